@@ -1,0 +1,49 @@
+# ganc - a compiler for generative adversarial networks.
+#   make            build/ganc and build/libganc_rt.a
+#   make test       the whole test suite (CMocka, parity with PyTorch, end to end)
+#   make test-quick unit tests only
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make clean
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN     = -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+PREFIX  ?= /usr/local
+DATADIR  = $(PREFIX)/share/ganc
+B        = build
+
+GEN_SRC  = $(wildcard gen/*.c gen/layers/*.c)
+GEN_OBJ  = $(patsubst %.c,$(B)/%.o,$(GEN_SRC))
+RT_SRC   = $(wildcard runtime/*.c)
+RT_OBJ   = $(patsubst %.c,$(B)/%.o,$(RT_SRC))
+
+.PHONY: all test test-quick clean install
+all: $(B)/ganc $(B)/libganc_rt.a
+
+$(B)/gen/%.o: gen/%.c $(wildcard gen/*.h) runtime/rt_model.h
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) -Iruntime -Wno-format-truncation -DGANC_DATADIR='"$(DATADIR)"' -c -o $@ $<
+
+$(B)/runtime/%.o: runtime/%.c $(wildcard runtime/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) -Iruntime -c -o $@ $<
+
+$(B)/ganc: $(GEN_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ -lyaml -lm
+
+$(B)/libganc_rt.a: $(RT_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+include tests/tests.mk
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/templates \
+	    $(DESTDIR)$(DATADIR)/runtime $(DESTDIR)$(DATADIR)/build
+	install -m 755 $(B)/ganc $(DESTDIR)$(PREFIX)/bin/ganc
+	install -m 644 templates/*.c $(DESTDIR)$(DATADIR)/templates/
+	install -m 644 runtime/*.h $(DESTDIR)$(DATADIR)/runtime/
+	install -m 644 $(B)/libganc_rt.a $(DESTDIR)$(DATADIR)/build/
+
+clean:
+	rm -rf $(B)

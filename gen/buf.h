@@ -1,0 +1,18 @@
+/* buf.h - a growable text buffer for emitting C. */
+#ifndef GAN_BUF_H
+#define GAN_BUF_H
+
+#include <stddef.h>
+
+typedef struct {
+    char *s;
+    size_t len, cap;
+} gan_buf;
+
+void gan_buf_printf(gan_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void gan_buf_put(gan_buf *b, const char *s);
+void gan_buf_free(gan_buf *b);
+/* lines in the buffer */
+long gan_buf_lines(const gan_buf *b);
+
+#endif

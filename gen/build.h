@@ -1,0 +1,28 @@
+/* build.h - from a model to files on disk: generated sources and the
+ * compiled trainer and sampler. */
+#ifndef GAN_BUILD_H
+#define GAN_BUILD_H
+
+#include "emit.h"
+
+typedef struct {
+    const char *out_dir;        /* default build/NAME */
+    const char *embed_weights;  /* safetensors file to build into the sampler */
+    const char *cc;             /* C compiler, default $CC or cc */
+    const char *cflags;         /* extra flags */
+    int compile;                /* 0: write sources only */
+    gan_codegen_opts opts;
+} gan_build_opts;
+
+/* Where ganc finds templates/, runtime/ headers and build/libganc_rt.a:
+ * $GANC_HOME, else the folder above the ganc executable, else GANC_DATADIR. */
+const char *gan_home(void);
+
+/* Reads a whole file into a NUL-terminated malloc'd string; NULL on error. */
+char *gan_read_file(const char *path, long *size);
+
+/* Writes and compiles. Returns 0 ok, 2 bad input, 1 other failure;
+ * messages go to stderr. */
+int gan_build(const gan_model *m, const gan_build_opts *o);
+
+#endif

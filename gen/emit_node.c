@@ -1,0 +1,652 @@
+/* emit_node.c - the C code of one executing node of a plan.
+ *
+ * Loop nodes (elementwise, broadcast, sum_to) become one loop nest whose
+ * body computes the whole inlined expression tree; a matrix product becomes
+ * an sgemm call or a loop nest, with its elementwise consumer applied as an
+ * epilogue in the same pass; layout ops become copy loops.  Every extent is
+ * a named constant; loops of at most `unroll` iterations are written out.
+ */
+#include "emit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const reserved[] = {
+    "i", "i0", "i1", "i2", "i3", "k", "acc", "row", "a", "N", "N0", "N1", "N2", "N3", "M",
+    "K", "OUT", "O0", "O1", "O2", "O3", "int", "float", "for", "if", "else", "return", "const",
+    "void", "static", "double", "long", "char", "do", "while", "switch", "case", "default",
+    "break", "continue", "enum", "struct", "union", "sizeof", "auto", "register", "signed",
+    "unsigned", "short", "goto", "volatile", "extern", "typedef", "inline", "restrict", "ws",
+    NULL,
+};
+
+static int is_reserved(const char *s)
+{
+    for (const char *const *r = reserved; *r; r++)
+        if (!strcmp(*r, s))
+            return 1;
+    return 0;
+}
+
+const char *gan_names_get(gan_names *nm, const gan_plan *pl, int node)
+{
+    int b = gan_plan_base(pl, node);
+    for (int i = 0; i < nm->n; i++)
+        if (nm->node[i] == b)
+            return nm->name[i];
+    if (nm->n == GAN_NAMES_MAX) {
+        fprintf(stderr, "ganc: internal limit: more than %d buffers in one function\n",
+                GAN_NAMES_MAX);
+        abort();
+    }
+    const ir_node *n = &pl->p->g.n[b];
+    char base[40];
+    if (n->pass == IR_PASS_FORWARD && n->net != nm->net && nm->net >= 0 &&
+        (n->op == IR_INPUT || n->net >= 0))
+        /* a value from outside the network is its input: the same function
+         * then serves D on real and on generated data */
+        snprintf(base, sizeof base, "%s", nm->net == 0 ? "z" : "x");
+    else if (n->op == IR_INPUT)
+        snprintf(base, sizeof base, "%s", pl->p->arg_names[n->ext]);
+    else if (n->label)
+        snprintf(base, sizeof base, "%s", n->label);
+    else
+        snprintf(base, sizeof base, "%s", ir_op_name(n->op));
+    char name[48];
+    snprintf(name, sizeof name, "%s%s", base, is_reserved(base) ? "_" : "");
+    for (int suffix = 2;; suffix++) {
+        int clash = 0;
+        for (int i = 0; i < nm->n; i++)
+            clash |= !strcmp(nm->name[i], name);
+        if (!clash)
+            break;
+        snprintf(name, sizeof name, "%s_%d", base, suffix);
+    }
+    nm->node[nm->n] = b;
+    snprintf(nm->name[nm->n], sizeof nm->name[0], "%s", name);
+    nm->written[nm->n] = 0;
+    return nm->name[nm->n++];
+}
+
+static void mark_written(gan_names *nm, const gan_plan *pl, int node)
+{
+    gan_names_get(nm, pl, node);
+    int b = gan_plan_base(pl, node);
+    for (int i = 0; i < nm->n; i++)
+        if (nm->node[i] == b)
+            nm->written[i] = 1;
+}
+
+static void literal(char *buf, size_t n, float k)
+{
+    char t[40];
+    snprintf(t, sizeof t, "%.9g", (double)k);
+    int has_dot = strchr(t, '.') || strchr(t, 'e') || strchr(t, 'n') || strchr(t, 'i');
+    snprintf(buf, n, k < 0 ? "(%s%sf)" : "%s%sf", t, has_dot ? "" : ".0");
+}
+
+static void indent(gan_buf *o, int level)
+{
+    for (int i = 0; i < level; i++)
+        gan_buf_put(o, "    ");
+}
+
+/* Index of the element at loop indices idx[] of a tensor of shape s, which
+ * broadcasts (right-aligned) into the domain `dom`; `dims` names the
+ * domain's extents.  Broadcast axes (extent 1) do not move the index. */
+static void index_expr(char *buf, size_t n, ir_shape s, ir_shape dom, const char *const *idx,
+                       const char *const *dims)
+{
+    char out[256] = "", stride[96] = "";
+    int shift = dom.rank - s.rank;
+    for (int k = s.rank - 1; k >= 0; k--) {
+        if (s.d[k] != 1) {
+            const char *ix = idx[k + shift];
+            if (strcmp(ix, "0")) {
+                char term[160];
+                snprintf(term, sizeof term, "%s%s%s", ix, *stride ? "*" : "", stride);
+                char tmp[256];
+                snprintf(tmp, sizeof tmp, "%s%s%s", term, *out ? " + " : "", out);
+                snprintf(out, sizeof out, "%s", tmp);
+            }
+            char tmp[96];
+            snprintf(tmp, sizeof tmp, "%s%s%s", dims[k + shift], *stride ? "*" : "", stride);
+            snprintf(stride, sizeof stride, "%s", tmp);
+        }
+    }
+    snprintf(buf, n, "%s", *out ? out : "0");
+}
+
+/* ------------------------------------------------------------------ */
+/* expressions                                                         */
+
+typedef struct {
+    const gan_plan *pl;
+    gan_names *nm;
+    int root;
+    int gemm;                 /* fused matmul leaf, or -1 */
+    const char *gemm_val;     /* its value in the loop (acc, row[i1]) */
+    ir_shape dom;
+    const char *const *dims;
+    int flat;                 /* every operand is indexed by `i` alone */
+    int tmp;                  /* next temporary number */
+} expr_ctx;
+
+static void op_text(char *buf, size_t n, const ir_node *nd, char v[][200])
+{
+    char k[48];
+    literal(k, sizeof k, nd->k);
+    switch (nd->op) {
+    case IR_NEG: snprintf(buf, n, "-%s", v[0]); break;
+    case IR_SCALE: snprintf(buf, n, "%s * %s", v[0], k); break;
+    case IR_ADDS: snprintf(buf, n, "%s + %s", v[0], k); break;
+    case IR_RELU: snprintf(buf, n, "%s > 0.0f ? %s : 0.0f", v[0], v[0]); break;
+    case IR_STEP: snprintf(buf, n, "%s > 0.0f ? 1.0f : 0.0f", v[0]); break;
+    case IR_LEAKY_RELU: snprintf(buf, n, "%s > 0.0f ? %s : %s * %s", v[0], v[0], k, v[0]); break;
+    case IR_LEAKY_STEP: snprintf(buf, n, "%s > 0.0f ? 1.0f : %s", v[0], k); break;
+    case IR_TANH: snprintf(buf, n, "tanhf(%s)", v[0]); break;
+    case IR_SIGMOID: snprintf(buf, n, "1.0f / (1.0f + expf(-%s))", v[0]); break;
+    case IR_SOFTPLUS: snprintf(buf, n, "gan_softplus(%s)", v[0]); break;
+    case IR_EXP: snprintf(buf, n, "expf(%s)", v[0]); break;
+    case IR_LOG: snprintf(buf, n, "logf(%s)", v[0]); break;
+    case IR_SQRT: snprintf(buf, n, "sqrtf(%s)", v[0]); break;
+    case IR_RECIP: snprintf(buf, n, "1.0f / %s", v[0]); break;
+    case IR_ADD: snprintf(buf, n, "%s + %s", v[0], v[1]); break;
+    case IR_SUB: snprintf(buf, n, "%s - %s", v[0], v[1]); break;
+    case IR_MUL: snprintf(buf, n, "%s * %s", v[0], v[1]); break;
+    case IR_DIV: snprintf(buf, n, "%s / %s", v[0], v[1]); break;
+    case IR_BROADCAST: case IR_COPY: case IR_SUM_TO: snprintf(buf, n, "%s", v[0]); break;
+    default: abort();
+    }
+}
+
+/* The value of node x at the current loop position, as a C expression;
+ * inlined subexpressions become `const float vN = ...;` lines in `body`. */
+static void value_of(expr_ctx *c, int x, const char *const *idx, gan_buf *body, int lvl,
+                     char *val, size_t n)
+{
+    const ir_graph *g = &c->pl->p->g;
+    const ir_node *nd = &g->n[x];
+    if (x == c->gemm) {
+        snprintf(val, n, "%s", c->gemm_val);
+        return;
+    }
+    if (nd->op == IR_CONST) {
+        literal(val, n, nd->k);
+        return;
+    }
+    int st = c->pl->store[x];
+    if (x != c->root && st != ST_INLINE) {
+        char ix[256];
+        if (c->flat)
+            snprintf(ix, sizeof ix, "%s", idx[0]);
+        else
+            index_expr(ix, sizeof ix, nd->shape, c->dom, idx, c->dims);
+        snprintf(val, n, "%s[%s]", gan_names_get(c->nm, c->pl, x), ix);
+        return;
+    }
+    char v[IR_MAX_IN][200];
+    for (int i = 0; i < nd->n_in && i < 2; i++)
+        value_of(c, nd->in[i], idx, body, lvl, v[i], sizeof v[i]);
+    char text[512];
+    op_text(text, sizeof text, nd, v);
+    if (x == c->root || nd->op == IR_SUM_TO) {
+        snprintf(val, n, "%s", text);
+        return;
+    }
+    indent(body, lvl);
+    gan_buf_printf(body, "const float v%d = %s;\n", c->tmp, text);
+    snprintf(val, n, "v%d", c->tmp++);
+}
+
+/* A readable formula of node x for the banner comment. */
+static void describe(const gan_plan *pl, gan_names *nm, int x, int root, gan_buf *o)
+{
+    const ir_node *nd = &pl->p->g.n[x];
+    if (nd->op == IR_CONST) {
+        char k[48];
+        literal(k, sizeof k, nd->k);
+        gan_buf_put(o, k);
+        return;
+    }
+    int st = pl->store[x];
+    if (x != root && st != ST_INLINE && st != ST_FUSED) {
+        gan_buf_put(o, gan_names_get(nm, pl, x));
+        return;
+    }
+    if (nd->op == IR_MATMUL) {
+        describe(pl, nm, nd->in[0], root, o);
+        gan_buf_put(o, nd->ta ? "^T @ " : " @ ");
+        describe(pl, nm, nd->in[1], root, o);
+        gan_buf_put(o, nd->tb ? "^T" : "");
+        return;
+    }
+    gan_buf_printf(o, "%s(", ir_op_name(nd->op));
+    for (int i = 0; i < nd->n_in; i++) {
+        if (i)
+            gan_buf_put(o, ", ");
+        describe(pl, nm, nd->in[i], root, o);
+    }
+    if (nd->op == IR_SCALE || nd->op == IR_ADDS || nd->op == IR_LEAKY_RELU ||
+        nd->op == IR_LEAKY_STEP)
+        gan_buf_printf(o, ", %g", (double)nd->k);
+    gan_buf_put(o, ")");
+}
+
+/* ------------------------------------------------------------------ */
+/* loop nests                                                          */
+
+typedef void (*body_fn)(void *ctx, const char *const *idx, gan_buf *o, int lvl);
+
+static const char *const loop_vars[4] = { "i0", "i1", "i2", "i3" };
+static const char *const dom_names[4] = { "N0", "N1", "N2", "N3" };
+
+/* Loops over `dom`; the trailing axes whose extents multiply to at most
+ * `unroll` are written out with literal indices. Returns how many were. */
+static int emit_loops(gan_buf *o, ir_shape dom, int unroll, body_fn f, void *ctx, int lvl)
+{
+    int u = 0;
+    long prod = 1;
+    while (u < dom.rank && prod * dom.d[dom.rank - 1 - u] <= unroll) {
+        prod *= dom.d[dom.rank - 1 - u];
+        u++;
+    }
+    if (prod <= 1)
+        u = 0;
+    int rolled = dom.rank - u;
+    for (int a = 0; a < rolled; a++) {
+        indent(o, lvl + a);
+        gan_buf_printf(o, "for (int %s = 0; %s < %s; %s++)%s\n", loop_vars[a], loop_vars[a],
+                       dom_names[a], loop_vars[a], a == rolled - 1 ? " {" : "");
+    }
+    int body_lvl = lvl + rolled;
+    char lit[4][16];
+    const char *idx[4];
+    for (int a = 0; a < dom.rank; a++)
+        idx[a] = loop_vars[a];
+    long total = 1;
+    for (int a = rolled; a < dom.rank; a++)
+        total *= dom.d[a];
+    for (long t = 0; t < (u ? total : 1); t++) {
+        long r = t;
+        for (int a = dom.rank - 1; a >= rolled; a--) {
+            snprintf(lit[a], sizeof lit[a], "%ld", r % dom.d[a]);
+            idx[a] = lit[a];
+            r /= dom.d[a];
+        }
+        f(ctx, idx, o, body_lvl);
+    }
+    if (rolled) {
+        indent(o, lvl + rolled - 1);
+        gan_buf_put(o, "}\n");
+    }
+    return u;
+}
+
+static void declare_dims(gan_buf *o, int lvl, ir_shape s, const char *const *names)
+{
+    indent(o, lvl);
+    gan_buf_put(o, "enum { ");
+    for (int a = 0; a < s.rank; a++)
+        gan_buf_printf(o, "%s%s = %d", a ? ", " : "", names[a], s.d[a]);
+    gan_buf_put(o, " };\n");
+}
+
+/* ------------------------------------------------------------------ */
+/* loop nodes                                                          */
+
+typedef struct {
+    expr_ctx e;
+    int out;          /* node written */
+    const char *out_name;
+    int accumulate;   /* sum_to: += */
+} loop_ctx;
+
+static void loop_body(void *vctx, const char *const *idx, gan_buf *o, int lvl)
+{
+    loop_ctx *c = vctx;
+    gan_buf body = { 0 };
+    char val[1024], ix[256];
+    value_of(&c->e, c->e.root, idx, &body, lvl + 1, val, sizeof val);
+    if (c->e.flat)
+        snprintf(ix, sizeof ix, "%s", idx[0]);
+    else
+        index_expr(ix, sizeof ix, c->e.pl->p->g.n[c->out].shape, c->e.dom, idx, c->e.dims);
+    int scoped = body.len > 0;
+    if (scoped) {
+        indent(o, lvl);
+        gan_buf_put(o, "{\n");
+        gan_buf_put(o, body.s);
+    }
+    indent(o, lvl + scoped);
+    gan_buf_printf(o, "%s[%s] %s= %s;\n", c->out_name, ix, c->accumulate ? "+" : "", val);
+    if (scoped) {
+        indent(o, lvl);
+        gan_buf_put(o, "}\n");
+    }
+    gan_buf_free(&body);
+}
+
+/* every leaf of x's tree has exactly the domain's shape */
+static int all_leaves_match(const gan_plan *pl, int x, int root, ir_shape dom)
+{
+    const ir_node *nd = &pl->p->g.n[x];
+    if (nd->op == IR_CONST)
+        return 1;
+    if (x != root && pl->store[x] != ST_INLINE)
+        return ir_shape_eq(nd->shape, dom) || ir_numel(nd->shape) == ir_numel(dom);
+    for (int i = 0; i < nd->n_in; i++)
+        if (!all_leaves_match(pl, nd->in[i], root, dom))
+            return 0;
+    return 1;
+}
+
+static void emit_loop_node(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, gan_buf *notes)
+{
+    const ir_graph *g = &pl->p->g;
+    const ir_node *nd = &g->n[x];
+    loop_ctx c = { { pl, nm, x, -1, NULL, nd->shape, dom_names, 0, 0 }, x, NULL, 0 };
+    c.out_name = gan_names_get(nm, pl, x);
+    mark_written(nm, pl, x);
+    if (nd->op == IR_SUM_TO) {
+        c.e.dom = g->n[nd->in[0]].shape;
+        c.accumulate = 1;
+        indent(o, 1);
+        gan_buf_printf(o, "enum { OUT = %ld };\n", ir_numel(nd->shape));
+        indent(o, 1);
+        gan_buf_printf(o, "for (int i = 0; i < OUT; i++)\n");
+        indent(o, 2);
+        gan_buf_printf(o, "%s[i] = 0.0f;\n", c.out_name);
+    }
+    c.e.flat = !c.accumulate && all_leaves_match(pl, x, x, c.e.dom);
+    /* a flat loop is a loop over one axis of numel elements */
+    ir_shape dom = c.e.dom;
+    if (c.e.flat) {
+        dom = ir_shape1((int)ir_numel(c.e.dom));
+        static const char *const flat_name[1] = { "N" };
+        c.e.dims = flat_name;
+        indent(o, 1);
+        gan_buf_printf(o, "enum { N = %ld };\n", ir_numel(dom));
+        int rolled = dom.d[0] > pl->o.unroll || pl->o.plain;
+        if (rolled) {
+            indent(o, 1);
+            gan_buf_put(o, "for (int i = 0; i < N; i++) {\n");
+            const char *idx[1] = { "i" };
+            loop_body(&c, idx, o, 2);
+            indent(o, 1);
+            gan_buf_put(o, "}\n");
+        } else {
+            /* few elements: written out, index literal */
+            for (int t = 0; t < dom.d[0]; t++) {
+                char lit[16];
+                snprintf(lit, sizeof lit, "%d", t);
+                const char *idx[1] = { lit };
+                loop_body(&c, idx, o, 1);
+            }
+            if (notes)
+                gan_buf_printf(notes, "%d elements unrolled; ", dom.d[0]);
+        }
+        return;
+    }
+    declare_dims(o, 1, dom, dom_names);
+    int u = emit_loops(o, dom, pl->o.plain ? 0 : pl->o.unroll, loop_body, &c, 1);
+    if (u && notes)
+        gan_buf_printf(notes, "inner %d axis unrolled; ", u);
+}
+
+/* ------------------------------------------------------------------ */
+/* matrix products                                                     */
+
+typedef struct {
+    const gan_plan *pl;
+    gan_names *nm;
+    int mm, epi;            /* the matmul; its epilogue root or -1 */
+    const char *a, *b, *c;  /* buffer names */
+    int ta, tb;
+    long M, N, K;
+    int unroll;
+} mm_ctx;
+
+static void a_at(char *buf, size_t n, const mm_ctx *c, const char *i, const char *k)
+{
+    if (c->ta)
+        snprintf(buf, n, "%s[%s*M + %s]", c->a, k, i);
+    else
+        snprintf(buf, n, "%s[%s*K + %s]", c->a, i, k);
+}
+
+static void b_at(char *buf, size_t n, const mm_ctx *c, const char *k, const char *j)
+{
+    if (c->tb)
+        snprintf(buf, n, "%s[%s*K + %s]", c->b, j, k);
+    else
+        snprintf(buf, n, "%s[%s*N + %s]", c->b, k, j);
+}
+
+/* writes C[i][j] = epilogue(value) at level lvl */
+static void store_epilogue(const mm_ctx *c, const char *i, const char *j, const char *value,
+                           gan_buf *o, int lvl)
+{
+    const char *idx[2] = { i, j };
+    static const char *const mn[2] = { "M", "N" };
+    if (c->epi < 0) {
+        indent(o, lvl);
+        if (strcmp(value, "") != 0)
+            gan_buf_printf(o, "%s[%s*N + %s] = %s;\n", c->c, i, j, value);
+        return;
+    }
+    expr_ctx e = { c->pl, c->nm, c->epi, c->mm, value, c->pl->p->g.n[c->epi].shape, mn, 0, 0 };
+    gan_buf body = { 0 };
+    char val[1024];
+    value_of(&e, c->epi, idx, &body, lvl + 1, val, sizeof val);
+    indent(o, lvl);
+    gan_buf_put(o, "{\n");
+    gan_buf_put(o, body.s ? body.s : "");
+    indent(o, lvl + 1);
+    gan_buf_printf(o, "%s[%s*N + %s] = %s;\n", c->c, i, j, val);
+    indent(o, lvl);
+    gan_buf_put(o, "}\n");
+    gan_buf_free(&body);
+}
+
+static void emit_dot_form(gan_buf *o, const mm_ctx *c, gan_buf *notes)
+{
+    int unroll_k = c->K <= c->unroll;
+    gan_buf_put(o, "    for (int i0 = 0; i0 < M; i0++)\n"
+                   "        for (int i1 = 0; i1 < N; i1++) {\n");
+    if (unroll_k) {
+        gan_buf_put(o, "            const float acc =");
+        for (long k = 0; k < c->K; k++) {
+            char ks[16], av[128], bv[128];
+            snprintf(ks, sizeof ks, "%ld", k);
+            a_at(av, sizeof av, c, "i0", ks);
+            b_at(bv, sizeof bv, c, ks, "i1");
+            gan_buf_printf(o, "%s%s * %s", k ? "\n                + " : " ", av, bv);
+        }
+        gan_buf_put(o, ";\n");
+        if (notes)
+            gan_buf_printf(notes, "k 0..%ld unrolled; ", c->K - 1);
+    } else {
+        char av[128], bv[128];
+        a_at(av, sizeof av, c, "i0", "k");
+        b_at(bv, sizeof bv, c, "k", "i1");
+        gan_buf_printf(o, "            float acc = 0.0f;\n"
+                          "            for (int k = 0; k < K; k++)\n"
+                          "                acc += %s * %s;\n", av, bv);
+    }
+    store_epilogue(c, "i0", "i1", "acc", o, 3);
+    gan_buf_put(o, "        }\n");
+}
+
+static void emit_axpy_form(gan_buf *o, const mm_ctx *c, gan_buf *notes)
+{
+    int unroll_k = c->K <= c->unroll, unroll_n = c->N <= c->unroll;
+    gan_buf_put(o, "    for (int i0 = 0; i0 < M; i0++) {\n");
+    gan_buf_printf(o, "        float *row = %s + i0*N;\n", c->c);
+    char av[128], bv[128];
+    if (unroll_n) {
+        for (long j = 0; j < c->N; j++)
+            gan_buf_printf(o, "        row[%ld] = 0.0f;\n", j);
+    } else {
+        gan_buf_put(o, "        for (int i1 = 0; i1 < N; i1++)\n            row[i1] = 0.0f;\n");
+    }
+    for (long k = 0; k < (unroll_k ? c->K : 1); k++) {
+        char ks[16];
+        snprintf(ks, sizeof ks, unroll_k ? "%ld" : "k", k);
+        if (!unroll_k)
+            gan_buf_put(o, "        for (int k = 0; k < K; k++) {\n");
+        else
+            gan_buf_put(o, "        {\n");
+        a_at(av, sizeof av, c, "i0", ks);
+        gan_buf_printf(o, "            const float a = %s;\n", av);
+        if (unroll_n) {
+            for (long j = 0; j < c->N; j++) {
+                char js[16];
+                snprintf(js, sizeof js, "%ld", j);
+                b_at(bv, sizeof bv, c, ks, js);
+                gan_buf_printf(o, "            row[%ld] += a * %s;\n", j, bv);
+            }
+        } else {
+            b_at(bv, sizeof bv, c, ks, "i1");
+            gan_buf_printf(o, "            for (int i1 = 0; i1 < N; i1++)\n"
+                              "                row[i1] += a * %s;\n", bv);
+        }
+        gan_buf_put(o, "        }\n");
+    }
+    if (c->epi >= 0) {
+        if (unroll_n) {
+            for (long j = 0; j < c->N; j++) {
+                char js[16], rv[32];
+                snprintf(js, sizeof js, "%ld", j);
+                snprintf(rv, sizeof rv, "row[%ld]", j);
+                store_epilogue(c, "i0", js, rv, o, 2);
+            }
+        } else {
+            gan_buf_put(o, "        for (int i1 = 0; i1 < N; i1++)\n");
+            store_epilogue(c, "i0", "i1", "row[i1]", o, 3);
+        }
+    }
+    gan_buf_put(o, "    }\n");
+    if (notes && (unroll_k || unroll_n))
+        gan_buf_printf(notes, "%s%s", unroll_k ? "k unrolled; " : "",
+                       unroll_n ? "columns unrolled; " : "");
+}
+
+static void emit_matmul(gan_buf *o, const gan_plan *pl, gan_names *nm, int mm, int epi,
+                        gan_buf *notes)
+{
+    const ir_graph *g = &pl->p->g;
+    const ir_node *nd = &g->n[mm];
+    int outn = epi >= 0 ? epi : mm;
+    mm_ctx c = { pl, nm, mm, epi, NULL, NULL, NULL, nd->ta, nd->tb, nd->shape.d[0],
+                 nd->shape.d[1], 0, pl->o.plain ? 0 : pl->o.unroll };
+    c.a = gan_names_get(nm, pl, nd->in[0]);
+    c.b = gan_names_get(nm, pl, nd->in[1]);
+    c.K = nd->ta ? g->n[nd->in[0]].shape.d[0] : g->n[nd->in[0]].shape.d[1];
+    c.c = gan_names_get(nm, pl, outn);
+    mark_written(nm, pl, outn);
+    gan_buf_printf(o, "    enum { M = %ld, N = %ld, K = %ld };\n", c.M, c.N, c.K);
+    if (pl->use_blas[mm]) {
+        gan_buf_printf(o, "    cblas_sgemm(CblasRowMajor, %s, %s, M, N, K, 1.0f, %s, %s, %s, %s, "
+                          "0.0f, %s, N);\n",
+                       c.ta ? "CblasTrans" : "CblasNoTrans", c.tb ? "CblasTrans" : "CblasNoTrans",
+                       c.a, c.ta ? "M" : "K", c.b, c.tb ? "K" : "N", c.c);
+        if (notes)
+            gan_buf_put(notes, "OpenBLAS sgemm; ");
+        if (epi >= 0) {
+            gan_buf_put(o, "    for (int i0 = 0; i0 < M; i0++)\n"
+                           "        for (int i1 = 0; i1 < N; i1++)\n");
+            char cur[96];
+            snprintf(cur, sizeof cur, "%s[i0*N + i1]", c.c);
+            store_epilogue(&c, "i0", "i1", cur, o, 3);
+        }
+        return;
+    }
+    if (notes)
+        gan_buf_put(notes, "loop nest; ");
+    if (c.tb)
+        emit_dot_form(o, &c, notes);
+    else
+        emit_axpy_form(o, &c, notes);
+}
+
+/* ------------------------------------------------------------------ */
+/* layout ops                                                          */
+
+static void emit_layout(gan_buf *o, const gan_plan *pl, gan_names *nm, int x)
+{
+    const ir_graph *g = &pl->p->g;
+    const ir_node *nd = &g->n[x];
+    const char *out = gan_names_get(nm, pl, x);
+    mark_written(nm, pl, x);
+    static const char *const other[4] = { "O0", "O1", "O2", "O3" };
+    if (nd->op == IR_PAD) {
+        gan_buf_printf(o, "    for (int i = 0; i < %ld; i++)\n        %s[i] = 0.0f;\n",
+                       ir_numel(nd->shape), out);
+    }
+    int n_parts = nd->op == IR_CONCAT ? nd->n_in : 1;
+    int off = nd->op == IR_CONCAT ? 0 : nd->start;
+    for (int p = 0; p < n_parts; p++) {
+        int src = nd->in[p];
+        const char *in = gan_names_get(nm, pl, src);
+        /* iterate the smaller tensor; the larger one is offset along axis */
+        ir_shape dom = nd->op == IR_SLICE ? nd->shape : g->n[src].shape;
+        ir_shape big = nd->op == IR_SLICE ? g->n[src].shape : nd->shape;
+        gan_buf_put(o, "    {\n");
+        declare_dims(o, 2, dom, dom_names);
+        declare_dims(o, 2, big, other);
+        for (int a = 0; a < dom.rank; a++) {
+            indent(o, 2 + a);
+            gan_buf_printf(o, "for (int %s = 0; %s < %s; %s++)\n", loop_vars[a], loop_vars[a],
+                           dom_names[a], loop_vars[a]);
+        }
+        char shifted[16], small_ix[256], big_ix[256];
+        snprintf(shifted, sizeof shifted, "(%s + %d)", loop_vars[nd->axis], off);
+        const char *bidx[4] = { "i0", "i1", "i2", "i3" };
+        bidx[nd->axis] = shifted;
+        index_expr(small_ix, sizeof small_ix, dom, dom, loop_vars, dom_names);
+        index_expr(big_ix, sizeof big_ix, big, big, bidx, other);
+        indent(o, 2 + dom.rank);
+        if (nd->op == IR_SLICE)
+            gan_buf_printf(o, "%s[%s] = %s[%s];\n", out, small_ix, in, big_ix);
+        else
+            gan_buf_printf(o, "%s[%s] = %s[%s];\n", out, big_ix, in, small_ix);
+        gan_buf_put(o, "    }\n");
+        off += g->n[src].shape.d[nd->axis];
+    }
+}
+
+void gan_emit_node(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, gan_buf *notes)
+{
+    const ir_graph *g = &pl->p->g;
+    const ir_node *nd = &g->n[x];
+    char shape[64];
+    ir_shape_str(nd->shape, shape, sizeof shape);
+    gan_buf desc = { 0 };
+    describe(pl, nm, x, x, &desc);
+    gan_buf_printf(o, "    /* %s = %s  [%s] */\n", gan_names_get(nm, pl, x), desc.s, shape);
+    gan_buf_free(&desc);
+    gan_buf_put(o, "    {\n");
+    gan_buf code = { 0 };
+    if (pl->gemm[x] >= 0)
+        emit_matmul(&code, pl, nm, pl->gemm[x], x, notes);
+    else if (nd->op == IR_MATMUL)
+        emit_matmul(&code, pl, nm, x, -1, notes);
+    else if (nd->op == IR_CONCAT || nd->op == IR_SLICE || nd->op == IR_PAD)
+        emit_layout(&code, pl, nm, x);
+    else
+        emit_loop_node(&code, pl, nm, x, notes);
+    /* indent the block's body one more level */
+    const char *s = code.s ? code.s : "";
+    while (*s) {
+        const char *e = strchr(s, '\n');
+        size_t len = e ? (size_t)(e - s) + 1 : strlen(s);
+        if (len > 1)
+            gan_buf_put(o, "    ");
+        gan_buf_printf(o, "%.*s", (int)len, s);
+        s += len;
+    }
+    gan_buf_free(&code);
+    gan_buf_put(o, "    }\n");
+}

@@ -1,0 +1,218 @@
+/* infer.c - from parsed layers to a checked graph: input names resolved,
+ * cycles rejected, a topological order, every shape inferred, and the
+ * model's tensors declared with their offsets. */
+#include "layer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void gan_shape_str(gan_shape s, char *buf, int n)
+{
+    if (s.rank == 1)
+        snprintf(buf, n, "(%d)", s.d[0]);
+    else if (s.rank == 2)
+        snprintf(buf, n, "(%d, %d)", s.d[0], s.d[1]);
+    else
+        snprintf(buf, n, "(%d, %d, %d)", s.d[0], s.d[1], s.d[2]);
+}
+
+long gan_shape_numel(gan_shape s)
+{
+    long n = 1;
+    for (int i = 0; i < s.rank; i++)
+        n *= s.d[i];
+    return n;
+}
+
+static int shape_eq(gan_shape a, gan_shape b)
+{
+    if (a.rank != b.rank)
+        return 0;
+    for (int i = 0; i < a.rank; i++)
+        if (a.d[i] != b.d[i])
+            return 0;
+    return 1;
+}
+
+static void resolve_inputs(gan_net *net, gan_diag *d)
+{
+    for (int i = 0; i < net->n_layers; i++) {
+        gan_layer *l = &net->layers[i];
+        if (!l->kind)
+            continue;
+        if (l->n_inputs == 0) {
+            /* a plain list chains: the previous layer, or the network input */
+            l->n_inputs = 1;
+            l->inputs[0] = i - 1;
+            l->input_names[0] = i ? net->layers[i - 1].name : "input";
+            l->input_pos[0] = l->pos;
+        } else {
+            for (int k = 0; k < l->n_inputs; k++) {
+                const char *nm = l->input_names[k];
+                int found = -2;
+                if (!strcmp(nm, "input"))
+                    found = -1;
+                for (int j = 0; j < net->n_layers && found == -2; j++)
+                    if (!strcmp(net->layers[j].name, nm))
+                        found = j;
+                if (found == -2)
+                    gan_error(d, l->input_pos[k], "layer '%s' takes input '%s', which is not "
+                              "a layer of the %s (use 'input' for the network input)",
+                              l->name, nm, net->role);
+                else if (found == i)
+                    gan_error(d, l->input_pos[k], "layer '%s' takes itself as input", l->name);
+                l->inputs[k] = found < -1 ? -1 : found;
+            }
+        }
+        int lo = l->kind->min_inputs, hi = l->kind->max_inputs;
+        if (l->n_inputs < lo || l->n_inputs > hi) {
+            if (lo == hi)
+                gan_error(d, l->pos, "%s layer '%s' takes %d input%s, found %d",
+                          l->kind->name, l->name, lo, lo == 1 ? "" : "s", l->n_inputs);
+            else
+                gan_error(d, l->pos, "%s layer '%s' takes %d to %d inputs, found %d; list "
+                          "them with 'inputs: [a, b]'", l->kind->name, l->name, lo, hi,
+                          l->n_inputs);
+        }
+    }
+}
+
+/* Depth-first order from the output; a grey node seen again is a cycle. */
+static int visit(gan_net *net, int i, char *mark, gan_diag *d)
+{
+    if (mark[i] == 2)
+        return 0;
+    gan_layer *l = &net->layers[i];
+    if (mark[i] == 1) {
+        gan_error(d, l->pos, "%s: layer '%s' is part of a cycle; a network must be acyclic",
+                  net->role, l->name);
+        return -1;
+    }
+    mark[i] = 1;
+    for (int k = 0; k < l->n_inputs; k++)
+        if (l->inputs[k] >= 0 && visit(net, l->inputs[k], mark, d))
+            return -1;
+    mark[i] = 2;
+    net->order[net->n_order++] = i;
+    return 0;
+}
+
+static int order_layers(gan_net *net, gan_diag *d)
+{
+    char *mark = calloc(net->n_layers, 1);
+    net->order = calloc(net->n_layers, sizeof *net->order);
+    if (!mark || !net->order)
+        abort();
+    int rc = visit(net, net->output, mark, d);
+    for (int i = 0; rc == 0 && i < net->n_layers; i++)
+        if (!mark[i])
+            gan_warning(d, net->layers[i].pos, "%s: layer '%s' does not lead to the output "
+                        "'%s' and is ignored", net->role, net->layers[i].name,
+                        net->layers[net->output].name);
+    free(mark);
+    return rc;
+}
+
+static int infer_net(gan_net *net, gan_diag *d)
+{
+    for (int oi = 0; oi < net->n_order; oi++) {
+        gan_layer *l = &net->layers[net->order[oi]];
+        gan_shape in[IR_MAX_IN];
+        for (int k = 0; k < l->n_inputs; k++)
+            in[k] = l->inputs[k] < 0 ? net->input : net->layers[l->inputs[k]].out;
+        if (l->kind->infer(l, in, l->n_inputs, d))
+            return -1;
+    }
+    return 0;
+}
+
+int gan_model_add_tensor(gan_model *m, gan_net *net, int layer, const char *suffix,
+                         int role, int ndim, const int *shape, int init, float a, float b)
+{
+    m->tensors = realloc(m->tensors, (m->n_tensors + 1) * sizeof *m->tensors);
+    if (!m->tensors)
+        abort();
+    gan_tensor *t = &m->tensors[m->n_tensors];
+    memset(t, 0, sizeof *t);
+    snprintf(t->name, sizeof t->name, "%s.%s.%s", net->role, net->layers[layer].name, suffix);
+    t->net = net->id;
+    t->role = role;
+    t->layer = layer;
+    t->ndim = ndim;
+    size_t n = 1;
+    for (int i = 0; i < ndim; i++) {
+        t->shape[i] = shape[i];
+        n *= (size_t)shape[i];
+    }
+    t->init = init;
+    t->init_a = a;
+    t->init_b = b;
+    size_t *count = role == GAN_PARAM ? &m->param_count[net->id] : &m->state_count[net->id];
+    t->offset = *count;
+    /* 16-float alignment keeps every tensor on a 64-byte boundary */
+    *count += (n + 15) & ~(size_t)15;
+    return m->n_tensors++;
+}
+
+static void declare_tensors(gan_model *m, gan_net *net)
+{
+    for (int oi = 0; oi < net->n_order; oi++) {
+        int li = net->order[oi];
+        gan_layer *l = &net->layers[li];
+        l->first_tensor = m->n_tensors;
+        if (l->kind->declare)
+            l->kind->declare(m, net, li);
+        l->n_tensors = m->n_tensors - l->first_tensor;
+    }
+}
+
+int gan_model_infer(gan_model *m, gan_diag *d)
+{
+    int errors0 = d->errors;
+    gan_net *g = &m->net[GAN_G], *dn = &m->net[GAN_D];
+    g->input.rank = 1;
+    g->input.d[0] = m->latent.size;
+    dn->input = m->data.shape;
+    for (int i = 0; i < 2; i++)
+        resolve_inputs(&m->net[i], d);
+    if (d->errors > errors0)
+        return -1;
+    for (int i = 0; i < 2; i++)
+        if (order_layers(&m->net[i], d) || infer_net(&m->net[i], d))
+            return -1;
+    char a[64], b[64];
+    gan_shape gout = g->layers[g->output].out;
+    if (!shape_eq(gout, m->data.shape)) {
+        gan_shape_str(gout, a, sizeof a);
+        gan_shape_str(m->data.shape, b, sizeof b);
+        gan_error(d, g->layers[g->output].pos, "the generator's output '%s' has shape %s, "
+                  "but a data sample has shape %s", g->layers[g->output].name, a, b);
+    }
+    gan_shape dout = dn->layers[dn->output].out;
+    if (gan_shape_numel(dout) != 1) {
+        gan_shape_str(dout, a, sizeof a);
+        gan_error(d, dn->layers[dn->output].pos, "the discriminator's output '%s' has shape "
+                  "%s; it must be one score per sample, shape (1): end with a dense layer of "
+                  "1 unit", dn->layers[dn->output].name, a);
+    }
+    if (d->errors > errors0)
+        return -1;
+    for (int i = 0; i < 2; i++)
+        declare_tensors(m, &m->net[i]);
+    return 0;
+}
+
+/* FNV-1a over everything that fixes the layout of the tensors. */
+uint64_t gan_model_arch_hash(const gan_model *m)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (int i = 0; i < m->n_tensors; i++) {
+        const gan_tensor *t = &m->tensors[i];
+        for (const char *p = t->name; *p; p++)
+            h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+        for (int k = 0; k < t->ndim; k++)
+            h = (h ^ (uint64_t)t->shape[k]) * 1099511628211ULL;
+        h = (h ^ (uint64_t)t->role) * 1099511628211ULL;
+    }
+    return h;
+}

@@ -1,0 +1,80 @@
+/* dense.c - fully connected layer: y = x · Wᵀ + b.
+ *
+ * W is stored (units, in_features) like torch.nn.Linear, so weights move
+ * between ganc and PyTorch without transposing.  Default initialisation is
+ * PyTorch's: W and b uniform in ±1/sqrt(in_features).
+ */
+#include <math.h>
+#include "../layer.h"
+
+static const char *const keys[] = { "units", "bias", "init", "init_std", NULL };
+
+static void parse(gan_layer *l, const gan_node *map, gan_diag *d)
+{
+    l->units = (int)gan_get_int(map, "units", 0, 1, 1 << 24, 1, d);
+    l->bias = gan_get_bool(map, "bias", 1, d);
+}
+
+static int infer(gan_layer *l, const gan_shape *in, int n_in, gan_diag *d)
+{
+    (void)n_in;
+    if (in[0].rank != 1) {
+        char s[64];
+        gan_shape_str(in[0], s, sizeof s);
+        gan_error(d, l->pos, "dense layer '%s' needs a flat input, found shape %s; "
+                  "add a 'flatten' layer before it", l->name, s);
+        return -1;
+    }
+    l->out.rank = 1;
+    l->out.d[0] = l->units;
+    return 0;
+}
+
+/* fan-in of the layer, from its weight shape */
+static void declare(gan_model *m, gan_net *net, int li)
+{
+    gan_layer *l = &net->layers[li];
+    int fan_in = -1;
+    /* the input shape is the inferred output of the input layer */
+    int src = l->inputs[0];
+    gan_shape in = src < 0 ? net->input : net->layers[src].out;
+    fan_in = in.d[0];
+    int w_shape[2] = { l->units, fan_in };
+    float bound = 1.0f / sqrtf((float)fan_in);
+    int init = RT_INIT_UNIFORM;
+    float a = -bound, b = bound;
+    switch (l->init) {
+    case GAN_INIT_NORMAL: init = RT_INIT_NORMAL; a = 0; b = l->init_std; break;
+    case GAN_INIT_XAVIER:
+        b = sqrtf(6.0f / (float)(fan_in + l->units));
+        a = -b;
+        break;
+    case GAN_INIT_HE: init = RT_INIT_NORMAL; a = 0; b = sqrtf(2.0f / (float)fan_in); break;
+    default: break;
+    }
+    gan_model_add_tensor(m, net, li, "weight", GAN_PARAM, 2, w_shape, init, a, b);
+    if (l->bias) {
+        int b_shape[1] = { l->units };
+        if (l->init == GAN_INIT_DEFAULT)
+            gan_model_add_tensor(m, net, li, "bias", GAN_PARAM, 1, b_shape,
+                                 RT_INIT_UNIFORM, -bound, bound);
+        else
+            gan_model_add_tensor(m, net, li, "bias", GAN_PARAM, 1, b_shape,
+                                 RT_INIT_ZERO, 0, 0);
+    }
+}
+
+static int lower(gan_lower *c, const gan_layer *l, const int *in, int n_in)
+{
+    (void)n_in;
+    int w = gan_lower_param(c, l->first_tensor);
+    int y = ir_matmul(c->g, in[0], w, 0, 1, l->bias ? ir_strf(c->g, "%s_mm", l->name) : l->name);
+    if (l->bias)
+        y = ir_binary(c->g, IR_ADD, y, gan_lower_param(c, l->first_tensor + 1), l->name);
+    return y;
+}
+
+const gan_layer_kind gan_layer_dense = {
+    "dense", "fully connected: y = x W^T + b (W is units x in, like torch.nn.Linear)",
+    1, 1, keys, parse, infer, declare, lower,
+};

@@ -1,0 +1,310 @@
+/* plan.c - see plan.h. */
+#include "plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void *xcalloc(size_t n, size_t s)
+{
+    void *p = calloc(n ? n : 1, s);
+    if (!p)
+        abort();
+    return p;
+}
+
+/* loop nodes iterate a domain and may take inlined inputs */
+static int is_loop(ir_op op) { return ir_is_elementwise(op) || op == IR_SUM_TO; }
+
+int gan_plan_base(const gan_plan *pl, int x)
+{
+    while (pl->store[x] == ST_VIEW)
+        x = pl->p->g.n[x].in[0];
+    return x;
+}
+
+static void add_read(const gan_plan *pl, int x, int *out, int *n, int max)
+{
+    int b = gan_plan_base(pl, x);
+    if (pl->store[b] == ST_INLINE || pl->p->g.n[b].op == IR_CONST)
+        return;
+    for (int i = 0; i < *n; i++)
+        if (out[i] == b)
+            return;
+    if (*n < max)
+        out[(*n)++] = b;
+}
+
+/* leaves of the expression rooted at x (x itself excluded) */
+static void tree_reads(const gan_plan *pl, int x, int root, int *out, int *n, int max)
+{
+    const ir_node *nd = &pl->p->g.n[x];
+    if (x != root && pl->store[x] != ST_INLINE && pl->store[x] != ST_FUSED) {
+        add_read(pl, x, out, n, max);
+        return;
+    }
+    if (x != root && pl->store[x] == ST_FUSED) {
+        for (int i = 0; i < nd->n_in; i++)
+            add_read(pl, nd->in[i], out, n, max);
+        return;
+    }
+    for (int i = 0; i < nd->n_in; i++)
+        tree_reads(pl, nd->in[i], root, out, n, max);
+}
+
+int gan_plan_reads(const gan_plan *pl, int x, int *out, int max)
+{
+    int n = 0;
+    const ir_node *nd = &pl->p->g.n[x];
+    if (is_loop(nd->op)) {
+        tree_reads(pl, x, x, out, &n, max);
+    } else {
+        for (int i = 0; i < nd->n_in; i++)
+            add_read(pl, nd->in[i], out, &n, max);
+    }
+    return n;
+}
+
+static void mark_live(gan_plan *pl, char *live, int x)
+{
+    if (live[x])
+        return;
+    live[x] = 1;
+    const ir_node *nd = &pl->p->g.n[x];
+    for (int i = 0; i < nd->n_in; i++)
+        mark_live(pl, live, nd->in[i]);
+}
+
+/* the shape a loop node iterates over */
+static ir_shape domain(const ir_graph *g, int x)
+{
+    return g->n[x].op == IR_SUM_TO ? g->n[g->n[x].in[0]].shape : g->n[x].shape;
+}
+
+static void decide_storage(gan_plan *pl, const char *live, const char *is_out, const int *user)
+{
+    const ir_graph *g = &pl->p->g;
+    for (int x = 0; x < pl->n; x++) {
+        if (!live[x])
+            continue;
+        ir_op op = g->n[x].op;
+        if (op == IR_INPUT || op == IR_PARAM)
+            pl->store[x] = ST_EXT;
+        else if (op == IR_CONST)
+            pl->store[x] = ST_INLINE;
+        else if (op == IR_RESHAPE)
+            pl->store[x] = ST_VIEW;
+        else if (ir_is_elementwise(op) && !pl->o.plain && !is_out[x] && pl->uses[x] == 1 &&
+                 is_loop(g->n[user[x]].op) &&
+                 ir_shape_eq(domain(g, user[x]), g->n[x].shape))
+            pl->store[x] = ST_INLINE;
+        else
+            pl->store[x] = ST_MAT;
+    }
+    /* a view needs a real buffer under it */
+    for (int x = 0; x < pl->n; x++)
+        if (live[x] && pl->store[x] == ST_VIEW) {
+            int b = gan_plan_base(pl, x);
+            if (pl->store[b] == ST_INLINE && g->n[b].op != IR_CONST)
+                pl->store[b] = ST_MAT;
+        }
+}
+
+/* Finds the single matmul leaf of loop node e's expression, if any. */
+static int find_gemm_leaf(const gan_plan *pl, int x, int root)
+{
+    const ir_node *nd = &pl->p->g.n[x];
+    if (x != root && pl->store[x] != ST_INLINE)
+        return nd->op == IR_MATMUL && pl->store[x] == ST_MAT ? x : -1;
+    int found = -1;
+    for (int i = 0; i < nd->n_in; i++) {
+        int f = find_gemm_leaf(pl, nd->in[i], root);
+        if (f >= 0) {
+            if (found >= 0 && found != f)
+                return -2;
+            found = f;
+        }
+        if (f == -2)
+            return -2;
+    }
+    return found;
+}
+
+static void fuse_epilogues(gan_plan *pl, const char *is_out)
+{
+    const ir_graph *g = &pl->p->g;
+    if (pl->o.plain)
+        return;
+    for (int e = 0; e < pl->n; e++) {
+        if (pl->store[e] != ST_MAT || !ir_is_elementwise(g->n[e].op))
+            continue;
+        int mm = find_gemm_leaf(pl, e, e);
+        if (mm < 0 || pl->uses[mm] != 1 || is_out[mm] ||
+            !ir_shape_eq(g->n[mm].shape, g->n[e].shape))
+            continue;
+        pl->store[mm] = ST_FUSED;
+        pl->gemm[e] = mm;
+    }
+}
+
+static void choose_kernels(gan_plan *pl)
+{
+    const ir_graph *g = &pl->p->g;
+    for (int x = 0; x < pl->n; x++) {
+        if (g->n[x].op != IR_MATMUL || (pl->store[x] != ST_MAT && pl->store[x] != ST_FUSED))
+            continue;
+        const ir_node *a = &g->n[g->n[x].in[0]];
+        long M = g->n[x].shape.d[0], N = g->n[x].shape.d[1];
+        long K = g->n[x].ta ? a->shape.d[0] : a->shape.d[1];
+        /* OpenBLAS packs its operands: only worth it when every side is long
+         * enough; narrow products stay in generated loops */
+        pl->use_blas[x] = pl->o.blas && !pl->o.plain && M * N * K >= 65536 && M >= 16 &&
+                          N >= 16 && K > pl->o.unroll;
+    }
+}
+
+/* First-fit allocation of workspace buffers over the execution order. */
+typedef struct {
+    long off, size;
+} span;
+
+static long alloc_span(span *free_list, int *n_free, long *top, long size)
+{
+    for (int i = 0; i < *n_free; i++)
+        if (free_list[i].size >= size) {
+            long off = free_list[i].off;
+            free_list[i].off += size;
+            free_list[i].size -= size;
+            if (free_list[i].size == 0)
+                free_list[i] = free_list[--*n_free];
+            return off;
+        }
+    long off = *top;
+    *top += size;
+    return off;
+}
+
+static void release_span(span *free_list, int *n_free, long off, long size)
+{
+    /* merge with neighbours so space does not fragment */
+    for (int i = 0; i < *n_free; i++) {
+        if (free_list[i].off + free_list[i].size == off) {
+            off = free_list[i].off;
+            size += free_list[i].size;
+            free_list[i--] = free_list[--*n_free];
+        } else if (off + size == free_list[i].off) {
+            size += free_list[i].size;
+            free_list[i--] = free_list[--*n_free];
+        }
+    }
+    free_list[(*n_free)++] = (span){ off, size };
+}
+
+static void plan_memory(gan_plan *pl)
+{
+    const ir_graph *g = &pl->p->g;
+    int *last = xcalloc((size_t)pl->n, sizeof *last);
+    int reads[64];
+    for (int x = 0; x < pl->n; x++) {
+        last[x] = -1;
+        if (pl->store[x] != ST_MAT)
+            continue;
+        int nr = gan_plan_reads(pl, x, reads, 64);
+        if (pl->gemm[x] >= 0) {
+            int extra = gan_plan_reads(pl, pl->gemm[x], reads + nr, 64 - nr);
+            nr += extra;
+        }
+        for (int i = 0; i < nr; i++)
+            last[reads[i]] = x;
+    }
+    span *fl = xcalloc((size_t)pl->n + 1, sizeof *fl);
+    int n_free = 0;
+    long top = 0;
+    int *owner = xcalloc((size_t)pl->n, sizeof *owner);
+    for (int x = 0; x < pl->n; x++) {
+        if (pl->store[x] != ST_MAT)
+            continue;
+        if (pl->dest[x] == DEST_WS) {
+            long size = (ir_numel(g->n[x].shape) + 15) & ~15L;
+            pl->off[x] = alloc_span(fl, &n_free, &top, size);
+            if (x == pl->p->loss)
+                last[x] = pl->n;        /* returned at the end */
+            else if (last[x] < 0)
+                last[x] = x;
+        }
+        /* free every buffer whose last reader is x (after x's own allocation,
+         * so an output never overlaps its inputs) */
+        for (int y = 0; y <= x; y++)
+            if (pl->store[y] == ST_MAT && pl->dest[y] == DEST_WS && last[y] == x && !owner[y]) {
+                owner[y] = 1;
+                release_span(fl, &n_free, pl->off[y],
+                             (ir_numel(g->n[y].shape) + 15) & ~15L);
+            }
+    }
+    pl->ws_size = top;
+    free(owner);
+    free(fl);
+    free(last);
+}
+
+void gan_plan_build(gan_plan *pl, const gan_program *p, const gan_model *m, gan_codegen_opts o)
+{
+    memset(pl, 0, sizeof *pl);
+    pl->p = p;
+    pl->m = m;
+    pl->o = o;
+    pl->n = p->g.count;
+    const ir_graph *g = &p->g;
+    pl->store = xcalloc((size_t)pl->n, sizeof *pl->store);
+    pl->uses = xcalloc((size_t)pl->n, sizeof *pl->uses);
+    pl->gemm = xcalloc((size_t)pl->n, sizeof *pl->gemm);
+    pl->dest = xcalloc((size_t)pl->n, sizeof *pl->dest);
+    pl->tensor = xcalloc((size_t)pl->n, sizeof *pl->tensor);
+    pl->off = xcalloc((size_t)pl->n, sizeof *pl->off);
+    pl->use_blas = xcalloc((size_t)pl->n, 1);
+    char *live = xcalloc((size_t)pl->n, 1), *is_out = xcalloc((size_t)pl->n, 1);
+    int *user = xcalloc((size_t)pl->n, sizeof *user);
+
+    for (int x = 0; x < pl->n; x++)
+        pl->gemm[x] = pl->tensor[x] = -1;
+    if (p->loss >= 0) {
+        mark_live(pl, live, p->loss);
+        is_out[p->loss] = 1;
+    }
+    if (p->out >= 0) {
+        mark_live(pl, live, p->out);
+        is_out[p->out] = 1;
+        pl->dest[p->out] = DEST_OUT;
+    }
+    for (int t = 0; t < m->n_tensors; t++)
+        if (p->grad[t] >= 0) {
+            mark_live(pl, live, p->grad[t]);
+            is_out[p->grad[t]] = 1;
+            pl->dest[p->grad[t]] = DEST_GRAD;
+            pl->tensor[p->grad[t]] = t;
+        }
+    for (int x = 0; x < pl->n; x++)
+        if (live[x])
+            for (int i = 0; i < g->n[x].n_in; i++) {
+                pl->uses[g->n[x].in[i]]++;
+                user[g->n[x].in[i]] = x;
+            }
+    decide_storage(pl, live, is_out, user);
+    fuse_epilogues(pl, is_out);
+    choose_kernels(pl);
+    plan_memory(pl);
+    free(live);
+    free(is_out);
+    free(user);
+}
+
+void gan_plan_free(gan_plan *pl)
+{
+    free(pl->store);
+    free(pl->uses);
+    free(pl->gemm);
+    free(pl->dest);
+    free(pl->tensor);
+    free(pl->off);
+    free(pl->use_blas);
+    memset(pl, 0, sizeof *pl);
+}

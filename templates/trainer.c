@@ -1,0 +1,46 @@
+/* @@HEADER@@ */
+/* templates/trainer.c - the trainer of one model.
+ *
+ * A template that ganc fills: each line holding a slot marker is replaced by
+ * generated text.  As it stands it compiles to an empty model, which keeps
+ * the template honest C.  The training loop itself is model independent and
+ * lives in the runtime (rt_train_main).
+ */
+#include <math.h>
+#include <stddef.h>
+#include "rt_model.h"
+/* @@INCLUDES@@ */
+
+static inline float gan_softplus(float x)
+{
+    /* log(1 + e^x) without overflow for large |x| */
+    return x > 0.0f ? x + log1pf(expf(-x)) : log1pf(expf(x));
+}
+
+enum { BATCH = 1, LATENT = 1, SAMPLE_SIZE = 1 }; /* @@CONSTANTS@@ */
+static float ws[1]; /* @@BUFFERS@@ */
+/* @@LAYER_FUNCTIONS@@ */
+/* @@STEP_FUNCTIONS@@ */
+static const rt_tensor_info tensors[1]; /* @@TENSOR_TABLE@@ */
+
+static const rt_model model = {
+    .model_name = "template", .tensors = tensors, /* @@MODEL_FIELDS@@ */
+};
+
+#ifndef GANC_NO_MAIN
+int main(int argc, char **argv)
+{
+    (void)ws;
+    (void)gan_softplus;
+    return rt_train_main(&model, argc, argv);
+}
+#else
+/* tests link the generated code without main and reach the model here */
+const rt_model *ganc_model(void);
+const rt_model *ganc_model(void)
+{
+    (void)ws;
+    (void)gan_softplus;
+    return &model;
+}
+#endif

@@ -1,0 +1,24 @@
+# tests/tests.mk - the test suite, included by the Makefile.
+#   make test-quick   unit tests (generator, runtime): seconds
+#   make test         everything: unit tests, gradient checks, PyTorch parity,
+#                     end-to-end training of ring8_mlp
+
+TEST_CFLAGS = $(WARN) -O1 -g -Igen -Iruntime -Itests -Wno-format-truncation
+GEN_LIB     = $(B)/libganc_gen.a
+GEN_TESTS   = $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_gen_*.c))
+RT_TESTS    = $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_rt_*.c))
+
+$(GEN_LIB): $(filter-out $(B)/gen/main.o,$(GEN_OBJ))
+	rm -f $@
+	ar rcs $@ $^
+
+$(B)/tests/test_gen_%: tests/test_gen_%.c tests/ir_eval.c $(GEN_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -o $@ $< tests/ir_eval.c $(GEN_LIB) -lcmocka -lyaml -lm
+
+$(B)/tests/test_rt_%: tests/test_rt_%.c $(B)/libganc_rt.a
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(B)/libganc_rt.a -lcmocka -lm
+
+test-quick: all $(GEN_TESTS) $(RT_TESTS)
+	@set -e; for t in $(GEN_TESTS) $(RT_TESTS); do echo "== $$t"; $$t; done
