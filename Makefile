@@ -11,6 +11,14 @@ WARN     = -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -D_DEFAULT_S
 PREFIX  ?= /usr/local
 DATADIR  = $(PREFIX)/share/ganc
 B        = build
+V       ?= 0
+ifeq ($(V),0)
+Q        = @
+SAY      = @echo
+else
+Q        =
+SAY      = @true
+endif
 
 GEN_SRC  = $(wildcard gen/*.c gen/layers/*.c)
 GEN_OBJ  = $(patsubst %.c,$(B)/%.o,$(GEN_SRC))
@@ -22,18 +30,21 @@ all: $(B)/ganc $(B)/libganc_rt.a
 
 $(B)/gen/%.o: gen/%.c $(wildcard gen/*.h) runtime/rt_model.h
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(CFLAGS) -Iruntime -Wno-format-truncation -DGANC_DATADIR='"$(DATADIR)"' -c -o $@ $<
+	$(SAY) "  CC      $<"
+	$(Q)$(CC) $(WARN) $(CFLAGS) -Iruntime -Wno-format-truncation -DGANC_DATADIR='"$(DATADIR)"' -c -o $@ $<
 
 $(B)/runtime/%.o: runtime/%.c $(wildcard runtime/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(CFLAGS) -Iruntime -c -o $@ $<
+	$(SAY) "  CC      $<"
+	$(Q)$(CC) $(WARN) $(CFLAGS) -Iruntime -c -o $@ $<
 
 $(B)/ganc: $(GEN_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ -lyaml -lm
+	$(SAY) "  LINK    $@"
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lyaml -lm
 
 $(B)/libganc_rt.a: $(RT_OBJ)
-	rm -f $@
-	ar rcs $@ $^
+	$(SAY) "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 include tests/tests.mk
 

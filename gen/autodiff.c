@@ -141,6 +141,37 @@ static void backward_node(ctx *c, const char *req, int y)
     case IR_PAD:
         accumulate(c, x, ir_slice(g, gy, n.axis, n.start, g->n[x].shape.d[n.axis]));
         return;
+    case IR_CONV2D: {
+        ir_shape sx = g->n[x].shape, sw = g->n[x1].shape;
+        if (needs(req, x))
+            accumulate(c, x, ir_conv2d_t(g, gy, x1, n.stride, n.pad, sx.d[2], sx.d[3], lx));
+        if (needs(req, x1))
+            accumulate(c, x1, ir_conv2d_wgrad(g, x, gy, sw.d[2], sw.d[3], n.stride, n.pad,
+                                              grad_label(g, x1)));
+        return;
+    }
+    case IR_CONV2D_T: {
+        /* y = conv2d_t(x, w) is the input gradient of a conv2d: its own
+         * input gradient is that conv2d, its weight gradient a correlation
+         * of the output gradient with the input */
+        ir_shape sw = g->n[x1].shape;
+        if (needs(req, x))
+            accumulate(c, x, ir_conv2d(g, gy, x1, n.stride, n.pad, lx));
+        if (needs(req, x1))
+            accumulate(c, x1, ir_conv2d_wgrad(g, gy, x, sw.d[2], sw.d[3], n.stride, n.pad,
+                                              grad_label(g, x1)));
+        return;
+    }
+    case IR_CONV2D_WGRAD: {
+        ir_shape sa = g->n[x].shape;
+        if (needs(req, x))
+            accumulate(c, x, ir_conv2d_t(g, x1, gy, n.stride, n.pad, sa.d[2], sa.d[3], lx));
+        if (needs(req, x1))
+            accumulate(c, x1, ir_conv2d(g, x, gy, n.stride, n.pad, grad_label(g, x1)));
+        return;
+    }
+    case IR_UPSAMPLE: accumulate(c, x, ir_sumpool(g, gy, n.stride, lx)); return;
+    case IR_SUMPOOL: accumulate(c, x, ir_upsample(g, gy, n.stride, lx)); return;
     case IR_OP_COUNT:
         break;
     }

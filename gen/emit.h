@@ -27,6 +27,21 @@ const char *gan_names_get(gan_names *nm, const gan_plan *pl, int node);
  * Notes on unrolling/fusion/kernels go to `notes` (may be NULL). */
 void gan_emit_node(gan_buf *out, const gan_plan *pl, gan_names *nm, int x, gan_buf *notes);
 
+/* Writes `out_ref = epilogue(value);` where `value` is the producer's result
+ * at loop indices idx over the epilogue's shape (dims names its extents);
+ * epi < 0 stores the value itself. */
+void gan_emit_epilogue(gan_buf *o, const gan_plan *pl, gan_names *nm, int epi, int producer,
+                       const char *value, const char *const *idx, const char *const *dims,
+                       const char *out_ref, int lvl);
+void gan_indent(gan_buf *o, int level);
+/* emit_conv.c: convolutions, upsampling and pooling (epi: fused epilogue or -1) */
+void gan_emit_conv(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi, gan_buf *notes);
+/* floats of `scratch` a conv node needs in its GEMM form (0 when direct) */
+long gan_conv_scratch(const gan_plan *pl, int x);
+/* the M, N, K of a conv node's GEMM form */
+void gan_conv_gemm_dims(const gan_plan *pl, int x, long *m, long *n, long *k);
+void gan_names_mark_written(gan_names *nm, const gan_plan *pl, int node);
+
 /* The whole program: layer functions (deduplicated into *funcs, shared
  * across programs of one file) and the step function into *steps. */
 typedef struct {

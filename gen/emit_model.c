@@ -153,7 +153,8 @@ static void shape_fields(gan_buf *o, const gan_model *m)
 
 static void model_fields(gan_buf *o, const gan_model *m, const gan_emit_target *t)
 {
-    static const int data_kind[] = { RT_DATA_RING8, RT_DATA_GRID25, RT_DATA_CSV };
+    static const int data_kind[] = { RT_DATA_RING8, RT_DATA_GRID25, RT_DATA_CSV, RT_DATA_IDX,
+                                     RT_DATA_PNG_DIR };
     gan_buf_printf(o, "    .model_name = \"%s\",\n    .ganc_version = \"%s\",\n"
                       "    .arch_hash = 0x%016llxULL,\n    .batch = BATCH,\n"
                       "    .latent_size = LATENT,\n    .latent_dist = %d,\n",
@@ -243,7 +244,7 @@ int gan_emit_file(const gan_model *m, gan_codegen_opts o, const gan_emit_target 
     if (t->sampler)
         o.blas = 0;
     gan_funcs funcs = { 0 };
-    long ws = 0;
+    long ws = 0, scratch = 0;
     int progs[3] = { GAN_PROG_D_STEP, GAN_PROG_G_STEP, GAN_PROG_GENERATE };
     for (int i = t->sampler ? 2 : 0; i < 3; i++) {
         gan_program p;
@@ -253,6 +254,9 @@ int gan_emit_file(const gan_model *m, gan_codegen_opts o, const gan_emit_target 
         gan_emit_program(&pl, &funcs, &text[S_STEPS], report);
         if (pl.ws_size > ws)
             ws = pl.ws_size;
+        for (int x = 0; x < pl.n; x++)
+            if (gan_conv_scratch(&pl, x) > scratch)
+                scratch = gan_conv_scratch(&pl, x);
         if (report)
             gan_buf_printf(report, "  %-8s workspace %ld floats (%.1f KiB)\n", p.name, pl.ws_size,
                            (double)pl.ws_size * 4 / 1024);
@@ -264,6 +268,9 @@ int gan_emit_file(const gan_model *m, gan_codegen_opts o, const gan_emit_target 
         gan_buf_put(&text[S_INCLUDES], "#include <cblas.h>");
     constants(&text[S_CONSTANTS], m, t, ws);
     buffers(&text[S_BUFFERS], t);
+    if (scratch)
+        gan_buf_printf(&text[S_BUFFERS], "\n/* im2col columns and products of the GEMM convolutions */\n"
+                       "static float scratch[%ld] __attribute__((aligned(64)));", scratch);
     gan_buf_put(&text[S_FUNCS], funcs.text.s ? funcs.text.s : "");
     tensor_table(&text[S_TABLE], m, t);
     model_fields(&text[S_FIELDS], m, t);

@@ -69,7 +69,7 @@ const char *gan_names_get(gan_names *nm, const gan_plan *pl, int node)
     return nm->name[nm->n++];
 }
 
-static void mark_written(gan_names *nm, const gan_plan *pl, int node)
+void gan_names_mark_written(gan_names *nm, const gan_plan *pl, int node)
 {
     gan_names_get(nm, pl, node);
     int b = gan_plan_base(pl, node);
@@ -86,7 +86,7 @@ static void literal(char *buf, size_t n, float k)
     snprintf(buf, n, k < 0 ? "(%s%sf)" : "%s%sf", t, has_dot ? "" : ".0");
 }
 
-static void indent(gan_buf *o, int level)
+void gan_indent(gan_buf *o, int level)
 {
     for (int i = 0; i < level; i++)
         gan_buf_put(o, "    ");
@@ -195,7 +195,7 @@ static void value_of(expr_ctx *c, int x, const char *const *idx, gan_buf *body, 
         snprintf(val, n, "%s", text);
         return;
     }
-    indent(body, lvl);
+    gan_indent(body, lvl);
     gan_buf_printf(body, "const float v%d = %s;\n", c->tmp, text);
     snprintf(val, n, "v%d", c->tmp++);
 }
@@ -252,11 +252,13 @@ static int emit_loops(gan_buf *o, ir_shape dom, int unroll, body_fn f, void *ctx
         prod *= dom.d[dom.rank - 1 - u];
         u++;
     }
+    while (u > 0 && dom.d[dom.rank - u] == 1)
+        u--;                      /* a trailing extent of 1 is no loop at all */
     if (prod <= 1)
         u = 0;
     int rolled = dom.rank - u;
     for (int a = 0; a < rolled; a++) {
-        indent(o, lvl + a);
+        gan_indent(o, lvl + a);
         gan_buf_printf(o, "for (int %s = 0; %s < %s; %s++)%s\n", loop_vars[a], loop_vars[a],
                        dom_names[a], loop_vars[a], a == rolled - 1 ? " {" : "");
     }
@@ -278,7 +280,7 @@ static int emit_loops(gan_buf *o, ir_shape dom, int unroll, body_fn f, void *ctx
         f(ctx, idx, o, body_lvl);
     }
     if (rolled) {
-        indent(o, lvl + rolled - 1);
+        gan_indent(o, lvl + rolled - 1);
         gan_buf_put(o, "}\n");
     }
     return u;
@@ -286,7 +288,7 @@ static int emit_loops(gan_buf *o, ir_shape dom, int unroll, body_fn f, void *ctx
 
 static void declare_dims(gan_buf *o, int lvl, ir_shape s, const char *const *names)
 {
-    indent(o, lvl);
+    gan_indent(o, lvl);
     gan_buf_put(o, "enum { ");
     for (int a = 0; a < s.rank; a++)
         gan_buf_printf(o, "%s%s = %d", a ? ", " : "", names[a], s.d[a]);
@@ -315,14 +317,14 @@ static void loop_body(void *vctx, const char *const *idx, gan_buf *o, int lvl)
         index_expr(ix, sizeof ix, c->e.pl->p->g.n[c->out].shape, c->e.dom, idx, c->e.dims);
     int scoped = body.len > 0;
     if (scoped) {
-        indent(o, lvl);
+        gan_indent(o, lvl);
         gan_buf_put(o, "{\n");
         gan_buf_put(o, body.s);
     }
-    indent(o, lvl + scoped);
+    gan_indent(o, lvl + scoped);
     gan_buf_printf(o, "%s[%s] %s= %s;\n", c->out_name, ix, c->accumulate ? "+" : "", val);
     if (scoped) {
-        indent(o, lvl);
+        gan_indent(o, lvl);
         gan_buf_put(o, "}\n");
     }
     gan_buf_free(&body);
@@ -348,15 +350,15 @@ static void emit_loop_node(gan_buf *o, const gan_plan *pl, gan_names *nm, int x,
     const ir_node *nd = &g->n[x];
     loop_ctx c = { { pl, nm, x, -1, NULL, nd->shape, dom_names, 0, 0 }, x, NULL, 0 };
     c.out_name = gan_names_get(nm, pl, x);
-    mark_written(nm, pl, x);
+    gan_names_mark_written(nm, pl, x);
     if (nd->op == IR_SUM_TO) {
         c.e.dom = g->n[nd->in[0]].shape;
         c.accumulate = 1;
-        indent(o, 1);
+        gan_indent(o, 1);
         gan_buf_printf(o, "enum { OUT = %ld };\n", ir_numel(nd->shape));
-        indent(o, 1);
+        gan_indent(o, 1);
         gan_buf_printf(o, "for (int i = 0; i < OUT; i++)\n");
-        indent(o, 2);
+        gan_indent(o, 2);
         gan_buf_printf(o, "%s[i] = 0.0f;\n", c.out_name);
     }
     c.e.flat = !c.accumulate && all_leaves_match(pl, x, x, c.e.dom);
@@ -366,15 +368,15 @@ static void emit_loop_node(gan_buf *o, const gan_plan *pl, gan_names *nm, int x,
         dom = ir_shape1((int)ir_numel(c.e.dom));
         static const char *const flat_name[1] = { "N" };
         c.e.dims = flat_name;
-        indent(o, 1);
+        gan_indent(o, 1);
         gan_buf_printf(o, "enum { N = %ld };\n", ir_numel(dom));
         int rolled = dom.d[0] > pl->o.unroll || pl->o.plain;
         if (rolled) {
-            indent(o, 1);
+            gan_indent(o, 1);
             gan_buf_put(o, "for (int i = 0; i < N; i++) {\n");
             const char *idx[1] = { "i" };
             loop_body(&c, idx, o, 2);
-            indent(o, 1);
+            gan_indent(o, 1);
             gan_buf_put(o, "}\n");
         } else {
             /* few elements: written out, index literal */
@@ -391,8 +393,8 @@ static void emit_loop_node(gan_buf *o, const gan_plan *pl, gan_names *nm, int x,
     }
     declare_dims(o, 1, dom, dom_names);
     int u = emit_loops(o, dom, pl->o.plain ? 0 : pl->o.unroll, loop_body, &c, 1);
-    if (u && notes)
-        gan_buf_printf(notes, "inner %d axis unrolled; ", u);
+    if (u && notes && !strstr(notes->s ? notes->s : "", "inner axes unrolled"))
+        gan_buf_put(notes, "inner axes unrolled; ");
 }
 
 /* ------------------------------------------------------------------ */
@@ -424,30 +426,43 @@ static void b_at(char *buf, size_t n, const mm_ctx *c, const char *k, const char
         snprintf(buf, n, "%s[%s*N + %s]", c->b, k, j);
 }
 
+void gan_emit_epilogue(gan_buf *o, const gan_plan *pl, gan_names *nm, int epi, int producer,
+                       const char *value, const char *const *idx, const char *const *dims,
+                       const char *out_ref, int lvl)
+{
+    if (epi < 0) {
+        gan_indent(o, lvl);
+        gan_buf_printf(o, "%s = %s;\n", out_ref, value);
+        return;
+    }
+    expr_ctx e = { pl, nm, epi, producer, value, pl->p->g.n[epi].shape, dims, 0, 0 };
+    gan_buf body = { 0 };
+    char val[1024];
+    value_of(&e, epi, idx, &body, lvl + 1, val, sizeof val);
+    if (!body.len) {
+        gan_indent(o, lvl);
+        gan_buf_printf(o, "%s = %s;\n", out_ref, val);
+        return;
+    }
+    gan_indent(o, lvl);
+    gan_buf_put(o, "{\n");
+    gan_buf_put(o, body.s);
+    gan_indent(o, lvl + 1);
+    gan_buf_printf(o, "%s = %s;\n", out_ref, val);
+    gan_indent(o, lvl);
+    gan_buf_put(o, "}\n");
+    gan_buf_free(&body);
+}
+
 /* writes C[i][j] = epilogue(value) at level lvl */
 static void store_epilogue(const mm_ctx *c, const char *i, const char *j, const char *value,
                            gan_buf *o, int lvl)
 {
     const char *idx[2] = { i, j };
     static const char *const mn[2] = { "M", "N" };
-    if (c->epi < 0) {
-        indent(o, lvl);
-        if (strcmp(value, "") != 0)
-            gan_buf_printf(o, "%s[%s*N + %s] = %s;\n", c->c, i, j, value);
-        return;
-    }
-    expr_ctx e = { c->pl, c->nm, c->epi, c->mm, value, c->pl->p->g.n[c->epi].shape, mn, 0, 0 };
-    gan_buf body = { 0 };
-    char val[1024];
-    value_of(&e, c->epi, idx, &body, lvl + 1, val, sizeof val);
-    indent(o, lvl);
-    gan_buf_put(o, "{\n");
-    gan_buf_put(o, body.s ? body.s : "");
-    indent(o, lvl + 1);
-    gan_buf_printf(o, "%s[%s*N + %s] = %s;\n", c->c, i, j, val);
-    indent(o, lvl);
-    gan_buf_put(o, "}\n");
-    gan_buf_free(&body);
+    char ref[160];
+    snprintf(ref, sizeof ref, "%s[%s*N + %s]", c->c, i, j);
+    gan_emit_epilogue(o, c->pl, c->nm, c->epi, c->mm, value, idx, mn, ref, lvl);
 }
 
 static void emit_dot_form(gan_buf *o, const mm_ctx *c, gan_buf *notes)
@@ -545,7 +560,7 @@ static void emit_matmul(gan_buf *o, const gan_plan *pl, gan_names *nm, int mm, i
     c.b = gan_names_get(nm, pl, nd->in[1]);
     c.K = nd->ta ? g->n[nd->in[0]].shape.d[0] : g->n[nd->in[0]].shape.d[1];
     c.c = gan_names_get(nm, pl, outn);
-    mark_written(nm, pl, outn);
+    gan_names_mark_written(nm, pl, outn);
     gan_buf_printf(o, "    enum { M = %ld, N = %ld, K = %ld };\n", c.M, c.N, c.K);
     if (pl->use_blas[mm]) {
         gan_buf_printf(o, "    cblas_sgemm(CblasRowMajor, %s, %s, M, N, K, 1.0f, %s, %s, %s, %s, "
@@ -579,7 +594,7 @@ static void emit_layout(gan_buf *o, const gan_plan *pl, gan_names *nm, int x)
     const ir_graph *g = &pl->p->g;
     const ir_node *nd = &g->n[x];
     const char *out = gan_names_get(nm, pl, x);
-    mark_written(nm, pl, x);
+    gan_names_mark_written(nm, pl, x);
     static const char *const other[4] = { "O0", "O1", "O2", "O3" };
     if (nd->op == IR_PAD) {
         gan_buf_printf(o, "    for (int i = 0; i < %ld; i++)\n        %s[i] = 0.0f;\n",
@@ -597,7 +612,7 @@ static void emit_layout(gan_buf *o, const gan_plan *pl, gan_names *nm, int x)
         declare_dims(o, 2, dom, dom_names);
         declare_dims(o, 2, big, other);
         for (int a = 0; a < dom.rank; a++) {
-            indent(o, 2 + a);
+            gan_indent(o, 2 + a);
             gan_buf_printf(o, "for (int %s = 0; %s < %s; %s++)\n", loop_vars[a], loop_vars[a],
                            dom_names[a], loop_vars[a]);
         }
@@ -607,7 +622,7 @@ static void emit_layout(gan_buf *o, const gan_plan *pl, gan_names *nm, int x)
         bidx[nd->axis] = shifted;
         index_expr(small_ix, sizeof small_ix, dom, dom, loop_vars, dom_names);
         index_expr(big_ix, sizeof big_ix, big, big, bidx, other);
-        indent(o, 2 + dom.rank);
+        gan_indent(o, 2 + dom.rank);
         if (nd->op == IR_SLICE)
             gan_buf_printf(o, "%s[%s] = %s[%s];\n", out, small_ix, in, big_ix);
         else
@@ -629,8 +644,12 @@ void gan_emit_node(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, gan_buf
     gan_buf_free(&desc);
     gan_buf_put(o, "    {\n");
     gan_buf code = { 0 };
-    if (pl->gemm[x] >= 0)
+    if (pl->gemm[x] >= 0 && g->n[pl->gemm[x]].op != IR_MATMUL)
+        gan_emit_conv(&code, pl, nm, pl->gemm[x], x, notes);
+    else if (pl->gemm[x] >= 0)
         emit_matmul(&code, pl, nm, pl->gemm[x], x, notes);
+    else if (nd->op >= IR_CONV2D && nd->op <= IR_SUMPOOL)
+        gan_emit_conv(&code, pl, nm, x, -1, notes);
     else if (nd->op == IR_MATMUL)
         emit_matmul(&code, pl, nm, x, -1, notes);
     else if (nd->op == IR_CONCAT || nd->op == IR_SLICE || nd->op == IR_PAD)

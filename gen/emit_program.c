@@ -78,6 +78,8 @@ static void pointer_expr(char *buf, size_t n, const gan_plan *pl, int b, gan_nam
         tensor_macro(buf, n, &pl->m->tensors[nd->ext], "");
     else if (pl->dest[b] == DEST_GRAD)
         tensor_macro(buf, n, &pl->m->tensors[pl->tensor[b]], "_GRAD");
+    else if (pl->dest[b] == DEST_STATE)
+        tensor_macro(buf, n, &pl->m->tensors[pl->tensor[b]], "");
     else if (pl->dest[b] == DEST_OUT)
         snprintf(buf, n, "out");
     else

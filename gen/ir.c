@@ -14,6 +14,7 @@ static const char *const op_names[IR_OP_COUNT] = {
     "tanh", "sigmoid", "softplus", "exp", "log", "sqrt", "recip",
     "add", "sub", "mul", "div",
     "broadcast", "sum_to", "reshape", "concat", "slice", "pad", "copy",
+    "conv2d", "conv2d_t", "conv2d_wgrad", "upsample", "sumpool",
 };
 
 const char *ir_op_name(ir_op op) { return op_names[op]; }
@@ -322,6 +323,69 @@ int ir_copy(ir_graph *g, int x, const char *label)
 {
     int id = add_node(g, IR_COPY, g->n[x].shape, label);
     set_inputs(g, id, &x, 1);
+    return id;
+}
+
+static int conv_node(ir_graph *g, ir_op op, int a, int b, ir_shape s, int stride, int pad,
+                     const char *label)
+{
+    int id = add_node(g, op, s, label);
+    int in[2] = { a, b };
+    set_inputs(g, id, in, 2);
+    g->n[id].stride = stride;
+    g->n[id].pad = pad;
+    return id;
+}
+
+int ir_conv2d(ir_graph *g, int x, int w, int stride, int pad, const char *label)
+{
+    ir_shape sx = g->n[x].shape, sw = g->n[w].shape;
+    assert(sx.rank == 4 && sw.rank == 4 && sx.d[1] == sw.d[1]);
+    int ho = (sx.d[2] + 2 * pad - sw.d[2]) / stride + 1;
+    int wo = (sx.d[3] + 2 * pad - sw.d[3]) / stride + 1;
+    return conv_node(g, IR_CONV2D, x, w, ir_shape4(sx.d[0], sw.d[0], ho, wo), stride, pad, label);
+}
+
+int ir_conv2d_t(ir_graph *g, int x, int w, int stride, int pad, int out_h, int out_w,
+                const char *label)
+{
+    ir_shape sx = g->n[x].shape, sw = g->n[w].shape;
+    assert(sx.rank == 4 && sw.rank == 4 && sx.d[1] == sw.d[0]);
+    /* out_h may exceed the minimum (H-1)s - 2p + K by less than s, like
+     * PyTorch's output_padding: rows no input reaches stay 0 */
+    assert(out_h >= (sx.d[2] - 1) * stride - 2 * pad + sw.d[2]);
+    return conv_node(g, IR_CONV2D_T, x, w, ir_shape4(sx.d[0], sw.d[1], out_h, out_w), stride,
+                     pad, label);
+}
+
+int ir_conv2d_wgrad(ir_graph *g, int a, int gy, int kh, int kw, int stride, int pad,
+                    const char *label)
+{
+    ir_shape sa = g->n[a].shape, sg = g->n[gy].shape;
+    assert(sa.rank == 4 && sg.rank == 4 && sa.d[0] == sg.d[0]);
+    return conv_node(g, IR_CONV2D_WGRAD, a, gy, ir_shape4(sg.d[1], sa.d[1], kh, kw), stride, pad,
+                     label);
+}
+
+int ir_upsample(ir_graph *g, int x, int factor, const char *label)
+{
+    ir_shape s = g->n[x].shape;
+    assert(s.rank == 4);
+    int id = add_node(g, IR_UPSAMPLE, ir_shape4(s.d[0], s.d[1], s.d[2] * factor, s.d[3] * factor),
+                      label);
+    set_inputs(g, id, &x, 1);
+    g->n[id].stride = factor;
+    return id;
+}
+
+int ir_sumpool(ir_graph *g, int x, int factor, const char *label)
+{
+    ir_shape s = g->n[x].shape;
+    assert(s.rank == 4 && s.d[2] % factor == 0 && s.d[3] % factor == 0);
+    int id = add_node(g, IR_SUMPOOL, ir_shape4(s.d[0], s.d[1], s.d[2] / factor, s.d[3] / factor),
+                      label);
+    set_inputs(g, id, &x, 1);
+    g->n[id].stride = factor;
     return id;
 }
 

@@ -40,6 +40,15 @@ typedef enum {
     IR_SLICE,       /* [start, start+shape.d[axis]) of input along `axis` */
     IR_PAD,         /* input placed at `start` along `axis` in zeros */
     IR_COPY,        /* identity into a new buffer */
+    /* images, NCHW.  The three convolution ops are each other's gradients:
+     *   CONV2D   (x[B,C,H,W], w[O,C,KH,KW]) -> [B,O,Ho,Wo]
+     *   CONV2D_T (x[B,C,H,W], w[C,O,KH,KW]) -> [B,O,Ho,Wo] (`shape` fixes Ho,Wo)
+     *   CONV2D_WGRAD (a[B,C,H,W], g[B,O,Ho,Wo]) -> [O,C,KH,KW], the weight
+     *            gradient of CONV2D(a, .) for output gradient g
+     * all with `stride` and `pad` of the forward convolution. */
+    IR_CONV2D, IR_CONV2D_T, IR_CONV2D_WGRAD,
+    IR_UPSAMPLE,    /* nearest, by `stride` in H and W */
+    IR_SUMPOOL,     /* sum of stride x stride blocks */
     IR_OP_COUNT
 } ir_op;
 
@@ -53,6 +62,7 @@ typedef struct {
     float k;            /* scalar operand */
     int ta, tb;         /* MATMUL transposes */
     int axis, start;    /* CONCAT/SLICE/PAD */
+    int stride, pad;    /* convolutions, UPSAMPLE, SUMPOOL */
     int ext;            /* INPUT: argument index; PARAM: tensor index */
 
     /* where it came from, for names and banners */
@@ -108,6 +118,13 @@ int ir_concat(ir_graph *g, const int *xs, int n, int axis, const char *label);
 int ir_slice(ir_graph *g, int x, int axis, int start, int len);
 int ir_pad(ir_graph *g, int x, int axis, int start, int total);
 int ir_copy(ir_graph *g, int x, const char *label);
+int ir_conv2d(ir_graph *g, int x, int w, int stride, int pad, const char *label);
+int ir_conv2d_t(ir_graph *g, int x, int w, int stride, int pad, int out_h, int out_w,
+                const char *label);
+int ir_conv2d_wgrad(ir_graph *g, int a, int gy, int kh, int kw, int stride, int pad,
+                    const char *label);
+int ir_upsample(ir_graph *g, int x, int factor, const char *label);
+int ir_sumpool(ir_graph *g, int x, int factor, const char *label);
 
 /* Label helpers: a graph-owned copy of a formatted string. */
 const char *ir_strf(ir_graph *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -18,6 +18,9 @@ typedef struct {
     int batch;
     int training;          /* batch statistics, dropout on */
     int *param_node;       /* per model tensor: its IR_PARAM node, or -1 */
+    int update_state;      /* this application updates running statistics */
+    int *state_value;      /* per model tensor: the node holding its newest
+                            * value after updates in this graph, or -1 */
 } gan_lower;
 
 struct gan_layer_kind {
@@ -44,5 +47,14 @@ const char *const *gan_layer_kind_names(void);
 int gan_lower_param(gan_lower *c, int t);
 /* IR shape of a batch of per-sample shape s */
 ir_shape gan_batch_shape(int batch, gan_shape s);
+/* The current value of state tensor t (its newest update in this graph). */
+int gan_lower_state(gan_lower *c, int t);
+/* Records that state tensor t takes the value of node v after this step. */
+void gan_lower_set_state(gan_lower *c, int t, int v);
+/* Reads the common conv keys (kernel, stride, padding) */
+void gan_parse_conv_keys(gan_layer *l, const gan_node *map, gan_diag *d);
+/* Declares weight (and bias) of a convolution: weight dims w[4], fan_in, fan_out. */
+void gan_declare_weight(gan_model *m, gan_net *net, int li, int ndim, const int *w_shape,
+                        int fan_in, int fan_out, int bias_len);
 
 #endif

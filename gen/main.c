@@ -57,6 +57,12 @@ static double program_flops(const gan_plan *pl)
         if (nd->op == IR_MATMUL) {
             double k = nd->ta ? g->n[nd->in[0]].shape.d[0] : g->n[nd->in[0]].shape.d[1];
             f += 2.0 * nd->shape.d[0] * nd->shape.d[1] * k;
+        } else if (nd->op == IR_CONV2D || nd->op == IR_CONV2D_T || nd->op == IR_CONV2D_WGRAD) {
+            /* 2 flops per tap: every (small-side output) x (kernel) x (large-side channels) */
+            ir_shape big = nd->op == IR_CONV2D_T ? nd->shape : g->n[nd->in[0]].shape;
+            ir_shape small = nd->op == IR_CONV2D ? nd->shape : g->n[nd->in[nd->op == IR_CONV2D_T ? 0 : 1]].shape;
+            ir_shape w = nd->op == IR_CONV2D_WGRAD ? nd->shape : g->n[nd->in[1]].shape;
+            f += 2.0 * (double)ir_numel(small) * big.d[1] * w.d[2] * w.d[3];
         } else if (nd->op == IR_SUM_TO) {
             f += (double)ir_numel(g->n[nd->in[0]].shape);
         } else if (nd->op != IR_CONST) {

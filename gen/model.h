@@ -24,7 +24,7 @@ typedef struct {
 
 enum gan_net_id { GAN_G = 0, GAN_D = 1 };
 enum gan_loss { GAN_LOSS_NON_SATURATING, GAN_LOSS_LSGAN, GAN_LOSS_HINGE };
-enum gan_data { GAN_DATA_RING8, GAN_DATA_GRID25, GAN_DATA_CSV };
+enum gan_data { GAN_DATA_RING8, GAN_DATA_GRID25, GAN_DATA_CSV, GAN_DATA_IDX, GAN_DATA_PNG_DIR };
 enum gan_init { GAN_INIT_DEFAULT, GAN_INIT_NORMAL, GAN_INIT_XAVIER, GAN_INIT_HE };
 
 typedef struct gan_layer_kind gan_layer_kind;
@@ -42,8 +42,11 @@ typedef struct {
     int inputs[IR_MAX_IN];     /* resolved: layer index, -1 = network input */
 
     /* kind settings (each kind reads the ones it needs) */
-    int units;
+    int units;                 /* dense units, conv filters */
     int bias;
+    int kernel, stride, padding, output_padding;
+    float momentum, eps;       /* batchnorm */
+    gan_shape target;          /* reshape */
     float alpha;
     int axis;
     int init;                  /* enum gan_init */

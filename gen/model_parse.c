@@ -15,7 +15,7 @@ static const char *const top_keys[] = {
     "compile", NULL,
 };
 
-static const char *const data_sources[] = { "ring8", "grid25", "csv", NULL };
+static const char *const data_sources[] = { "ring8", "grid25", "csv", "idx", "png_dir", NULL };
 static const char *const latent_dists[] = { "normal", "uniform", NULL };
 static const char *const losses[] = { "non_saturating", "lsgan", "hinge", NULL };
 static const char *const optim_kinds[] = { "adam", "sgd", NULL };
@@ -61,9 +61,24 @@ static void parse_data(gan_model *m, const gan_node *root, gan_diag *d)
     m->data.pos = n->pos;
     gan_check_keys(n, "data", keys, d);
     m->data.kind = gan_get_enum(n, "source", data_sources, GAN_DATA_RING8, 1, d);
-    m->data.path = gan_get_str(n, "path", NULL, m->data.kind == GAN_DATA_CSV, d);
+    int from_file = m->data.kind != GAN_DATA_RING8 && m->data.kind != GAN_DATA_GRID25;
+    m->data.path = gan_get_str(n, "path", NULL, from_file, d);
     const gan_node *shape = gan_map_get(n, "shape");
-    if (m->data.kind == GAN_DATA_CSV) {
+    if (m->data.kind == GAN_DATA_IDX || m->data.kind == GAN_DATA_PNG_DIR) {
+        long v[3] = { 0, 0, 0 };
+        int ok = shape && shape->type == GAN_NODE_SEQ && shape->n == 3;
+        for (int i = 0; ok && i < 3; i++)
+            ok = !gan_scalar_int(shape->items[i], &v[i]) && v[i] >= 1 && v[i] <= 1 << 14;
+        if (ok && v[0] != 1 && v[0] != 3)
+            ok = 0;
+        if (!ok)
+            gan_error(d, shape ? shape->pos : n->pos, "%s data needs 'shape: [CHANNELS, HEIGHT, "
+                      "WIDTH]' with 1 (gray) or 3 (RGB) channels, e.g. [1, 28, 28]",
+                      data_sources[m->data.kind]);
+        m->data.shape.rank = 3;
+        for (int i = 0; i < 3; i++)
+            m->data.shape.d[i] = ok ? (int)v[i] : 1;
+    } else if (m->data.kind == GAN_DATA_CSV) {
         long cols = 0;
         if (!shape)
             gan_error(d, n->pos, "csv data needs 'shape: [COLUMNS]'");

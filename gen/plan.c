@@ -1,5 +1,6 @@
 /* plan.c - see plan.h. */
 #include "plan.h"
+#include "emit.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -114,7 +115,8 @@ static int find_gemm_leaf(const gan_plan *pl, int x, int root)
 {
     const ir_node *nd = &pl->p->g.n[x];
     if (x != root && pl->store[x] != ST_INLINE)
-        return nd->op == IR_MATMUL && pl->store[x] == ST_MAT ? x : -1;
+        return (nd->op == IR_MATMUL || nd->op == IR_CONV2D || nd->op == IR_CONV2D_T) &&
+               pl->store[x] == ST_MAT ? x : -1;
     int found = -1;
     for (int i = 0; i < nd->n_in; i++) {
         int f = find_gemm_leaf(pl, nd->in[i], root);
@@ -150,6 +152,17 @@ static void choose_kernels(gan_plan *pl)
 {
     const ir_graph *g = &pl->p->g;
     for (int x = 0; x < pl->n; x++) {
+        ir_op op = g->n[x].op;
+        if ((op == IR_CONV2D || op == IR_CONV2D_T || op == IR_CONV2D_WGRAD) &&
+            (pl->store[x] == ST_MAT || pl->store[x] == ST_FUSED)) {
+            long M, N, K;
+            pl->use_blas[x] = 1;   /* tentatively, so the dims are those of the GEMM form */
+            gan_conv_gemm_dims(pl, x, &M, &N, &K);
+            /* a GEMM pays for its im2col copy once the contraction is long */
+            pl->use_blas[x] = pl->o.blas && !pl->o.plain && K >= 16 && M >= 8 && N >= 8 &&
+                              M * N * K >= 262144;
+            continue;
+        }
         if (g->n[x].op != IR_MATMUL || (pl->store[x] != ST_MAT && pl->store[x] != ST_FUSED))
             continue;
         const ir_node *a = &g->n[g->n[x].in[0]];
@@ -281,6 +294,13 @@ void gan_plan_build(gan_plan *pl, const gan_program *p, const gan_model *m, gan_
             is_out[p->grad[t]] = 1;
             pl->dest[p->grad[t]] = DEST_GRAD;
             pl->tensor[p->grad[t]] = t;
+        }
+    for (int t = 0; t < m->n_tensors; t++)
+        if (p->state && p->state[t] >= 0) {
+            mark_live(pl, live, p->state[t]);
+            is_out[p->state[t]] = 1;
+            pl->dest[p->state[t]] = DEST_STATE;
+            pl->tensor[p->state[t]] = t;
         }
     for (int x = 0; x < pl->n; x++)
         if (live[x])

@@ -5,9 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Lowers one application of `net` to input node x; returns its output node. */
-static int apply_net(gan_lower *c, gan_net *net, int x, const char *app)
+/* Lowers one application of `net` to input node x; returns its output node.
+ * `update` says whether it updates running statistics (as PyTorch does on
+ * every forward pass in training mode that we mirror: see gan_program_build). */
+static int apply_net(gan_lower *c, gan_net *net, int x, const char *app, int update)
 {
+    c->net = net;
+    c->update_state = update;
     int *val = malloc(sizeof(int) * (size_t)net->n_layers);
     if (!val)
         abort();
@@ -25,19 +29,52 @@ static int apply_net(gan_lower *c, gan_net *net, int x, const char *app)
     return out;
 }
 
+/* Each output must be a node of its own that nothing else reads, so that it
+ * can be computed straight into its destination: copy the others. */
+static void fresh_outputs(gan_program *p, const gan_model *m)
+{
+    ir_graph *g = &p->g;
+    int *uses = calloc((size_t)g->count, sizeof *uses);
+    if (!uses)
+        abort();
+    for (int x = 0; x < g->count; x++)
+        for (int i = 0; i < g->n[x].n_in; i++)
+            uses[g->n[x].in[i]]++;
+    uses[p->loss]++;
+    int *outs[2] = { p->grad, p->state };
+    for (int k = 0; k < 2; k++)
+        for (int t = 0; t < m->n_tensors; t++) {
+            int x = outs[k][t];
+            if (x < 0)
+                continue;
+            ir_op op = g->n[x].op;
+            if (uses[x] || op == IR_INPUT || op == IR_PARAM || op == IR_CONST ||
+                op == IR_RESHAPE) {
+                const ir_node *n = &g->n[x];
+                ir_set_tag(g, n->net, n->layer, n->app, n->pass, n->yaml_line);
+                outs[k][t] = ir_copy(g, x, n->label);
+            }
+            uses[x]++;
+        }
+    free(uses);
+}
+
 void gan_program_build(gan_program *p, gan_model *m, int which)
 {
     memset(p, 0, sizeof *p);
     ir_init(&p->g);
     ir_graph *g = &p->g;
     int B = m->train.batch;
-    gan_lower c = { g, m, NULL, B, which != GAN_PROG_GENERATE, NULL };
-    c.param_node = malloc(sizeof(int) * (size_t)(m->n_tensors ? m->n_tensors : 1));
-    p->grad = malloc(sizeof(int) * (size_t)(m->n_tensors ? m->n_tensors : 1));
-    if (!c.param_node || !p->grad)
+    gan_lower c = { g, m, NULL, B, which != GAN_PROG_GENERATE, NULL, 0, NULL };
+    size_t nt = (size_t)(m->n_tensors ? m->n_tensors : 1);
+    c.param_node = malloc(sizeof(int) * nt);
+    c.state_value = malloc(sizeof(int) * nt);
+    p->grad = malloc(sizeof(int) * nt);
+    p->state = malloc(sizeof(int) * nt);
+    if (!c.param_node || !c.state_value || !p->grad || !p->state)
         abort();
     for (int i = 0; i < m->n_tensors; i++)
-        c.param_node[i] = p->grad[i] = -1;
+        c.param_node[i] = c.state_value[i] = p->grad[i] = p->state[i] = -1;
     p->loss = p->out = p->grad_net = -1;
 
     ir_shape zs = ir_shape2(B, m->latent.size);
@@ -54,18 +91,20 @@ void gan_program_build(gan_program *p, gan_model *m, int which)
     p->arg_names[p->n_args] = "z";
     z = ir_input(g, p->n_args++, zs, "z");
 
-    c.net = &m->net[GAN_G];
-    int fake = apply_net(&c, c.net, z, "g");
+    /* Running statistics follow PyTorch's DCGAN loop: G runs once per
+     * iteration (here: in g_step), D on real and fake data in its step and
+     * on fake data in G's step. */
+    int fake = apply_net(&c, &m->net[GAN_G], z, "g", which == GAN_PROG_G_STEP);
     if (which == GAN_PROG_GENERATE) {
         p->out = fake;
         free(c.param_node);
+        free(c.state_value);
         return;
     }
-    c.net = &m->net[GAN_D];
     int d_real = -1;
     if (real >= 0)
-        d_real = apply_net(&c, c.net, real, "real");
-    int d_fake = apply_net(&c, c.net, fake, "fake");
+        d_real = apply_net(&c, &m->net[GAN_D], real, "real", 1);
+    int d_fake = apply_net(&c, &m->net[GAN_D], fake, "fake", 1);
     ir_set_tag(g, -1, "loss", "loss", IR_PASS_LOSS, 0);
     p->loss = which == GAN_PROG_D_STEP ? gan_loss_d(g, m->loss, d_real, d_fake, B)
                                        : gan_loss_g(g, m->loss, d_fake, B);
@@ -83,12 +122,18 @@ void gan_program_build(gan_program *p, gan_model *m, int which)
     ir_gradients(g, p->loss, wrt, n, grads);
     for (int i = 0; i < n; i++)
         p->grad[idx[i]] = grads[i];
+    for (int t = 0; t < m->n_tensors; t++)
+        if (c.state_value[t] >= 0)
+            p->state[t] = c.state_value[t];
+    fresh_outputs(p, m);
     free(c.param_node);
+    free(c.state_value);
 }
 
 void gan_program_free(gan_program *p)
 {
     ir_free(&p->g);
     free(p->grad);
+    free(p->state);
     memset(p, 0, sizeof *p);
 }

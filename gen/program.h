@@ -22,6 +22,8 @@ typedef struct {
     int out;                     /* node written to the `out` argument, or -1 */
     int grad_net;                /* net whose gradients it writes, or -1 */
     int *grad;                   /* per model tensor: gradient node or -1 */
+    int *state;                  /* per model tensor: its new value (running
+                                  * statistics) after this step, or -1 */
 } gan_program;
 
 enum { GAN_PROG_D_STEP, GAN_PROG_G_STEP, GAN_PROG_GENERATE, GAN_N_PROGS };

@@ -72,6 +72,44 @@ static long flat(ir_shape s, const int *ix)
     return e;
 }
 
+/* the definition of the three convolutions by their common index relation:
+ * forward conv reads a[b,c,y*s-p+i,x*s-p+j] for output (b,o,y,x) */
+static void conv_family(const ir_graph *g, const ir_node *n, double **v, double *o)
+{
+    int stride = n->stride, pad = n->pad;
+    ir_shape big, small, w;
+    if (n->op == IR_CONV2D) {
+        big = g->n[n->in[0]].shape; w = g->n[n->in[1]].shape; small = n->shape;
+    } else if (n->op == IR_CONV2D_T) {
+        small = g->n[n->in[0]].shape; w = g->n[n->in[1]].shape; big = n->shape;
+    } else {
+        big = g->n[n->in[0]].shape; small = g->n[n->in[1]].shape; w = n->shape;
+    }
+    /* conv weight view: [O (small's channels), C (big's channels), KH, KW] */
+    int O = small.d[1], C = big.d[1], KH = w.d[2], KW = w.d[3];
+    for (int b = 0; b < big.d[0]; b++)
+        for (int oc = 0; oc < O; oc++)
+            for (int y = 0; y < small.d[2]; y++)
+                for (int x = 0; x < small.d[3]; x++)
+                    for (int c = 0; c < C; c++)
+                        for (int i = 0; i < KH; i++)
+                            for (int j = 0; j < KW; j++) {
+                                int iy = y * stride - pad + i, ix = x * stride - pad + j;
+                                if (iy < 0 || iy >= big.d[2] || ix < 0 || ix >= big.d[3])
+                                    continue;
+                                long bi = ((long)(b * C + c) * big.d[2] + iy) * big.d[3] + ix;
+                                long si = ((long)(b * O + oc) * small.d[2] + y) * small.d[3] + x;
+                                /* CONV2D: w[o,c]; CONV2D_T: w[c_in=o, c_out=c]; same memory */
+                                long wi = ((long)(oc * C + c) * KH + i) * KW + j;
+                                if (n->op == IR_CONV2D)
+                                    o[si] += v[n->in[0]][bi] * v[n->in[1]][wi];
+                                else if (n->op == IR_CONV2D_T)
+                                    o[bi] += v[n->in[0]][si] * v[n->in[1]][wi];
+                                else
+                                    o[wi] += v[n->in[0]][bi] * v[n->in[1]][si];
+                            }
+}
+
 double **ir_eval(const ir_graph *g, double *const *inputs, double *const *params)
 {
     double **v = calloc((size_t)g->count, sizeof *v);
@@ -136,6 +174,23 @@ double **ir_eval(const ir_graph *g, double *const *inputs, double *const *params
                 o[flat(n->shape, ix)] = a[e];
             }
             break;
+        case IR_CONV2D: case IR_CONV2D_T: case IR_CONV2D_WGRAD:
+            conv_family(g, n, v, o);
+            break;
+        case IR_UPSAMPLE: case IR_SUMPOOL: {
+            ir_shape big = n->op == IR_UPSAMPLE ? n->shape : sa;
+            ir_shape small = n->op == IR_UPSAMPLE ? sa : n->shape;
+            for (long e = 0; e < ir_numel(big); e++) {
+                unflat(big, e, ix);
+                ix[2] /= n->stride;
+                ix[3] /= n->stride;
+                if (n->op == IR_UPSAMPLE)
+                    o[e] = a[flat(small, ix)];
+                else
+                    o[flat(small, ix)] += a[e];
+            }
+            break;
+        }
         default:
             if (ir_is_unary(n->op)) {
                 for (long e = 0; e < N; e++) o[e] = unary(n->op, a[e], n->k);

@@ -162,6 +162,49 @@ static void test_layout_ops(void **state)
     fixture_free(&f);
 }
 
+/* conv2d, its transpose and its weight gradient, over strides, paddings
+ * and an output_padding; and upsample/sumpool */
+static void test_convolutions(void **state)
+{
+    (void)state;
+    static const int cases[][4] = {   /* kernel, stride, pad, extra output rows */
+        { 3, 1, 1, 0 }, { 4, 2, 1, 0 }, { 3, 2, 0, 1 }, { 1, 1, 0, 0 }, { 5, 3, 2, 2 },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int k = cases[i][0], s = cases[i][1], p = cases[i][2], extra = cases[i][3];
+        for (int op = 0; op < 3; op++) {
+            fixture f = { 0 };
+            ir_init(&f.g);
+            int y;
+            if (op == 0) {
+                int x = add_param(&f, ir_shape4(2, 3, 7, 6), 0.1, 1, 0);
+                int w = add_param(&f, ir_shape4(4, 3, k, k), 0.1, 1, 0);
+                y = ir_conv2d(&f.g, x, w, s, p, NULL);
+            } else if (op == 1) {
+                int x = add_param(&f, ir_shape4(2, 3, 4, 3), 0.1, 1, 0);
+                int w = add_param(&f, ir_shape4(3, 2, k, k), 0.1, 1, 0);
+                int oh = (4 - 1) * s - 2 * p + k + extra, ow = (3 - 1) * s - 2 * p + k + extra;
+                y = ir_conv2d_t(&f.g, x, w, s, p, oh, ow, NULL);
+            } else {
+                int a = add_param(&f, ir_shape4(2, 3, 7, 6), 0.1, 1, 0);
+                int ho = (7 + 2 * p - k) / s + 1, wo = (6 + 2 * p - k) / s + 1;
+                int gy = add_param(&f, ir_shape4(2, 2, ho, wo), 0.1, 1, 0);
+                y = ir_conv2d_wgrad(&f.g, a, gy, k, k, s, p, NULL);
+            }
+            f.loss = weighted_sum(&f, y);
+            check_gradients(&f, 1e-6);
+            fixture_free(&f);
+        }
+    }
+    fixture f = { 0 };
+    ir_init(&f.g);
+    int x = add_param(&f, ir_shape4(2, 2, 3, 3), 0.1, 1, 0);
+    int up = ir_upsample(&f.g, x, 2, NULL);
+    f.loss = weighted_sum(&f, ir_sumpool(&f.g, ir_unary(&f.g, IR_TANH, up, 0, NULL), 3, NULL));
+    check_gradients(&f, 1e-6);
+    fixture_free(&f);
+}
+
 /* WGAN-GP needs d/dθ of a function of d/dx: differentiate the squared norm
  * of an input gradient, and check it against finite differences of that
  * (first-order, also derived) gradient. */
@@ -193,6 +236,7 @@ int main(void)
         cmocka_unit_test(test_binary_broadcast),
         cmocka_unit_test(test_matmul_transposes),
         cmocka_unit_test(test_layout_ops),
+        cmocka_unit_test(test_convolutions),
         cmocka_unit_test(test_gradient_of_gradient),
     };
     return cmocka_run_group_tests_name("autodiff", tests, NULL, NULL);

@@ -9,16 +9,25 @@ GEN_TESTS   = $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_gen_*.c))
 RT_TESTS    = $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_rt_*.c))
 
 $(GEN_LIB): $(filter-out $(B)/gen/main.o,$(GEN_OBJ))
-	rm -f $@
-	ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(B)/tests/test_gen_%: tests/test_gen_%.c tests/ir_eval.c $(GEN_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) -o $@ $< tests/ir_eval.c $(GEN_LIB) -lcmocka -lyaml -lm
+	$(SAY) "  CC      $@"
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< tests/ir_eval.c $(GEN_LIB) -lcmocka -lyaml -lm
 
 $(B)/tests/test_rt_%: tests/test_rt_%.c $(B)/libganc_rt.a
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) -o $@ $< $(B)/libganc_rt.a -lcmocka -lm
+	$(SAY) "  CC      $@"
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< $(B)/libganc_rt.a -lcmocka -lm
 
 test-quick: all $(GEN_TESTS) $(RT_TESTS)
 	@set -e; for t in $(GEN_TESTS) $(RT_TESTS); do echo "== $$t"; $$t; done
+
+$(B)/tests/mixture_eval: tests/mixture_eval.c $(B)/libganc_rt.a
+	@mkdir -p $(dir $@)
+	$(SAY) "  CC      $@"
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< $(B)/libganc_rt.a -lm
+
+test-e2e: all $(B)/tests/mixture_eval
+	bash tests/e2e_ring8.sh

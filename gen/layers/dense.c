@@ -4,7 +4,6 @@
  * between ganc and PyTorch without transposing.  Default initialisation is
  * PyTorch's: W and b uniform in ±1/sqrt(in_features).
  */
-#include <math.h>
 #include "../layer.h"
 
 static const char *const keys[] = { "units", "bias", "init", "init_std", NULL };
@@ -30,38 +29,13 @@ static int infer(gan_layer *l, const gan_shape *in, int n_in, gan_diag *d)
     return 0;
 }
 
-/* fan-in of the layer, from its weight shape */
 static void declare(gan_model *m, gan_net *net, int li)
 {
     gan_layer *l = &net->layers[li];
-    int fan_in = -1;
-    /* the input shape is the inferred output of the input layer */
     int src = l->inputs[0];
-    gan_shape in = src < 0 ? net->input : net->layers[src].out;
-    fan_in = in.d[0];
+    int fan_in = (src < 0 ? net->input : net->layers[src].out).d[0];
     int w_shape[2] = { l->units, fan_in };
-    float bound = 1.0f / sqrtf((float)fan_in);
-    int init = RT_INIT_UNIFORM;
-    float a = -bound, b = bound;
-    switch (l->init) {
-    case GAN_INIT_NORMAL: init = RT_INIT_NORMAL; a = 0; b = l->init_std; break;
-    case GAN_INIT_XAVIER:
-        b = sqrtf(6.0f / (float)(fan_in + l->units));
-        a = -b;
-        break;
-    case GAN_INIT_HE: init = RT_INIT_NORMAL; a = 0; b = sqrtf(2.0f / (float)fan_in); break;
-    default: break;
-    }
-    gan_model_add_tensor(m, net, li, "weight", GAN_PARAM, 2, w_shape, init, a, b);
-    if (l->bias) {
-        int b_shape[1] = { l->units };
-        if (l->init == GAN_INIT_DEFAULT)
-            gan_model_add_tensor(m, net, li, "bias", GAN_PARAM, 1, b_shape,
-                                 RT_INIT_UNIFORM, -bound, bound);
-        else
-            gan_model_add_tensor(m, net, li, "bias", GAN_PARAM, 1, b_shape,
-                                 RT_INIT_ZERO, 0, 0);
-    }
+    gan_declare_weight(m, net, li, 2, w_shape, fan_in, l->units, l->units);
 }
 
 static int lower(gan_lower *c, const gan_layer *l, const int *in, int n_in)

@@ -1,0 +1,397 @@
+/* emit_conv.c - direct loop nests for the image ops of the IR: conv2d, its
+ * transpose, its weight gradient, nearest upsampling and sum pooling.
+ *
+ * Kernel taps (loops of at most `unroll` iterations) are written out with
+ * literal offsets, so the compiler sees every index as a constant plus the
+ * loop variables; conv2d and conv2d_t apply their elementwise consumer
+ * (bias, normalization, activation) to the accumulator before storing it.
+ */
+#include "emit.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct {
+    int B, C, H, W;        /* the large side (conv input, transposed-conv output) */
+    int O, OH, OW;         /* the small side */
+    int KH, KW, S, P;
+} conv_dims;
+
+static conv_dims dims_of(const gan_plan *pl, int x)
+{
+    const ir_graph *g = &pl->p->g;
+    const ir_node *n = &g->n[x];
+    ir_shape big, small, w;
+    if (n->op == IR_CONV2D) {
+        big = g->n[n->in[0]].shape; w = g->n[n->in[1]].shape; small = n->shape;
+    } else if (n->op == IR_CONV2D_T) {
+        small = g->n[n->in[0]].shape; w = g->n[n->in[1]].shape; big = n->shape;
+    } else {
+        big = g->n[n->in[0]].shape; small = g->n[n->in[1]].shape; w = n->shape;
+    }
+    conv_dims d = { big.d[0], big.d[1], big.d[2], big.d[3], small.d[1], small.d[2], small.d[3],
+                    w.d[2], w.d[3], n->stride, n->pad };
+    return d;
+}
+
+static void declare(gan_buf *o, const conv_dims *d)
+{
+    gan_buf_printf(o, "    enum { B = %d, C = %d, H = %d, W = %d, O = %d, OH = %d, OW = %d,\n"
+                      "           KH = %d, KW = %d, S = %d, P = %d };\n",
+                   d->B, d->C, d->H, d->W, d->O, d->OH, d->OW, d->KH, d->KW, d->S, d->P);
+}
+
+/* One multiply-add per tap; `tap` is called with ky, kx as literals when
+ * the taps are unrolled, or as loop variables. */
+typedef void (*tap_fn)(gan_buf *o, const char *ky, const char *kx, int lvl, const void *ctx);
+
+static int emit_taps(gan_buf *o, const conv_dims *d, int unroll, tap_fn f, const void *ctx, int lvl)
+{
+    if (d->KH <= unroll && d->KW <= unroll) {
+        for (int i = 0; i < d->KH; i++)
+            for (int j = 0; j < d->KW; j++) {
+                char ky[8], kx[8];
+                snprintf(ky, sizeof ky, "%d", i);
+                snprintf(kx, sizeof kx, "%d", j);
+                f(o, ky, kx, lvl, ctx);
+            }
+        return 1;
+    }
+    gan_indent(o, lvl);
+    gan_buf_put(o, "for (int ky = 0; ky < KH; ky++)\n");
+    gan_indent(o, lvl + 1);
+    gan_buf_put(o, "for (int kx = 0; kx < KW; kx++) {\n");
+    f(o, "ky", "kx", lvl + 2, ctx);
+    gan_indent(o, lvl + 1);
+    gan_buf_put(o, "}\n");
+    return 0;
+}
+
+/* conv2d: out(b,o,oy,ox) += x(b,c, oy*S-P+ky, ox*S-P+kx) * w(o,c,ky,kx) */
+static void conv_tap(gan_buf *o, const char *ky, const char *kx, int lvl, const void *ctx)
+{
+    (void)ctx;
+    gan_indent(o, lvl);
+    gan_buf_printf(o, "{ const int iy = oy*S - P + %s, ix = ox*S - P + %s;\n", ky, kx);
+    gan_indent(o, lvl);
+    gan_buf_printf(o, "  if (iy >= 0 && iy < H && ix >= 0 && ix < W) acc += xc[iy*W + ix] * "
+                      "wc[%s*KW + %s]; }\n", ky, kx);
+}
+
+/* conv2d_t: out(b,o,y,x) += in(b,c,(y+P-ky)/S,(x+P-kx)/S) * w(c,o,ky,kx), where divisible */
+static void convt_tap(gan_buf *o, const char *ky, const char *kx, int lvl, const void *ctx)
+{
+    (void)ctx;
+    gan_indent(o, lvl);
+    gan_buf_printf(o, "{ const int ty = y + P - %s, tx = x + P - %s;\n", ky, kx);
+    gan_indent(o, lvl);
+    gan_buf_printf(o, "  if (ty >= 0 && tx >= 0 && ty %% S == 0 && tx %% S == 0 && ty / S < OH "
+                      "&& tx / S < OW)\n");
+    gan_indent(o, lvl);
+    gan_buf_printf(o, "      acc += xc[(ty / S)*OW + tx / S] * wc[%s*KW + %s]; }\n", ky, kx);
+}
+
+static void emit_conv2d(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi,
+                        const conv_dims *d, gan_buf *notes)
+{
+    const ir_node *n = &pl->p->g.n[x];
+    const char *in = gan_names_get(nm, pl, n->in[0]), *w = gan_names_get(nm, pl, n->in[1]);
+    int outn = epi >= 0 ? epi : x;
+    const char *out = gan_names_get(nm, pl, outn);
+    gan_names_mark_written(nm, pl, outn);
+    declare(o, d);
+    gan_buf_printf(o, "    for (int b = 0; b < B; b++)\n"
+                      "        for (int o = 0; o < O; o++)\n"
+                      "            for (int oy = 0; oy < OH; oy++)\n"
+                      "                for (int ox = 0; ox < OW; ox++) {\n"
+                      "                    float acc = 0.0f;\n"
+                      "                    for (int c = 0; c < C; c++) {\n"
+                      "                        const float *xc = %s + (b*C + c)*H*W;\n"
+                      "                        const float *wc = %s + (o*C + c)*KH*KW;\n", in, w);
+    int unrolled = emit_taps(o, d, pl->o.plain ? 0 : pl->o.unroll, conv_tap, NULL, 6);
+    gan_buf_put(o, "                    }\n");
+    static const char *const idx[4] = { "b", "o", "oy", "ox" };
+    static const char *const dn[4] = { "B", "O", "OH", "OW" };
+    char ref[128];
+    snprintf(ref, sizeof ref, "%s[((b*O + o)*OH + oy)*OW + ox]", out);
+    gan_emit_epilogue(o, pl, nm, epi, x, "acc", idx, dn, ref, 5);
+    gan_buf_put(o, "                }\n");
+    if (notes)
+        gan_buf_printf(notes, "direct conv%s%s; ", unrolled ? ", taps unrolled" : "",
+                       epi >= 0 ? ", epilogue fused" : "");
+}
+
+static void emit_conv2d_t(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi,
+                          const conv_dims *d, gan_buf *notes)
+{
+    const ir_node *n = &pl->p->g.n[x];
+    const char *in = gan_names_get(nm, pl, n->in[0]), *w = gan_names_get(nm, pl, n->in[1]);
+    int outn = epi >= 0 ? epi : x;
+    const char *out = gan_names_get(nm, pl, outn);
+    gan_names_mark_written(nm, pl, outn);
+    declare(o, d);
+    /* here the input is the small side (O channels, OH x OW) and the output
+     * the large side (C channels, H x W); w is (O, C, KH, KW) */
+    gan_buf_printf(o, "    for (int b = 0; b < B; b++)\n"
+                      "        for (int c = 0; c < C; c++)\n"
+                      "            for (int y = 0; y < H; y++)\n"
+                      "                for (int x = 0; x < W; x++) {\n"
+                      "                    float acc = 0.0f;\n"
+                      "                    for (int o = 0; o < O; o++) {\n"
+                      "                        const float *xc = %s + (b*O + o)*OH*OW;\n"
+                      "                        const float *wc = %s + (o*C + c)*KH*KW;\n", in, w);
+    int unrolled = emit_taps(o, d, pl->o.plain ? 0 : pl->o.unroll, convt_tap, NULL, 6);
+    gan_buf_put(o, "                    }\n");
+    static const char *const idx[4] = { "b", "c", "y", "x" };
+    static const char *const dn[4] = { "B", "C", "H", "W" };
+    char ref[128];
+    snprintf(ref, sizeof ref, "%s[((b*C + c)*H + y)*W + x]", out);
+    gan_emit_epilogue(o, pl, nm, epi, x, "acc", idx, dn, ref, 5);
+    gan_buf_put(o, "                }\n");
+    if (notes)
+        gan_buf_printf(notes, "direct transposed conv%s%s; ", unrolled ? ", taps unrolled" : "",
+                       epi >= 0 ? ", epilogue fused" : "");
+}
+
+static void emit_wgrad(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, const conv_dims *d,
+                       gan_buf *notes)
+{
+    const ir_node *n = &pl->p->g.n[x];
+    const char *a = gan_names_get(nm, pl, n->in[0]), *gy = gan_names_get(nm, pl, n->in[1]);
+    const char *out = gan_names_get(nm, pl, x);
+    gan_names_mark_written(nm, pl, x);
+    declare(o, d);
+    gan_buf_printf(o, "    for (int o = 0; o < O; o++)\n"
+                      "        for (int c = 0; c < C; c++)\n"
+                      "            for (int ky = 0; ky < KH; ky++)\n"
+                      "                for (int kx = 0; kx < KW; kx++) {\n"
+                      "                    float acc = 0.0f;\n"
+                      "                    for (int b = 0; b < B; b++) {\n"
+                      "                        const float *ac = %s + (b*C + c)*H*W;\n"
+                      "                        const float *gc = %s + (b*O + o)*OH*OW;\n"
+                      "                        for (int oy = 0; oy < OH; oy++) {\n"
+                      "                            const int iy = oy*S - P + ky;\n"
+                      "                            if (iy < 0 || iy >= H)\n"
+                      "                                continue;\n"
+                      "                            for (int ox = 0; ox < OW; ox++) {\n"
+                      "                                const int ix = ox*S - P + kx;\n"
+                      "                                if (ix >= 0 && ix < W)\n"
+                      "                                    acc += gc[oy*OW + ox] * ac[iy*W + ix];\n"
+                      "                            }\n"
+                      "                        }\n"
+                      "                    }\n"
+                      "                    %s[((o*C + c)*KH + ky)*KW + kx] = acc;\n"
+                      "                }\n", a, gy, out);
+    if (notes)
+        gan_buf_put(notes, "direct weight gradient; ");
+}
+
+static void emit_resample(gan_buf *o, const gan_plan *pl, gan_names *nm, int x)
+{
+    const ir_graph *g = &pl->p->g;
+    const ir_node *n = &g->n[x];
+    ir_shape big = n->op == IR_UPSAMPLE ? n->shape : g->n[n->in[0]].shape;
+    const char *in = gan_names_get(nm, pl, n->in[0]), *out = gan_names_get(nm, pl, x);
+    gan_names_mark_written(nm, pl, x);
+    gan_buf_printf(o, "    enum { BC = %d, H = %d, W = %d, S = %d };  /* H, W: the large side */\n",
+                   big.d[0] * big.d[1], big.d[2], big.d[3], n->stride);
+    if (n->op == IR_UPSAMPLE)
+        gan_buf_printf(o, "    for (int p = 0; p < BC; p++)\n"
+                          "        for (int y = 0; y < H; y++)\n"
+                          "            for (int x = 0; x < W; x++)\n"
+                          "                %s[(p*H + y)*W + x] = %s[(p*(H/S) + y/S)*(W/S) + x/S];\n",
+                       out, in);
+    else
+        gan_buf_printf(o, "    for (int i = 0; i < BC*(H/S)*(W/S); i++)\n"
+                          "        %s[i] = 0.0f;\n"
+                          "    for (int p = 0; p < BC; p++)\n"
+                          "        for (int y = 0; y < H; y++)\n"
+                          "            for (int x = 0; x < W; x++)\n"
+                          "                %s[(p*(H/S) + y/S)*(W/S) + x/S] += %s[(p*H + y)*W + x];\n",
+                       out, out, in);
+}
+
+/* ---- GEMM formulations (trainer only), using the file's `scratch` ---- */
+
+/* col[(c*KH + ky)*KW + kx][cb*OH*OW + oy*OW + ox] = a[b][c][oy*S-P+ky][ox*S-P+kx] or 0;
+ * `b_expr` names the sample, `cb` its column block, `ld` the row length of col */
+static void emit_im2col(gan_buf *o, const char *a, const char *b_expr, const char *cb,
+                        const char *ld, int lvl)
+{
+    gan_indent(o, lvl);
+    gan_buf_printf(o, "for (int c = 0; c < C; c++)\n");
+    gan_indent(o, lvl + 1);
+    gan_buf_put(o, "for (int ky = 0; ky < KH; ky++)\n");
+    gan_indent(o, lvl + 2);
+    gan_buf_put(o, "for (int kx = 0; kx < KW; kx++) {\n");
+    gan_indent(o, lvl + 3);
+    gan_buf_printf(o, "float *row = col + (long)((c*KH + ky)*KW + kx)*%s + %s*OH*OW;\n", ld, cb);
+    gan_indent(o, lvl + 3);
+    gan_buf_printf(o, "const float *ac = %s + (long)(%s*C + c)*H*W;\n", a, b_expr);
+    gan_indent(o, lvl + 3);
+    gan_buf_put(o, "for (int oy = 0; oy < OH; oy++) {\n");
+    gan_indent(o, lvl + 4);
+    gan_buf_put(o, "const int iy = oy*S - P + ky;\n");
+    gan_indent(o, lvl + 4);
+    gan_buf_put(o, "for (int ox = 0; ox < OW; ox++) {\n");
+    gan_indent(o, lvl + 5);
+    gan_buf_put(o, "const int ix = ox*S - P + kx;\n");
+    gan_indent(o, lvl + 5);
+    gan_buf_put(o, "row[oy*OW + ox] = iy >= 0 && iy < H && ix >= 0 && ix < W ? ac[iy*W + ix] : 0.0f;\n");
+    gan_indent(o, lvl + 4);
+    gan_buf_put(o, "}\n");
+    gan_indent(o, lvl + 3);
+    gan_buf_put(o, "}\n");
+    gan_indent(o, lvl + 2);
+    gan_buf_put(o, "}\n");
+}
+
+static void emit_conv2d_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi,
+                             const conv_dims *d, gan_buf *notes)
+{
+    const ir_node *n = &pl->p->g.n[x];
+    const char *in = gan_names_get(nm, pl, n->in[0]), *w = gan_names_get(nm, pl, n->in[1]);
+    int outn = epi >= 0 ? epi : x;
+    const char *out = gan_names_get(nm, pl, outn);
+    gan_names_mark_written(nm, pl, outn);
+    declare(o, d);
+    /* one product for the whole batch: [O x CKK] . [CKK x B*OH*OW] */
+    gan_buf_put(o, "    enum { CKK = C*KH*KW, NCOL = B*OH*OW };\n"
+                   "    float *col = scratch, *prod = scratch + (long)CKK*NCOL;\n"
+                   "    for (int b = 0; b < B; b++) {\n");
+    emit_im2col(o, in, "b", "b", "NCOL", 2);
+    gan_buf_printf(o, "    }\n"
+                      "    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, O, NCOL, CKK, 1.0f,\n"
+                      "                %s, CKK, col, NCOL, 0.0f, prod, NCOL);\n"
+                      "    for (int b = 0; b < B; b++)\n"
+                      "        for (int o = 0; o < O; o++)\n"
+                      "            for (int oy = 0; oy < OH; oy++)\n"
+                      "                for (int ox = 0; ox < OW; ox++) {\n"
+                      "                    const float acc = prod[(long)o*NCOL + (b*OH + oy)*OW + ox];\n", w);
+    static const char *const idx[4] = { "b", "o", "oy", "ox" };
+    static const char *const dn[4] = { "B", "O", "OH", "OW" };
+    char ref[128];
+    snprintf(ref, sizeof ref, "%s[((b*O + o)*OH + oy)*OW + ox]", out);
+    gan_emit_epilogue(o, pl, nm, epi, x, "acc", idx, dn, ref, 5);
+    gan_buf_put(o, "                }\n");
+    if (notes)
+        gan_buf_printf(notes, "im2col + OpenBLAS sgemm%s; ", epi >= 0 ? ", epilogue fused" : "");
+}
+
+static void emit_conv2d_t_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi,
+                               const conv_dims *d, gan_buf *notes)
+{
+    const ir_node *n = &pl->p->g.n[x];
+    const char *in = gan_names_get(nm, pl, n->in[0]), *w = gan_names_get(nm, pl, n->in[1]);
+    int outn = epi >= 0 ? epi : x;
+    const char *out = gan_names_get(nm, pl, outn);
+    gan_names_mark_written(nm, pl, outn);
+    declare(o, d);
+    /* per sample: col[C*KK x OH*OW] = w^T . x_b, then scatter-add (col2im) */
+    gan_buf_printf(o, "    enum { CKK = C*KH*KW };\n"
+                      "    float *col = scratch;\n"
+                      "    for (long i = 0; i < (long)B*C*H*W; i++)\n"
+                      "        %s[i] = 0.0f;\n"
+                      "    for (int b = 0; b < B; b++) {\n"
+                      "        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, CKK, OH*OW, O, 1.0f,\n"
+                      "                    %s, CKK, %s + (long)b*O*OH*OW, OH*OW, 0.0f, col, OH*OW);\n"
+                      "        for (int c = 0; c < C; c++)\n"
+                      "            for (int ky = 0; ky < KH; ky++)\n"
+                      "                for (int kx = 0; kx < KW; kx++) {\n"
+                      "                    const float *row = col + (long)((c*KH + ky)*KW + kx)*OH*OW;\n"
+                      "                    float *yc = %s + (long)(b*C + c)*H*W;\n"
+                      "                    for (int oy = 0; oy < OH; oy++) {\n"
+                      "                        const int iy = oy*S - P + ky;\n"
+                      "                        if (iy < 0 || iy >= H)\n"
+                      "                            continue;\n"
+                      "                        for (int ox = 0; ox < OW; ox++) {\n"
+                      "                            const int ix = ox*S - P + kx;\n"
+                      "                            if (ix >= 0 && ix < W)\n"
+                      "                                yc[iy*W + ix] += row[oy*OW + ox];\n"
+                      "                        }\n"
+                      "                    }\n"
+                      "                }\n"
+                      "    }\n", out, w, in, out);
+    if (epi >= 0) {
+        gan_buf_put(o, "    for (int b = 0; b < B; b++)\n"
+                       "        for (int c = 0; c < C; c++)\n"
+                       "            for (int y = 0; y < H; y++)\n"
+                       "                for (int x = 0; x < W; x++) {\n");
+        static const char *const idx[4] = { "b", "c", "y", "x" };
+        static const char *const dn[4] = { "B", "C", "H", "W" };
+        char ref[128];
+        snprintf(ref, sizeof ref, "%s[((b*C + c)*H + y)*W + x]", out);
+        gan_emit_epilogue(o, pl, nm, epi, x, ref, idx, dn, ref, 5);
+        gan_buf_put(o, "                }\n");
+    }
+    if (notes)
+        gan_buf_printf(notes, "OpenBLAS sgemm + col2im%s; ", epi >= 0 ? ", epilogue fused" : "");
+}
+
+static void emit_wgrad_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int x,
+                            const conv_dims *d, gan_buf *notes)
+{
+    const ir_node *n = &pl->p->g.n[x];
+    const char *a = gan_names_get(nm, pl, n->in[0]), *gy = gan_names_get(nm, pl, n->in[1]);
+    const char *out = gan_names_get(nm, pl, x);
+    gan_names_mark_written(nm, pl, x);
+    declare(o, d);
+    /* dw[O x CKK] = sum over samples of g_b[O x OH*OW] . col_b^T */
+    gan_buf_put(o, "    enum { CKK = C*KH*KW };\n"
+                   "    float *col = scratch;\n"
+                   "    for (int b = 0; b < B; b++) {\n");
+    emit_im2col(o, a, "b", "0", "OH*OW", 2);
+    gan_buf_printf(o, "        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, O, CKK, OH*OW, 1.0f,\n"
+                      "                    %s + (long)b*O*OH*OW, OH*OW, col, OH*OW, b ? 1.0f : 0.0f, %s, CKK);\n"
+                      "    }\n", gy, out);
+    if (notes)
+        gan_buf_put(notes, "im2col + OpenBLAS sgemm weight gradient; ");
+}
+
+long gan_conv_scratch(const gan_plan *pl, int x)
+{
+    const ir_node *n = &pl->p->g.n[x];
+    if (!pl->use_blas[x] || (n->op != IR_CONV2D && n->op != IR_CONV2D_T && n->op != IR_CONV2D_WGRAD))
+        return 0;
+    conv_dims d = dims_of(pl, x);
+    long ckk = (long)d.C * d.KH * d.KW;
+    if (n->op == IR_CONV2D)
+        return ckk * d.B * d.OH * d.OW + (long)d.O * d.B * d.OH * d.OW;
+    return ckk * d.OH * d.OW;
+}
+
+void gan_conv_gemm_dims(const gan_plan *pl, int x, long *m, long *n, long *k)
+{
+    conv_dims d = dims_of(pl, x);
+    long ckk = (long)d.C * d.KH * d.KW;
+    switch (pl->p->g.n[x].op) {
+    case IR_CONV2D: *m = d.O; *n = (long)d.B * d.OH * d.OW; *k = ckk; break;
+    case IR_CONV2D_T: *m = ckk; *n = (long)d.OH * d.OW; *k = d.O; break;
+    default: *m = d.O; *n = ckk; *k = (long)d.OH * d.OW; break;
+    }
+}
+
+void gan_emit_conv(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi, gan_buf *notes)
+{
+    const ir_node *n = &pl->p->g.n[x];
+    if (n->op == IR_UPSAMPLE || n->op == IR_SUMPOOL) {
+        emit_resample(o, pl, nm, x);
+        return;
+    }
+    conv_dims d = dims_of(pl, x);
+    if (pl->use_blas[x]) {
+        if (n->op == IR_CONV2D)
+            emit_conv2d_gemm(o, pl, nm, x, epi, &d, notes);
+        else if (n->op == IR_CONV2D_T)
+            emit_conv2d_t_gemm(o, pl, nm, x, epi, &d, notes);
+        else
+            emit_wgrad_gemm(o, pl, nm, x, &d, notes);
+        return;
+    }
+    if (n->op == IR_CONV2D)
+        emit_conv2d(o, pl, nm, x, epi, &d, notes);
+    else if (n->op == IR_CONV2D_T)
+        emit_conv2d_t(o, pl, nm, x, epi, &d, notes);
+    else
+        emit_wgrad(o, pl, nm, x, &d, notes);
+}

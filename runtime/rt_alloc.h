@@ -1,0 +1,19 @@
+/* rt_alloc.h - the runtime's one allocation seam.
+ *
+ * Every heap allocation in runtime/ goes through these wrappers; on
+ * out-of-memory they print the requested size to stderr and abort(), so
+ * callers never check for NULL.  Memory is released with plain free().
+ * A size of 0 allocates a valid, unique 1-byte block.
+ * Leaves out: leak counting and failure injection (add them here).
+ */
+#ifndef RT_ALLOC_H
+#define RT_ALLOC_H
+
+#include <stddef.h>
+
+void *rt_xmalloc(size_t size);
+void *rt_xcalloc(size_t count, size_t size);   /* zeroed; checks count*size overflow */
+void *rt_xrealloc(void *p, size_t size);
+char *rt_xstrdup(const char *s);
+
+#endif

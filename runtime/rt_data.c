@@ -1,0 +1,128 @@
+/* rt_data.c - ring8/grid25/CSV training data (see rt_data.h). */
+#include "rt_data.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt_alloc.h"
+#include "rt_csv.h"
+#include "rt_mixture.h"
+#include "rt_model.h"
+
+struct rt_data {
+    int kind;
+    size_t sample_size;
+    rt_rng *rng;
+    char describe[320];
+    /* file sources */
+    float *rows;
+    size_t n_rows;
+    size_t *order;   /* this epoch's permutation */
+    size_t next;     /* position in order */
+};
+
+const char *rt_data_kind_name(int kind)
+{
+    switch (kind) {
+    case RT_DATA_RING8: return "ring8";
+    case RT_DATA_GRID25: return "grid25";
+    case RT_DATA_CSV: return "csv";
+    case RT_DATA_IDX: return "idx";
+    case RT_DATA_PNG_DIR: return "png_dir";
+    default: return "unknown";
+    }
+}
+
+static void shuffle(rt_data *d)
+{
+    for (size_t i = d->n_rows; i > 1; i--) {
+        size_t j = (size_t)rt_rng_below(d->rng, i);
+        size_t t = d->order[i - 1];
+        d->order[i - 1] = d->order[j];
+        d->order[j] = t;
+    }
+    d->next = 0;
+}
+
+static int open_csv(rt_data *d, const char *path, rt_err *err)
+{
+    if (!path)
+        return rt_errf(err, "csv data: expected a file path (set data.path or pass --data), "
+                       "found none");
+    if (rt_csv_load(path, d->sample_size, &d->rows, &d->n_rows, err) != 0)
+        return -1;
+    d->order = rt_xmalloc(d->n_rows * sizeof *d->order);
+    for (size_t i = 0; i < d->n_rows; i++)
+        d->order[i] = i;
+    shuffle(d);
+    snprintf(d->describe, sizeof d->describe, "%.280s (%zu rows)", path, d->n_rows);
+    return 0;
+}
+
+rt_data *rt_data_open(int kind, const char *path, size_t sample_size, int ndim,
+                      const int *shape, rt_rng *rng, rt_err *err)
+{
+    size_t product = 1;
+    for (int i = 0; i < ndim; i++)
+        product *= (size_t)shape[i];
+    assert(product == sample_size && sample_size > 0);
+    rt_data *d = rt_xcalloc(1, sizeof *d);
+    d->kind = kind;
+    d->sample_size = sample_size;
+    d->rng = rng;
+    int rc;
+    if (rt_mixture_is_kind(kind)) {
+        rc = sample_size == 2 ? 0
+           : rt_errf(err, "%s data: expected a model whose samples are 2 floats (x, y), "
+                     "found %zu floats per sample", rt_mixture_name(kind), sample_size);
+        snprintf(d->describe, sizeof d->describe, "%s", rt_mixture_name(kind));
+    } else if (kind == RT_DATA_CSV) {
+        rc = open_csv(d, path, err);
+    } else if (kind == RT_DATA_IDX || kind == RT_DATA_PNG_DIR) {
+        rc = rt_errf(err, "%s data%s%s: not supported yet by this runtime (supported: "
+                     "ring8, grid25, csv)", rt_data_kind_name(kind), path ? " " : "",
+                     path ? path : "");
+    } else {
+        rc = rt_errf(err, "data kind %d: expected one of ring8, grid25, csv", kind);
+    }
+    if (rc != 0) {
+        rt_data_close(d);
+        return NULL;
+    }
+    return d;
+}
+
+void rt_data_next_batch(rt_data *d, float *out, int batch)
+{
+    if (rt_mixture_is_kind(d->kind)) {
+        rt_mixture_sample(d->kind, d->rng, out, (size_t)batch);
+        return;
+    }
+    for (int b = 0; b < batch; b++) {
+        if (d->next == d->n_rows)
+            shuffle(d);
+        memcpy(out + (size_t)b * d->sample_size, d->rows + d->order[d->next++] * d->sample_size,
+               d->sample_size * sizeof(float));
+    }
+}
+
+const char *rt_data_describe(const rt_data *d)
+{
+    return d->describe;
+}
+
+size_t rt_data_rows(const rt_data *d)
+{
+    return d->n_rows;
+}
+
+void rt_data_close(rt_data *d)
+{
+    if (!d)
+        return;
+    free(d->rows);
+    free(d->order);
+    free(d);
+}

@@ -1,0 +1,38 @@
+/* rt_data.h - training data sources behind one interface.
+ *
+ *   ring8, grid25  endless fresh samples from the PacGAN mixtures
+ *                  (rt_mixture.h); need 2 floats per sample
+ *   CSV            the whole file in memory (rt_csv.h), one sample per row,
+ *                  rows visited in a new random order every epoch; a batch
+ *                  that crosses the end of an epoch continues in the next
+ *   IDX, PNG_DIR   not supported yet: rt_data_open refuses them clearly
+ * All randomness comes from the caller's rng (borrowed; it must outlive
+ * the source), so a run is reproducible from its seed.
+ * Leaves out: augmentation, streaming from disk, labels.
+ */
+#ifndef RT_DATA_H
+#define RT_DATA_H
+
+#include <stddef.h>
+
+#include "rt_err.h"
+#include "rt_rng.h"
+
+typedef struct rt_data rt_data;
+
+/* kind: enum rt_data_kind (rt_model.h); path may be NULL for the mixtures;
+ * shape[0..ndim) is the sample shape (product == sample_size).
+ * Returns NULL and fills err when the source cannot be used. */
+rt_data *rt_data_open(int kind, const char *path, size_t sample_size, int ndim,
+                      const int *shape, rt_rng *rng, rt_err *err);
+/* Writes batch samples (batch * sample_size floats) into out. */
+void rt_data_next_batch(rt_data *d, float *out, int batch);
+/* Human-readable description, e.g. "ring8" or "data.csv (1000 rows)". */
+const char *rt_data_describe(const rt_data *d);
+size_t rt_data_rows(const rt_data *d);   /* rows of a file source, 0 if endless */
+void rt_data_close(rt_data *d);
+
+/* "ring8", "grid25", "csv", "idx", "png_dir" */
+const char *rt_data_kind_name(int kind);
+
+#endif

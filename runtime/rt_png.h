@@ -1,0 +1,42 @@
+/* rt_png.h - a PNG writer without zlib, plus the pictures the runtime draws.
+ *
+ * The encoder writes 8-bit grayscale or RGB, no interlace, filter 0 on every
+ * row, and a zlib stream made of stored (uncompressed) deflate blocks, with
+ * its own CRC-32 and Adler-32.  Files are larger than compressed PNGs
+ * (512x512 RGB is about 770 KiB) but every decoder reads them.
+ * The pictures (rt_scatter_png, rt_image_grid_png) are drawn with the raster
+ * helpers of rt_raster.h and written atomically.
+ * Spec: PNG (ISO/IEC 15948), RFC 1950 (zlib), RFC 1951 (deflate).
+ * Leaves out: compression, alpha, 16-bit, palettes, reading PNGs.
+ */
+#ifndef RT_PNG_H
+#define RT_PNG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rt_err.h"
+
+/* CRC-32 (ISO 3309, as PNG and zlib use it): start with crc = 0. */
+uint32_t rt_crc32(uint32_t crc, const void *buf, size_t n);
+/* Adler-32 (RFC 1950): start with adler = 1. */
+uint32_t rt_adler32(uint32_t adler, const void *buf, size_t n);
+
+/* pixels: h rows of w*channels bytes, channels 1 (gray) or 3 (RGB). */
+int rt_png_write(const char *path, const unsigned char *pixels, int w, int h,
+                 int channels, rt_err *err);
+
+/* 512x512 scatter plot of 2D points (x0 y0 x1 y1 ...) over
+ * [-extent, extent]^2: light background, axes at 0, real points light
+ * grey-blue underneath, generated points orange-red on top; points outside
+ * the square are not drawn.  Either set may be empty (n = 0, pts NULL). */
+int rt_scatter_png(const char *path, const float *real_pts, size_t n_real,
+                   const float *fake_pts, size_t n_fake, double extent, rt_err *err);
+
+/* A grid of n images (each c x h x w, channel-major, values in [-1, 1],
+ * clamped, mapped to 0..255), `cols` per row, 2 px grey padding around
+ * every image; c = 1 writes a gray PNG, c = 3 an RGB one. */
+int rt_image_grid_png(const char *path, const float *imgs, int n, int c, int h, int w,
+                      int cols, rt_err *err);
+
+#endif

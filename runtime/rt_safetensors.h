@@ -1,0 +1,78 @@
+/* rt_safetensors.h - reading and writing .safetensors files.
+ *
+ * Layout (https://huggingface.co/docs/safetensors): an 8-byte little-endian
+ * header length N, N bytes of JSON {name: {"dtype", "shape", "data_offsets":
+ * [begin, end]}, "__metadata__": {string: string}}, then the raw
+ * little-endian tensor data; offsets are relative to the end of the header.
+ *
+ * Writing: F32 tensors only, in the given order, header padded with spaces
+ * to a multiple of 8, written atomically (PATH.tmp, fsync, rename).
+ * Reading: from a file (read into memory) or from a caller's buffer (e.g.
+ * weights embedded in the sampler; the buffer must outlive the rt_st).
+ * Opening validates everything up front, as the reference implementation
+ * does: header length vs size, strict JSON, known dtype, shape, offsets in
+ * range, size = product(shape) * dtype size, tensors contiguous and
+ * non-overlapping and covering the data exactly, metadata values strings.
+ * Leaves out: writing dtypes other than F32, reading data as other dtypes,
+ * mmap, big-endian hosts.
+ */
+#ifndef RT_SAFETENSORS_H
+#define RT_SAFETENSORS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rt_err.h"
+
+#define RT_ST_MAX_NDIM 8
+
+/* ---- writing ---- */
+
+typedef struct {
+    const char *name;
+    const float *data;
+    int ndim;            /* 0..RT_ST_MAX_NDIM */
+    const int *shape;
+} rt_st_entry;
+
+typedef struct {
+    const char *key, *value;
+} rt_st_kv;
+
+int rt_st_write(const char *path, const rt_st_entry *tensors, size_t n_tensors,
+                const rt_st_kv *meta, size_t n_meta, rt_err *err);
+
+/* ---- reading ---- */
+
+typedef struct {
+    char *name;
+    char dtype[16];              /* e.g. "F32", "BF16" */
+    int ndim;
+    uint64_t shape[RT_ST_MAX_NDIM];
+    uint64_t begin, end;         /* byte offsets into the data section */
+} rt_st_tensor;
+
+typedef struct {
+    char *what;                  /* path or name, for messages */
+    unsigned char *owned;        /* file contents when opened from a file */
+    const unsigned char *data;   /* data section */
+    uint64_t data_len;
+    rt_st_tensor *tensors;       /* in header order */
+    size_t n_tensors;
+    rt_st_kv *meta;              /* owned copies */
+    size_t n_meta;
+} rt_st;
+
+int rt_st_open_file(const char *path, rt_st *st, rt_err *err);
+int rt_st_open_memory(const void *buf, size_t len, const char *name_for_errors,
+                      rt_st *st, rt_err *err);
+const rt_st_tensor *rt_st_find(const rt_st *st, const char *name);
+/* Copies tensor `name` into dst after checking that it exists, is F32 and
+ * has exactly the expected shape; errors name the tensor, expected, found. */
+int rt_st_read_f32(const rt_st *st, const char *name, float *dst, int ndim,
+                   const int *shape, rt_err *err);
+/* The metadata value for key, or NULL. */
+const char *rt_st_meta(const rt_st *st, const char *key);
+void rt_st_close(rt_st *st);
+
+#endif

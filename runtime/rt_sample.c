@@ -1,0 +1,268 @@
+/* rt_sample.c - rt_sample_main: the sampler's command line.
+ *
+ * Loads the generator's tensors (from --weights or from weights embedded in
+ * the executable), draws N latents (seeded, or from a .npy), runs the
+ * generator in chunks of the compiled batch and writes the samples as .npy,
+ * .csv or a .png picture.  The sampler links libc and libm only, and a
+ * static archive pulls only what is referenced: this file must not use
+ * rt_data, rt_optim or the trainer.
+ * Leaves out: interpolation between latents, truncation, class labels.
+ */
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt_alloc.h"
+#include "rt_args.h"
+#include "rt_csv.h"
+#include "rt_generate.h"
+#include "rt_latent.h"
+#include "rt_model.h"
+#include "rt_npy.h"
+#include "rt_png.h"
+#include "rt_safetensors.h"
+#include "rt_weights.h"
+
+#define DEFAULT_N 64
+
+enum out_kind { OUT_NPY, OUT_CSV, OUT_PNG };
+
+typedef struct {
+    const char *weights, *latent, *out;
+    long n;
+    int n_given;
+    uint64_t seed;
+    int help;
+} sample_opts;
+
+static void usage(FILE *f, const rt_sampler_model *m, const char *prog)
+{
+    fprintf(f,
+            "usage: %s -o OUT [flags]\n"
+            "Draws samples from the generator of '%s' (ganc %s).\n"
+            "\n"
+            "  --weights FILE   trained weights (.safetensors) [%s]\n"
+            "  -n N             number of samples [%d, or the rows of --latent]\n"
+            "  --seed S         seed for the latent vectors (%s) [0]\n"
+            "  --latent Z.npy   latents from a float32 .npy of shape (N, %d)\n"
+            "  -o OUT           output file, by extension: .npy (float32, shape (N, ...)),\n"
+            "                   .csv (N rows of %zu numbers), .png (picture)\n"
+            "  -h, --help       show this help\n"
+            "\n"
+            "Exit status: 0 done, 1 output failure, 2 bad flag or bad input.\n",
+            prog, m->model_name, m->ganc_version ? m->ganc_version : "?",
+            m->embedded_weights ? "the weights embedded in this program" : "required",
+            DEFAULT_N, rt_latent_name(m->latent_dist), m->latent_size, m->sample_size);
+}
+
+/* One flag at argv[*i]: 1 handled, 0 unknown, -1 error. */
+static int parse_flag(int argc, char **argv, int *i, sample_opts *o, rt_err *err)
+{
+    const char *v;
+    int hit;
+    if ((hit = rt_arg_value(argc, argv, i, "-n", &v, err)) != 0) {
+        if (hit > 0 && rt_parse_long("-n", v, 1, &o->n, err) != 0)
+            return -1;
+        o->n_given = 1;
+        return hit;
+    }
+    if ((hit = rt_arg_value(argc, argv, i, "--seed", &v, err)) != 0)
+        return hit > 0 && rt_parse_u64("--seed", v, &o->seed, err) != 0 ? -1 : hit;
+    const struct {
+        const char *flag;
+        const char **dst;
+    } paths[] = { { "--weights", &o->weights }, { "--latent", &o->latent }, { "-o", &o->out } };
+    for (size_t k = 0; k < sizeof paths / sizeof paths[0]; k++) {
+        hit = rt_arg_value(argc, argv, i, paths[k].flag, &v, err);
+        if (hit > 0)
+            *paths[k].dst = v;
+        if (hit != 0)
+            return hit;
+    }
+    if (strcmp(argv[*i], "--help") == 0 || strcmp(argv[*i], "-h") == 0) {
+        o->help = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, sample_opts *o, rt_err *err)
+{
+    memset(o, 0, sizeof *o);
+    o->n = DEFAULT_N;
+    for (int i = 1; i < argc; i++) {
+        int hit = parse_flag(argc, argv, &i, o, err);
+        if (hit < 0)
+            return -1;
+        if (hit == 0)
+            return rt_errf(err, "%s: unknown %s (see --help)", argv[i],
+                           argv[i][0] == '-' ? "flag" : "argument");
+    }
+    return 0;
+}
+
+/* ---- checks before any work ------------------------------------------- */
+
+static int output_kind(const rt_sampler_model *m, const char *out, int *kind, rt_err *err)
+{
+    const char *dot = strrchr(out, '.');
+    const char *ext = dot && !strchr(dot, '/') ? dot : "";
+    if (strcmp(ext, ".npy") == 0)
+        *kind = OUT_NPY;
+    else if (strcmp(ext, ".csv") == 0)
+        *kind = OUT_CSV;
+    else if (strcmp(ext, ".png") == 0)
+        *kind = OUT_PNG;
+    else
+        return rt_errf(err, "-o %s: expected a file ending in .npy, .csv or .png, found "
+                       "'%s'", out, *ext ? ext : "no extension");
+    int image = m->sample_ndim == 3 && (m->sample_shape[0] == 1 || m->sample_shape[0] == 3);
+    if (*kind == OUT_PNG && !image && m->sample_size != 2)
+        return rt_errf(err, "-o %s: a .png needs images (1 or 3 channels) or 2D points; "
+                       "this model's samples are %zu floats (use .npy or .csv)",
+                       out, m->sample_size);
+    return 0;
+}
+
+static int load_weights(const rt_sampler_model *m, const char *path, rt_err *err)
+{
+    rt_st st;
+    int rc = path ? rt_st_open_file(path, &st, err)
+                  : rt_st_open_memory(m->embedded_weights, m->embedded_size,
+                                      "embedded weights", &st, err);
+    if (rc != 0)
+        return -1;
+    rt_store store;   /* the generator only: net RT_NET_G */
+    memset(&store, 0, sizeof store);
+    store.params[RT_NET_G] = m->params;
+    store.param_count[RT_NET_G] = m->param_count;
+    store.state[RT_NET_G] = m->state;
+    store.state_count[RT_NET_G] = m->state_count;
+    rc = rt_weights_load(&st, &store, m->tensors, m->n_tensors, err);
+    const char *hash = rt_st_meta(&st, "arch_hash");
+    char want[17];
+    snprintf(want, sizeof want, "%016" PRIx64, m->arch_hash);
+    if (rc == 0 && hash && strcmp(hash, want) != 0)
+        fprintf(stderr, "warning: %s: weights were saved by an architecture with hash %s, "
+                "this sampler's is %s; loading by names and shapes\n", st.what, hash, want);
+    rt_st_close(&st);
+    return rc;
+}
+
+/* Latents from --latent (setting the count) or from the seed. */
+static float *make_latents(const rt_sampler_model *m, sample_opts *o, rt_err *err)
+{
+    if (!o->latent) {
+        size_t n = (size_t)o->n * (size_t)m->latent_size;
+        float *z = rt_xmalloc(n * sizeof(float));
+        rt_rng rng;
+        rt_rng_seed(&rng, o->seed);
+        rt_latent_fill(m->latent_dist, &rng, z, n);
+        return z;
+    }
+    float *z = NULL;
+    int ndim;
+    size_t shape[RT_NPY_MAX_NDIM];
+    if (rt_npy_read_f32(o->latent, &z, &ndim, shape, err) != 0)
+        return NULL;
+    if (ndim != 2 || shape[1] != (size_t)m->latent_size || shape[0] == 0) {
+        char found[200];
+        size_t k = (size_t)snprintf(found, sizeof found, "(");
+        for (int d = 0; d < ndim; d++)
+            k += (size_t)snprintf(found + k, sizeof found - k, "%s%zu", d ? ", " : "",
+                                  shape[d]);
+        snprintf(found + k, sizeof found - k, "%s)", ndim == 1 ? "," : "");
+        rt_errf(err, "%s: expected latents of shape (N, %d) with N >= 1, found shape %s",
+                o->latent, m->latent_size, found);
+    } else if (o->n_given && (size_t)o->n != shape[0])
+        rt_errf(err, "-n %ld: expected the number of rows of %s, found %zu rows",
+                o->n, o->latent, shape[0]);
+    else {
+        o->n = (long)shape[0];
+        return z;
+    }
+    free(z);
+    return NULL;
+}
+
+/* ---- output ------------------------------------------------------------- */
+
+static double auto_extent(const float *pts, size_t n)
+{
+    double e = 0;
+    for (size_t i = 0; i < 2 * n; i++)
+        if (isfinite(pts[i]) && fabs(pts[i]) > e)
+            e = fabs(pts[i]);
+    return e > 0 ? 1.1 * e : 1.0;
+}
+
+static int write_output(const rt_sampler_model *m, const sample_opts *o, int kind,
+                        const float *x, rt_err *err)
+{
+    size_t n = (size_t)o->n;
+    if (kind == OUT_NPY) {
+        size_t shape[4] = { n, 0, 0, 0 };
+        for (int d = 0; d < m->sample_ndim; d++)
+            shape[d + 1] = (size_t)m->sample_shape[d];
+        return rt_npy_write_f32(o->out, x, m->sample_ndim + 1, shape, err);
+    }
+    if (kind == OUT_CSV)
+        return rt_csv_write(o->out, x, n, m->sample_size, NULL, err);
+    if (m->sample_ndim == 3 && (m->sample_shape[0] == 1 || m->sample_shape[0] == 3)) {
+        int cols = (int)ceil(sqrt((double)n));
+        return rt_image_grid_png(o->out, x, (int)n, m->sample_shape[0], m->sample_shape[1],
+                                 m->sample_shape[2], cols, err);
+    }
+    return rt_scatter_png(o->out, NULL, 0, x, n, auto_extent(x, n), err);
+}
+
+/* Returns the exit status. */
+static int sample(const rt_sampler_model *m, sample_opts *o, rt_err *err)
+{
+    int kind;
+    if (!o->out) {
+        rt_errf(err, "-o: expected an output file, found none");
+        return 2;
+    }
+    if (!o->weights && !m->embedded_weights) {
+        rt_errf(err, "--weights: expected a .safetensors file (this sampler has no "
+                "embedded weights), found none");
+        return 2;
+    }
+    if (output_kind(m, o->out, &kind, err) != 0 || load_weights(m, o->weights, err) != 0)
+        return 2;
+    float *z = make_latents(m, o, err);
+    if (!z)
+        return 2;
+    float *x = rt_xmalloc((size_t)o->n * m->sample_size * sizeof(float));
+    rt_generate_n(m->generate, m->batch, (size_t)m->latent_size, m->sample_size, z,
+                  (size_t)o->n, x);
+    int rc = write_output(m, o, kind, x, err);
+    free(z);
+    free(x);
+    if (rc != 0)
+        return 1;
+    fprintf(stderr, "wrote %ld samples to %s\n", o->n, o->out);
+    return 0;
+}
+
+int rt_sample_main(const rt_sampler_model *m, int argc, char **argv)
+{
+    const char *prog = argc > 0 ? argv[0] : "sample";
+    rt_err err = { "" };
+    sample_opts o;
+    if (parse_args(argc, argv, &o, &err) != 0) {
+        fprintf(stderr, "%s: %s\nTry '%s --help'.\n", prog, err.msg, prog);
+        return 2;
+    }
+    if (o.help) {
+        usage(stdout, m, prog);
+        return 0;
+    }
+    int status = sample(m, &o, &err);
+    if (status != 0)
+        fprintf(stderr, "%s: %s\n", prog, err.msg);
+    return status;
+}

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# scripts/test.sh - the whole test suite on a fresh Debian machine:
+# installs what is missing, builds, runs `make test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh test
+make -j2 all
+make test

@@ -1,0 +1,290 @@
+/* test_rt_safetensors.c - write/read round trips, metadata, memory buffers,
+ * refusals of damaged or hostile files, and (when /usr/bin/python3 has
+ * numpy) an independent reader in Python. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt_safetensors.h"
+
+static char dir[64];
+static char path[160];
+
+static int make_dir(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/test_rt_st_XXXXXX");
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd);
+}
+
+static const char *file(const char *name)
+{
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    return path;
+}
+
+static void assert_contains(const char *hay, const char *needle)
+{
+    if (!strstr(hay, needle))
+        fail_msg("expected \"%s\" in \"%s\"", needle, hay);
+}
+
+static size_t read_bytes(const char *p, unsigned char *buf, size_t cap)
+{
+    FILE *f = fopen(p, "rb");
+    assert_non_null(f);
+    size_t n = fread(buf, 1, cap, f);
+    fclose(f);
+    return n;
+}
+
+static void write_bytes(const char *p, const void *data, size_t n)
+{
+    FILE *f = fopen(p, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, n, f), n);
+    fclose(f);
+}
+
+/* A file with the given header text (no padding added) and data_len bytes
+ * of data 0, 1, 2, ... */
+static const char *craft(const char *name, const char *header, size_t data_len)
+{
+    unsigned char buf[2048];
+    size_t h = strlen(header);
+    for (int i = 0; i < 8; i++)
+        buf[i] = (unsigned char)((uint64_t)h >> (8 * i));
+    memcpy(buf + 8, header, h);
+    for (size_t i = 0; i < data_len; i++)
+        buf[8 + h + i] = (unsigned char)i;
+    write_bytes(file(name), buf, 8 + h + data_len);
+    return path;
+}
+
+/* Expects opening the crafted file to fail with `why` in the message. */
+static void refuse(const char *header, size_t data_len, const char *why)
+{
+    rt_st st;
+    rt_err err;
+    craft("bad.safetensors", header, data_len);
+    if (rt_st_open_file(path, &st, &err) == 0) {
+        rt_st_close(&st);
+        fail_msg("accepted header %s", header);
+    }
+    assert_contains(err.msg, "bad.safetensors");
+    assert_contains(err.msg, why);
+}
+
+static const float A[6] = { 1, 2, 3, 4, 5, 6 };
+static const float B[3] = { -1.5f, 0, 1e30f };
+static const int SA[2] = { 2, 3 }, SB[1] = { 3 };
+
+static const char *write_sample(const char *name)
+{
+    rt_st_entry t[] = { { "net.a.weight", A, 2, SA }, { "net.b", B, 1, SB } };
+    rt_st_kv meta[] = { { "format", "ganc-weights-1" }, { "note", "quote \" back \\ nl \n" } };
+    rt_err err;
+    if (rt_st_write(file(name), t, 2, meta, 2, &err) != 0)
+        fail_msg("%s", err.msg);
+    return path;
+}
+
+static void test_roundtrip(void **state)
+{
+    (void)state;
+    const char *p = write_sample("w.safetensors");
+    unsigned char raw[4096];
+    size_t n = read_bytes(p, raw, sizeof raw);
+    uint64_t hlen = 0;
+    for (int i = 7; i >= 0; i--)
+        hlen = hlen << 8 | raw[i];
+    assert_int_equal(hlen % 8, 0);
+    assert_int_equal(n, 8 + hlen + sizeof A + sizeof B);
+    assert_int_equal(raw[8], '{');
+    assert_memory_equal(raw + 8 + hlen, A, sizeof A);   /* data in the given order */
+
+    rt_st st;
+    rt_err err;
+    assert_int_equal(rt_st_open_file(p, &st, &err), 0);
+    assert_int_equal(st.n_tensors, 2);
+    const rt_st_tensor *t = rt_st_find(&st, "net.a.weight");
+    assert_non_null(t);
+    assert_string_equal(t->dtype, "F32");
+    assert_int_equal(t->ndim, 2);
+    assert_int_equal(t->shape[1], 3);
+    assert_null(rt_st_find(&st, "net.c"));
+    float a[6], b[3];
+    assert_int_equal(rt_st_read_f32(&st, "net.a.weight", a, 2, SA, &err), 0);
+    assert_int_equal(rt_st_read_f32(&st, "net.b", b, 1, SB, &err), 0);
+    assert_memory_equal(a, A, sizeof A);
+    assert_memory_equal(b, B, sizeof B);
+    assert_string_equal(rt_st_meta(&st, "format"), "ganc-weights-1");
+    assert_string_equal(rt_st_meta(&st, "note"), "quote \" back \\ nl \n");
+    assert_null(rt_st_meta(&st, "nope"));
+    rt_st_close(&st);
+}
+
+static void test_open_memory(void **state)
+{
+    (void)state;
+    static unsigned char raw[4096];
+    size_t n = read_bytes(write_sample("m.safetensors"), raw, sizeof raw);
+    rt_st st;
+    rt_err err;
+    assert_int_equal(rt_st_open_memory(raw, n, "embedded", &st, &err), 0);
+    float b[3];
+    assert_int_equal(rt_st_read_f32(&st, "net.b", b, 1, SB, &err), 0);
+    assert_memory_equal(b, B, sizeof B);
+    rt_st_close(&st);
+    /* every truncation of the buffer is refused, none crashes */
+    for (size_t k = 0; k < n; k++) {
+        if (rt_st_open_memory(raw, k, "embedded", &st, &err) == 0)
+            fail_msg("accepted a buffer cut to %zu of %zu bytes", k, n);
+        assert_contains(err.msg, "embedded");
+    }
+}
+
+static void test_read_mismatches(void **state)
+{
+    (void)state;
+    rt_st st;
+    rt_err err;
+    float a[6];
+    assert_int_equal(rt_st_open_file(write_sample("r.safetensors"), &st, &err), 0);
+    const int s32[2] = { 3, 2 }, s6[1] = { 6 };
+    assert_int_equal(rt_st_read_f32(&st, "net.a.weight", a, 2, s32, &err), -1);
+    assert_contains(err.msg, "tensor 'net.a.weight': expected shape [3, 2], found [2, 3]");
+    assert_int_equal(rt_st_read_f32(&st, "net.a.weight", a, 1, s6, &err), -1);
+    assert_contains(err.msg, "expected shape [6], found [2, 3]");
+    assert_int_equal(rt_st_read_f32(&st, "net.z", a, 1, s6, &err), -1);
+    assert_contains(err.msg, "expected a tensor named 'net.z', found none");
+    rt_st_close(&st);
+
+    craft("f16.safetensors",
+          "{\"h\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4);
+    assert_int_equal(rt_st_open_file(path, &st, &err), 0);
+    const int s2[1] = { 2 };
+    assert_int_equal(rt_st_read_f32(&st, "h", a, 1, s2, &err), -1);
+    assert_contains(err.msg, "tensor 'h': expected dtype F32, found F16");
+    rt_st_close(&st);
+}
+
+static void test_refusals(void **state)
+{
+    (void)state;
+    rt_st st;
+    rt_err err;
+    /* truncated file: the data section is shorter than the offsets say */
+    unsigned char raw[4096];
+    size_t n = read_bytes(write_sample("t.safetensors"), raw, sizeof raw);
+    write_bytes(file("cut.safetensors"), raw, n - 4);
+    assert_int_equal(rt_st_open_file(path, &st, &err), -1);
+    assert_contains(err.msg, "cut.safetensors: tensor 'net.b': data_offsets [24, 36] are "
+                    "outside the data section [0, 32]");
+    write_bytes(file("tiny.safetensors"), raw, 5);
+    assert_int_equal(rt_st_open_file(path, &st, &err), -1);
+    assert_contains(err.msg, "expected at least 8 bytes");
+    assert_int_equal(rt_st_open_file(file("missing.safetensors"), &st, &err), -1);
+    assert_contains(err.msg, "missing.safetensors: cannot open");
+
+    /* header length past the end of the file */
+    raw[0] = 0xff;
+    raw[1] = 0xff;
+    write_bytes(file("hlen.safetensors"), raw, n);
+    assert_int_equal(rt_st_open_file(path, &st, &err), -1);
+    assert_contains(err.msg, "runs past the end of the file");
+
+    const char *F = "{\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                    "\"y\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}";
+    refuse(F, 12, "overlaps tensor 'x'");
+    refuse("{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8,
+           "starts at byte 4, expected 0");
+    refuse("{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 8,
+           "tensors cover 4 bytes of data, the file has 8");
+    refuse("{\"x\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,12]}}", 12,
+           "F32 shape needs 16 bytes, data_offsets span 12");
+    refuse("{\"x\":{\"dtype\":\"F31\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4,
+           "expected a known dtype");
+    refuse("{\"x\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}", 4,
+           "shape[0]: expected an integer");
+    refuse("{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,0]}}", 4,
+           "outside the data section");
+    refuse("{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0]}}", 4,
+           "expected \"data_offsets\" to be [begin, end]");
+    refuse("{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4],\"q\":1}}", 4,
+           "found 'q'");
+    refuse("{\"__metadata__\":{\"a\":1}}", 0, "__metadata__[\"a\"]: expected a string");
+    refuse("{\"x\":1}", 0, "tensor 'x': expected an object, found number");
+    refuse("{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+           "\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", 8,
+           "appears twice");
+    refuse("{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4],}}", 4,
+           "JSON at byte");
+    refuse("[]", 0, "expected the header to start with '{'");
+}
+
+static void test_empty_and_scalar_tensors(void **state)
+{
+    (void)state;
+    const float one = 42;
+    const int zero_shape[2] = { 0, 5 };
+    rt_st_entry t[] = { { "scalar", &one, 0, NULL }, { "empty", NULL, 2, zero_shape } };
+    rt_err err;
+    assert_int_equal(rt_st_write(file("s.safetensors"), t, 2, NULL, 0, &err), 0);
+    rt_st st;
+    assert_int_equal(rt_st_open_file(path, &st, &err), 0);
+    float x = 0;
+    assert_int_equal(rt_st_read_f32(&st, "scalar", &x, 0, NULL, &err), 0);
+    assert_true(x == 42);
+    assert_int_equal(rt_st_read_f32(&st, "empty", &x, 2, zero_shape, &err), 0);
+    rt_st_close(&st);
+}
+
+static void test_python_reads_it(void **state)
+{
+    (void)state;
+    if (system("/usr/bin/python3 -c 'import numpy' 2>/dev/null") != 0)
+        skip();
+    const char *p = write_sample("py.safetensors");
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c \"import json, struct, sys, numpy as np\n"
+             "b = open('%s', 'rb').read()\n"
+             "n = struct.unpack('<Q', b[:8])[0]\n"
+             "h = json.loads(b[8:8 + n])\n"
+             "meta = h.pop('__metadata__')\n"
+             "t = {k: np.frombuffer(b[8 + n + v['data_offsets'][0]:8 + n + "
+             "v['data_offsets'][1]], '<f4').reshape(v['shape']) for k, v in h.items()}\n"
+             "ok = meta['format'] == 'ganc-weights-1' and t['net.a.weight'].shape == (2, 3) "
+             "and t['net.a.weight'][1, 2] == 6 and t['net.b'][2] == np.float32(1e30) "
+             "and all(v['dtype'] == 'F32' for v in h.values())\n"
+             "sys.exit(0 if ok else 1)\"", p);
+    assert_int_equal(system(cmd), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_roundtrip),
+        cmocka_unit_test(test_open_memory),
+        cmocka_unit_test(test_read_mismatches),
+        cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_empty_and_scalar_tensors),
+        cmocka_unit_test(test_python_reads_it),
+    };
+    return cmocka_run_group_tests(tests, make_dir, remove_dir);
+}

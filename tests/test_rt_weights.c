@@ -1,0 +1,166 @@
+/* test_rt_weights.c - tensor views, initialisation by kind, save/load
+ * through safetensors, refusal of mismatched files. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rt_weights.h"
+
+static char dir[64];
+static char path[160];
+
+static int make_dir(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/test_rt_weights_XXXXXX");
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd);
+}
+
+static void assert_contains(const char *hay, const char *needle)
+{
+    if (!strstr(hay, needle))
+        fail_msg("expected \"%s\" in \"%s\"", needle, hay);
+}
+
+enum { NW = 40 * 100, G_COUNT = NW + 10 + 6, D_COUNT = 3 };
+static float g[G_COUNT], d[D_COUNT], gs[2];
+
+static const rt_tensor_info T[] = {
+    { "g.w", RT_NET_G, RT_ROLE_PARAM, 0, 2, { 40, 100 }, RT_INIT_NORMAL, 0.5f, 0.02f },
+    { "g.u", RT_NET_G, RT_ROLE_PARAM, NW, 1, { 10 }, RT_INIT_UNIFORM, -2.0f, -1.0f },
+    { "g.one", RT_NET_G, RT_ROLE_PARAM, NW + 10, 3, { 1, 2, 3 }, RT_INIT_ONE, 0, 0 },
+    { "g.bn.mean", RT_NET_G, RT_ROLE_STATE, 0, 1, { 2 }, RT_INIT_ZERO, 0, 0 },
+    { "d.b", RT_NET_D, RT_ROLE_PARAM, 0, 1, { 3 }, RT_INIT_ZERO, 0, 0 },
+};
+enum { NT = sizeof T / sizeof T[0] };
+
+static rt_store store(void)
+{
+    rt_store s = { { g, d }, { G_COUNT, D_COUNT }, { gs, NULL }, { 2, 0 } };
+    return s;
+}
+
+static void test_views(void **state)
+{
+    (void)state;
+    rt_store s = store();
+    assert_ptr_equal(rt_tensor_data(&s, &T[1]), g + NW);
+    assert_ptr_equal(rt_tensor_data(&s, &T[3]), gs);
+    assert_ptr_equal(rt_tensor_data(&s, &T[4]), d);
+    assert_int_equal(rt_tensor_numel(&T[0]), NW);
+    assert_int_equal(rt_tensor_numel(&T[2]), 6);
+}
+
+static void test_init_kinds(void **state)
+{
+    (void)state;
+    rt_store s = store();
+    for (int i = 0; i < G_COUNT; i++)
+        g[i] = NAN;
+    gs[0] = gs[1] = d[0] = d[1] = d[2] = NAN;
+    rt_rng r;
+    rt_rng_seed(&r, 3);
+    rt_tensors_init(&s, T, NT, &r);
+    double sum = 0, sum2 = 0;
+    for (int i = 0; i < NW; i++) {
+        sum += g[i];
+        sum2 += (double)g[i] * g[i];
+    }
+    double mean = sum / NW, sd = sqrt(sum2 / NW - mean * mean);
+    assert_true(fabs(mean - 0.5) < 0.002);
+    assert_true(fabs(sd - 0.02) < 0.001);
+    for (int i = NW; i < NW + 10; i++)
+        assert_true(g[i] >= -2.0f && g[i] < -1.0f);
+    for (int i = NW + 10; i < G_COUNT; i++)
+        assert_true(g[i] == 1.0f);
+    assert_true(gs[0] == 0 && gs[1] == 0 && d[0] == 0 && d[2] == 0);
+
+    /* same seed, same values */
+    float copy = g[17];
+    rt_rng_seed(&r, 3);
+    g[17] = 0;
+    rt_tensors_init(&s, T, NT, &r);
+    assert_true(g[17] == copy);
+}
+
+static void test_save_load_roundtrip(void **state)
+{
+    (void)state;
+    rt_store s = store();
+    rt_rng r;
+    rt_rng_seed(&r, 4);
+    rt_tensors_init(&s, T, NT, &r);
+    gs[0] = 3.5f;
+    gs[1] = -1;
+    d[1] = 7;
+    static float g0[G_COUNT];
+    memcpy(g0, g, sizeof g);
+    rt_st_kv meta[] = { { "step", "12" } };
+    rt_err err;
+    snprintf(path, sizeof path, "%s/w.safetensors", dir);
+    assert_int_equal(rt_weights_save(path, &s, T, NT, meta, 1, &err), 0);
+
+    memset(g, 0, sizeof g);
+    memset(gs, 0, sizeof gs);
+    memset(d, 0, sizeof d);
+    rt_st st;
+    assert_int_equal(rt_st_open_file(path, &st, &err), 0);
+    assert_string_equal(rt_st_meta(&st, "step"), "12");
+    assert_int_equal(rt_weights_load(&st, &s, T, NT, &err), 0);
+    rt_st_close(&st);
+    assert_memory_equal(g, g0, sizeof g);
+    assert_true(gs[0] == 3.5f && gs[1] == -1 && d[1] == 7);
+
+    /* a generator-only store (the sampler's view) loads the G tensors */
+    rt_store gonly = { { g, NULL }, { G_COUNT, 0 }, { gs, NULL }, { 2, 0 } };
+    assert_int_equal(rt_st_open_file(path, &st, &err), 0);
+    assert_int_equal(rt_weights_load(&st, &gonly, T, 4, &err), 0);
+    rt_st_close(&st);
+}
+
+static void test_load_refuses_mismatch(void **state)
+{
+    (void)state;
+    rt_store s = store();
+    rt_err err;
+    snprintf(path, sizeof path, "%s/m.safetensors", dir);
+    assert_int_equal(rt_weights_save(path, &s, T, NT, NULL, 0, &err), 0);
+    rt_tensor_info other[NT];
+    memcpy(other, T, sizeof T);
+    other[1].shape[0] = 5;   /* g.u is (10) in the file */
+    rt_st st;
+    assert_int_equal(rt_st_open_file(path, &st, &err), 0);
+    assert_int_equal(rt_weights_load(&st, &s, other, NT, &err), -1);
+    assert_contains(err.msg, "tensor 'g.u': expected shape [5], found [10]");
+    other[1].shape[0] = 10;
+    other[2].name = "g.renamed";
+    assert_int_equal(rt_weights_load(&st, &s, other, NT, &err), -1);
+    assert_contains(err.msg, "expected a tensor named 'g.renamed'");
+    rt_st_close(&st);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_views),
+        cmocka_unit_test(test_init_kinds),
+        cmocka_unit_test(test_save_load_roundtrip),
+        cmocka_unit_test(test_load_refuses_mismatch),
+    };
+    return cmocka_run_group_tests(tests, make_dir, remove_dir);
+}
