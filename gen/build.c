@@ -150,7 +150,7 @@ static int emit_and_compile(const gan_model *m, const gan_build_opts *o, const c
              "cd '%s' && %s -std=c11 -O2 -g0 -Wall -Wextra -Werror %s -I'%s/runtime' -o %s %s.c "
              "'%s/build/libganc_rt.a' %s -lm",
              dir, o->cc, o->cflags ? o->cflags : "", home, exe, exe, home,
-             sampler ? "" : "-lopenblas");
+             sampler ? "" : "-lopenblas -lz");
     return run(cmd) ? 1 : 0;
 }
 

@@ -177,9 +177,13 @@ int gan_model_infer(gan_model *m, gan_diag *d)
         resolve_inputs(&m->net[i], d);
     if (d->errors > errors0)
         return -1;
+    /* both networks are checked, so one run reports the errors of each */
+    int failed = 0;
     for (int i = 0; i < 2; i++)
         if (order_layers(&m->net[i], d) || infer_net(&m->net[i], d))
-            return -1;
+            failed = 1;
+    if (failed)
+        return -1;
     char a[64], b[64];
     gan_shape gout = g->layers[g->output].out;
     if (!shape_eq(gout, m->data.shape)) {

@@ -160,7 +160,7 @@ static void choose_kernels(gan_plan *pl)
             gan_conv_gemm_dims(pl, x, &M, &N, &K);
             /* a GEMM pays for its im2col copy once the contraction is long */
             pl->use_blas[x] = pl->o.blas && !pl->o.plain && K >= 16 && M >= 8 && N >= 8 &&
-                              M * N * K >= 262144;
+                              M * N * K >= 32768;
             continue;
         }
         if (g->n[x].op != IR_MATMUL || (pl->store[x] != ST_MAT && pl->store[x] != ST_FUSED))
