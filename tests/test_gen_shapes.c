@@ -1,0 +1,150 @@
+/* test_gen_shapes.c - shape inference and tensor declaration: output shapes
+ * of every layer kind, graph wiring (default chaining, named inputs, the
+ * `output` key), parameter shapes in PyTorch's layouts, and counts. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "layer.h"
+
+static gan_model model;
+
+static void load(const char *yaml)
+{
+    gan_diag d;
+    gan_diag_init(&d, stderr);
+    gan_node *root = gan_yaml_load_string(yaml, "inline.yaml", &d);
+    assert_non_null(root);
+    assert_int_equal(gan_model_from_tree(&model, root, "inline.yaml", &d), 0);
+    assert_int_equal(d.errors, 0);
+}
+
+static const gan_layer *layer(int net, const char *name)
+{
+    for (int i = 0; i < model.net[net].n_layers; i++)
+        if (!strcmp(model.net[net].layers[i].name, name))
+            return &model.net[net].layers[i];
+    fail_msg("no layer %s", name);
+    return NULL;
+}
+
+static void assert_shape(const gan_layer *l, int rank, int a, int b, int c)
+{
+    char s[64];
+    gan_shape_str(l->out, s, sizeof s);
+    if (l->out.rank != rank || l->out.d[0] != a || (rank > 1 && (l->out.d[1] != b || l->out.d[2] != c)))
+        fail_msg("layer %s: shape %s", l->name, s);
+}
+
+static const gan_tensor *tensor(const char *name)
+{
+    for (int i = 0; i < model.n_tensors; i++)
+        if (!strcmp(model.tensors[i].name, name))
+            return &model.tensors[i];
+    fail_msg("no tensor %s", name);
+    return NULL;
+}
+
+static void test_dcgan_shapes(void **state)
+{
+    (void)state;
+    load("name: t\n"
+         "data: {source: idx, path: x, shape: [1, 28, 28]}\n"
+         "latent: {size: 100}\n"
+         "generator:\n"
+         "  - {name: fc, type: dense, units: 6272}\n"
+         "  - {name: bn0, type: batchnorm}\n"
+         "  - relu\n"
+         "  - {name: r, type: reshape, shape: [128, 7, 7]}\n"
+         "  - {name: up1, type: conv_transpose2d, filters: 64, kernel: 4, stride: 2, padding: 1}\n"
+         "  - {name: up2, type: conv_transpose2d, filters: 1, kernel: 4, stride: 2, padding: 1}\n"
+         "  - tanh\n"
+         "discriminator:\n"
+         "  - {name: c1, type: conv2d, filters: 64, kernel: 4, stride: 2, padding: 1}\n"
+         "  - {name: c2, type: conv2d, filters: 128, kernel: 4, stride: 2, padding: 1, bias: false}\n"
+         "  - {name: up, type: upsample, factor: 2}\n"
+         "  - {name: pool, type: avgpool, kernel: 7}\n"
+         "  - {name: f, type: flatten}\n"
+         "  - {name: out, type: dense, units: 1}\n");
+    assert_shape(layer(0, "fc"), 1, 6272, 0, 0);
+    assert_shape(layer(0, "r"), 3, 128, 7, 7);
+    assert_shape(layer(0, "up1"), 3, 64, 14, 14);
+    assert_shape(layer(0, "up2"), 3, 1, 28, 28);
+    assert_shape(layer(0, "tanh7"), 3, 1, 28, 28);
+    assert_shape(layer(1, "c1"), 3, 64, 14, 14);
+    assert_shape(layer(1, "c2"), 3, 128, 7, 7);
+    assert_shape(layer(1, "up"), 3, 128, 14, 14);
+    assert_shape(layer(1, "pool"), 3, 128, 2, 2);
+    assert_shape(layer(1, "f"), 1, 512, 0, 0);
+    /* PyTorch layouts: Linear (out, in), ConvTranspose2d (in, out, k, k), Conv2d (out, in, k, k) */
+    const gan_tensor *t = tensor("generator.fc.weight");
+    assert_int_equal(t->shape[0], 6272);
+    assert_int_equal(t->shape[1], 100);
+    t = tensor("generator.up1.weight");
+    assert_int_equal(t->shape[0], 128);
+    assert_int_equal(t->shape[1], 64);
+    assert_int_equal(t->shape[2], 4);
+    t = tensor("discriminator.c1.weight");
+    assert_int_equal(t->shape[0], 64);
+    assert_int_equal(t->shape[1], 1);
+    assert_int_equal(tensor("generator.bn0.running_var")->role, GAN_STATE);
+    assert_int_equal(tensor("generator.bn0.running_var")->init, RT_INIT_ONE);
+    /* c2 has no bias: weight only */
+    for (int i = 0; i < model.n_tensors; i++)
+        assert_string_not_equal(model.tensors[i].name, "discriminator.c2.bias");
+    /* parameter counts: fc 100*6272+6272, bn0 2*6272, up1 128*64*16+64, up2 64*16+1 */
+    long expect_g = 100L * 6272 + 6272 + 2 * 6272 + 128L * 64 * 16 + 64 + 64L * 16 + 1;
+    long n = 0;
+    for (int i = 0; i < model.n_tensors; i++)
+        if (model.tensors[i].net == 0 && model.tensors[i].role == GAN_PARAM) {
+            long e = 1;
+            for (int k = 0; k < model.tensors[i].ndim; k++)
+                e *= model.tensors[i].shape[k];
+            n += e;
+        }
+    assert_int_equal(n, expect_g);
+    gan_model_free(&model);
+}
+
+static void test_graph_wiring(void **state)
+{
+    (void)state;
+    load("name: t\n"
+         "data: {source: ring8}\n"
+         "latent: {size: 3}\n"
+         "generator:\n"
+         "  layers:\n"
+         "    - {name: a, type: dense, units: 5}\n"
+         "    - {name: b, type: dense, units: 5, input: input}\n"
+         "    - {name: s, type: add, inputs: [a, b]}\n"
+         "    - {name: cat, type: concat, inputs: [s, a, input]}\n"
+         "    - {name: out, type: dense, units: 2}\n"
+         "    - {name: unused, type: relu, input: a}\n"
+         "  output: out\n"
+         "discriminator:\n"
+         "  - {type: dense, units: 1}\n");
+    const gan_net *g = &model.net[0];
+    assert_shape(layer(0, "cat"), 1, 13, 0, 0);
+    assert_int_equal(layer(0, "a")->inputs[0], -1);
+    assert_int_equal(layer(0, "b")->inputs[0], -1);
+    assert_int_equal(layer(0, "out")->inputs[0], 3);     /* chains from cat */
+    assert_string_equal(g->layers[g->output].name, "out");
+    /* the topological order lists inputs first and leaves out 'unused' */
+    assert_int_equal(g->n_order, 5);
+    for (int i = 0; i < g->n_order; i++)
+        assert_string_not_equal(g->layers[g->order[i]].name, "unused");
+    assert_int_equal(g->order[g->n_order - 1], g->output);
+    gan_model_free(&model);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dcgan_shapes),
+        cmocka_unit_test(test_graph_wiring),
+    };
+    return cmocka_run_group_tests_name("shape inference", tests, NULL, NULL);
+}
