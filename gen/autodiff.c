@@ -54,6 +54,7 @@ static void backward_node(ctx *c, const char *req, int y)
 
     switch (n.op) {
     case IR_INPUT: case IR_PARAM: case IR_CONST: case IR_STEP: case IR_LEAKY_STEP:
+    case IR_DROPOUT_MASK:
         return;   /* leaves, and functions whose derivative is zero a.e. */
     case IR_MATMUL: {
         ir_node m = n;

@@ -176,6 +176,17 @@ static void value_of(expr_ctx *c, int x, const char *const *idx, gan_buf *body, 
         literal(val, n, nd->k);
         return;
     }
+    if (nd->op == IR_DROPOUT_MASK) {
+        char ix[256], keep[48];
+        if (c->flat)
+            snprintf(ix, sizeof ix, "%s", idx[0]);
+        else
+            index_expr(ix, sizeof ix, nd->shape, c->dom, idx, c->dims);
+        literal(keep, sizeof keep, 1.0f / (1.0f - nd->k));
+        snprintf(val, n, "(gan_dropout_keep(%d, %s, %.9gf) ? %s : 0.0f)", nd->ext, ix,
+                 (double)nd->k, keep);
+        return;
+    }
     int st = c->pl->store[x];
     if (x != c->root && st != ST_INLINE) {
         char ix[256];
@@ -208,6 +219,10 @@ static void describe(const gan_plan *pl, gan_names *nm, int x, int root, gan_buf
         char k[48];
         literal(k, sizeof k, nd->k);
         gan_buf_put(o, k);
+        return;
+    }
+    if (nd->op == IR_DROPOUT_MASK) {
+        gan_buf_printf(o, "dropout_mask(%g)", (double)nd->k);
         return;
     }
     int st = pl->store[x];
@@ -336,6 +351,8 @@ static int all_leaves_match(const gan_plan *pl, int x, int root, ir_shape dom)
     const ir_node *nd = &pl->p->g.n[x];
     if (nd->op == IR_CONST)
         return 1;
+    if (nd->op == IR_DROPOUT_MASK)
+        return ir_shape_eq(nd->shape, dom);
     if (x != root && pl->store[x] != ST_INLINE)
         return ir_shape_eq(nd->shape, dom) || ir_numel(nd->shape) == ir_numel(dom);
     for (int i = 0; i < nd->n_in; i++)

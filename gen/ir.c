@@ -14,7 +14,7 @@ static const char *const op_names[IR_OP_COUNT] = {
     "tanh", "sigmoid", "softplus", "exp", "log", "sqrt", "recip",
     "add", "sub", "mul", "div",
     "broadcast", "sum_to", "reshape", "concat", "slice", "pad", "copy",
-    "conv2d", "conv2d_t", "conv2d_wgrad", "upsample", "sumpool",
+    "conv2d", "conv2d_t", "conv2d_wgrad", "upsample", "sumpool", "dropout_mask",
 };
 
 const char *ir_op_name(ir_op op) { return op_names[op]; }
@@ -23,7 +23,7 @@ int ir_is_binary(ir_op op) { return op >= IR_ADD && op <= IR_DIV; }
 int ir_is_elementwise(ir_op op)
 {
     return ir_is_unary(op) || ir_is_binary(op) || op == IR_BROADCAST || op == IR_CONST ||
-           op == IR_COPY;
+           op == IR_COPY || op == IR_DROPOUT_MASK;
 }
 
 void ir_init(ir_graph *g)
@@ -386,6 +386,14 @@ int ir_sumpool(ir_graph *g, int x, int factor, const char *label)
                       label);
     set_inputs(g, id, &x, 1);
     g->n[id].stride = factor;
+    return id;
+}
+
+int ir_dropout_mask(ir_graph *g, ir_shape s, float drop, int salt)
+{
+    int id = add_node(g, IR_DROPOUT_MASK, s, NULL);
+    g->n[id].k = drop;
+    g->n[id].ext = salt;
     return id;
 }
 

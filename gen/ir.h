@@ -49,6 +49,10 @@ typedef enum {
     IR_CONV2D, IR_CONV2D_T, IR_CONV2D_WGRAD,
     IR_UPSAMPLE,    /* nearest, by `stride` in H and W */
     IR_SUMPOOL,     /* sum of stride x stride blocks */
+    /* dropout's keep mask, a leaf: 1/(1-k) where a hash of (the step's noise
+     * seed, `ext`, element index) keeps the element, else 0; its derivative
+     * is 0, and recomputing it anywhere gives the same values */
+    IR_DROPOUT_MASK,
     IR_OP_COUNT
 } ir_op;
 
@@ -125,6 +129,7 @@ int ir_conv2d_wgrad(ir_graph *g, int a, int gy, int kh, int kw, int stride, int 
                     const char *label);
 int ir_upsample(ir_graph *g, int x, int factor, const char *label);
 int ir_sumpool(ir_graph *g, int x, int factor, const char *label);
+int ir_dropout_mask(ir_graph *g, ir_shape s, float drop, int salt);
 
 /* Label helpers: a graph-owned copy of a formatted string. */
 const char *ir_strf(ir_graph *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

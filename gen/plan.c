@@ -26,7 +26,7 @@ int gan_plan_base(const gan_plan *pl, int x)
 static void add_read(const gan_plan *pl, int x, int *out, int *n, int max)
 {
     int b = gan_plan_base(pl, x);
-    if (pl->store[b] == ST_INLINE || pl->p->g.n[b].op == IR_CONST)
+    if (pl->store[b] == ST_INLINE)
         return;
     for (int i = 0; i < *n; i++)
         if (out[i] == b)
@@ -81,7 +81,8 @@ static ir_shape domain(const ir_graph *g, int x)
     return g->n[x].op == IR_SUM_TO ? g->n[g->n[x].in[0]].shape : g->n[x].shape;
 }
 
-static void decide_storage(gan_plan *pl, const char *live, const char *is_out, const int *user)
+static void decide_storage(gan_plan *pl, const char *live, const char *is_out, const int *user,
+                           const char *read_as_buffer)
 {
     const ir_graph *g = &pl->p->g;
     for (int x = 0; x < pl->n; x++) {
@@ -90,8 +91,8 @@ static void decide_storage(gan_plan *pl, const char *live, const char *is_out, c
         ir_op op = g->n[x].op;
         if (op == IR_INPUT || op == IR_PARAM)
             pl->store[x] = ST_EXT;
-        else if (op == IR_CONST)
-            pl->store[x] = ST_INLINE;
+        else if ((op == IR_CONST || op == IR_DROPOUT_MASK) && !read_as_buffer[x])
+            pl->store[x] = ST_INLINE;     /* recomputed where used: no buffer */
         else if (op == IR_RESHAPE)
             pl->store[x] = ST_VIEW;
         else if (ir_is_elementwise(op) && !pl->o.plain && !is_out[x] && pl->uses[x] == 1 &&
@@ -105,7 +106,8 @@ static void decide_storage(gan_plan *pl, const char *live, const char *is_out, c
     for (int x = 0; x < pl->n; x++)
         if (live[x] && pl->store[x] == ST_VIEW) {
             int b = gan_plan_base(pl, x);
-            if (pl->store[b] == ST_INLINE && g->n[b].op != IR_CONST)
+            if (pl->store[b] == ST_INLINE && g->n[b].op != IR_CONST &&
+                g->n[b].op != IR_DROPOUT_MASK)
                 pl->store[b] = ST_MAT;
         }
 }
@@ -275,6 +277,7 @@ void gan_plan_build(gan_plan *pl, const gan_program *p, const gan_model *m, gan_
     pl->off = xcalloc((size_t)pl->n, sizeof *pl->off);
     pl->use_blas = xcalloc((size_t)pl->n, 1);
     char *live = xcalloc((size_t)pl->n, 1), *is_out = xcalloc((size_t)pl->n, 1);
+    char *read_as_buffer = xcalloc((size_t)pl->n, 1);  /* some consumer is not a loop */
     int *user = xcalloc((size_t)pl->n, sizeof *user);
 
     for (int x = 0; x < pl->n; x++)
@@ -307,14 +310,17 @@ void gan_plan_build(gan_plan *pl, const gan_program *p, const gan_model *m, gan_
             for (int i = 0; i < g->n[x].n_in; i++) {
                 pl->uses[g->n[x].in[i]]++;
                 user[g->n[x].in[i]] = x;
+                if (!is_loop(g->n[x].op))
+                    read_as_buffer[g->n[x].in[i]] = 1;
             }
-    decide_storage(pl, live, is_out, user);
+    decide_storage(pl, live, is_out, user, read_as_buffer);
     fuse_epilogues(pl, is_out);
     choose_kernels(pl);
     plan_memory(pl);
     free(live);
     free(is_out);
     free(user);
+    free(read_as_buffer);
 }
 
 void gan_plan_free(gan_plan *pl)

@@ -7,6 +7,7 @@
  */
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "rt_model.h"
 
 static inline float gan_softplus(float x)

@@ -8,6 +8,7 @@
  */
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "rt_model.h"
 /* @@INCLUDES@@ */
 
@@ -15,6 +16,21 @@ static inline float gan_softplus(float x)
 {
     /* log(1 + e^x) without overflow for large |x| */
     return x > 0.0f ? x + log1pf(expf(-x)) : log1pf(expf(x));
+}
+
+/* Dropout masks: a counter-based hash of (this step's noise seed, the mask,
+ * the element), so a mask is the same wherever it is recomputed in a step. */
+static uint64_t noise_seed;
+
+static inline int gan_dropout_keep(int mask, long i, float drop)
+{
+    uint64_t h = noise_seed ^ ((uint64_t)mask << 40) ^ (uint64_t)i;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return (float)(h >> 40) * (1.0f / 16777216.0f) >= drop;
 }
 
 enum { BATCH = 1, LATENT = 1, SAMPLE_SIZE = 1 }; /* @@CONSTANTS@@ */
@@ -32,6 +48,7 @@ int main(int argc, char **argv)
 {
     (void)ws;
     (void)gan_softplus;
+    (void)gan_dropout_keep;
     return rt_train_main(&model, argc, argv);
 }
 #else
@@ -41,6 +58,7 @@ const rt_model *ganc_model(void)
 {
     (void)ws;
     (void)gan_softplus;
+    (void)gan_dropout_keep;
     return &model;
 }
 #endif

@@ -1,4 +1,5 @@
 # tests/tests.mk - the test suite, included by the Makefile.
+.PHONY: test test-quick test-e2e
 #   make test-quick   unit tests (generator, runtime): seconds
 #   make test         everything: unit tests, gradient checks, PyTorch parity,
 #                     end-to-end training of ring8_mlp
@@ -19,10 +20,28 @@ $(B)/tests/test_gen_%: tests/test_gen_%.c tests/ir_eval.c $(GEN_LIB)
 $(B)/tests/test_rt_%: tests/test_rt_%.c $(B)/libganc_rt.a
 	@mkdir -p $(dir $@)
 	$(SAY) "  CC      $@"
-	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< $(B)/libganc_rt.a -lcmocka -lm
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< $(B)/libganc_rt.a -lcmocka -lz -lm
+
+# fake models for the runtime smoke test: one source, five variants; the
+# samplers link libc and libm only, like the real ones
+FAKES = $(addprefix $(B)/tests/,fake_train fake_sample fake_image_train fake_image_sample \
+                                fake_embed_sample)
+FAKE_DEFS_fake_train =
+FAKE_DEFS_fake_sample = -DFAKE_SAMPLER
+FAKE_DEFS_fake_image_train = -DFAKE_IMAGE
+FAKE_DEFS_fake_image_sample = -DFAKE_IMAGE -DFAKE_SAMPLER
+FAKE_DEFS_fake_embed_sample = -DFAKE_SAMPLER -DFAKE_EMBED
+$(FAKES): $(B)/tests/%: tests/fake_model.c $(B)/libganc_rt.a
+	@mkdir -p $(dir $@)
+	$(SAY) "  CC      $@"
+	$(Q)$(CC) $(TEST_CFLAGS) $(FAKE_DEFS_$*) -o $@ $< $(B)/libganc_rt.a \
+	    $(if $(findstring sample,$*),,-lz) -lm
 
 test-quick: all $(GEN_TESTS) $(RT_TESTS)
 	@set -e; for t in $(GEN_TESTS) $(RT_TESTS); do echo "== $$t"; $$t; done
+
+test: all $(GEN_TESTS) $(RT_TESTS) $(FAKES) $(B)/tests/mixture_eval
+	@bash tests/run_all.sh
 
 $(B)/tests/mixture_eval: tests/mixture_eval.c $(B)/libganc_rt.a
 	@mkdir -p $(dir $@)

@@ -1,18 +1,22 @@
-/* tests/parity/dump_step.c - one adversarial training step of a generated
+/* tests/parity/dump_step.c - adversarial training steps of a generated
  * trainer, dumped for comparison with PyTorch (tests/parity/torch_step.py).
  *
  *   dump_step OUT.safetensors [SEED]
  *
  * Linked with one generated train.c compiled with -DGANC_NO_MAIN.  From the
- * seed it initialises every parameter (tests/parity/harness.h), draws a real
- * batch ~ N(0,1) and two latent batches from the model's prior, and does what
- * the trainer's loop does for d_steps = 1 (runtime/rt_train.c):
- *   dl = d_step(real, z);   Adam/SGD update of D (rt_optim, spec optim[D])
- *   gl = g_step(z_g);       update of G with spec optim[G]
+ * seed it initialises every parameter (tests/parity/harness.h) and then does
+ * what the trainer's loop does for d_steps = 1 (runtime/rt_train.c), twice:
+ *   draw a real batch ~ N(0,1) and latent batches z, z_g from the prior
+ *   dl = d_step(real, z);   update of D (rt_optim with spec optim[D])
+ *   gl = g_step(z_g);       update of G (spec optim[G])
  * (a fresh latent batch for the generator step, as the trainer draws one).
- * It writes: before.NAME / grad.NAME / after.NAME for every parameter tensor,
- * input.real, input.z, input.z_g, output.fake (generate(z) before any
- * update), loss.d, loss.g.
+ * Two steps, because Adam's first step, lr*g/(|g|+eps), does not depend on
+ * beta1 and beta2, and SGD's momentum buffer only matters from the second.
+ *
+ * It writes before.NAME (every parameter tensor at the start), output.fake
+ * (generate(z) of step 1, before any update) and, per step, with the prefix
+ * "" for step 1 and "step2." for step 2: grad.NAME, after.NAME, input.real,
+ * input.z, input.z_g, loss.d, loss.g.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,11 +27,40 @@
 #include "rt_optim.h"
 #include "rt_safetensors.h"
 
-static float *copy_of(const float *x, size_t n)
+enum { STEPS = 2, MAX_ENTRIES = 1024 };
+
+/* The entries to write, each owning a copy of its name, data and shape. */
+static rt_st_entry entries[MAX_ENTRIES];
+static size_t n_entries;
+
+static void add(const char *prefix, const char *name, const float *data, size_t n, int ndim,
+                const int *shape)
 {
-    float *c = malloc((n + 1) * sizeof *c);
-    memcpy(c, x, n * sizeof *c);
-    return c;
+    if (n_entries == MAX_ENTRIES) {
+        fprintf(stderr, "dump_step: more than %d tensors\n", MAX_ENTRIES);
+        exit(1);
+    }
+    char *nm = malloc(strlen(prefix) + strlen(name) + 1);
+    strcpy(nm, prefix);
+    strcat(nm, name);
+    float *d = malloc((n + 1) * sizeof *d);
+    memcpy(d, data, n * sizeof *d);
+    int *sh = calloc(4, sizeof *sh);
+    if (ndim > 0)
+        memcpy(sh, shape, (size_t)ndim * sizeof *sh);
+    entries[n_entries++] = (rt_st_entry){ nm, d, ndim, sh };
+}
+
+/* prefix + "NAME" for every parameter tensor of net `only` (-1: both),
+ * from arrays[net] */
+static void add_params(const rt_model *m, const char *prefix, float *const arrays[2], int only)
+{
+    for (size_t i = 0; i < m->n_tensors; i++) {
+        const rt_tensor_info *t = &m->tensors[i];
+        if (t->role == RT_ROLE_PARAM && (only < 0 || t->net == only))
+            add(prefix, t->name, arrays[t->net] + t->offset, harness_numel(t), t->ndim,
+                t->shape);
+    }
 }
 
 int main(int argc, char **argv)
@@ -45,69 +78,55 @@ int main(int argc, char **argv)
     size_t nreal = (size_t)B * m->sample_size, nz = (size_t)B * (size_t)m->latent_size;
     float *real = malloc(nreal * sizeof *real), *fake = malloc(nreal * sizeof *fake);
     float *z = malloc(nz * sizeof *z), *z_g = malloc(nz * sizeof *z_g);
-    rt_rng_fill_normal(&rng, real, nreal, 0.0f, 1.0f);
-    harness_fill_latent(m, &rng, z);
-    harness_fill_latent(m, &rng, z_g);
-
-    float *before[2], *grad[2];
-    for (int net = 0; net < 2; net++)
-        before[net] = copy_of(m->params[net], m->param_count[net]);
-    m->generate(fake, z);
-
-    rt_optim opt[2];
-    for (int net = 0; net < 2; net++)
-        rt_optim_init(&opt[net], &m->optim[net], m->param_count[net]);
-    float dl = m->d_step(real, z);
-    grad[RT_NET_D] = copy_of(m->grads[RT_NET_D], m->param_count[RT_NET_D]);
-    rt_optim_step(&opt[RT_NET_D], m->params[RT_NET_D], m->grads[RT_NET_D]);
-    float gl = m->g_step(z_g);
-    grad[RT_NET_G] = copy_of(m->grads[RT_NET_G], m->param_count[RT_NET_G]);
-    rt_optim_step(&opt[RT_NET_G], m->params[RT_NET_G], m->grads[RT_NET_G]);
-
-    /* 3 entries per tensor, 6 more, and their names */
-    size_t cap = 3 * m->n_tensors + 6, n = 0;
-    rt_st_entry *e = calloc(cap, sizeof *e);
-    char **names = calloc(cap, sizeof *names);
-    static const char *const prefix[3] = { "before.", "grad.", "after." };
-    for (int k = 0; k < 3; k++)
-        for (size_t i = 0; i < m->n_tensors; i++) {
-            const rt_tensor_info *t = &m->tensors[i];
-            if (t->role != RT_ROLE_PARAM)
-                continue;
-            const float *src = k == 0 ? before[t->net] : k == 1 ? grad[t->net] : m->params[t->net];
-            names[n] = malloc(strlen(prefix[k]) + strlen(t->name) + 1);
-            strcpy(names[n], prefix[k]);
-            strcat(names[n], t->name);
-            e[n] = (rt_st_entry){ names[n], src + t->offset, t->ndim, t->shape };
-            n++;
-        }
     int real_shape[4] = { B, 0, 0, 0 }, z_shape[2] = { B, m->latent_size };
     for (int d = 0; d < m->sample_ndim; d++)
         real_shape[d + 1] = m->sample_shape[d];
-    e[n++] = (rt_st_entry){ "input.real", real, 1 + m->sample_ndim, real_shape };
-    e[n++] = (rt_st_entry){ "input.z", z, 2, z_shape };
-    e[n++] = (rt_st_entry){ "input.z_g", z_g, 2, z_shape };
-    e[n++] = (rt_st_entry){ "output.fake", fake, 1 + m->sample_ndim, real_shape };
-    e[n++] = (rt_st_entry){ "loss.d", &dl, 0, NULL };
-    e[n++] = (rt_st_entry){ "loss.g", &gl, 0, NULL };
-    rt_st_kv meta[] = { { "model", m->model_name } };
 
+    add_params(m, "before.", m->params, -1);
+    rt_optim opt[2];
+    for (int net = 0; net < 2; net++)
+        rt_optim_init(&opt[net], &m->optim[net], m->param_count[net]);
+
+    for (int step = 1; step <= STEPS; step++) {
+        char pre[32], pname[40];
+        snprintf(pre, sizeof pre, step == 1 ? "" : "step%d.", step);
+        rt_rng_fill_normal(&rng, real, nreal, 0.0f, 1.0f);
+        harness_fill_latent(m, &rng, z);
+        harness_fill_latent(m, &rng, z_g);
+        if (step == 1) {
+            m->generate(fake, z);
+            add("", "output.fake", fake, nreal, 1 + m->sample_ndim, real_shape);
+        }
+        snprintf(pname, sizeof pname, "%sgrad.", pre);
+        float dl = m->d_step(real, z);
+        add_params(m, pname, m->grads, RT_NET_D);
+        rt_optim_step(&opt[RT_NET_D], m->params[RT_NET_D], m->grads[RT_NET_D]);
+        float gl = m->g_step(z_g);
+        add_params(m, pname, m->grads, RT_NET_G);
+        rt_optim_step(&opt[RT_NET_G], m->params[RT_NET_G], m->grads[RT_NET_G]);
+        printf("dump_step %s step %d: loss D %.6f G %.6f\n", m->model_name, step, dl, gl);
+        snprintf(pname, sizeof pname, "%safter.", pre);
+        add_params(m, pname, m->params, -1);
+        add(pre, "input.real", real, nreal, 1 + m->sample_ndim, real_shape);
+        add(pre, "input.z", z, nz, 2, z_shape);
+        add(pre, "input.z_g", z_g, nz, 2, z_shape);
+        add(pre, "loss.d", &dl, 1, 0, NULL);
+        add(pre, "loss.g", &gl, 1, 0, NULL);
+    }
+
+    rt_st_kv meta[] = { { "model", m->model_name } };
     rt_err err;
-    int rc = rt_st_write(argv[1], e, n, meta, 1, &err);
+    int rc = rt_st_write(argv[1], entries, n_entries, meta, 1, &err);
     if (rc != 0)
         fprintf(stderr, "dump_step: %s\n", err.msg);
-    else
-        printf("dump_step %s: loss D %.6f G %.6f -> %s\n", m->model_name, dl, gl, argv[1]);
 
-    for (size_t i = 0; i < cap; i++)
-        free(names[i]);
-    free(names);
-    free(e);
-    for (int net = 0; net < 2; net++) {
-        rt_optim_free(&opt[net]);
-        free(before[net]);
-        free(grad[net]);
+    for (size_t i = 0; i < n_entries; i++) {
+        free((void *)entries[i].name);
+        free((void *)entries[i].data);
+        free((void *)entries[i].shape);
     }
+    for (int net = 0; net < 2; net++)
+        rt_optim_free(&opt[net]);
     free(real);
     free(fake);
     free(z);

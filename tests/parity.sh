@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# tests/parity.sh - one adversarial training step of generated trainers
+# against PyTorch: tests/parity/dump_step.c (linked with the model's train.c)
+# dumps the step, tests/parity/torch_step.py replays it in float32 and
+# compares every value (see its header for the tolerances).  The per-tensor
+# tables are kept in build/tests/parity/*/torch_step.log (shown on failure).
+#
+#   tests/parity.sh                     models/ring8_mlp.yaml and every
+#                                       tests/models/*.yaml, optimized and --plain
+#   tests/parity.sh [--plain] MODEL.yaml...   the given models in one emission
+#
+# The first run is followed by negative controls: the comparison of that dump
+# with one value changed by 0.1% must fail.  Builds under
+# build/tests/parity/NAME[-plain]/; exits 1 on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+CC=${CC:-cc}
+PYTHON=${PYTHON:-/usr/bin/python3}
+CFLAGS="-std=c11 -O2 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L"
+
+plain_only=0
+models=()
+for a in "$@"; do
+    case "$a" in
+    --plain) plain_only=1 ;;
+    *) models+=("$a") ;;
+    esac
+done
+if [ ${#models[@]} -eq 0 ]; then
+    models=(models/ring8_mlp.yaml tests/models/*.yaml)
+    emissions=("" "--plain")
+elif [ $plain_only -eq 1 ]; then
+    emissions=("--plain")
+else
+    emissions=("")
+fi
+
+if ! "$PYTHON" -c 'import torch, numpy, yaml' 2>/dev/null; then
+    echo "parity: $PYTHON lacks torch, numpy or yaml (apt-get install python3-torch python3-yaml)" >&2
+    exit 1
+fi
+make -s build/ganc build/libganc_rt.a || exit 1
+export OPENBLAS_NUM_THREADS=1
+
+summary=()
+failed=0
+controls_done=0
+for model in "${models[@]}"; do
+    for emission in "${emissions[@]}"; do
+        name=$(basename "$model" .yaml)${emission:+-plain}
+        dir=build/tests/parity/$name
+        rm -rf "$dir" && mkdir -p "$dir"
+        echo "== parity $model ${emission:-(optimized)}"
+        status=ok
+        if ! build/ganc build "$model" -o "$dir" --no-compile $emission >"$dir/ganc.log" 2>&1; then
+            status="FAIL (ganc build)"
+            cat "$dir/ganc.log"
+        elif ! $CC $CFLAGS -Iruntime -Itests/parity -DGANC_NO_MAIN -o "$dir/dump_step" \
+                "$dir/train.c" tests/parity/dump_step.c build/libganc_rt.a \
+                -lopenblas -lm >"$dir/cc.log" 2>&1; then
+            status="FAIL (compile)"
+            head -20 "$dir/cc.log"
+        elif ! "$dir/dump_step" "$dir/step.safetensors" 1; then
+            status="FAIL (dump_step)"
+        elif ! "$PYTHON" tests/parity/torch_step.py "$model" "$dir/step.safetensors" \
+                >"$dir/torch_step.log" 2>&1; then
+            status=FAIL
+        fi
+        # the per-tensor table in full on failure, else its last line
+        if [ -f "$dir/torch_step.log" ]; then
+            if [ "$status" = ok ]; then tail -1 "$dir/torch_step.log"; else cat "$dir/torch_step.log"; fi
+        fi
+        summary+=("$(printf '  %-28s %s  %s' "$name" "$status" \
+            "$(grep -o 'largest differences.*' "$dir/torch_step.log" 2>/dev/null)")")
+        [ "$status" = ok ] || failed=1
+
+        if [ "$status" = ok ] && [ $controls_done -eq 0 ]; then
+            controls_done=1
+            d1=$(grep -o 'grad\.discriminator\.[^ ]*' "$dir/torch_step.log" | head -1)
+            g1=$(grep -o 'after\.generator\.[^ ]*' "$dir/torch_step.log" | head -1)
+            for key in output.fake loss.d "$d1" "$g1"; do
+                if "$PYTHON" tests/parity/torch_step.py "$model" "$dir/step.safetensors" \
+                        --corrupt "$key" >"$dir/control.log" 2>&1; then
+                    echo "negative control NOT detected: $key changed by 0.1% passed"
+                    summary+=("$(printf '  %-28s %s' "control $key" "FAIL (not detected)")")
+                    failed=1
+                else
+                    echo "negative control: $key changed by 0.1% -> detected"
+                fi
+            done
+        fi
+    done
+done
+echo "== parity summary"
+printf '%s\n' "${summary[@]}"
+exit $failed

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# tests/run_all.sh - the whole suite (make test): every CMocka program, the
+# runtime smoke test, gradient checks, PyTorch parity and end-to-end training.
+# Each suite is run even when an earlier one failed; the last line counts
+# them as "tests: N passed, M failed" and the exit status is 1 on any failure.
+cd "$(dirname "$0")/.."
+passed=0 failed=0 failures=()
+
+suite() {   # suite NAME COMMAND...
+    local name=$1; shift
+    echo "=== $name"
+    local t0=$SECONDS
+    if "$@"; then
+        passed=$((passed + 1)); echo "--- $name: ok ($((SECONDS - t0)) s)"
+    else
+        failed=$((failed + 1)); failures+=("$name"); echo "--- $name: FAILED ($((SECONDS - t0)) s)"
+    fi
+}
+
+for t in build/tests/test_gen_* build/tests/test_rt_*; do
+    [ -x "$t" ] && suite "$(basename "$t")" "$t"
+done
+suite runtime-smoke /usr/bin/python3 tests/test_rt_smoke.py build/tests
+suite gradcheck bash tests/gradcheck.sh
+suite parity bash tests/parity.sh
+suite e2e-ring8 bash tests/e2e_ring8.sh
+
+[ ${#failures[@]} -eq 0 ] || echo "failed suites: ${failures[*]}"
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
