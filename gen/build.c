@@ -58,6 +58,27 @@ const char *gan_home(void)
     return home;
 }
 
+const char *gan_runtime_lib(void)
+{
+    static char lib[PATH_MAX + 32];
+    if (*lib)
+        return lib;
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = 0;
+            snprintf(lib, sizeof lib, "%s/libganc_rt.a", exe);
+            if (access(lib, R_OK) == 0)
+                return lib;
+        }
+    }
+    snprintf(lib, sizeof lib, "%s/build/libganc_rt.a", gan_home());
+    return lib;
+}
+
 char *gan_read_file(const char *path, long *size)
 {
     FILE *f = fopen(path, "rb");
@@ -148,8 +169,8 @@ static int emit_and_compile(const gan_model *m, const gan_build_opts *o, const c
     /* compiled from inside DIR so that .incbin finds embedded.safetensors */
     snprintf(cmd, sizeof cmd,
              "cd '%s' && %s -std=c11 -O2 -g0 -Wall -Wextra -Werror %s -I'%s/runtime' -o %s %s.c "
-             "'%s/build/libganc_rt.a' %s -lm",
-             dir, o->cc, o->cflags ? o->cflags : "", home, exe, exe, home,
+             "'%s' %s -lm",
+             dir, o->cc, o->cflags ? o->cflags : "", home, exe, exe, gan_runtime_lib(),
              sampler ? "" : "-lopenblas -lz");
     return run(cmd) ? 1 : 0;
 }

@@ -17,6 +17,9 @@ typedef struct {
 /* Where ganc finds templates/, runtime/ headers and build/libganc_rt.a:
  * $GANC_HOME, else the folder above the ganc executable, else GANC_DATADIR. */
 const char *gan_home(void);
+/* The runtime library to link: libganc_rt.a beside the ganc executable (so
+ * a build tree such as build/asan/ uses its own), else <home>/build/. */
+const char *gan_runtime_lib(void);
 
 /* Reads a whole file into a NUL-terminated malloc'd string; NULL on error. */
 char *gan_read_file(const char *path, long *size);

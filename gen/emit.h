@@ -15,6 +15,7 @@
 #define GAN_NAMES_MAX 1024
 typedef struct {
     int net;                 /* the function's network: its input is named x (or z) */
+    int by_app;              /* step functions: prefix the application, e.g. fake_h1 */
     int n;
     int node[GAN_NAMES_MAX];
     char name[GAN_NAMES_MAX][48];

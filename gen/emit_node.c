@@ -49,6 +49,8 @@ const char *gan_names_get(gan_names *nm, const gan_plan *pl, int node)
         snprintf(base, sizeof base, "%s", nm->net == 0 ? "z" : "x");
     else if (n->op == IR_INPUT)
         snprintf(base, sizeof base, "%s", pl->p->arg_names[n->ext]);
+    else if (n->label && nm->by_app && n->op != IR_PARAM)
+        snprintf(base, sizeof base, "%s_%s", n->app, n->label);
     else if (n->label)
         snprintf(base, sizeof base, "%s", n->label);
     else

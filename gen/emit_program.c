@@ -105,6 +105,7 @@ void gan_emit_program(const gan_plan *pl, gan_funcs *funcs, gan_buf *steps, gan_
     /* the step function names workspace buffers app_label, e.g. fake_h1 */
     gan_names step_nm = { 0 };
     step_nm.net = -1;
+    step_nm.by_app = 1;
     int x = 0;
     while (x < pl->n) {
         if (pl->store[x] != ST_MAT) {
