@@ -91,8 +91,19 @@ static void convt_tap(gan_buf *o, const char *ky, const char *kx, int lvl, const
     gan_buf_printf(o, "      acc += xc[(ty / S)*OW + tx / S] * wc[%s*KW + %s]; }\n", ky, kx);
 }
 
-static void emit_conv2d(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi,
-                        const conv_dims *d, gan_buf *notes)
+/* The gather form shared by conv2d and conv2d_t: for every output element,
+ * sum over input channels and taps, then store through the epilogue.
+ * `v` names the loop variables and extents of the output and of the input
+ * channel: {batch, channel, row, column, in-channel} and their extents. */
+typedef struct {
+    const char *var[5], *ext[5];
+    const char *in_stride, *w_offset;   /* C expressions for xc and wc */
+    tap_fn tap;
+    const char *what;
+} gather_form;
+
+static void emit_gather(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi,
+                        const conv_dims *d, const gather_form *f, gan_buf *notes)
 {
     const ir_node *n = &pl->p->g.n[x];
     const char *in = gan_names_get(nm, pl, n->in[0]), *w = gan_names_get(nm, pl, n->in[1]);
@@ -100,58 +111,41 @@ static void emit_conv2d(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, in
     const char *out = gan_names_get(nm, pl, outn);
     gan_names_mark_written(nm, pl, outn);
     declare(o, d);
-    gan_buf_printf(o, "    for (int b = 0; b < B; b++)\n"
-                      "        for (int o = 0; o < O; o++)\n"
-                      "            for (int oy = 0; oy < OH; oy++)\n"
-                      "                for (int ox = 0; ox < OW; ox++) {\n"
-                      "                    float acc = 0.0f;\n"
-                      "                    for (int c = 0; c < C; c++) {\n"
-                      "                        const float *xc = %s + (b*C + c)*H*W;\n"
-                      "                        const float *wc = %s + (o*C + c)*KH*KW;\n", in, w);
-    int unrolled = emit_taps(o, d, pl->o.plain ? 0 : pl->o.unroll, conv_tap, NULL, 6);
+    const char *const *v = f->var, *const *e = f->ext;
+    for (int k = 0; k < 4; k++) {
+        gan_indent(o, 1 + k);
+        gan_buf_printf(o, "for (int %s = 0; %s < %s; %s++)%s\n", v[k], v[k], e[k], v[k],
+                       k == 3 ? " {" : "");
+    }
+    gan_buf_printf(o, "                    float acc = 0.0f;\n"
+                      "                    for (int %s = 0; %s < %s; %s++) {\n"
+                      "                        const float *xc = %s + (%s*%s + %s)*%s;\n"
+                      "                        const float *wc = %s + %s*KH*KW;\n",
+                   v[4], v[4], e[4], v[4], in, v[0], e[4], v[4], f->in_stride, w, f->w_offset);
+    int unrolled = emit_taps(o, d, pl->o.plain ? 0 : pl->o.unroll, f->tap, NULL, 6);
     gan_buf_put(o, "                    }\n");
-    static const char *const idx[4] = { "b", "o", "oy", "ox" };
-    static const char *const dn[4] = { "B", "O", "OH", "OW" };
-    char ref[128];
-    snprintf(ref, sizeof ref, "%s[((b*O + o)*OH + oy)*OW + ox]", out);
-    gan_emit_epilogue(o, pl, nm, epi, x, "acc", idx, dn, ref, 5);
+    char ref[160];
+    snprintf(ref, sizeof ref, "%s[((%s*%s + %s)*%s + %s)*%s + %s]", out, v[0], e[1], v[1], e[2],
+             v[2], e[3], v[3]);
+    gan_emit_epilogue(o, pl, nm, epi, x, "acc", v, e, ref, 5);
     gan_buf_put(o, "                }\n");
     if (notes)
-        gan_buf_printf(notes, "direct conv%s%s; ", unrolled ? ", taps unrolled" : "",
+        gan_buf_printf(notes, "direct %s%s%s; ", f->what, unrolled ? ", taps unrolled" : "",
                        epi >= 0 ? ", epilogue fused" : "");
 }
 
-static void emit_conv2d_t(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi,
-                          const conv_dims *d, gan_buf *notes)
-{
-    const ir_node *n = &pl->p->g.n[x];
-    const char *in = gan_names_get(nm, pl, n->in[0]), *w = gan_names_get(nm, pl, n->in[1]);
-    int outn = epi >= 0 ? epi : x;
-    const char *out = gan_names_get(nm, pl, outn);
-    gan_names_mark_written(nm, pl, outn);
-    declare(o, d);
-    /* here the input is the small side (O channels, OH x OW) and the output
-     * the large side (C channels, H x W); w is (O, C, KH, KW) */
-    gan_buf_printf(o, "    for (int b = 0; b < B; b++)\n"
-                      "        for (int c = 0; c < C; c++)\n"
-                      "            for (int y = 0; y < H; y++)\n"
-                      "                for (int x = 0; x < W; x++) {\n"
-                      "                    float acc = 0.0f;\n"
-                      "                    for (int o = 0; o < O; o++) {\n"
-                      "                        const float *xc = %s + (b*O + o)*OH*OW;\n"
-                      "                        const float *wc = %s + (o*C + c)*KH*KW;\n", in, w);
-    int unrolled = emit_taps(o, d, pl->o.plain ? 0 : pl->o.unroll, convt_tap, NULL, 6);
-    gan_buf_put(o, "                    }\n");
-    static const char *const idx[4] = { "b", "c", "y", "x" };
-    static const char *const dn[4] = { "B", "C", "H", "W" };
-    char ref[128];
-    snprintf(ref, sizeof ref, "%s[((b*C + c)*H + y)*W + x]", out);
-    gan_emit_epilogue(o, pl, nm, epi, x, "acc", idx, dn, ref, 5);
-    gan_buf_put(o, "                }\n");
-    if (notes)
-        gan_buf_printf(notes, "direct transposed conv%s%s; ", unrolled ? ", taps unrolled" : "",
-                       epi >= 0 ? ", epilogue fused" : "");
-}
+/* conv2d: output (b, o, oy, ox) over input channels c; w is (O, C, KH, KW) */
+static const gather_form conv_form = {
+    { "b", "o", "oy", "ox", "c" }, { "B", "O", "OH", "OW", "C" }, "H*W", "(o*C + c)",
+    conv_tap, "conv",
+};
+
+/* conv2d_t: the input is the small side (O channels, OH x OW), the output
+ * the large side (C channels, H x W); w is (O, C, KH, KW) */
+static const gather_form convt_form = {
+    { "b", "c", "y", "x", "o" }, { "B", "C", "H", "W", "O" }, "OH*OW", "(o*C + c)",
+    convt_tap, "transposed conv",
+};
 
 static void emit_wgrad(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, const conv_dims *d,
                        gan_buf *notes)
@@ -389,9 +383,9 @@ void gan_emit_conv(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi
         return;
     }
     if (n->op == IR_CONV2D)
-        emit_conv2d(o, pl, nm, x, epi, &d, notes);
+        emit_gather(o, pl, nm, x, epi, &d, &conv_form, notes);
     else if (n->op == IR_CONV2D_T)
-        emit_conv2d_t(o, pl, nm, x, epi, &d, notes);
+        emit_gather(o, pl, nm, x, epi, &d, &convt_form, notes);
     else
         emit_wgrad(o, pl, nm, x, &d, notes);
 }
