@@ -123,6 +123,15 @@ static void index_expr(char *buf, size_t n, ir_shape s, ir_shape dom, const char
 /* ------------------------------------------------------------------ */
 /* expressions                                                         */
 
+/* Adjacent loop axes that every operand treats alike (all broadcast, or all
+ * full) are merged into one: collapsed axis j is original axes
+ * first[j] .. first[j] + count[j] - 1 of the domain `orig`. */
+typedef struct {
+    int n;
+    int first[IR_MAX_RANK], count[IR_MAX_RANK];
+    ir_shape orig;
+} collapse_plan;
+
 typedef struct {
     const gan_plan *pl;
     gan_names *nm;
@@ -133,7 +142,25 @@ typedef struct {
     const char *const *dims;
     int flat;                 /* every operand is indexed by `i` alone */
     int tmp;                  /* next temporary number */
+    const collapse_plan *cp;  /* axes merged, or NULL */
 } expr_ctx;
+
+/* shape s (right-aligned in the original domain) in collapsed axes */
+static ir_shape collapse_shape(ir_shape s, const collapse_plan *cp)
+{
+    ir_shape r = { cp->n, { 1, 1, 1, 1 } };
+    for (int j = 0; j < cp->n; j++)
+        for (int k = cp->first[j]; k < cp->first[j] + cp->count[j]; k++) {
+            int ks = k - (cp->orig.rank - s.rank);
+            r.d[j] *= ks >= 0 ? s.d[ks] : 1;
+        }
+    return r;
+}
+
+static ir_shape leaf_shape(const expr_ctx *c, ir_shape s)
+{
+    return c->cp ? collapse_shape(s, c->cp) : s;
+}
 
 static void op_text(char *buf, size_t n, const ir_node *nd, char v[][200])
 {
@@ -183,7 +210,7 @@ static void value_of(expr_ctx *c, int x, const char *const *idx, gan_buf *body, 
         if (c->flat)
             snprintf(ix, sizeof ix, "%s", idx[0]);
         else
-            index_expr(ix, sizeof ix, nd->shape, c->dom, idx, c->dims);
+            index_expr(ix, sizeof ix, leaf_shape(c, nd->shape), c->dom, idx, c->dims);
         literal(keep, sizeof keep, 1.0f / (1.0f - nd->k));
         snprintf(val, n, "(gan_dropout_keep(%d, %s, %.9gf) ? %s : 0.0f)", nd->ext, ix,
                  (double)nd->k, keep);
@@ -195,7 +222,7 @@ static void value_of(expr_ctx *c, int x, const char *const *idx, gan_buf *body, 
         if (c->flat)
             snprintf(ix, sizeof ix, "%s", idx[0]);
         else
-            index_expr(ix, sizeof ix, nd->shape, c->dom, idx, c->dims);
+            index_expr(ix, sizeof ix, leaf_shape(c, nd->shape), c->dom, idx, c->dims);
         snprintf(val, n, "%s[%s]", gan_names_get(c->nm, c->pl, x), ix);
         return;
     }
@@ -331,7 +358,8 @@ static void loop_body(void *vctx, const char *const *idx, gan_buf *o, int lvl)
     if (c->e.flat)
         snprintf(ix, sizeof ix, "%s", idx[0]);
     else
-        index_expr(ix, sizeof ix, c->e.pl->p->g.n[c->out].shape, c->e.dom, idx, c->e.dims);
+        index_expr(ix, sizeof ix, leaf_shape(&c->e, c->e.pl->p->g.n[c->out].shape), c->e.dom,
+                   idx, c->e.dims);
     int scoped = body.len > 0;
     if (scoped) {
         gan_indent(o, lvl);
@@ -363,11 +391,67 @@ static int all_leaves_match(const gan_plan *pl, int x, int root, ir_shape dom)
     return 1;
 }
 
+/* broadcast pattern of every operand (and the output) of loop node x over
+ * dom: bit k of pattern[i] says tensor i is full along axis k */
+static void collect_patterns(const gan_plan *pl, int x, int root, ir_shape dom, int *pat, int *n)
+{
+    const ir_node *nd = &pl->p->g.n[x];
+    if (nd->op == IR_CONST)
+        return;
+    if (x == root || pl->store[x] == ST_INLINE) {
+        if (x == root) {
+            /* the output, seen over the domain */
+            int p = 0;
+            for (int k = 0; k < dom.rank; k++) {
+                int ks = k - (dom.rank - nd->shape.rank);
+                if (ks >= 0 && nd->shape.d[ks] != 1)
+                    p |= 1 << k;
+            }
+            pat[(*n)++] = p;
+        }
+        if (nd->op != IR_DROPOUT_MASK) {
+            for (int i = 0; i < nd->n_in; i++)
+                collect_patterns(pl, nd->in[i], root, dom, pat, n);
+            return;
+        }
+    }
+    int p = 0;
+    for (int k = 0; k < dom.rank; k++) {
+        int ks = k - (dom.rank - nd->shape.rank);
+        if (ks >= 0 && nd->shape.d[ks] != 1)
+            p |= 1 << k;
+    }
+    if (*n < 64)
+        pat[(*n)++] = p;
+}
+
+static collapse_plan plan_collapse(const gan_plan *pl, int x, ir_shape dom)
+{
+    int pat[64], n = 0;
+    collect_patterns(pl, x, x, dom, pat, &n);
+    collapse_plan cp = { 0, { 0 }, { 0 }, dom };
+    for (int k = 0; k < dom.rank; k++) {
+        int merge = cp.n > 0;
+        /* an axis of extent 1 joins any neighbour; otherwise every tensor
+         * must be full along both axes or broadcast along both */
+        for (int i = 0; merge && i < n; i++)
+            merge = ((pat[i] >> (k - 1)) & 1) == ((pat[i] >> k) & 1) || dom.d[k] == 1 ||
+                    dom.d[k - 1] == 1;
+        if (merge) {
+            cp.count[cp.n - 1]++;
+        } else {
+            cp.first[cp.n] = k;
+            cp.count[cp.n++] = 1;
+        }
+    }
+    return cp;
+}
+
 static void emit_loop_node(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, gan_buf *notes)
 {
     const ir_graph *g = &pl->p->g;
     const ir_node *nd = &g->n[x];
-    loop_ctx c = { { pl, nm, x, -1, NULL, nd->shape, dom_names, 0, 0 }, x, NULL, 0 };
+    loop_ctx c = { { pl, nm, x, -1, NULL, nd->shape, dom_names, 0, 0, NULL }, x, NULL, 0 };
     c.out_name = gan_names_get(nm, pl, x);
     gan_names_mark_written(nm, pl, x);
     if (nd->op == IR_SUM_TO) {
@@ -409,6 +493,16 @@ static void emit_loop_node(gan_buf *o, const gan_plan *pl, gan_names *nm, int x,
                 gan_buf_printf(notes, "%d elements unrolled; ", dom.d[0]);
         }
         return;
+    }
+    collapse_plan cp = plan_collapse(pl, x, dom);
+    if (cp.n < dom.rank && !pl->o.plain) {
+        c.e.cp = &cp;
+        ir_shape merged = { cp.n, { 1, 1, 1, 1 } };
+        for (int j = 0; j < cp.n; j++)
+            for (int k = cp.first[j]; k < cp.first[j] + cp.count[j]; k++)
+                merged.d[j] *= dom.d[k];
+        dom = merged;
+        c.e.dom = merged;
     }
     declare_dims(o, 1, dom, dom_names);
     int u = emit_loops(o, dom, pl->o.plain ? 0 : pl->o.unroll, loop_body, &c, 1);
@@ -454,7 +548,7 @@ void gan_emit_epilogue(gan_buf *o, const gan_plan *pl, gan_names *nm, int epi, i
         gan_buf_printf(o, "%s = %s;\n", out_ref, value);
         return;
     }
-    expr_ctx e = { pl, nm, epi, producer, value, pl->p->g.n[epi].shape, dims, 0, 0 };
+    expr_ctx e = { pl, nm, epi, producer, value, pl->p->g.n[epi].shape, dims, 0, 0, NULL };
     gan_buf body = { 0 };
     char val[1024];
     value_of(&e, epi, idx, &body, lvl + 1, val, sizeof val);
