@@ -8,6 +8,7 @@
 
 #include "rt_alloc.h"
 #include "rt_csv.h"
+#include "rt_idx.h"
 #include "rt_mixture.h"
 #include "rt_model.h"
 
@@ -61,6 +62,26 @@ static int open_csv(rt_data *d, const char *path, rt_err *err)
     return 0;
 }
 
+/* IDX images hold one gray channel: the model's shape must be (1, H, W) */
+static int open_idx(rt_data *d, const char *path, int ndim, const int *shape, rt_err *err)
+{
+    if (!path)
+        return rt_errf(err, "idx data: expected a file path (set data.path or pass --data), "
+                       "found none");
+    if (ndim != 3 || shape[0] != 1)
+        return rt_errf(err, "%s: IDX images are gray: expected a model data shape of "
+                       "[1, HEIGHT, WIDTH], found %d channel%s", path, ndim == 3 ? shape[0] : 0,
+                       ndim == 3 && shape[0] == 1 ? "" : "s");
+    if (rt_idx_load_images(path, shape[1], shape[2], &d->rows, &d->n_rows, err) != 0)
+        return -1;
+    d->order = rt_xmalloc(d->n_rows * sizeof *d->order);
+    for (size_t i = 0; i < d->n_rows; i++)
+        d->order[i] = i;
+    shuffle(d);
+    snprintf(d->describe, sizeof d->describe, "%.280s (%zu images)", path, d->n_rows);
+    return 0;
+}
+
 rt_data *rt_data_open(int kind, const char *path, size_t sample_size, int ndim,
                       const int *shape, rt_rng *rng, rt_err *err)
 {
@@ -80,10 +101,11 @@ rt_data *rt_data_open(int kind, const char *path, size_t sample_size, int ndim,
         snprintf(d->describe, sizeof d->describe, "%s", rt_mixture_name(kind));
     } else if (kind == RT_DATA_CSV) {
         rc = open_csv(d, path, err);
-    } else if (kind == RT_DATA_IDX || kind == RT_DATA_PNG_DIR) {
-        rc = rt_errf(err, "%s data%s%s: not supported yet by this runtime (supported: "
-                     "ring8, grid25, csv)", rt_data_kind_name(kind), path ? " " : "",
-                     path ? path : "");
+    } else if (kind == RT_DATA_IDX) {
+        rc = open_idx(d, path, ndim, shape, err);
+    } else if (kind == RT_DATA_PNG_DIR) {
+        rc = rt_errf(err, "png_dir data%s%s: not supported yet by this runtime (supported: "
+                     "ring8, grid25, csv, idx)", path ? " " : "", path ? path : "");
     } else {
         rc = rt_errf(err, "data kind %d: expected one of ring8, grid25, csv", kind);
     }

@@ -5,7 +5,9 @@
  *   CSV            the whole file in memory (rt_csv.h), one sample per row,
  *                  rows visited in a new random order every epoch; a batch
  *                  that crosses the end of an epoch continues in the next
- *   IDX, PNG_DIR   not supported yet: rt_data_open refuses them clearly
+ *   IDX            gray images from an IDX file (rt_idx.h), in memory,
+ *                  shuffled every epoch like CSV
+ *   PNG_DIR        not supported yet: rt_data_open refuses it clearly
  * All randomness comes from the caller's rng (borrowed; it must outlive
  * the source), so a run is reproducible from its seed.
  * Leaves out: augmentation, streaming from disk, labels.

@@ -5,7 +5,7 @@
 # Needs root (apt-get) when something is missing.
 set -euo pipefail
 
-build_pkgs=(gcc make libc6-dev libyaml-dev libopenblas-dev zlib1g-dev)
+build_pkgs=(gcc make libc6-dev libyaml-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist)
 test_pkgs=(libcmocka-dev python3 python3-numpy python3-yaml python3-torch)
 
 want=("${build_pkgs[@]}")
