@@ -130,7 +130,10 @@ static void test_refusals(void **state)
     rt_err err;
     const int img[3] = { 1, 28, 28 };
     assert_null(rt_data_open(RT_DATA_IDX, "train.gz", 784, 3, img, &r, &err));
-    assert_contains(err.msg, "idx data train.gz: not supported yet");
+    assert_contains(err.msg, "train.gz: cannot open");
+    const int rgb[3] = { 3, 28, 28 };
+    assert_null(rt_data_open(RT_DATA_IDX, "train.gz", 3 * 784, 3, rgb, &r, &err));
+    assert_contains(err.msg, "IDX images are gray: expected a model data shape of [1, HEIGHT, WIDTH]");
     assert_null(rt_data_open(RT_DATA_PNG_DIR, "imgs/", 784, 3, img, &r, &err));
     assert_contains(err.msg, "png_dir data");
     assert_null(rt_data_open(RT_DATA_CSV, NULL, 2, 1, SHAPE2, &r, &err));
