@@ -186,7 +186,9 @@ static void model_fields(gan_buf *o, const gan_model *m, const gan_emit_target *
     gan_buf_printf(o, " },\n    .steps = %ld,\n    .d_steps = %d,\n    .log_every = %ld,\n"
                       "    .sample_every = %ld,\n    .checkpoint_every = %ld,\n"
                       "    .seed = %lluULL,\n    .d_step = d_step,\n    .g_step = g_step,\n"
-                      "    .generate = generate,\n",
+                      "    .generate = generate,\n"
+                      "    .set_threads = set_threads,\n"
+                      "    .noise_seed = &noise_seed,\n",
                    m->train.steps, m->train.d_steps, m->train.log_every, m->train.sample_every,
                    m->train.checkpoint_every, (unsigned long long)m->seed);
 }
@@ -236,9 +238,9 @@ int gan_emit_file(const gan_model *m, gan_codegen_opts o, const gan_emit_target 
 {
     static const char *const slots[] = { "HEADER", "INCLUDES", "CONSTANTS", "BUFFERS",
                                          "LAYER_FUNCTIONS", "STEP_FUNCTIONS", "TENSOR_TABLE",
-                                         "MODEL_FIELDS", "EMBED", NULL };
+                                         "MODEL_FIELDS", "EMBED", "THREADS", NULL };
     enum { S_HEADER, S_INCLUDES, S_CONSTANTS, S_BUFFERS, S_FUNCS, S_STEPS, S_TABLE, S_FIELDS,
-           S_EMBED, S_N };
+           S_EMBED, S_THREADS, S_N };
     gan_buf text[S_N];
     memset(text, 0, sizeof text);
     if (t->sampler)
@@ -266,6 +268,12 @@ int gan_emit_file(const gan_model *m, gan_codegen_opts o, const gan_emit_target 
     header(&text[S_HEADER], m, o, t);
     if (o.blas)
         gan_buf_put(&text[S_INCLUDES], "#include <cblas.h>");
+    if (!t->sampler)
+        gan_buf_put(&text[S_THREADS], o.blas ?
+                    "/* the trainer's threads are OpenBLAS's: generated loops run on one */\n"
+                    "static void set_threads(int n)\n{\n    openblas_set_num_threads(n);\n}" :
+                    "/* the plain emission calls no BLAS and runs on one thread */\n"
+                    "static void set_threads(int n)\n{\n    (void)n;\n}");
     constants(&text[S_CONSTANTS], m, t, ws);
     buffers(&text[S_BUFFERS], t);
     if (scratch)

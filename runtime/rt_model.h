@@ -104,6 +104,13 @@ typedef struct {
     float (*d_step)(const float *real, const float *z);
     float (*g_step)(const float *z);
     void (*generate)(float *out, const float *z);
+
+    /* threads: the generated trainer's only threads are its BLAS library's;
+     * set_threads (may be NULL) gives them their number */
+    void (*set_threads)(int n);
+    /* dropout masks are a hash of *noise_seed, which the trainer sets
+     * before every d_step and g_step (NULL: the model has no randomness) */
+    uint64_t *noise_seed;
 } rt_model;
 
 /* Runs the trainer command line (`train --help` lists the flags).

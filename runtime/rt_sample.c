@@ -13,10 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "rt_alloc.h"
 #include "rt_args.h"
 #include "rt_csv.h"
+#include "rt_file.h"
 #include "rt_generate.h"
 #include "rt_latent.h"
 #include "rt_model.h"
@@ -27,7 +29,7 @@
 
 #define DEFAULT_N 64
 
-enum out_kind { OUT_NPY, OUT_CSV, OUT_PNG };
+enum out_kind { OUT_NPY, OUT_CSV, OUT_PNG, OUT_DIR };
 
 typedef struct {
     const char *weights, *latent, *out;
@@ -48,7 +50,9 @@ static void usage(FILE *f, const rt_sampler_model *m, const char *prog)
             "  --seed S         seed for the latent vectors (%s) [0]\n"
             "  --latent Z.npy   latents from a float32 .npy of shape (N, %d)\n"
             "  -o OUT           output file, by extension: .npy (float32, shape (N, ...)),\n"
-            "                   .csv (N rows of %zu numbers), .png (picture)\n"
+            "                   .csv (N rows of %zu numbers), .png (picture: a grid of\n"
+            "                   images, or a scatter plot of 2D points); for images also\n"
+            "                   a folder (DIR/ or an existing folder): one PNG per sample\n"
             "  -h, --help       show this help\n"
             "\n"
             "Exit status: 0 done, 1 output failure, 2 bad flag or bad input.\n",
@@ -107,6 +111,14 @@ static int parse_args(int argc, char **argv, sample_opts *o, rt_err *err)
 
 static int output_kind(const rt_sampler_model *m, const char *out, int *kind, rt_err *err)
 {
+    int image = m->sample_ndim == 3 && (m->sample_shape[0] == 1 || m->sample_shape[0] == 3);
+    struct stat st;
+    size_t len = strlen(out);
+    if ((len && out[len - 1] == '/') || (stat(out, &st) == 0 && S_ISDIR(st.st_mode))) {
+        *kind = OUT_DIR;
+        return image ? 0 : rt_errf(err, "-o %s: a folder of PNG files needs an image model "
+                                   "(1 or 3 channels); use .npy, .csv or .png", out);
+    }
     const char *dot = strrchr(out, '.');
     const char *ext = dot && !strchr(dot, '/') ? dot : "";
     if (strcmp(ext, ".npy") == 0)
@@ -116,9 +128,8 @@ static int output_kind(const rt_sampler_model *m, const char *out, int *kind, rt
     else if (strcmp(ext, ".png") == 0)
         *kind = OUT_PNG;
     else
-        return rt_errf(err, "-o %s: expected a file ending in .npy, .csv or .png, found "
-                       "'%s'", out, *ext ? ext : "no extension");
-    int image = m->sample_ndim == 3 && (m->sample_shape[0] == 1 || m->sample_shape[0] == 3);
+        return rt_errf(err, "-o %s: expected a file ending in .npy, .csv or .png, or a folder "
+                       "(ending in /) for single PNGs, found '%s'", out, *ext ? ext : "no extension");
     if (*kind == OUT_PNG && !image && m->sample_size != 2)
         return rt_errf(err, "-o %s: a .png needs images (1 or 3 channels) or 2D points; "
                        "this model's samples are %zu floats (use .npy or .csv)",
@@ -198,6 +209,34 @@ static double auto_extent(const float *pts, size_t n)
     return e > 0 ? 1.1 * e : 1.0;
 }
 
+/* One PNG per sample, DIR/000000.png ...: pixel values [-1, 1] -> 0..255. */
+static int write_folder(const rt_sampler_model *m, const char *dir, const float *x, size_t n,
+                        rt_err *err)
+{
+    int c = m->sample_shape[0], h = m->sample_shape[1], w = m->sample_shape[2];
+    if (rt_mkdir_p(dir, err) != 0)
+        return -1;
+    unsigned char *px = rt_xmalloc((size_t)h * w * c);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const float *img = x + i * m->sample_size;
+        for (int y = 0; y < h; y++)
+            for (int xx = 0; xx < w; xx++)
+                for (int ch = 0; ch < c; ch++) {
+                    float v = img[((size_t)ch * h + y) * w + xx];
+                    v = isfinite(v) ? (v + 1.0f) * 127.5f : 0.0f;
+                    v = v < 0 ? 0 : v > 255 ? 255 : v;
+                    px[((size_t)y * w + xx) * c + ch] = (unsigned char)(v + 0.5f);
+                }
+        char path[4096];
+        snprintf(path, sizeof path, "%s%s%06zu.png", dir,
+                 dir[strlen(dir) - 1] == '/' ? "" : "/", i);
+        rc = rt_png_write(path, px, w, h, c, err);
+    }
+    free(px);
+    return rc;
+}
+
 static int write_output(const rt_sampler_model *m, const sample_opts *o, int kind,
                         const float *x, rt_err *err)
 {
@@ -210,6 +249,8 @@ static int write_output(const rt_sampler_model *m, const sample_opts *o, int kin
     }
     if (kind == OUT_CSV)
         return rt_csv_write(o->out, x, n, m->sample_size, NULL, err);
+    if (kind == OUT_DIR)
+        return write_folder(m, o->out, x, n, err);
     if (m->sample_ndim == 3 && (m->sample_shape[0] == 1 || m->sample_shape[0] == 3)) {
         int cols = (int)ceil(sqrt((double)n));
         return rt_image_grid_png(o->out, x, (int)n, m->sample_shape[0], m->sample_shape[1],
@@ -221,7 +262,7 @@ static int write_output(const rt_sampler_model *m, const sample_opts *o, int kin
 /* Returns the exit status. */
 static int sample(const rt_sampler_model *m, sample_opts *o, rt_err *err)
 {
-    int kind;
+    int kind = OUT_NPY;
     if (!o->out) {
         rt_errf(err, "-o: expected an output file, found none");
         return 2;

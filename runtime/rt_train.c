@@ -238,6 +238,19 @@ static int log_row(run *r, long step, int sampled, rt_err *err)
 
 /* ---- the loop ------------------------------------------------------------- */
 
+/* A fresh seed for the dropout masks of each step function call, derived
+ * from the run's seed and the position, so a run is reproducible. */
+static void set_noise(run *r, long step, int call)
+{
+    if (!r->m->noise_seed)
+        return;
+    uint64_t h = r->o.seed * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)step << 8 | (uint64_t)call);
+    h ^= h >> 31;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 29;
+    *r->m->noise_seed = h;
+}
+
 static int train_step(run *r, long step, rt_err *err)
 {
     const rt_model *m = r->m;
@@ -246,6 +259,7 @@ static int train_step(run *r, long step, rt_err *err)
     for (int k = 0; k < m->d_steps; k++) {
         rt_data_next_batch(r->data, r->real, m->batch);
         rt_latent_fill(m->latent_dist, &r->rng, r->z, nz);
+        set_noise(r, step, k);
         float dl = m->d_step(r->real, r->z);
         if (!isfinite(dl))
             return rt_errf(err, "step %ld: discriminator loss is %g; training diverged "
@@ -254,6 +268,7 @@ static int train_step(run *r, long step, rt_err *err)
         d += dl;
     }
     rt_latent_fill(m->latent_dist, &r->rng, r->z, nz);
+    set_noise(r, step, m->d_steps);
     float gl = m->g_step(r->z);
     if (!isfinite(gl))
         return rt_errf(err, "step %ld: generator loss is %g; training diverged "
@@ -324,11 +339,13 @@ int rt_train_main(const rt_model *m, int argc, char **argv)
         rt_train_usage(stdout, m, prog);
         return 0;
     }
+    if (m->set_threads)
+        m->set_threads((int)r.o.threads);
     int status = run_open(&r, m, &err);
     if (status == 0) {
-        fprintf(stderr, "training %s on %s: %ld steps, batch %d, seed %" PRIu64 ", run %s\n",
-                m->model_name, rt_data_describe(r.data), r.o.steps, m->batch, r.o.seed,
-                r.o.out);
+        fprintf(stderr, "training %s on %s: %ld steps, batch %d, seed %" PRIu64
+                ", %ld thread%s, run %s\n", m->model_name, rt_data_describe(r.data), r.o.steps,
+                m->batch, r.o.seed, r.o.threads, r.o.threads == 1 ? "" : "s", r.o.out);
         status = run_loop(&r, &err);
     }
     if (status == 0)

@@ -18,6 +18,7 @@ static void defaults(const rt_model *m, rt_train_opts *o)
     o->log_every = m->log_every;
     o->sample_every = m->sample_every;
     o->checkpoint_every = m->checkpoint_every;
+    o->threads = 1;
 }
 
 /* One flag at argv[*i]: 1 handled, 0 not a flag we know, -1 error. */
@@ -32,6 +33,7 @@ static int parse_flag(const rt_model *m, int argc, char **argv, int *i, rt_train
         { "--log-every", &o->log_every },
         { "--sample-every", &o->sample_every },
         { "--checkpoint-every", &o->checkpoint_every },
+        { "--threads", &o->threads },
     };
     const char *v;
     int hit;
@@ -81,6 +83,8 @@ int rt_train_parse_args(const rt_model *m, int argc, char **argv, rt_train_opts 
             return rt_errf(err, "%s: unknown %s (see --help)", argv[i],
                            argv[i][0] == '-' ? "flag" : "argument");
     }
+    if (o->threads < 1 || o->threads > 256)
+        return rt_errf(err, "--threads: expected a number from 1 to 256, found %ld", o->threads);
     return 0;
 }
 
@@ -100,6 +104,7 @@ void rt_train_usage(FILE *f, const rt_model *m, const char *prog)
             "  --log-every N          steps between log.csv rows / progress lines [%ld]\n"
             "  --sample-every N       steps between samples and mode scores [%ld]\n"
             "  --checkpoint-every N   steps between weight saves [%ld]\n"
+            "  --threads N            threads for the large matrix products [1]\n"
             "  -h, --help             show this help\n"
             "\n"
             "A value of 0 for an interval means: only at the end.  Exit status: 0 done,\n"

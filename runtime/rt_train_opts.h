@@ -17,6 +17,7 @@ typedef struct {
     const char *out;     /* run directory */
     const char *data;    /* data path, may be NULL for built-in data */
     long log_every, sample_every, checkpoint_every;   /* <= 0: only at the end */
+    long threads;        /* BLAS threads, >= 1 */
     int help;            /* --help was given: print usage, exit 0 */
     char default_out[256];
 } rt_train_opts;

@@ -27,7 +27,9 @@ for a in "$@"; do
     esac
 done
 if [ ${#models[@]} -eq 0 ]; then
-    models=(models/ring8_mlp.yaml tests/models/*.yaml)
+    # dropout draws its masks from ganc's own hash, which PyTorch cannot
+    # reproduce: those models are covered by the gradient checks instead
+    models=(models/ring8_mlp.yaml $(grep -L 'type: dropout' tests/models/*.yaml))
     emissions=("" "--plain")
 elif [ $plain_only -eq 1 ]; then
     emissions=("--plain")
