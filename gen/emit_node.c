@@ -12,14 +12,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Every identifier generated code uses besides buffer names: loop variables,
+ * extents, temporaries, helpers, libm and BLAS.  A buffer (named after a layer)
+ * that would clash gets a trailing underscore. */
 static const char *const reserved[] = {
-    "i", "i0", "i1", "i2", "i3", "k", "acc", "row", "a", "N", "N0", "N1", "N2", "N3", "M",
-    "K", "OUT", "O0", "O1", "O2", "O3", "int", "float", "for", "if", "else", "return", "const",
-    "void", "static", "double", "long", "char", "do", "while", "switch", "case", "default",
-    "break", "continue", "enum", "struct", "union", "sizeof", "auto", "register", "signed",
-    "unsigned", "short", "goto", "volatile", "extern", "typedef", "inline", "restrict", "ws",
+    /* loops and extents */
+    "i", "i0", "i1", "i2", "i3", "k", "acc", "row", "a", "p", "b", "c", "o", "x", "y", "oy",
+    "ox", "ky", "kx", "iy", "ix", "ty", "tx", "xc", "wc", "ac", "gc", "yc", "col", "prod",
+    "N", "N0", "N1", "N2", "N3", "M", "K", "OUT", "O0", "O1", "O2", "O3", "B", "C", "H", "W",
+    "O", "OH", "OW", "KH", "KW", "S", "P", "CKK", "NCOL", "BC",
+    /* file-level names of the generated code */
+    "ws", "scratch", "out", "z", "real", "noise_seed", "gan_softplus", "gan_dropout_keep",
+    "set_threads", "tensors", "model", "d_step", "g_step", "generate", "g_params", "d_params",
+    "g_grads", "d_grads", "g_state", "d_state",
+    /* C */
+    "int", "float", "for", "if", "else", "return", "const", "void", "static", "double",
+    "long", "char", "do", "while", "switch", "case", "default", "break", "continue", "enum",
+    "struct", "union", "sizeof", "auto", "register", "signed", "unsigned", "short", "goto",
+    "volatile", "extern", "typedef", "inline", "restrict", "main",
+    /* libm and BLAS */
+    "expf", "logf", "tanhf", "sqrtf", "log1pf", "fabsf", "fmaxf", "sqrt", "exp", "log", "tanh",
+    "cblas_sgemm", "openblas_set_num_threads",
     NULL,
 };
+
 
 static int is_reserved(const char *s)
 {

@@ -13,7 +13,9 @@
  * Two steps, because Adam's first step, lr*g/(|g|+eps), does not depend on
  * beta1 and beta2, and SGD's momentum buffer only matters from the second.
  *
- * It writes before.NAME (every parameter tensor at the start), output.fake
+ * It writes before.NAME (every parameter and state tensor at the start),
+ * mid.NAME (state tensors after the D step: batchnorm running statistics),
+ * output.fake
  * (generate(z) of step 1, before any update) and, per step, with the prefix
  * "" for step 1 and "step2." for step 2: grad.NAME, after.NAME, input.real,
  * input.z, input.z_g, loss.d, loss.g.
@@ -51,16 +53,22 @@ static void add(const char *prefix, const char *name, const float *data, size_t 
     entries[n_entries++] = (rt_st_entry){ nm, d, ndim, sh };
 }
 
-/* prefix + "NAME" for every parameter tensor of net `only` (-1: both),
+/* prefix + "NAME" for every tensor of `role` of net `only` (-1: both),
  * from arrays[net] */
-static void add_params(const rt_model *m, const char *prefix, float *const arrays[2], int only)
+static void add_role(const rt_model *m, const char *prefix, float *const arrays[2], int only,
+                     int role)
 {
     for (size_t i = 0; i < m->n_tensors; i++) {
         const rt_tensor_info *t = &m->tensors[i];
-        if (t->role == RT_ROLE_PARAM && (only < 0 || t->net == only))
+        if (t->role == role && (only < 0 || t->net == only))
             add(prefix, t->name, arrays[t->net] + t->offset, harness_numel(t), t->ndim,
                 t->shape);
     }
+}
+
+static void add_params(const rt_model *m, const char *prefix, float *const arrays[2], int only)
+{
+    add_role(m, prefix, arrays, only, RT_ROLE_PARAM);
 }
 
 int main(int argc, char **argv)
@@ -83,6 +91,7 @@ int main(int argc, char **argv)
         real_shape[d + 1] = m->sample_shape[d];
 
     add_params(m, "before.", m->params, -1);
+    add_role(m, "before.", m->state, -1, RT_ROLE_STATE);
     rt_optim opt[2];
     for (int net = 0; net < 2; net++)
         rt_optim_init(&opt[net], &m->optim[net], m->param_count[net]);
@@ -100,6 +109,9 @@ int main(int argc, char **argv)
         snprintf(pname, sizeof pname, "%sgrad.", pre);
         float dl = m->d_step(real, z);
         add_params(m, pname, m->grads, RT_NET_D);
+        snprintf(pname, sizeof pname, "%smid.", pre);
+        add_role(m, pname, m->state, -1, RT_ROLE_STATE);
+        snprintf(pname, sizeof pname, "%sgrad.", pre);
         rt_optim_step(&opt[RT_NET_D], m->params[RT_NET_D], m->grads[RT_NET_D]);
         float gl = m->g_step(z_g);
         add_params(m, pname, m->grads, RT_NET_G);
@@ -107,6 +119,7 @@ int main(int argc, char **argv)
         printf("dump_step %s step %d: loss D %.6f G %.6f\n", m->model_name, step, dl, gl);
         snprintf(pname, sizeof pname, "%safter.", pre);
         add_params(m, pname, m->params, -1);
+        add_role(m, pname, m->state, -1, RT_ROLE_STATE);
         add(pre, "input.real", real, nreal, 1 + m->sample_ndim, real_shape);
         add(pre, "input.z", z, nz, 2, z_shape);
         add(pre, "input.z_g", z_g, nz, 2, z_shape);

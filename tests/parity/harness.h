@@ -6,7 +6,8 @@
  * fills every trainable tensor from its own init spec (so the YAML's `init`
  * is honoured and the values have realistic scales), then adds N(0, 0.1^2)
  * to tensors that start constant (biases under `init: normal` are all zero),
- * so every gradient element is generic rather than a symmetric special case.
+ * so every gradient element is generic rather than a symmetric special case;
+ * state tensors (batchnorm running statistics) get generic values too.
  * harness_fill_latent draws z like the runtime does: N(0,1) or U(-1,1).
  * Only rt_rng is used, so the harnesses do not depend on runtime internals.
  */
@@ -32,8 +33,18 @@ static inline void harness_init_params(const rt_model *m, rt_rng *rng)
 {
     for (size_t i = 0; i < m->n_tensors; i++) {
         const rt_tensor_info *t = &m->tensors[i];
-        if (t->role != RT_ROLE_PARAM)
+        if (t->role == RT_ROLE_STATE) {
+            /* running statistics away from their start (mean 0, var 1), so
+             * inference-mode outputs test them: means N(0, 0.1^2), variances
+             * U(0.5, 1.5) */
+            float *x = m->state[t->net] + t->offset;
+            size_t n = harness_numel(t);
+            if (t->init == RT_INIT_ONE)
+                rt_rng_fill_uniform(rng, x, n, 0.5f, 1.5f);
+            else
+                rt_rng_fill_normal(rng, x, n, 0.0f, 0.1f);
             continue;
+        }
         float *x = m->params[t->net] + t->offset;
         size_t n = harness_numel(t);
         switch (t->init) {

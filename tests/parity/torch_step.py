@@ -20,7 +20,11 @@ and for each dumped step (prefix "" for step 1, "step2." for step 2):
 Each stage starts from the C values of the previous stage, so each comparison
 tests one thing and its tolerance can be tight:
 
-  forward values and gradients: max|c - t| <= 1e-4 * max|t| + 1e-7.  Both
+  forward values and gradients: max|c - t| <= 1e-4 * max|t| + 1e-7, where
+    for gradients max|t| is at least 1e-2 of the largest gradient of that
+    network: a gradient that is exactly 0 in exact arithmetic (the bias of a
+    layer followed by batchnorm) holds only the rounding of a cancelling sum,
+    whose size follows the gradients flowing through it, not its own.  Both
     sides are float32 sums of at most a few hundred terms in different orders
     (OpenBLAS vs PyTorch), errors ~sqrt(n)*6e-8 relative ~1e-6: 100x margin.
     Scaled by the tensor's largest value, not elementwise: elements that are
@@ -94,17 +98,28 @@ def output_name(net, layers):
 
 
 def expected_params(prefix, layers):
-    """names of the trainable tensors: dense weight and (default) bias."""
+    """names of the trainable tensors: weights and (default) biases."""
     names = []
     for name, kind, spec, _ in layers:
-        if kind == "dense":
+        if kind in ("dense", "conv2d", "conv_transpose2d"):
             names.append(f"{prefix}.{name}.weight")
             if spec.get("bias", True):
                 names.append(f"{prefix}.{name}.bias")
+        elif kind == "batchnorm":
+            names += [f"{prefix}.{name}.weight", f"{prefix}.{name}.bias"]
     return names
 
 
-def forward(prefix, net, params, x):
+def expected_states(prefix, layers):
+    """names of the state tensors: batchnorm running statistics."""
+    return [f"{prefix}.{name}.{s}" for name, kind, _, _ in layers if kind == "batchnorm"
+            for s in ("running_mean", "running_var")]
+
+
+def forward(prefix, net, params, x, states=None, mode="train"):
+    """mode: "eval" (batchnorm uses states), "train" (batch statistics, states
+    updated in place as PyTorch does), "train_fixed" (batch statistics, states
+    left alone: ganc's D step runs G so)."""
     layers = layer_list(net)
     by_name = {l[0]: l for l in layers}
     memo = {"input": x}
@@ -131,6 +146,33 @@ def forward(prefix, net, params, x):
                 y = y + t
         elif kind == "concat":
             y = torch.cat(xs, dim=int(spec.get("axis", 0)) + 1)
+        elif kind == "conv2d":
+            y = F.conv2d(xs[0], params[f"{prefix}.{name}.weight"],
+                         params.get(f"{prefix}.{name}.bias"), stride=int(spec.get("stride", 1)),
+                         padding=int(spec.get("padding", 0)))
+        elif kind == "conv_transpose2d":
+            y = F.conv_transpose2d(xs[0], params[f"{prefix}.{name}.weight"],
+                                   params.get(f"{prefix}.{name}.bias"),
+                                   stride=int(spec.get("stride", 1)),
+                                   padding=int(spec.get("padding", 0)),
+                                   output_padding=int(spec.get("output_padding", 0)))
+        elif kind == "batchnorm":
+            rm = states[f"{prefix}.{name}.running_mean"]
+            rv = states[f"{prefix}.{name}.running_var"]
+            if mode == "train_fixed":
+                rm, rv = rm.clone(), rv.clone()
+            y = F.batch_norm(xs[0], rm, rv, params[f"{prefix}.{name}.weight"],
+                             params[f"{prefix}.{name}.bias"], training=mode != "eval",
+                             momentum=float(spec.get("momentum", 0.1)),
+                             eps=float(spec.get("eps", 1e-5)))
+        elif kind == "reshape":
+            y = xs[0].reshape(xs[0].shape[0], *[int(v) for v in spec["shape"]])
+        elif kind == "flatten":
+            y = xs[0].reshape(xs[0].shape[0], -1)
+        elif kind == "upsample":
+            y = F.interpolate(xs[0], scale_factor=int(spec.get("factor", 2)), mode="nearest")
+        elif kind == "avgpool":
+            y = F.avg_pool2d(xs[0], int(spec.get("kernel", 2)))
         else:
             raise SystemExit(f"torch_step: layer kind '{kind}' is not supported here")
         memo[name] = y
@@ -186,14 +228,14 @@ class Report:
         if rel >= self.worst[kind][0]:
             self.worst[kind] = (rel, name)
 
-    def values(self, name, c, t, rtol=FWD_RTOL):
+    def values(self, name, c, t, rtol=FWD_RTOL, floor=0.0):
         c, t = c.detach().double(), t.detach().double()
         if c.shape != t.shape:
             print(f"  {name}: shape {tuple(c.shape)} != torch {tuple(t.shape)}  FAIL")
             self.failed += 1
             return
         diff = (c - t).abs().max().item() if c.numel() else 0.0
-        scale = t.abs().max().item() if t.numel() else 0.0
+        scale = max(t.abs().max().item() if t.numel() else 0.0, floor)
         # rel: relative to the tensor's largest value
         self.line("value", name, t, diff <= rtol * scale + ATOL, diff, diff / max(scale, 1e-30))
 
@@ -227,19 +269,30 @@ def main():
 
     # the dumped tensors are exactly the ones the YAML describes
     expected = {p: expected_params(p, layer_list(n)) for p, n in nets.items()}
+    state_names = {p: expected_states(p, layer_list(n)) for p, n in nets.items()}
+    everything = sum(expected.values(), []) + sum(state_names.values(), [])
     dumped = sorted(k[len("before."):] for k in dump if k.startswith("before."))
-    if sorted(sum(expected.values(), [])) != dumped:
-        print(f"  tensor names differ: yaml {sorted(sum(expected.values(), []))}\n"
+    if sorted(everything) != dumped:
+        print(f"  tensor names differ: yaml {sorted(everything)}\n"
               f"                       dump {dumped}  FAIL")
         return 1
+    S = {n: dump[f"before.{n}"].clone() for n in sum(state_names.values(), [])}
+
+    def set_states(names, stage):
+        for n in names:
+            S[n] = dump[f"{stage}{n}"].clone()
+
+    def check_states(stage):
+        for n in sorted(S):
+            rep.values(f"{stage}{n}", dump[f"{stage}{n}"], S[n])
 
     G = {n: dump[f"before.{n}"].clone().requires_grad_(True) for n in expected["generator"]}
     D = {n: dump[f"before.{n}"].clone().requires_grad_(True) for n in expected["discriminator"]}
     opt_d, lr_d = make_optimizer(nets["discriminator"], list(D.values()))
     opt_g, lr_g = make_optimizer(nets["generator"], list(G.values()))
 
-    def net(prefix, params, x):
-        return forward(prefix, nets[prefix], params, x)
+    def net(prefix, params, x, mode="train"):
+        return forward(prefix, nets[prefix], params, x, S, mode)
 
     def set_params(params, stage):
         """continue from C's values (isolation), keeping the optimizer state"""
@@ -255,7 +308,9 @@ def main():
             rep.update(f"{pre}after.{n}", dump[f"{pre}after.{n}"], p, dump[f"{before}{n}"], lr)
 
     with torch.no_grad():
-        rep.values("output.fake", dump["output.fake"], net("generator", G, dump["input.z"]))
+        # the sampler's generator: inference mode, running statistics
+        rep.values("output.fake", dump["output.fake"],
+                   net("generator", G, dump["input.z"], "eval"))
 
     def prefix(step):
         return "" if step == 1 else f"step{step}."
@@ -266,28 +321,37 @@ def main():
         real, z, z_g = (dump[f"{pre}input.{k}"] for k in ("real", "z", "z_g"))
         set_params(D, before)
         set_params(G, before)
+        set_states(S, before)
 
-        # discriminator step on (real, G(z)) with G fixed
+        # discriminator step on (real, G(z)) with G fixed; G runs with batch
+        # statistics but leaves its running statistics alone (ganc updates
+        # them once per iteration, in the G step); D updates its own on real,
+        # then on fake data
         for p in list(D.values()) + list(G.values()):
             p.grad = None
-        fake = net("generator", G, z).detach()
+        fake = net("generator", G, z, "train_fixed").detach()
         ld = d_loss(loss_kind, net("discriminator", D, real), net("discriminator", D, fake))
         ld.backward()
         rep.values(f"{pre}loss.d", dump[f"{pre}loss.d"], ld, LOSS_RTOL)
+        floor = 1e-2 * max(p.grad.abs().max().item() for p in D.values())
         for n, p in D.items():
-            rep.values(f"{pre}grad.{n}", dump[f"{pre}grad.{n}"], p.grad)
+            rep.values(f"{pre}grad.{n}", dump[f"{pre}grad.{n}"], p.grad, floor=floor)
         update(D, opt_d, lr_d, pre, before)
+        check_states(f"{pre}mid.")
 
         # generator step on z_g, through C's updated discriminator
         set_params(D, f"{pre}after.")
+        set_states(S, f"{pre}mid.")
         for p in list(D.values()) + list(G.values()):
             p.grad = None
         lg = g_loss(loss_kind, net("discriminator", D, net("generator", G, z_g)))
         lg.backward()
         rep.values(f"{pre}loss.g", dump[f"{pre}loss.g"], lg, LOSS_RTOL)
+        floor = 1e-2 * max(p.grad.abs().max().item() for p in G.values())
         for n, p in G.items():
-            rep.values(f"{pre}grad.{n}", dump[f"{pre}grad.{n}"], p.grad)
+            rep.values(f"{pre}grad.{n}", dump[f"{pre}grad.{n}"], p.grad, floor=floor)
         update(G, opt_g, lr_g, pre, before)
+        check_states(f"{pre}after.")
         step, before = step + 1, f"{pre}after."
 
     verdict = "PASS" if rep.failed == 0 else f"FAIL ({rep.failed} tensors)"
