@@ -29,7 +29,8 @@ done
 if [ ${#models[@]} -eq 0 ]; then
     # dropout draws its masks from ganc's own hash, which PyTorch cannot
     # reproduce: those models are covered by the gradient checks instead
-    models=(models/ring8_mlp.yaml $(grep -L 'type: dropout' tests/models/*.yaml))
+    models=(models/ring8_mlp.yaml models/dcgan_fashion.yaml
+            $(grep -L 'type: dropout' tests/models/*.yaml))
     emissions=("" "--plain")
 elif [ $plain_only -eq 1 ]; then
     emissions=("--plain")
@@ -47,6 +48,20 @@ export OPENBLAS_NUM_THREADS=1
 summary=()
 failed=0
 controls_done=0
+# Gradient tolerance per model (default 1e-4 of the tensor's largest value).
+# dcgan_fashion: measured against float64 PyTorch on the dumped inputs, its
+# float32 gradients are not better than that: PyTorch's own float32 G
+# gradients are up to 4.4e-3 of max from the float64 ones (batchnorm over 64
+# samples cancels large terms), ganc's up to 7.8e-3 (plain emission, long
+# sequential sums); and a leaky-ReLU input within rounding of 0 flips
+# between the two (D gradients of step 2 differ by up to 1.5e-3). Forward
+# values, losses, running statistics and updates keep their strict bounds.
+grad_rtol() {
+    case "$(basename "$1")" in
+        dcgan_fashion.yaml) echo --grad-rtol 1e-2 ;;
+    esac
+}
+
 for model in "${models[@]}"; do
     for emission in "${emissions[@]}"; do
         name=$(basename "$model" .yaml)${emission:+-plain}
@@ -65,7 +80,7 @@ for model in "${models[@]}"; do
         elif ! "$dir/dump_step" "$dir/step.safetensors" 1; then
             status="FAIL (dump_step)"
         elif ! "$PYTHON" tests/parity/torch_step.py "$model" "$dir/step.safetensors" \
-                >"$dir/torch_step.log" 2>&1; then
+                $(grad_rtol "$model") >"$dir/torch_step.log" 2>&1; then
             status=FAIL
         fi
         # the per-tensor table in full on failure, else its last line
@@ -82,7 +97,7 @@ for model in "${models[@]}"; do
             g1=$(grep -o 'after\.generator\.[^ ]*' "$dir/torch_step.log" | head -1)
             for key in output.fake loss.d "$d1" "$g1"; do
                 if "$PYTHON" tests/parity/torch_step.py "$model" "$dir/step.safetensors" \
-                        --corrupt "$key" >"$dir/control.log" 2>&1; then
+                        --corrupt "$key" $(grad_rtol "$model") >"$dir/control.log" 2>&1; then
                     echo "negative control NOT detected: $key changed by 0.1% passed"
                     summary+=("$(printf '  %-28s %s' "control $key" "FAIL (not detected)")")
                     failed=1
