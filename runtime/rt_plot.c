@@ -59,24 +59,31 @@ static unsigned char to_byte(float v)
 int rt_image_grid_png(const char *path, const float *imgs, int n, int c, int h, int w,
                       int cols, rt_err *err)
 {
-    assert(n > 0 && (c == 1 || c == 3) && h > 0 && w > 0 && cols > 0);
+    return rt_image_grid_png_scaled(path, imgs, n, c, h, w, cols, 1, err);
+}
+
+int rt_image_grid_png_scaled(const char *path, const float *imgs, int n, int c, int h, int w,
+                             int cols, int scale, rt_err *err)
+{
+    assert(n > 0 && (c == 1 || c == 3) && h > 0 && w > 0 && cols > 0 && scale >= 1);
+    int sh = h * scale, sw = w * scale;
     if (cols > n)
         cols = n;
     int rows = (n + cols - 1) / cols;
-    int gw = cols * (w + GRID_PAD) + GRID_PAD, gh = rows * (h + GRID_PAD) + GRID_PAD;
+    int gw = cols * (sw + GRID_PAD) + GRID_PAD, gh = rows * (sh + GRID_PAD) + GRID_PAD;
     size_t image = (size_t)c * (size_t)h * (size_t)w;
     unsigned char *px = rt_xmalloc((size_t)gw * (size_t)gh * (size_t)c);
     memset(px, GRID_PAD_GRAY, (size_t)gw * (size_t)gh * (size_t)c);
     for (int i = 0; i < n; i++) {
-        int ox = GRID_PAD + (i % cols) * (w + GRID_PAD);
-        int oy = GRID_PAD + (i / cols) * (h + GRID_PAD);
+        int ox = GRID_PAD + (i % cols) * (sw + GRID_PAD);
+        int oy = GRID_PAD + (i / cols) * (sh + GRID_PAD);
         const float *img = imgs + (size_t)i * image;
         for (int ch = 0; ch < c; ch++)
-            for (int y = 0; y < h; y++)
-                for (int x = 0; x < w; x++)
+            for (int y = 0; y < sh; y++)
+                for (int x = 0; x < sw; x++)
                     px[((size_t)(oy + y) * (size_t)gw + (size_t)(ox + x)) * (size_t)c +
-                       (size_t)ch] = to_byte(img[((size_t)ch * (size_t)h + (size_t)y) *
-                                                 (size_t)w + (size_t)x]);
+                       (size_t)ch] = to_byte(img[((size_t)ch * (size_t)h + (size_t)(y / scale)) *
+                                                 (size_t)w + (size_t)(x / scale)]);
     }
     int rc = rt_png_write(path, px, gw, gh, c, err);
     free(px);

@@ -38,5 +38,15 @@ int rt_scatter_png(const char *path, const float *real_pts, size_t n_real,
  * every image; c = 1 writes a gray PNG, c = 3 an RGB one. */
 int rt_image_grid_png(const char *path, const float *imgs, int n, int c, int h, int w,
                       int cols, rt_err *err);
+/* The same with every image enlarged scale times (nearest neighbour), so
+ * small images such as 28x28 are easy to see. */
+int rt_image_grid_png_scaled(const char *path, const float *imgs, int n, int c, int h, int w,
+                             int cols, int scale, rt_err *err);
+/* The enlargement the trainer and sampler use: about 84 pixels per image. */
+static inline int rt_grid_scale(int h, int w)
+{
+    int m = h > w ? h : w, s = 84 / m;
+    return s < 1 ? 1 : s;
+}
 
 #endif

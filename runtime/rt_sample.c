@@ -253,8 +253,10 @@ static int write_output(const rt_sampler_model *m, const sample_opts *o, int kin
         return write_folder(m, o->out, x, n, err);
     if (m->sample_ndim == 3 && (m->sample_shape[0] == 1 || m->sample_shape[0] == 3)) {
         int cols = (int)ceil(sqrt((double)n));
-        return rt_image_grid_png(o->out, x, (int)n, m->sample_shape[0], m->sample_shape[1],
-                                 m->sample_shape[2], cols, err);
+        return rt_image_grid_png_scaled(o->out, x, (int)n, m->sample_shape[0],
+                                        m->sample_shape[1], m->sample_shape[2], cols,
+                                        rt_grid_scale(m->sample_shape[1], m->sample_shape[2]),
+                                        err);
     }
     return rt_scatter_png(o->out, NULL, 0, x, n, auto_extent(x, n), err);
 }

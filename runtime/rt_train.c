@@ -189,8 +189,9 @@ static int write_pictures(run *r, long step, rt_err *err)
                              r->score.n_modes, 100 * r->score.hq_fraction,
                              r->score.reverse_kl, path);
     } else {
-        rc = rt_image_grid_png(path, r->fixed_out, (int)r->n_fixed, m->sample_shape[0],
-                               m->sample_shape[1], m->sample_shape[2], GRID_COLS, err);
+        rc = rt_image_grid_png_scaled(path, r->fixed_out, (int)r->n_fixed, m->sample_shape[0],
+                                      m->sample_shape[1], m->sample_shape[2], GRID_COLS,
+                                      rt_grid_scale(m->sample_shape[1], m->sample_shape[2]), err);
         if (rc == 0)
             rt_progress_note(&r->progress, "step %ld: -> %s", step, path);
     }

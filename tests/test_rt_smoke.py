@@ -251,8 +251,9 @@ def smoke_images(bin_dir, tmp):
     files = sorted(os.listdir(os.path.join(tmp, "img")))
     check(files == ["log.csv", "samples_000010.png", "samples_000020.png",
                     "weights.safetensors"], "image run files: %s" % files)
-    check(png_info(os.path.join(tmp, "img", "samples_000020.png")) == (50, 50, 8, 0),
-          "8x8 gray grid of 4x4 images with 2px padding")
+    # 4x4 images are enlarged 21 times (rt_grid_scale: about 84 pixels each)
+    check(png_info(os.path.join(tmp, "img", "samples_000020.png")) == (690, 690, 8, 0),
+          "8x8 gray grid of 4x4 images enlarged to 84x84, 2px padding")
     check(open(os.path.join(tmp, "img", "log.csv")).readline().strip() ==
           "step,d_loss,g_loss,seconds", "no mode columns for image data")
 
@@ -262,8 +263,8 @@ def smoke_images(bin_dir, tmp):
     check(rc == 0 and header["shape"] == (7, 1, 4, 4), "image npy shape %s" % (header,))
     check(all(-1 <= v <= 1 for v in g), "tanh outputs in [-1, 1]")
     rc, _, _ = run([sample, "--weights", weights, "-o", "g.png", "-n", "7"], cwd=tmp)
-    check(rc == 0 and png_info(os.path.join(tmp, "g.png")) == (20, 20, 8, 0),
-          "sampler grid: 3 columns of 4x4 images")
+    check(rc == 0 and png_info(os.path.join(tmp, "g.png")) == (260, 260, 8, 0),
+          "sampler grid: 3 columns of 4x4 images enlarged to 84x84")
 
     with open(os.path.join(tmp, "bad.csv"), "w") as f:
         f.write("1,2\n")
