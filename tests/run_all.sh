@@ -24,6 +24,7 @@ suite runtime-smoke /usr/bin/python3 tests/test_rt_smoke.py build/tests
 suite gradcheck bash tests/gradcheck.sh
 suite parity bash tests/parity.sh
 suite e2e-ring8 bash tests/e2e_ring8.sh
+suite e2e-dcgan bash tests/e2e_dcgan.sh
 
 [ ${#failures[@]} -eq 0 ] || echo "failed suites: ${failures[*]}"
 echo "tests: $passed passed, $failed failed"
