@@ -1,4 +1,4 @@
-/* rt_data.c - ring8/grid25/CSV training data (see rt_data.h). */
+/* rt_data.c - ring8/grid25/CSV/IDX/PNG-folder training data (see rt_data.h). */
 #include "rt_data.h"
 
 #include <assert.h>
@@ -10,6 +10,7 @@
 #include "rt_csv.h"
 #include "rt_idx.h"
 #include "rt_mixture.h"
+#include "rt_png_read.h"
 #include "rt_model.h"
 
 struct rt_data {
@@ -47,6 +48,15 @@ static void shuffle(rt_data *d)
     d->next = 0;
 }
 
+/* The first epoch's order of a file source */
+static void start_epochs(rt_data *d)
+{
+    d->order = rt_xmalloc(d->n_rows * sizeof *d->order);
+    for (size_t i = 0; i < d->n_rows; i++)
+        d->order[i] = i;
+    shuffle(d);
+}
+
 static int open_csv(rt_data *d, const char *path, rt_err *err)
 {
     if (!path)
@@ -54,10 +64,7 @@ static int open_csv(rt_data *d, const char *path, rt_err *err)
                        "found none");
     if (rt_csv_load(path, d->sample_size, &d->rows, &d->n_rows, err) != 0)
         return -1;
-    d->order = rt_xmalloc(d->n_rows * sizeof *d->order);
-    for (size_t i = 0; i < d->n_rows; i++)
-        d->order[i] = i;
-    shuffle(d);
+    start_epochs(d);
     snprintf(d->describe, sizeof d->describe, "%.280s (%zu rows)", path, d->n_rows);
     return 0;
 }
@@ -74,10 +81,23 @@ static int open_idx(rt_data *d, const char *path, int ndim, const int *shape, rt
                        ndim == 3 && shape[0] == 1 ? "" : "s");
     if (rt_idx_load_images(path, shape[1], shape[2], &d->rows, &d->n_rows, err) != 0)
         return -1;
-    d->order = rt_xmalloc(d->n_rows * sizeof *d->order);
-    for (size_t i = 0; i < d->n_rows; i++)
-        d->order[i] = i;
-    shuffle(d);
+    start_epochs(d);
+    snprintf(d->describe, sizeof d->describe, "%.280s (%zu images)", path, d->n_rows);
+    return 0;
+}
+
+/* A folder of PNGs: the model's shape is (CHANNELS, H, W), 1 or 3 channels */
+static int open_png_dir(rt_data *d, const char *path, int ndim, const int *shape, rt_err *err)
+{
+    if (!path)
+        return rt_errf(err, "png_dir data: expected a folder path (set data.path or pass "
+                       "--data), found none");
+    if (ndim != 3 || (shape[0] != 1 && shape[0] != 3))
+        return rt_errf(err, "%s: PNG images are gray or RGB: expected a model data shape of "
+                       "[1 or 3, HEIGHT, WIDTH]", path);
+    if (rt_png_dir_load(path, shape[0], shape[1], shape[2], &d->rows, &d->n_rows, err) != 0)
+        return -1;
+    start_epochs(d);
     snprintf(d->describe, sizeof d->describe, "%.280s (%zu images)", path, d->n_rows);
     return 0;
 }
@@ -104,10 +124,9 @@ rt_data *rt_data_open(int kind, const char *path, size_t sample_size, int ndim,
     } else if (kind == RT_DATA_IDX) {
         rc = open_idx(d, path, ndim, shape, err);
     } else if (kind == RT_DATA_PNG_DIR) {
-        rc = rt_errf(err, "png_dir data%s%s: not supported yet by this runtime (supported: "
-                     "ring8, grid25, csv, idx)", path ? " " : "", path ? path : "");
+        rc = open_png_dir(d, path, ndim, shape, err);
     } else {
-        rc = rt_errf(err, "data kind %d: expected one of ring8, grid25, csv", kind);
+        rc = rt_errf(err, "data kind %d: expected one of ring8, grid25, csv, idx, png_dir", kind);
     }
     if (rc != 0) {
         rt_data_close(d);

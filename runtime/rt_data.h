@@ -7,7 +7,8 @@
  *                  that crosses the end of an epoch continues in the next
  *   IDX            gray images from an IDX file (rt_idx.h), in memory,
  *                  shuffled every epoch like CSV
- *   PNG_DIR        not supported yet: rt_data_open refuses it clearly
+ *   PNG_DIR        every *.png of a folder (rt_png_read.h), gray or RGB,
+ *                  in memory, shuffled every epoch like CSV
  * All randomness comes from the caller's rng (borrowed; it must outlive
  * the source), so a run is reproducible from its seed.
  * Leaves out: augmentation, streaming from disk, labels.

@@ -2,7 +2,9 @@
 # tests/e2e_dcgan.sh - a short DCGAN run on Fashion-MNIST: compile
 # models/dcgan_fashion.yaml, train 1 and 60 steps from the same seed, and check
 # that every logged loss is finite and that the generator's samples (from the
-# sampler, same latents) have moved away from their initial noise.
+# sampler, same latents) have moved away from their initial noise.  Then the
+# sampler writes a folder of PNGs, and a small model with png_dir data
+# (tests/models/png_small.yaml) trains on that folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
@@ -33,3 +35,12 @@ print(f"e2e_dcgan: {len(rows)} log rows, losses finite (last D {losses[-2]:.3f} 
       f"mean |sample change| after 60 steps {change:.3f}")
 assert change > 0.05, "samples barely changed from their initial noise"
 PY
+
+# png_dir: the sampler's folder of PNGs is training data for another model
+"$dir/sample" --weights "$dir/run60/weights.safetensors" -n 40 --seed 9 -o "$dir/pngs/"
+build/ganc build tests/models/png_small.yaml -o "$dir/png_small"
+"$dir/png_small/train" --data "$dir/pngs" --steps 20 --out "$dir/png_run" --sample-every 0 \
+    > "$dir/png_run.txt" 2>&1 || { cat "$dir/png_run.txt"; exit 1; }
+grep -q "pngs (40 images)" "$dir/png_run.txt" || { cat "$dir/png_run.txt"; exit 1; }
+test -s "$dir/png_run/weights.safetensors"
+echo "e2e_dcgan: png_small trained 20 steps on the sampler's 40 PNGs"
