@@ -3,6 +3,7 @@
 #include "rt_file.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -98,6 +99,23 @@ int rt_wfile_open(rt_wfile *w, const char *path, rt_err *err)
     return 0;
 }
 
+/* After a rename the new name is durable only once the directory itself
+ * is synced; without it a power cut can bring back the old file.  Best
+ * effort: some file systems refuse fsync on a directory. */
+static void sync_parent_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? rt_xstrdup(path) : rt_xstrdup(".");
+    if (slash)
+        dir[slash == path ? 1 : slash - path] = 0;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        (void)fsync(fd);
+        close(fd);
+    }
+    free(dir);
+}
+
 int rt_wfile_commit(rt_wfile *w, rt_err *err)
 {
     int rc = -1;
@@ -113,6 +131,8 @@ int rt_wfile_commit(rt_wfile *w, rt_err *err)
     if (rc == 0 && rename(w->tmp, w->path) != 0)
         rc = rt_errf(err, "%s: cannot rename to %s: %s", w->tmp, w->path,
                      strerror(errno));
+    if (rc == 0)
+        sync_parent_dir(w->path);
     if (rc != 0)
         remove(w->tmp);
     free(w->path);

@@ -1,9 +1,10 @@
 /* rt_file.h - whole-file reads, mkdir -p, and atomic file writes.
  *
  * Writers in the runtime never leave a half-written file under the final
- * name: they write PATH.tmp, then fflush + fsync + rename (rt_wfile_commit).
+ * name: they write PATH.tmp, then fflush + fsync + rename (rt_wfile_commit),
+ * and sync the containing directory, so the new name survives a power cut.
  * A crash leaves at most a stale PATH.tmp behind.
- * Leaves out: fsync of the containing directory, mmap, Windows.
+ * Leaves out: mmap, Windows.
  */
 #ifndef RT_FILE_H
 #define RT_FILE_H

@@ -2,7 +2,7 @@
  *
  * The encoder writes 8-bit grayscale or RGB, no interlace, filter 0 on every
  * row, and a zlib stream made of stored (uncompressed) deflate blocks, with
- * its own CRC-32 and Adler-32.  Files are larger than compressed PNGs
+ * the CRC-32 and Adler-32 of rt_checksum.h.  Files are larger than compressed PNGs
  * (512x512 RGB is about 770 KiB) but every decoder reads them.
  * The pictures (rt_scatter_png, rt_image_grid_png) are drawn with the raster
  * helpers of rt_raster.h and written atomically.
@@ -15,12 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rt_checksum.h"
 #include "rt_err.h"
 
-/* CRC-32 (ISO 3309, as PNG and zlib use it): start with crc = 0. */
-uint32_t rt_crc32(uint32_t crc, const void *buf, size_t n);
-/* Adler-32 (RFC 1950): start with adler = 1. */
-uint32_t rt_adler32(uint32_t adler, const void *buf, size_t n);
 
 /* pixels: h rows of w*channels bytes, channels 1 (gray) or 3 (RGB). */
 int rt_png_write(const char *path, const unsigned char *pixels, int w, int h,

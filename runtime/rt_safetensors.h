@@ -13,6 +13,10 @@
  * does: header length vs size, strict JSON, known dtype, shape, offsets in
  * range, size = product(shape) * dtype size, tensors contiguous and
  * non-overlapping and covering the data exactly, metadata values strings.
+ * Integrity: the writer adds a metadata pair RT_ST_CRC_KEY, the CRC-32 of
+ * the rest of the header and of the data (rt_safetensors_sum.c); opening a
+ * file that has one recomputes it and refuses a mismatch, so a truncated or
+ * bit-flipped file never loads.  Files without it (other tools) still load.
  * Leaves out: writing dtypes other than F32, reading data as other dtypes,
  * mmap, big-endian hosts.
  */
@@ -25,6 +29,8 @@
 #include "rt_err.h"
 
 #define RT_ST_MAX_NDIM 8
+
+#define RT_ST_CRC_KEY "ganc_crc32"   /* 8 lowercase hex digits */
 
 /* ---- writing ---- */
 
@@ -74,5 +80,10 @@ int rt_st_read_f32(const rt_st *st, const char *name, float *dst, int ndim,
 /* The metadata value for key, or NULL. */
 const char *rt_st_meta(const rt_st *st, const char *key);
 void rt_st_close(rt_st *st);
+
+/* ---- the checksum (reader and writer) ---- */
+uint32_t rt_st_sum_meta(uint32_t crc, const char *key, const char *value);
+uint32_t rt_st_sum_tensor(uint32_t crc, const char *name, const char *dtype, int ndim,
+                          const uint64_t *shape, uint64_t begin, uint64_t end);
 
 #endif

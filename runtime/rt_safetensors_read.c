@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rt_alloc.h"
+#include "rt_checksum.h"
 #include "rt_file.h"
 #include "rt_json.h"
 #include "rt_le.h"
@@ -187,6 +188,34 @@ static int read_header(rt_st *st, const rt_json *h, rt_err *err)
     return check_layout(st, err);
 }
 
+/* ---- the checksum --------------------------------------------------------- */
+
+/* Recomputes RT_ST_CRC_KEY when the file has one (rt_safetensors_sum.c). */
+static int check_sum(const rt_st *st, rt_err *err)
+{
+    const char *stored = rt_st_meta(st, RT_ST_CRC_KEY);
+    if (!stored)
+        return 0;
+    unsigned want;
+    char tail;
+    if (strlen(stored) != 8 || sscanf(stored, "%8x%c", &want, &tail) != 1)
+        return rt_errf(err, "%s: __metadata__.%s: expected 8 hex digits, found \"%.20s\"",
+                       st->what, RT_ST_CRC_KEY, stored);
+    uint32_t crc = 0;
+    for (size_t i = 0; i < st->n_meta; i++)
+        if (strcmp(st->meta[i].key, RT_ST_CRC_KEY) != 0)
+            crc = rt_st_sum_meta(crc, st->meta[i].key, st->meta[i].value);
+    for (size_t i = 0; i < st->n_tensors; i++) {
+        const rt_st_tensor *t = &st->tensors[i];
+        crc = rt_st_sum_tensor(crc, t->name, t->dtype, t->ndim, t->shape, t->begin, t->end);
+    }
+    crc = rt_crc32(crc, st->data, (size_t)st->data_len);
+    if (crc != want)
+        return rt_errf(err, "%s: checksum mismatch (stored %08x, computed %08x): the file "
+                       "was changed or damaged after it was written", st->what, want, crc);
+    return 0;
+}
+
 /* ---- opening ------------------------------------------------------------ */
 
 static int open_buffer(rt_st *st, const unsigned char *buf, size_t len, rt_err *err)
@@ -210,7 +239,7 @@ static int open_buffer(rt_st *st, const unsigned char *buf, size_t len, rt_err *
         return -1;
     int rc = read_header(st, &h, err);
     rt_json_free(&h);
-    return rc;
+    return rc == 0 ? check_sum(st, err) : rc;
 }
 
 int rt_st_open_memory(const void *buf, size_t len, const char *name_for_errors,

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "rt_alloc.h"
+#include "rt_checksum.h"
 #include "rt_file.h"
 #include "rt_le.h"
 
@@ -61,26 +62,45 @@ static size_t numel(const rt_st_entry *e)
     return n;
 }
 
+/* The checksum of everything the header will say but the checksum itself,
+ * and of the data (rt_safetensors_sum.c). */
+static uint32_t file_sum(const rt_st_entry *t, size_t n_tensors, const rt_st_kv *meta,
+                         size_t n_meta)
+{
+    uint32_t crc = 0;
+    for (size_t i = 0; i < n_meta; i++)
+        crc = rt_st_sum_meta(crc, meta[i].key, meta[i].value);
+    uint64_t offset = 0, shape[RT_ST_MAX_NDIM];
+    for (size_t i = 0; i < n_tensors; i++) {
+        uint64_t bytes = numel(&t[i]) * sizeof(float);
+        for (int d = 0; d < t[i].ndim; d++)
+            shape[d] = (uint64_t)t[i].shape[d];
+        crc = rt_st_sum_tensor(crc, t[i].name, "F32", t[i].ndim, shape, offset, offset + bytes);
+        offset += bytes;
+    }
+    for (size_t i = 0; i < n_tensors; i++)
+        crc = rt_crc32(crc, t[i].data, numel(&t[i]) * sizeof(float));
+    return crc;
+}
+
 static void build_header(text *h, const rt_st_entry *t, size_t n_tensors,
                          const rt_st_kv *meta, size_t n_meta)
 {
-    text_add(h, "{");
-    if (n_meta) {
-        text_add(h, "\"__metadata__\":{");
-        for (size_t i = 0; i < n_meta; i++) {
-            text_add(h, i ? "," : "");
-            text_json_string(h, meta[i].key);
-            text_add(h, ":");
-            text_json_string(h, meta[i].value);
-        }
-        text_add(h, "}");
+    text_add(h, "{\"__metadata__\":{");
+    for (size_t i = 0; i < n_meta; i++) {
+        assert(strcmp(meta[i].key, RT_ST_CRC_KEY) != 0);
+        text_json_string(h, meta[i].key);
+        text_add(h, ":");
+        text_json_string(h, meta[i].value);
+        text_add(h, ",");
     }
+    text_add(h, "\"%s\":\"%08x\"}", RT_ST_CRC_KEY, file_sum(t, n_tensors, meta, n_meta));
     size_t offset = 0;
     for (size_t i = 0; i < n_tensors; i++) {
         assert(t[i].ndim >= 0 && t[i].ndim <= RT_ST_MAX_NDIM);
         assert(strcmp(t[i].name, "__metadata__") != 0);
         size_t bytes = numel(&t[i]) * sizeof(float);
-        text_add(h, n_meta || i ? "," : "");
+        text_add(h, ",");
         text_json_string(h, t[i].name);
         text_add(h, ":{\"dtype\":\"F32\",\"shape\":[");
         for (int d = 0; d < t[i].ndim; d++)

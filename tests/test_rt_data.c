@@ -135,7 +135,10 @@ static void test_refusals(void **state)
     assert_null(rt_data_open(RT_DATA_IDX, "train.gz", 3 * 784, 3, rgb, &r, &err));
     assert_contains(err.msg, "IDX images are gray: expected a model data shape of [1, HEIGHT, WIDTH]");
     assert_null(rt_data_open(RT_DATA_PNG_DIR, "imgs/", 784, 3, img, &r, &err));
-    assert_contains(err.msg, "png_dir data");
+    assert_contains(err.msg, "imgs/: cannot open the image folder");
+    const int two[3] = { 2, 28, 28 };
+    assert_null(rt_data_open(RT_DATA_PNG_DIR, "imgs/", 2 * 784, 3, two, &r, &err));
+    assert_contains(err.msg, "PNG images are gray or RGB");
     assert_null(rt_data_open(RT_DATA_CSV, NULL, 2, 1, SHAPE2, &r, &err));
     assert_contains(err.msg, "pass --data");
     const int three[1] = { 3 };

@@ -276,6 +276,51 @@ static void test_python_reads_it(void **state)
     assert_int_equal(system(cmd), 0);
 }
 
+/* Every single-bit flip and every truncation of a file ganc wrote is
+ * refused: the checksum covers what the structural checks cannot (tensor
+ * data, metadata values, names).  Crafted files without a checksum, as
+ * other tools write them, still open. */
+static void test_checksum(void **state)
+{
+    (void)state;
+    const char *p = write_sample("c.safetensors");
+    unsigned char raw[4096];
+    size_t n = read_bytes(p, raw, sizeof raw);
+    rt_st st;
+    rt_err err;
+    assert_int_equal(rt_st_open_memory(raw, n, "c", &st, &err), 0);
+    assert_non_null(rt_st_meta(&st, RT_ST_CRC_KEY));
+    rt_st_close(&st);
+    for (size_t at = 8; at < n; at++)
+        for (int bit = 0; bit < 8; bit++) {
+            raw[at] ^= (unsigned char)(1 << bit);
+            /* a flip may only be accepted where it changes nothing that is
+             * read: header padding, or a hex digit's case in a \u escape */
+            if (rt_st_open_memory(raw, n, "flip", &st, &err) == 0) {
+                float a[6], b[3];
+                int same = rt_st_read_f32(&st, "net.a.weight", a, 2, SA, &err) == 0 &&
+                           rt_st_read_f32(&st, "net.b", b, 1, SB, &err) == 0 &&
+                           !memcmp(a, A, sizeof A) && !memcmp(b, B, sizeof B) &&
+                           st.n_meta == 3 && !strcmp(rt_st_meta(&st, "format"), "ganc-weights-1") &&
+                           !strcmp(rt_st_meta(&st, "note"), "quote \" back \\ nl \n");
+                rt_st_close(&st);
+                if (!same)
+                    fail_msg("a flip of bit %d at byte %zu was accepted", bit, at);
+            }
+            raw[at] ^= (unsigned char)(1 << bit);
+        }
+    raw[n - 1] ^= 0x40;   /* the last data byte */
+    assert_int_equal(rt_st_open_memory(raw, n, "c", &st, &err), -1);
+    assert_contains(err.msg, "c: checksum mismatch (stored ");
+    raw[n - 1] ^= 0x40;
+    for (size_t len = 0; len < n; len++)
+        assert_int_equal(rt_st_open_memory(raw, len, "cut", &st, &err), -1);
+    craft("plain.safetensors", "{\"t\":{\"dtype\":\"U8\",\"shape\":[4],\"data_offsets\":[0,4]}}",
+          4);
+    assert_int_equal(rt_st_open_file(path, &st, &err), 0);
+    rt_st_close(&st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -285,6 +330,7 @@ int main(void)
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_empty_and_scalar_tensors),
         cmocka_unit_test(test_python_reads_it),
+        cmocka_unit_test(test_checksum),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }
