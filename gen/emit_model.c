@@ -1,5 +1,6 @@
 /* emit_model.c - a whole generated file: a template from templates/ with
  * its slots filled from the model and its programs' plans. */
+#include "build.h"
 #include "emit.h"
 #include "layer.h"
 
@@ -151,6 +152,38 @@ static void shape_fields(gan_buf *o, const gan_model *m)
                    m->data.shape.rank > 2 ? m->data.shape.d[2] : 0);
 }
 
+/* Appends text as a C string literal, one source line per literal piece,
+ * so the embedded YAML stays readable in the generated file.  Quotes,
+ * backslashes, control and non-ASCII bytes become escapes (octal ones are
+ * always 3 digits, so a following digit cannot join them). */
+static void c_string(gan_buf *o, const char *text, const char *indent)
+{
+    gan_buf_put(o, "\"");
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+        if (*c == '"' || *c == '\\')
+            gan_buf_printf(o, "\\%c", *c);
+        else if (*c == '\n')
+            gan_buf_printf(o, c[1] ? "\\n\"\n%s\"" : "\\n", indent);
+        else if (*c < 0x20 || *c >= 0x7f)
+            gan_buf_printf(o, "\\%03o", *c);
+        else
+            gan_buf_printf(o, "%c", *c);
+    }
+    gan_buf_put(o, "\"");
+}
+
+/* The trainer keeps the model's YAML, so every run folder gets a copy of
+ * exactly what was compiled (the file may change later). */
+static void source_text(gan_buf *o, const gan_emit_target *t)
+{
+    char *yaml = gan_read_file(t->model_path, NULL);
+    gan_buf_printf(o, "/* the model file this trainer was generated from, copied into every run\n"
+                      " * folder as model.yaml */\nstatic const char model_yaml[] =\n    ");
+    c_string(o, yaml ? yaml : "", "    ");
+    gan_buf_put(o, ";\n");
+    free(yaml);
+}
+
 static void model_fields(gan_buf *o, const gan_model *m, const gan_emit_target *t)
 {
     static const int data_kind[] = { RT_DATA_RING8, RT_DATA_GRID25, RT_DATA_CSV, RT_DATA_IDX,
@@ -171,10 +204,15 @@ static void model_fields(gan_buf *o, const gan_model *m, const gan_emit_target *
                            "    .embedded_size = EMBEDDED_SIZE,\n");
         return;
     }
-    gan_buf_printf(o, "    .source_yaml = \"%s\",\n    .data_kind = %d,\n", t->model_path,
+    gan_buf_put(o, "    .source_yaml = ");
+    c_string(o, t->model_path, "");
+    gan_buf_printf(o, ",\n    .model_yaml = model_yaml,\n    .data_kind = %d,\n",
                    data_kind[m->data.kind]);
-    if (m->data.path)
-        gan_buf_printf(o, "    .data_path = \"%s\",\n", m->data.path);
+    if (m->data.path) {
+        gan_buf_put(o, "    .data_path = ");
+        c_string(o, m->data.path, "");
+        gan_buf_put(o, ",\n");
+    }
     gan_buf_put(o, "    .params = { g_params, d_params },\n"
                    "    .grads = { g_grads, d_grads },\n"
                    "    .param_count = { G_PARAM_COUNT, D_PARAM_COUNT },\n"
@@ -238,9 +276,9 @@ int gan_emit_file(const gan_model *m, gan_codegen_opts o, const gan_emit_target 
 {
     static const char *const slots[] = { "HEADER", "INCLUDES", "CONSTANTS", "BUFFERS",
                                          "LAYER_FUNCTIONS", "STEP_FUNCTIONS", "TENSOR_TABLE",
-                                         "MODEL_FIELDS", "EMBED", "THREADS", NULL };
+                                         "MODEL_FIELDS", "EMBED", "THREADS", "SOURCE", NULL };
     enum { S_HEADER, S_INCLUDES, S_CONSTANTS, S_BUFFERS, S_FUNCS, S_STEPS, S_TABLE, S_FIELDS,
-           S_EMBED, S_THREADS, S_N };
+           S_EMBED, S_THREADS, S_SOURCE, S_N };
     gan_buf text[S_N];
     memset(text, 0, sizeof text);
     if (t->sampler)
@@ -283,6 +321,8 @@ int gan_emit_file(const gan_model *m, gan_codegen_opts o, const gan_emit_target 
     tensor_table(&text[S_TABLE], m, t);
     model_fields(&text[S_FIELDS], m, t);
     embed(&text[S_EMBED], t, t->embed_size);
+    if (!t->sampler)
+        source_text(&text[S_SOURCE], t);
     fill(out, t->template_text, slots, text);
     for (int i = 0; i < S_N; i++)
         gan_buf_free(&text[i]);

@@ -23,6 +23,7 @@ struct rt_data {
     size_t n_rows;
     size_t *order;   /* this epoch's permutation */
     size_t next;     /* position in order */
+    rt_rng epoch_rng;   /* the rng as it was before this epoch's shuffle */
 };
 
 const char *rt_data_kind_name(int kind)
@@ -37,10 +38,15 @@ const char *rt_data_kind_name(int kind)
     }
 }
 
-static void shuffle(rt_data *d)
+/* Each epoch's order is a Fisher-Yates shuffle of 0..n-1, so it depends
+ * only on the rng state before it: a checkpoint saves that state and the
+ * position instead of the whole permutation. */
+static void shuffle_with(rt_data *d, rt_rng *rng)
 {
+    for (size_t i = 0; i < d->n_rows; i++)
+        d->order[i] = i;
     for (size_t i = d->n_rows; i > 1; i--) {
-        size_t j = (size_t)rt_rng_below(d->rng, i);
+        size_t j = (size_t)rt_rng_below(rng, i);
         size_t t = d->order[i - 1];
         d->order[i - 1] = d->order[j];
         d->order[j] = t;
@@ -48,12 +54,16 @@ static void shuffle(rt_data *d)
     d->next = 0;
 }
 
+static void shuffle(rt_data *d)
+{
+    d->epoch_rng = *d->rng;
+    shuffle_with(d, d->rng);
+}
+
 /* The first epoch's order of a file source */
 static void start_epochs(rt_data *d)
 {
     d->order = rt_xmalloc(d->n_rows * sizeof *d->order);
-    for (size_t i = 0; i < d->n_rows; i++)
-        d->order[i] = i;
     shuffle(d);
 }
 
@@ -147,6 +157,29 @@ void rt_data_next_batch(rt_data *d, float *out, int batch)
         memcpy(out + (size_t)b * d->sample_size, d->rows + d->order[d->next++] * d->sample_size,
                d->sample_size * sizeof(float));
     }
+}
+
+void rt_data_get_pos(const rt_data *d, rt_data_pos *pos)
+{
+    memset(pos, 0, sizeof *pos);
+    if (!d->order)
+        return;
+    pos->epoch_rng = d->epoch_rng;
+    pos->next = d->next;
+}
+
+int rt_data_set_pos(rt_data *d, const rt_data_pos *pos, rt_err *err)
+{
+    if (!d->order)
+        return 0;
+    if (pos->next > d->n_rows)
+        return rt_errf(err, "data position %llu is past the end of %s: was the data changed "
+                       "since the checkpoint?", (unsigned long long)pos->next, d->describe);
+    rt_rng copy = pos->epoch_rng;
+    d->epoch_rng = copy;
+    shuffle_with(d, &copy);
+    d->next = (size_t)pos->next;
+    return 0;
 }
 
 const char *rt_data_describe(const rt_data *d)

@@ -11,12 +11,14 @@
  *                  in memory, shuffled every epoch like CSV
  * All randomness comes from the caller's rng (borrowed; it must outlive
  * the source), so a run is reproducible from its seed.
+ * A file source's position can be saved and restored (rt_data_pos).
  * Leaves out: augmentation, streaming from disk, labels.
  */
 #ifndef RT_DATA_H
 #define RT_DATA_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "rt_err.h"
 #include "rt_rng.h"
@@ -34,6 +36,19 @@ void rt_data_next_batch(rt_data *d, float *out, int batch);
 const char *rt_data_describe(const rt_data *d);
 size_t rt_data_rows(const rt_data *d);   /* rows of a file source, 0 if endless */
 void rt_data_close(rt_data *d);
+
+/* Where a file source stands, for checkpoints: the rng state its current
+ * epoch was shuffled from and the next sample's place in that epoch.
+ * Endless sources (the mixtures) have no position: they draw from the
+ * caller's rng, which the checkpoint saves anyway. */
+typedef struct {
+    rt_rng epoch_rng;
+    uint64_t next;
+} rt_data_pos;
+
+void rt_data_get_pos(const rt_data *d, rt_data_pos *pos);
+/* Restores a position from rt_data_get_pos; refuses one past the end. */
+int rt_data_set_pos(rt_data *d, const rt_data_pos *pos, rt_err *err);
 
 /* "ring8", "grid25", "csv", "idx", "png_dir" */
 const char *rt_data_kind_name(int kind);

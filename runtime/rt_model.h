@@ -111,6 +111,10 @@ typedef struct {
     /* dropout masks are a hash of *noise_seed, which the trainer sets
      * before every d_step and g_step (NULL: the model has no randomness) */
     uint64_t *noise_seed;
+
+    /* the text of the YAML the trainer was generated from (source_yaml
+     * names its path): each run folder keeps a copy; may be NULL */
+    const char *model_yaml;
 } rt_model;
 
 /* Runs the trainer command line (`train --help` lists the flags).

@@ -3,7 +3,10 @@
 #include "rt_rng.h"
 
 #include <assert.h>
+#include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
 
 static const double TWO_PI = 6.283185307179586476925286766559;
 
@@ -96,4 +99,28 @@ void rt_rng_fill_uniform(rt_rng *r, float *x, size_t n, float lo, float hi)
         float v = (float)(lo + ((double)hi - lo) * rt_rng_uniform(r));
         x[i] = v < hi ? v : top;
     }
+}
+
+/* "s0 s1 s2 s3 spare-flag spare-bits": 4 * 17 + 2 + 16 = 86 characters */
+void rt_rng_format(const rt_rng *r, char buf[RT_RNG_TEXT])
+{
+    uint64_t spare;
+    memcpy(&spare, &r->spare, sizeof spare);   /* the double's exact bits */
+    snprintf(buf, RT_RNG_TEXT, "%016" PRIx64 " %016" PRIx64 " %016" PRIx64 " %016" PRIx64
+             " %d %016" PRIx64, r->s[0], r->s[1], r->s[2], r->s[3], r->has_spare ? 1 : 0, spare);
+}
+
+int rt_rng_parse(const char *text, rt_rng *r)
+{
+    rt_rng x;
+    uint64_t spare;
+    int used = 0;
+    if (strlen(text) != RT_RNG_TEXT - 1 ||
+        sscanf(text, "%16" SCNx64 " %16" SCNx64 " %16" SCNx64 " %16" SCNx64 " %d %16" SCNx64 "%n",
+               &x.s[0], &x.s[1], &x.s[2], &x.s[3], &x.has_spare, &spare, &used) != 6 ||
+        used != RT_RNG_TEXT - 1 || (x.has_spare != 0 && x.has_spare != 1))
+        return -1;
+    memcpy(&x.spare, &spare, sizeof spare);
+    *r = x;
+    return 0;
 }

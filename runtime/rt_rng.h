@@ -29,6 +29,13 @@ double rt_rng_normal(rt_rng *r);           /* N(0, 1) */
 uint64_t rt_rng_below(rt_rng *r, uint64_t n);   /* uniform in [0, n), unbiased; n > 0 */
 
 void rt_rng_fill_normal(rt_rng *r, float *x, size_t n, float mean, float std);
+/* The whole state as text (RT_RNG_TEXT bytes with the NUL), and back:
+ * checkpoints keep it in their metadata.  rt_rng_parse returns 0, or -1
+ * for text that is not such a state. */
+#define RT_RNG_TEXT 87
+void rt_rng_format(const rt_rng *r, char buf[RT_RNG_TEXT]);
+int rt_rng_parse(const char *text, rt_rng *r);
+
 void rt_rng_fill_uniform(rt_rng *r, float *x, size_t n, float lo, float hi);
 
 #endif

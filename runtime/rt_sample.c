@@ -152,12 +152,15 @@ static int load_weights(const rt_sampler_model *m, const char *path, rt_err *err
     store.state[RT_NET_G] = m->state;
     store.state_count[RT_NET_G] = m->state_count;
     rc = rt_weights_load(&st, &store, m->tensors, m->n_tensors, err);
+    /* names and shapes can match while layers or wiring differ (an edited
+     * activation, say): the architecture hash tells */
     const char *hash = rt_st_meta(&st, "arch_hash");
     char want[17];
     snprintf(want, sizeof want, "%016" PRIx64, m->arch_hash);
     if (rc == 0 && hash && strcmp(hash, want) != 0)
-        fprintf(stderr, "warning: %s: weights were saved by an architecture with hash %s, "
-                "this sampler's is %s; loading by names and shapes\n", st.what, hash, want);
+        rc = rt_errf(err, "%s: saved by a model with architecture hash %s, this sampler's is "
+                     "%s: the model changed since training; use the sampler built from the "
+                     "run's model.yaml", st.what, hash, want);
     rt_st_close(&st);
     return rc;
 }

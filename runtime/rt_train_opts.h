@@ -1,6 +1,11 @@
 /* rt_train_opts.h - the trainer's flags: defaults from the model, parsing,
- * and the --help text (used by rt_train.c).
- * Leaves out: config files, environment variables, resuming a run.
+ * the --help text, and the settings a run records (used by rt_train.c).
+ *
+ * Settings resolve in three layers: the model's defaults, then (with
+ * --resume RUN) the settings saved in RUN's newest checkpoint, then the
+ * flags on the command line.  So `train --resume RUN` repeats the run's
+ * own settings and `train --resume RUN --steps 5000` extends it.
+ * Leaves out: config files, environment variables.
  */
 #ifndef RT_TRAIN_OPTS_H
 #define RT_TRAIN_OPTS_H
@@ -10,6 +15,7 @@
 
 #include "rt_err.h"
 #include "rt_model.h"
+#include "rt_safetensors.h"
 
 typedef struct {
     long steps;
@@ -18,12 +24,33 @@ typedef struct {
     const char *data;    /* data path, may be NULL for built-in data */
     long log_every, sample_every, checkpoint_every;   /* <= 0: only at the end */
     long threads;        /* BLAS threads, >= 1 */
+    long keep_checkpoints;   /* newest checkpoints kept, >= 1 */
+    const char *resume;  /* run directory to continue, or NULL */
     int help;            /* --help was given: print usage, exit 0 */
     char default_out[256];
+    char saved_data[4096];   /* data path restored from a checkpoint */
 } rt_train_opts;
 
 /* Fills o from the model's defaults, then from argv[1..argc). */
 int rt_train_parse_args(const rt_model *m, int argc, char **argv, rt_train_opts *o,
+                        rt_err *err);
+/* For --resume: puts the settings saved in checkpoint st under the flags
+ * of argv (parses argv again on top of them). */
+int rt_train_resume_args(const rt_model *m, const rt_st *st, int argc, char **argv,
+                         rt_train_opts *o, rt_err *err);
+
+/* The settings as metadata pairs "setting.NAME" for a checkpoint; the
+ * strings live in `text`, which must outlive the pairs. */
+enum { RT_TRAIN_N_SETTINGS = 8 };
+typedef struct {
+    rt_st_kv kv[RT_TRAIN_N_SETTINGS];
+    char text[RT_TRAIN_N_SETTINGS][4096 + 32];
+} rt_train_settings;
+void rt_train_settings_of(const rt_train_opts *o, rt_train_settings *s);
+/* Records the run in its directory (rt_run_record.c): model.yaml, the
+ * model the trainer was built from, and settings.json, the resolved
+ * settings, the model's identity and a command line that repeats the run. */
+int rt_train_record_run(const rt_model *m, const rt_train_opts *o, const char *prog,
                         rt_err *err);
 void rt_train_usage(FILE *f, const rt_model *m, const char *prog);
 

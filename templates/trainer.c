@@ -39,6 +39,7 @@ static float ws[1]; /* @@BUFFERS@@ */
 /* @@STEP_FUNCTIONS@@ */
 static const rt_tensor_info tensors[1]; /* @@TENSOR_TABLE@@ */
 static void set_threads(int n) { (void)n; } /* @@THREADS@@ */
+static const char model_yaml[] = ""; /* @@SOURCE@@ */
 
 static const rt_model model = {
     .model_name = "template", .tensors = tensors, /* @@MODEL_FIELDS@@ */

@@ -102,7 +102,8 @@ static float d_step(const float *real, const float *z)
 {
     static long calls;
     const char *nan_at = getenv("FAKE_NAN_AT");
-    if (nan_at && ++calls == atol(nan_at))
+    ++calls;
+    if (nan_at && calls == atol(nan_at))
         return NAN;
     g_forward(fake, z);
     memset(d_grads, 0, sizeof d_grads);
@@ -113,6 +114,11 @@ static float d_step(const float *real, const float *z)
         d_accumulate(real + i * OUT, -sigmoid(-lr) / BATCH);
         d_accumulate(fake + i * OUT, sigmoid(lf) / BATCH);
     }
+    /* FAKE_INF_GRAD_AT=N: the Nth call leaves an Inf in one gradient while
+     * its loss stays finite, so the trainer must find and name the tensor */
+    const char *inf_at = getenv("FAKE_INF_GRAD_AT");
+    if (inf_at && calls == atol(inf_at))
+        d_grads[D_C] = INFINITY;
     return loss / BATCH;
 }
 

@@ -107,8 +107,9 @@ def smoke_ring_trainer(bin_dir, tmp):
     check(rc == 0, "train run exits 0 (stderr: %s)" % err[-300:])
     run1 = os.path.join(tmp, "run1")
     files = sorted(os.listdir(run1))
-    check(files == ["log.csv", "samples_000100.png", "samples_000200.png",
-                    "samples_000300.png", "weights.safetensors"], "run files: %s" % files)
+    check(files == ["checkpoints", "log.csv", "samples_000100.png", "samples_000200.png",
+                    "samples_000300.png", "settings.json", "weights.safetensors"],
+          "run files: %s" % files)
     check("300 steps" in out and "modes" in out, "summary line: " + out.strip())
     rows = open(os.path.join(run1, "log.csv")).read().split("\n")
     check(rows[0] == "step,d_loss,g_loss,seconds,modes,hq_fraction,reverse_kl",
@@ -125,6 +126,8 @@ def smoke_ring_trainer(bin_dir, tmp):
           "scatter plot is a 512x512 RGB PNG")
 
     meta, tensors = read_safetensors(os.path.join(run1, "weights.safetensors"))
+    crc = meta.pop("ganc_crc32", "")
+    check(len(crc) == 8 and int(crc, 16) >= 0, "a CRC-32 in the metadata: %s" % crc)
     check(meta == {"format": "ganc-weights-1", "model": "fake_ring", "ganc_version": "0.0-test",
                    "arch_hash": "0123456789abcdef", "step": "300"}, "metadata: %s" % meta)
     check(sorted(tensors) == sorted(["generator.fc.weight", "generator.fc.bias",
@@ -143,7 +146,8 @@ def smoke_ring_trainer(bin_dir, tmp):
 
     rc, out, err = run([train, "--steps", "0", "--out", "zero"], cwd=tmp)
     check(rc == 0 and sorted(os.listdir(os.path.join(tmp, "zero"))) ==
-          ["log.csv", "samples_000000.png", "weights.safetensors"], "0 steps: initial weights")
+          ["checkpoints", "log.csv", "samples_000000.png", "settings.json", "weights.safetensors"],
+          "0 steps: initial weights")
 
     rc, out, err = run([train, "--steps", "3"], cwd=tmp)
     check(rc == 0 and os.path.exists(os.path.join(tmp, "runs/fake_ring/weights.safetensors")),
@@ -151,6 +155,13 @@ def smoke_ring_trainer(bin_dir, tmp):
 
     rc, out, err = run([train, "--out", "nan"], env={"FAKE_NAN_AT": "7"}, cwd=tmp)
     check(rc == 1 and "step 4" in err and "nan" in err, "NaN loss: exit 1 naming the step")
+    rc, out, err = run([train, "--out", "inf", "--checkpoint-every", "1"],
+                       env={"FAKE_INF_GRAD_AT": "9"}, cwd=tmp)
+    check(rc == 1 and "step 5: the gradient of discriminator tensor discriminator.fc.bias "
+          "has Inf at element 0" in err and "step_000000004.safetensors" in err,
+          "Inf gradient: exit 1 naming the step, the tensor and the last good checkpoint: " + err)
+    ckpts = sorted(os.listdir(os.path.join(tmp, "inf", "checkpoints")))
+    check(ckpts[-1] == "step_000000004.safetensors", "nothing saved after the bad step: %s" % ckpts)
 
     open(os.path.join(tmp, "afile"), "w").close()
     rc, out, err = run([train, "--out", "afile/run"], cwd=tmp)
@@ -249,8 +260,8 @@ def smoke_images(bin_dir, tmp):
                        cwd=tmp)
     check(rc == 0, "image trainer runs: " + err[-300:])
     files = sorted(os.listdir(os.path.join(tmp, "img")))
-    check(files == ["log.csv", "samples_000010.png", "samples_000020.png",
-                    "weights.safetensors"], "image run files: %s" % files)
+    check(files == ["checkpoints", "log.csv", "samples_000010.png", "samples_000020.png",
+                    "settings.json", "weights.safetensors"], "image run files: %s" % files)
     # 4x4 images are enlarged 21 times (rt_grid_scale: about 84 pixels each)
     check(png_info(os.path.join(tmp, "img", "samples_000020.png")) == (690, 690, 8, 0),
           "8x8 gray grid of 4x4 images enlarged to 84x84, 2px padding")
