@@ -207,16 +207,64 @@ int gan_model_infer(gan_model *m, gan_diag *d)
 }
 
 /* FNV-1a over everything that fixes the layout of the tensors. */
+/* FNV-1a over bytes: the architecture hash below feeds it every field. */
+static uint64_t fnv(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 1099511628211ULL;
+    return h;
+}
+
+static uint64_t fnv_str(uint64_t h, const char *s)
+{
+    return fnv(h, s ? s : "", s ? strlen(s) + 1 : 1);
+}
+
+static uint64_t fnv_int(uint64_t h, long v)
+{
+    int64_t x = v;
+    return fnv(h, &x, sizeof x);
+}
+
+static uint64_t fnv_float(uint64_t h, float v)
+{
+    return fnv(h, &v, sizeof v);
+}
+
+/* Everything that decides what a trained network computes, and nothing
+ * that only decides how it is trained (optimizer, loss, schedule, data,
+ * initialisation): weights saved by one model load into another exactly
+ * when the hashes agree.  Checkpoints and weight files record it. */
 uint64_t gan_model_arch_hash(const gan_model *m)
 {
     uint64_t h = 1469598103934665603ULL;
     for (int i = 0; i < m->n_tensors; i++) {
         const gan_tensor *t = &m->tensors[i];
-        for (const char *p = t->name; *p; p++)
-            h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+        h = fnv_str(h, t->name);
         for (int k = 0; k < t->ndim; k++)
-            h = (h ^ (uint64_t)t->shape[k]) * 1099511628211ULL;
-        h = (h ^ (uint64_t)t->role) * 1099511628211ULL;
+            h = fnv_int(h, t->shape[k]);
+        h = fnv_int(h, t->role);
     }
-    return h;
+    for (int n = 0; n < 2; n++) {
+        const gan_net *net = &m->net[n];
+        for (int i = 0; i < net->n_layers; i++) {
+            const gan_layer *l = &net->layers[i];
+            h = fnv_str(fnv_str(h, l->kind->name), l->name);
+            for (int k = 0; k < IR_MAX_IN; k++)
+                h = fnv_int(h, k < l->n_inputs || (k == 0 && l->n_inputs == 0) ? l->inputs[k]
+                                                                                 : -2);
+            const long ints[] = { l->units, l->bias, l->kernel, l->stride, l->padding,
+                                  l->output_padding, l->axis, l->out.rank, l->target.rank };
+            for (size_t k = 0; k < sizeof ints / sizeof ints[0]; k++)
+                h = fnv_int(h, ints[k]);
+            for (int k = 0; k < l->out.rank; k++)
+                h = fnv_int(h, l->out.d[k]);
+            for (int k = 0; k < l->target.rank; k++)
+                h = fnv_int(h, l->target.d[k]);
+            h = fnv_float(fnv_float(h, l->eps), l->alpha);   /* not momentum: training only */
+        }
+        h = fnv_int(h, net->output);
+    }
+    return fnv_int(fnv_int(h, m->latent.size), m->latent.dist);
 }

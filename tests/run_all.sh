@@ -25,6 +25,7 @@ suite gradcheck bash tests/gradcheck.sh
 suite parity bash tests/parity.sh
 suite e2e-ring8 bash tests/e2e_ring8.sh
 suite e2e-dcgan bash tests/e2e_dcgan.sh
+suite resume bash tests/resume.sh
 
 [ ${#failures[@]} -eq 0 ] || echo "failed suites: ${failures[*]}"
 echo "tests: $passed passed, $failed failed"

@@ -140,11 +140,43 @@ static void test_graph_wiring(void **state)
     gan_model_free(&model);
 }
 
+/* The architecture hash changes with what a network computes and only
+ * with that: training settings leave it alone, so a checkpoint resumes
+ * after a learning-rate change but not after an edited activation. */
+static uint64_t hash_of(const char *act, int units, const char *lr, int steps, float alpha)
+{
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "name: h\ndata: {source: ring8}\nlatent: {size: 2}\n"
+             "generator:\n  optimizer: {type: adam, lr: %s}\n  layers:\n"
+             "    - {name: a, type: dense, units: %d}\n    - %s\n"
+             "    - {name: out, type: dense, units: 2}\n"
+             "discriminator:\n  layers:\n    - {name: a, type: dense, units: 8}\n"
+             "    - {type: leaky_relu, alpha: %g}\n    - {name: out, type: dense, units: 1}\n"
+             "train: {batch: 4, steps: %d}\n", lr, units, act, alpha, steps);
+    load(yaml);
+    uint64_t h = gan_model_arch_hash(&model);
+    gan_model_free(&model);
+    return h;
+}
+
+static void test_arch_hash(void **state)
+{
+    (void)state;
+    uint64_t base = hash_of("relu", 16, "1e-4", 100, 0.2f);
+    assert_true(hash_of("relu", 16, "1e-4", 100, 0.2f) == base);
+    assert_true(hash_of("relu", 16, "3e-4", 500, 0.2f) == base);   /* training only */
+    assert_true(hash_of("tanh", 16, "1e-4", 100, 0.2f) != base);   /* same tensors */
+    assert_true(hash_of("relu", 24, "1e-4", 100, 0.2f) != base);
+    assert_true(hash_of("relu", 16, "1e-4", 100, 0.1f) != base);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dcgan_shapes),
         cmocka_unit_test(test_graph_wiring),
+        cmocka_unit_test(test_arch_hash),
     };
     return cmocka_run_group_tests_name("shape inference", tests, NULL, NULL);
 }
