@@ -33,10 +33,12 @@ $(B)/gen/%.o: gen/%.c $(wildcard gen/*.h) runtime/rt_model.h
 	$(SAY) "  CC      $<"
 	$(Q)$(CC) $(WARN) $(CFLAGS) -Iruntime -Wno-format-truncation -DGANC_DATADIR='"$(DATADIR)"' -c -o $@ $<
 
+# the optimizer's loop vectorizes only when sqrtf need not set errno
+RT_CFLAGS_rt_optim = -fno-math-errno
 $(B)/runtime/%.o: runtime/%.c $(wildcard runtime/*.h)
 	@mkdir -p $(dir $@)
 	$(SAY) "  CC      $<"
-	$(Q)$(CC) $(WARN) $(CFLAGS) -Iruntime -c -o $@ $<
+	$(Q)$(CC) $(WARN) $(CFLAGS) $(RT_CFLAGS_$(notdir $*)) -Iruntime -c -o $@ $<
 
 $(B)/ganc: $(GEN_OBJ)
 	$(SAY) "  LINK    $@"

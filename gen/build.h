@@ -11,6 +11,7 @@ typedef struct {
     const char *cc;             /* C compiler, default $CC or cc */
     const char *cflags;         /* extra flags */
     int compile;                /* 0: write sources only */
+    int native;                 /* 1: -march=native (this machine's vector width) */
     gan_codegen_opts opts;
 } gan_build_opts;
 

@@ -25,7 +25,9 @@ static const char usage[] =
     "                         model's compile.unroll, 8)\n"
     "  --no-compile           write the C sources only\n"
     "  --cc CC                C compiler (default $CC or cc)\n"
-    "  --cflags FLAGS         extra compiler flags (e.g. -march=native)\n"
+    "  --native               compile for this machine's CPU (-march=native: AVX-512\n"
+    "                         where there is one); the default runs on any x86-64\n"
+    "  --cflags FLAGS         extra compiler flags\n"
     "\n"
     "  -h, --help             this help; `ganc COMMAND --help` for one command\n"
     "  --version              print the version\n"
@@ -186,7 +188,7 @@ static int cmd_check(int argc, char **argv)
 
 static int cmd_build(int argc, char **argv)
 {
-    gan_build_opts o = { NULL, NULL, NULL, NULL, 1, { 0, 1, -1 } };
+    gan_build_opts o = { NULL, NULL, NULL, NULL, 1, 0, { 0, 1, -1 } };
     const char *path = NULL;
     o.cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
     for (int i = 0; i < argc; i++) {
@@ -194,7 +196,8 @@ static int cmd_build(int argc, char **argv)
         int has_val = i + 1 < argc;
         if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
             printf("usage: ganc build MODEL.yaml [-o DIR] [--embed-weights FILE] [--plain]\n"
-                   "                  [--unroll N] [--no-compile] [--cc CC] [--cflags FLAGS]\n\n"
+                   "                  [--unroll N] [--no-compile] [--native] [--cc CC]\n"
+                   "                  [--cflags FLAGS]\n\n"
                    "Writes DIR/train.c and DIR/sample.c and compiles DIR/train (links OpenBLAS)\n"
                    "and DIR/sample (libc and libm only). DIR defaults to build/NAME.\n");
             return 0;
@@ -205,6 +208,8 @@ static int cmd_build(int argc, char **argv)
         } else if (!strcmp(a, "--plain")) {
             o.opts.plain = 1;
             o.opts.blas = 0;
+        } else if (!strcmp(a, "--native")) {
+            o.native = 1;
         } else if (!strcmp(a, "--no-compile")) {
             o.compile = 0;
         } else if (!strcmp(a, "--unroll") && has_val) {

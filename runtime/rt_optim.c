@@ -31,6 +31,27 @@ void rt_optim_init(rt_optim *o, const rt_optim_spec *spec, size_t n)
     }
 }
 
+/* The update of every parameter, the optimizer's hot loop (about 2 ms a
+ * step on the DCGAN when scalar).  Compiled for AVX-512 and AVX2 besides
+ * the baseline (GCC picks one at load time), at O3, and the Makefile builds
+ * this file with -fno-math-errno so sqrtf vectorizes; written with one rounding per operation as
+ * before (no FMA contraction), so every version gives the same bits. */
+#pragma GCC push_options
+#pragma GCC optimize("O3", "fp-contract=off")
+__attribute__((target_clones("avx512f", "avx2", "default")))
+static void adam_update(size_t n, float *restrict p, const float *restrict g,
+                        float *restrict m, float *restrict v, float b1, float b2, float eps,
+                        float step_size, float bc2_sqrt)
+{
+    for (size_t i = 0; i < n; i++) {
+        m[i] = b1 * m[i] + (1 - b1) * g[i];
+        v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+        float denom = sqrtf(v[i]) / bc2_sqrt + eps;
+        p[i] -= step_size * m[i] / denom;
+    }
+}
+#pragma GCC pop_options
+
 static void adam_step(rt_optim *o, float *p, const float *g)
 {
     const float b1 = o->spec.beta1, b2 = o->spec.beta2, eps = o->spec.eps;
@@ -38,13 +59,7 @@ static void adam_step(rt_optim *o, float *p, const float *g)
     double bc2 = 1.0 - pow(b2, (double)o->t);
     float step_size = (float)(o->spec.lr / bc1);
     float bc2_sqrt = (float)sqrt(bc2);
-    float *m = o->m, *v = o->v;
-    for (size_t i = 0; i < o->n; i++) {
-        m[i] = b1 * m[i] + (1 - b1) * g[i];
-        v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
-        float denom = sqrtf(v[i]) / bc2_sqrt + eps;
-        p[i] -= step_size * m[i] / denom;
-    }
+    adam_update(o->n, p, g, o->m, o->v, b1, b2, eps, step_size, bc2_sqrt);
 }
 
 static void sgd_step(rt_optim *o, float *p, const float *g)
