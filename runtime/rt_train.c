@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "rt_alloc.h"
 #include "rt_checkpoint.h"
@@ -505,6 +506,23 @@ static int open_resume(run *r, const rt_model *m, rt_st *st, int argc, char **ar
     return 0;
 }
 
+/* OPENBLAS_CORETYPE names the kernel set OpenBLAS must use; naming an
+ * older CPU's (Haswell: AVX2) on an AVX-512 machine halves the speed of
+ * every large product, so say so once, with the fix. */
+static void warn_blas_coretype(void)
+{
+    static const char *const avx512_sets[] = { "SkylakeX", "Cooperlake", "SapphireRapids" };
+    const char *set = getenv("OPENBLAS_CORETYPE");
+    if (!set || !*set || !__builtin_cpu_supports("avx512f"))
+        return;
+    for (size_t i = 0; i < sizeof avx512_sets / sizeof avx512_sets[0]; i++)
+        if (strcasecmp(set, avx512_sets[i]) == 0)
+            return;
+    fprintf(stderr, "warning: OPENBLAS_CORETYPE=%s makes OpenBLAS use that CPU's kernels on "
+            "this AVX-512 machine, about half as fast; run without it "
+            "(env -u OPENBLAS_CORETYPE ...) for full speed\n", set);
+}
+
 static int train(run *r, const rt_model *m, int argc, char **argv, rt_err *err)
 {
     const char *prog = argc > 0 ? argv[0] : "train";
@@ -520,6 +538,7 @@ static int train(run *r, const rt_model *m, int argc, char **argv, rt_err *err)
     }
     if (m->set_threads)
         m->set_threads((int)r->o.threads);
+    warn_blas_coretype();
     status = run_open(r, m, err);
     if (resumed) {
         rt_ckpt c = ckpt_view(r);
