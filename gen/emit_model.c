@@ -87,6 +87,23 @@ static void constants(gan_buf *o, const gan_model *m, const gan_emit_target *t, 
     }
 }
 
+/* The values g_forward saves for d_step and g_step (program.h). */
+static void saved_buffers(gan_buf *o, gan_model *m)
+{
+    long numel[GAN_MAX_SAVED];
+    int n = gan_saved_slots(m, numel, GAN_MAX_SAVED);
+    long total = 0;
+    for (int k = 0; k < n; k++)
+        total += numel[k];
+    gan_buf_printf(o, "\n/* G's forward pass runs once per iteration (g_forward); its output "
+                      "(saved_0) and\n * the activations G's backward pass needs stay here "
+                      "for d_step and g_step:\n * %d buffers, %ld floats (%.1f MiB) */\n", n,
+                   total, (double)total * 4 / (1 << 20));
+    for (int k = 0; k < n; k++)
+        gan_buf_printf(o, "static float saved_%d[%ld] __attribute__((aligned(64)));\n", k,
+                       numel[k]);
+}
+
 static void buffers(gan_buf *o, const gan_emit_target *t)
 {
     gan_buf_put(o, "/* every buffer is static and sized here: nothing is allocated while training */\n");
@@ -223,7 +240,8 @@ static void model_fields(gan_buf *o, const gan_model *m, const gan_emit_target *
     optim_field(o, &m->net[GAN_D].optim);
     gan_buf_printf(o, " },\n    .steps = %ld,\n    .d_steps = %d,\n    .log_every = %ld,\n"
                       "    .sample_every = %ld,\n    .checkpoint_every = %ld,\n"
-                      "    .seed = %lluULL,\n    .d_step = d_step,\n    .g_step = g_step,\n"
+                      "    .seed = %lluULL,\n    .g_forward = g_forward,\n"
+                      "    .d_step = d_step,\n    .g_step = g_step,\n"
                       "    .generate = generate,\n"
                       "    .set_threads = set_threads,\n"
                       "    .noise_seed = &noise_seed,\n",
@@ -285,8 +303,8 @@ int gan_emit_file(const gan_model *m, gan_codegen_opts o, const gan_emit_target 
         o.blas = 0;
     gan_funcs funcs = { 0 };
     long ws = 0, scratch = 0;
-    int progs[3] = { GAN_PROG_D_STEP, GAN_PROG_G_STEP, GAN_PROG_GENERATE };
-    for (int i = t->sampler ? 2 : 0; i < 3; i++) {
+    int progs[4] = { GAN_PROG_G_FORWARD, GAN_PROG_D_STEP, GAN_PROG_G_STEP, GAN_PROG_GENERATE };
+    for (int i = t->sampler ? 3 : 0; i < 4; i++) {
         gan_program p;
         gan_plan pl;
         gan_program_build(&p, (gan_model *)m, progs[i]);
@@ -314,6 +332,8 @@ int gan_emit_file(const gan_model *m, gan_codegen_opts o, const gan_emit_target 
                     "static void set_threads(int n)\n{\n    (void)n;\n}");
     constants(&text[S_CONSTANTS], m, t, ws);
     buffers(&text[S_BUFFERS], t);
+    if (!t->sampler)
+        saved_buffers(&text[S_BUFFERS], (gan_model *)m);
     if (scratch)
         gan_buf_printf(&text[S_BUFFERS], "\n/* im2col columns and products of the GEMM convolutions */\n"
                        "static float scratch[%ld] __attribute__((aligned(64)));", scratch);

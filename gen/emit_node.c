@@ -63,7 +63,7 @@ const char *gan_names_get(gan_names *nm, const gan_plan *pl, int node)
         /* a value from outside the network is its input: the same function
          * then serves D on real and on generated data */
         snprintf(base, sizeof base, "%s", nm->net == 0 ? "z" : "x");
-    else if (n->op == IR_INPUT)
+    else if (n->op == IR_INPUT && n->ext < GAN_SAVED_EXT)
         snprintf(base, sizeof base, "%s", pl->p->arg_names[n->ext]);
     else if (n->label && nm->by_app && n->op != IR_PARAM)
         snprintf(base, sizeof base, "%s_%s", n->app, n->label);

@@ -72,8 +72,12 @@ static void tensor_macro(char *buf, size_t n, const gan_tensor *t, const char *s
 static void pointer_expr(char *buf, size_t n, const gan_plan *pl, int b, gan_names *step_nm)
 {
     const ir_node *nd = &pl->p->g.n[b];
-    if (nd->op == IR_INPUT)
+    if (nd->op == IR_INPUT && nd->ext >= GAN_SAVED_EXT)
+        snprintf(buf, n, "saved_%d", nd->ext - GAN_SAVED_EXT);
+    else if (nd->op == IR_INPUT)
         snprintf(buf, n, "%s", pl->p->arg_names[nd->ext]);
+    else if (pl->dest[b] == DEST_SAVED)
+        snprintf(buf, n, "saved_%d", pl->tensor[b]);
     else if (nd->op == IR_PARAM)
         tensor_macro(buf, n, &pl->m->tensors[nd->ext], "");
     else if (pl->dest[b] == DEST_GRAD)
@@ -211,9 +215,20 @@ void gan_emit_program(const gan_plan *pl, gan_funcs *funcs, gan_buf *steps, gan_
                               "SAMPLE_SIZE] from z[BATCH x LATENT]. */\n"
                               "static void %s(float *out, const float *z)\n{\n", p->name, p->name);
     } else {
-        gan_buf_printf(steps, "\n/* %s: loss and gradients of the %s for one batch. */\n"
-                              "static float %s(", p->name,
-                       p->grad_net == 0 ? "generator" : "discriminator", p->name);
+        if (p->loss < 0)
+            gan_buf_printf(steps, "\n/* %s: the generator in training mode on one batch of "
+                                  "latents z[BATCH x LATENT]:\n * its output and what g_step "
+                                  "needs of its activations go to saved_*, its\n * running "
+                                  "statistics are updated. */\nstatic void %s(", p->name,
+                           p->name);
+        else if (p->grad_net == 0)
+            gan_buf_printf(steps, "\n/* %s: loss and gradients of the generator, from the "
+                                  "saved activations of\n * the last g_forward (on the same "
+                                  "z). */\nstatic float %s(", p->name, p->name);
+        else
+            gan_buf_printf(steps, "\n/* %s: loss and gradients of the discriminator on real "
+                                  "data and on the saved\n * output of the last g_forward. "
+                                  "*/\nstatic float %s(", p->name, p->name);
         for (int i = 0; i < p->n_args; i++)
             gan_buf_printf(steps, "%sconst float *%s", i ? ", " : "", p->arg_names[i]);
         gan_buf_put(steps, ")\n{\n");

@@ -168,17 +168,22 @@ static int cmd_check(int argc, char **argv)
     }
     size_t params = m.param_count[0] + m.param_count[1];
     size_t state = m.state_count[0] + m.state_count[1];
-    double step = m.train.d_steps * flops[GAN_PROG_D_STEP] + flops[GAN_PROG_G_STEP];
+    double step = m.train.d_steps * (flops[GAN_PROG_G_FORWARD] + flops[GAN_PROG_D_STEP]) +
+                  flops[GAN_PROG_G_STEP];
+    long saved[GAN_MAX_SAVED], n_saved = gan_saved_slots(&m, saved, GAN_MAX_SAVED), sv = 0;
+    for (long k = 0; k < n_saved; k++)
+        sv += saved[k];
     printf("totals\n");
     printf("  parameters           %zu (G %zu, D %zu) + %zu state\n", params, m.param_count[0],
            m.param_count[1], state);
-    printf("  FLOPs per step       %.3g (%d D step%s + 1 G step)\n", step, m.train.d_steps,
-           m.train.d_steps == 1 ? "" : "s");
+    printf("  FLOPs per step       %.3g (%d x (G forward + D step) + 1 G step)\n", step,
+           m.train.d_steps);
     printf("  FLOPs per sample     %.3g (generator inference)\n",
            flops[GAN_PROG_GENERATE] / m.train.batch);
-    double mem = 4.0 * ((double)ws + 4.0 * (double)params + (double)state);
-    printf("  memory for batch %-4d %.2f MiB (workspace %.2f MiB; params, grads, Adam m and v)\n",
-           m.train.batch, mem / (1 << 20), 4.0 * (double)ws / (1 << 20));
+    double mem = 4.0 * ((double)ws + (double)sv + 4.0 * (double)params + (double)state);
+    printf("  memory for batch %-4d %.2f MiB (workspace %.2f MiB; saved G activations %.2f MiB;\n"
+           "                       params, grads, Adam m and v)\n", m.train.batch,
+           mem / (1 << 20), 4.0 * (double)ws / (1 << 20), 4.0 * (double)sv / (1 << 20));
     printf("  generated C          %ld lines trainer, %ld lines sampler\n\n", lines[0], lines[1]);
     printf("code generation (unroll limit %d)\n%s", m.unroll, report.s ? report.s : "");
     gan_buf_free(&report);

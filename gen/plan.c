@@ -91,7 +91,7 @@ static void decide_storage(gan_plan *pl, const char *live, const char *is_out, c
         ir_op op = g->n[x].op;
         if (op == IR_INPUT || op == IR_PARAM)
             pl->store[x] = ST_EXT;
-        else if ((op == IR_CONST || op == IR_DROPOUT_MASK) && !read_as_buffer[x])
+        else if ((op == IR_CONST || op == IR_DROPOUT_MASK) && !read_as_buffer[x] && !is_out[x])
             pl->store[x] = ST_INLINE;     /* recomputed where used: no buffer */
         else if (op == IR_RESHAPE)
             pl->store[x] = ST_VIEW;
@@ -305,6 +305,12 @@ void gan_plan_build(gan_plan *pl, const gan_program *p, const gan_model *m, gan_
             pl->dest[p->state[t]] = DEST_STATE;
             pl->tensor[p->state[t]] = t;
         }
+    for (int k = 0; k < p->n_saved; k++) {
+        mark_live(pl, live, p->saved[k]);
+        is_out[p->saved[k]] = 1;
+        pl->dest[p->saved[k]] = DEST_SAVED;
+        pl->tensor[p->saved[k]] = k;
+    }
     for (int x = 0; x < pl->n; x++)
         if (live[x])
             for (int i = 0; i < g->n[x].n_in; i++) {

@@ -16,7 +16,7 @@ enum gan_store {
     ST_FUSED       /* a matmul computed as part of its consumer */
 };
 
-enum gan_dest { DEST_WS, DEST_GRAD, DEST_OUT, DEST_STATE };
+enum gan_dest { DEST_WS, DEST_GRAD, DEST_OUT, DEST_STATE, DEST_SAVED };
 
 typedef struct {
     int plain;          /* rolled, unfused, no BLAS: the reference emission */
@@ -33,7 +33,7 @@ typedef struct {
     int *uses;          /* live consumers */
     int *gemm;          /* for an epilogue node: the fused matmul, else -1 */
     int *dest;          /* enum gan_dest for ST_MAT */
-    int *tensor;        /* DEST_GRAD, DEST_STATE: the model tensor */
+    int *tensor;        /* DEST_GRAD, DEST_STATE: the model tensor; DEST_SAVED: the slot */
     long *off;          /* DEST_WS: offset in floats */
     char *use_blas;     /* matmul executed by cblas_sgemm */
     long ws_size;       /* floats */

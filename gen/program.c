@@ -2,6 +2,7 @@
 #include "layer.h"
 #include "program.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,7 +60,7 @@ static void fresh_outputs(gan_program *p, const gan_model *m)
     free(uses);
 }
 
-void gan_program_build(gan_program *p, gan_model *m, int which)
+static void build_graph(gan_program *p, gan_model *m, int which)
 {
     memset(p, 0, sizeof *p);
     ir_init(&p->g);
@@ -76,6 +77,7 @@ void gan_program_build(gan_program *p, gan_model *m, int which)
     for (int i = 0; i < m->n_tensors; i++)
         c.param_node[i] = c.state_value[i] = p->grad[i] = p->state[i] = -1;
     p->loss = p->out = p->grad_net = -1;
+    p->n_tensors = m->n_tensors;
 
     ir_shape zs = ir_shape2(B, m->latent.size);
     ir_shape xs = gan_batch_shape(B, m->data.shape);
@@ -95,6 +97,7 @@ void gan_program_build(gan_program *p, gan_model *m, int which)
      * iteration (here: in g_step), D on real and fake data in its step and
      * on fake data in G's step. */
     int fake = apply_net(&c, &m->net[GAN_G], z, "g", which == GAN_PROG_G_STEP);
+    p->g_out = fake;
     if (which == GAN_PROG_GENERATE) {
         p->out = fake;
         free(c.param_node);
@@ -128,6 +131,131 @@ void gan_program_build(gan_program *p, gan_model *m, int which)
     fresh_outputs(p, m);
     free(c.param_node);
     free(c.state_value);
+}
+
+/* ---- cutting a step graph at the end of G's forward part ---------------- */
+
+static int is_g_forward(const ir_node *n)
+{
+    return n->net == GAN_G && n->pass == IR_PASS_FORWARD && !strcmp(n->app, "g");
+}
+
+/* The frontier of G's forward part: its nodes that a node outside it
+ * reads, in node order with G's output first.  Arguments, parameters and
+ * constants are available everywhere and never saved. */
+static int frontier(const gan_program *p, int fake, int *out, int max)
+{
+    const ir_graph *g = &p->g;
+    char *need = calloc((size_t)g->count, 1), *live = calloc((size_t)g->count, 1);
+    if (!need || !live)
+        abort();
+    /* live: what the loss, the gradients and the new states depend on */
+    if (p->loss >= 0)
+        live[p->loss] = 1;
+    for (int t = 0; t < p->n_tensors; t++) {
+        if (p->grad[t] >= 0)
+            live[p->grad[t]] = 1;
+        if (p->state[t] >= 0)
+            live[p->state[t]] = 1;
+    }
+    for (int x = g->count - 1; x >= 0; x--)
+        if (live[x])
+            for (int i = 0; i < g->n[x].n_in; i++) {
+                live[g->n[x].in[i]] = 1;
+                if (!is_g_forward(&g->n[x]))
+                    need[g->n[x].in[i]] = 1;
+            }
+    /* a reshape is a view: its base is saved and the reshape stays, a view
+     * of the saved value, in the programs that read it */
+    for (int x = g->count - 1; x >= 0; x--)
+        if (need[x] && is_g_forward(&g->n[x]) && g->n[x].op == IR_RESHAPE)
+            need[g->n[x].in[0]] = 1;
+    int n = 0;
+    out[n++] = fake;
+    for (int x = 0; x < g->count; x++) {
+        ir_op op = g->n[x].op;
+        if (x != fake && need[x] && is_g_forward(&g->n[x]) && op != IR_INPUT &&
+            op != IR_PARAM && op != IR_CONST && op != IR_RESHAPE) {
+            if (n == max) {
+                fprintf(stderr, "ganc: internal limit: more than %d saved G activations\n", max);
+                abort();
+            }
+            out[n++] = x;
+        }
+    }
+    free(need);
+    free(live);
+    return n;
+}
+
+/* Turns node x into the saved value of slot k: computed by g_forward. */
+static void make_saved_input(ir_graph *g, int x, int k)
+{
+    ir_node *n = &g->n[x];
+    n->op = IR_INPUT;
+    n->n_in = 0;
+    n->ext = GAN_SAVED_EXT + k;
+}
+
+/* g_forward: the G_STEP graph whose outputs are the saved values and G's
+ * new running statistics; everything after G is dead. */
+static void cut_g_forward(gan_program *p, gan_model *m, const int *slot, int n)
+{
+    p->name = "g_forward";
+    p->loss = -1;
+    p->grad_net = -1;
+    for (int t = 0; t < m->n_tensors; t++) {
+        p->grad[t] = -1;
+        if (m->tensors[t].net != GAN_G)
+            p->state[t] = -1;
+    }
+    p->n_saved = n;
+    for (int k = 0; k < n; k++)
+        p->saved[k] = slot[k];
+}
+
+int gan_saved_slots(gan_model *m, long *numel, int max)
+{
+    gan_program p;
+    build_graph(&p, m, GAN_PROG_G_STEP);
+    int slot[GAN_MAX_SAVED];
+    int n = frontier(&p, p.g_out, slot, GAN_MAX_SAVED);
+    for (int k = 0; k < n && k < max; k++)
+        numel[k] = ir_numel(p.g.n[slot[k]].shape);
+    gan_program_free(&p);
+    return n;
+}
+
+void gan_program_build(gan_program *p, gan_model *m, int which)
+{
+    if (which == GAN_PROG_GENERATE) {
+        build_graph(p, m, which);
+        return;
+    }
+    int slot[GAN_MAX_SAVED], n;
+    if (which == GAN_PROG_D_STEP) {
+        /* D's step reads G's output and nothing else of G */
+        build_graph(p, m, GAN_PROG_D_STEP);
+        n = frontier(p, p->g_out, slot, GAN_MAX_SAVED);
+        if (n != 1)
+            abort();
+        make_saved_input(&p->g, slot[0], 0);
+        p->n_args = 1;   /* real; z is not needed */
+        return;
+    }
+    build_graph(p, m, GAN_PROG_G_STEP);
+    n = frontier(p, p->g_out, slot, GAN_MAX_SAVED);
+    if (which == GAN_PROG_G_FORWARD) {
+        cut_g_forward(p, m, slot, n);
+        return;
+    }
+    /* g_step: starts from the saved values; G's running statistics were
+     * updated by g_forward */
+    for (int k = 0; k < n; k++)
+        make_saved_input(&p->g, slot[k], k);
+    for (int t = 0; t < m->n_tensors; t++)
+        if (m->tensors[t].net == GAN_G)
+            p->state[t] = -1;
 }
 
 void gan_program_free(gan_program *p)

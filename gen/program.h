@@ -1,10 +1,20 @@
-/* program.h - the three compiled entry points of a model as IR graphs.
+/* program.h - the compiled entry points of a model as IR graphs.
  *
- *   d_step(real, z) -> D loss, D gradients   (G's output is a constant here)
- *   g_step(z)       -> G loss, G gradients   (gradients flow through D to G)
+ *   g_forward(z)    -> G's output on z in training mode, and every
+ *                      activation g_step will need, into saved buffers;
+ *                      G's running statistics updated
+ *   d_step(real)    -> D loss, D gradients on real data and the saved fake
+ *   g_step(z)       -> G loss, G gradients (through D to G), from the saved
+ *                      activations of the last g_forward (on the same z)
  *   generate(z)     -> G output, inference mode
  *
- * Each is one graph over both networks; autodiff.c derives the backward part.
+ * As in PyTorch's DCGAN loop, one G forward pass serves both steps of an
+ * iteration: g_step does not run G forward again.  g_forward and g_step
+ * come from one graph (G forward, D on fake, loss, backward), cut at the
+ * frontier of G's forward part: the saved values are the G-forward nodes
+ * that anything else reads.  Saved values appear in the other programs as
+ * IR_INPUT nodes with ext >= GAN_SAVED_EXT (slot ext - GAN_SAVED_EXT);
+ * slot 0 is G's output.  autodiff.c derives the backward parts.
  */
 #ifndef GAN_PROGRAM_H
 #define GAN_PROGRAM_H
@@ -12,6 +22,8 @@
 #include "model.h"
 
 #define GAN_MAX_ARGS 4
+#define GAN_SAVED_EXT 1000   /* IR_INPUT ext of saved values: slot + this */
+#define GAN_MAX_SAVED 256
 
 typedef struct {
     const char *name;            /* "d_step", "g_step", "generate" */
@@ -24,9 +36,17 @@ typedef struct {
     int *grad;                   /* per model tensor: gradient node or -1 */
     int *state;                  /* per model tensor: its new value (running
                                   * statistics) after this step, or -1 */
+    int g_out;                   /* G's output node (training programs) */
+    int n_tensors;               /* entries of grad and state */
+    int n_saved;                 /* g_forward: the saved values it writes */
+    int saved[GAN_MAX_SAVED];    /* node of slot k */
 } gan_program;
 
-enum { GAN_PROG_D_STEP, GAN_PROG_G_STEP, GAN_PROG_GENERATE, GAN_N_PROGS };
+enum { GAN_PROG_G_FORWARD, GAN_PROG_D_STEP, GAN_PROG_G_STEP, GAN_PROG_GENERATE, GAN_N_PROGS };
+
+/* The saved slots of a model: sizes in floats, in slot order (the same
+ * for every program of the model).  Returns the count. */
+int gan_saved_slots(gan_model *m, long *numel, int max);
 
 void gan_program_build(gan_program *p, gan_model *m, int which);
 void gan_program_free(gan_program *p);

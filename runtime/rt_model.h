@@ -97,11 +97,18 @@ typedef struct {
     uint64_t seed;
 
     /* compiled step functions; all buffers are the generated code's own.
-     * d_step: D loss for one real batch and one latent batch; writes grads[D].
-     * g_step: G loss for one latent batch; writes grads[G].
+     * One iteration, as PyTorch's DCGAN loop does it, runs G forward once:
+     * g_forward: G in training mode on z (batch*latent_size floats); keeps
+     *   G's output and the activations g_step needs; updates G's running
+     *   statistics.
+     * d_step: D loss on one real batch and on g_forward's output; writes
+     *   grads[D].
+     * g_step: G loss through D on g_forward's output; writes grads[G].  It
+     *   uses what the last g_forward saved, so z must be that call's z.
      * generate: G forward in inference mode for one batch of latents:
      *   out is batch*sample_size floats, z is batch*latent_size floats. */
-    float (*d_step)(const float *real, const float *z);
+    void (*g_forward)(const float *z);
+    float (*d_step)(const float *real);
     float (*g_step)(const float *z);
     void (*generate)(float *out, const float *z);
 

@@ -2,7 +2,8 @@
  *
  * A run parses its flags, initialises every tensor from the seed, opens the
  * data, creates the run directory, then for each step does d_steps times
- * (real batch, z, D step, D update) followed by (z, G step, G update).
+ * (real batch, z, G forward, D step, D update) followed by (G step on the
+ * last z, G update).
  * Periodic work: a log.csv row and a progress line every log_every steps;
  * pictures every sample_every steps (2D mixtures: 2500 points from fixed
  * latents, scored by the PacGAN protocol and plotted over real points;
@@ -412,7 +413,8 @@ static int train_step(run *r, long step, rt_err *err)
         rt_data_next_batch(r->data, r->real, m->batch);
         rt_latent_fill(m->latent_dist, &r->rng, r->z, nz);
         set_noise(r, step, k);
-        float dl = m->d_step(r->real, r->z);
+        m->g_forward(r->z);
+        float dl = m->d_step(r->real);
         if (check_loss(r, step, "discriminator", dl, err) ||
             check_finite(r, step, RT_NET_D, 1, err))
             return -1;
@@ -421,7 +423,8 @@ static int train_step(run *r, long step, rt_err *err)
             return -1;
         d += dl;
     }
-    rt_latent_fill(m->latent_dist, &r->rng, r->z, nz);
+    /* the generator learns from the last fake batch, as in PyTorch's loop:
+     * g_step reuses g_forward's work on the same z */
     set_noise(r, step, m->d_steps);
     float gl = m->g_step(r->z);
     if (check_loss(r, step, "generator", gl, err) || check_finite(r, step, RT_NET_G, 1, err))

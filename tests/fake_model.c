@@ -98,14 +98,19 @@ static void d_accumulate(const float *x, float dlogit)
     d_grads[D_C] += dlogit;
 }
 
-static float d_step(const float *real, const float *z)
+/* the model's g_forward: keeps G's output for d_step */
+static void train_g_forward(const float *z)
+{
+    g_forward(fake, z);
+}
+
+static float d_step(const float *real)
 {
     static long calls;
     const char *nan_at = getenv("FAKE_NAN_AT");
     ++calls;
     if (nan_at && calls == atol(nan_at))
         return NAN;
-    g_forward(fake, z);
     memset(d_grads, 0, sizeof d_grads);
     float loss = 0;
     for (int i = 0; i < BATCH; i++) {
@@ -191,6 +196,7 @@ static const rt_model MODEL = {
     .sample_every = 100,
     .checkpoint_every = 150,
     .seed = 7,
+    .g_forward = train_g_forward,
     .d_step = d_step,
     .g_step = g_step,
     .generate = generate,

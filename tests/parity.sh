@@ -48,17 +48,18 @@ export OPENBLAS_NUM_THREADS=1
 summary=()
 failed=0
 controls_done=0
-# Gradient tolerance per model (default 1e-4 of the tensor's largest value).
-# dcgan_fashion: measured against float64 PyTorch on the dumped inputs, its
-# float32 gradients are not better than that: PyTorch's own float32 G
-# gradients are up to 4.4e-3 of max from the float64 ones (batchnorm over 64
-# samples cancels large terms), ganc's up to 7.8e-3 (plain emission, long
-# sequential sums); and a leaky-ReLU input within rounding of 0 flips
-# between the two (D gradients of step 2 differ by up to 1.5e-3). Forward
-# values, losses, running statistics and updates keep their strict bounds.
+# Gradient tolerance and reference per model (default: float32 PyTorch,
+# 1e-4 of the tensor's largest value).  dcgan_fashion: batchnorm over 64
+# samples cancels large terms in G's gradients, so float32 gradients are
+# only good to about 1e-2 of max in any implementation: on the dumped inputs
+# PyTorch's float32 G gradients are 2.9e-2 of max from its float64 ones,
+# ganc's 3.6e-3 (optimized) and 6.1e-3 (plain, long sequential sums).  So
+# dcgan_fashion is checked against float64 PyTorch with gradients to 1e-2;
+# forward values, losses, running statistics and updates keep their strict
+# bounds.
 grad_rtol() {
     case "$(basename "$1")" in
-        dcgan_fashion.yaml) echo --grad-rtol 1e-2 ;;
+        dcgan_fashion.yaml) echo --grad-rtol 1e-2 --float64 ;;
     esac
 }
 

@@ -6,10 +6,11 @@
  * Linked with one generated train.c compiled with -DGANC_NO_MAIN.  From the
  * seed it initialises every parameter (tests/parity/harness.h) and then does
  * what the trainer's loop does for d_steps = 1 (runtime/rt_train.c), twice:
- *   draw a real batch ~ N(0,1) and latent batches z, z_g from the prior
- *   dl = d_step(real, z);   update of D (rt_optim with spec optim[D])
- *   gl = g_step(z_g);       update of G (spec optim[G])
- * (a fresh latent batch for the generator step, as the trainer draws one).
+ *   draw a real batch ~ N(0,1) and a latent batch z from the prior
+ *   g_forward(z);           G once, in training mode (running statistics)
+ *   dl = d_step(real);      update of D (rt_optim with spec optim[D])
+ *   gl = g_step(z);         update of G (spec optim[G])
+ * (the generator step reuses the same fake batch, as the trainer does).
  * Two steps, because Adam's first step, lr*g/(|g|+eps), does not depend on
  * beta1 and beta2, and SGD's momentum buffer only matters from the second.
  *
@@ -18,7 +19,7 @@
  * output.fake
  * (generate(z) of step 1, before any update) and, per step, with the prefix
  * "" for step 1 and "step2." for step 2: grad.NAME, after.NAME, input.real,
- * input.z, input.z_g, loss.d, loss.g.
+ * input.z, loss.d, loss.g.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,7 +86,7 @@ int main(int argc, char **argv)
     const int B = m->batch;
     size_t nreal = (size_t)B * m->sample_size, nz = (size_t)B * (size_t)m->latent_size;
     float *real = malloc(nreal * sizeof *real), *fake = malloc(nreal * sizeof *fake);
-    float *z = malloc(nz * sizeof *z), *z_g = malloc(nz * sizeof *z_g);
+    float *z = malloc(nz * sizeof *z);
     int real_shape[4] = { B, 0, 0, 0 }, z_shape[2] = { B, m->latent_size };
     for (int d = 0; d < m->sample_ndim; d++)
         real_shape[d + 1] = m->sample_shape[d];
@@ -101,19 +102,19 @@ int main(int argc, char **argv)
         snprintf(pre, sizeof pre, step == 1 ? "" : "step%d.", step);
         rt_rng_fill_normal(&rng, real, nreal, 0.0f, 1.0f);
         harness_fill_latent(m, &rng, z);
-        harness_fill_latent(m, &rng, z_g);
         if (step == 1) {
             m->generate(fake, z);
             add("", "output.fake", fake, nreal, 1 + m->sample_ndim, real_shape);
         }
         snprintf(pname, sizeof pname, "%sgrad.", pre);
-        float dl = m->d_step(real, z);
+        m->g_forward(z);
+        float dl = m->d_step(real);
         add_params(m, pname, m->grads, RT_NET_D);
         snprintf(pname, sizeof pname, "%smid.", pre);
         add_role(m, pname, m->state, -1, RT_ROLE_STATE);
         snprintf(pname, sizeof pname, "%sgrad.", pre);
         rt_optim_step(&opt[RT_NET_D], m->params[RT_NET_D], m->grads[RT_NET_D]);
-        float gl = m->g_step(z_g);
+        float gl = m->g_step(z);
         add_params(m, pname, m->grads, RT_NET_G);
         rt_optim_step(&opt[RT_NET_G], m->params[RT_NET_G], m->grads[RT_NET_G]);
         printf("dump_step %s step %d: loss D %.6f G %.6f\n", m->model_name, step, dl, gl);
@@ -122,7 +123,6 @@ int main(int argc, char **argv)
         add_role(m, pname, m->state, -1, RT_ROLE_STATE);
         add(pre, "input.real", real, nreal, 1 + m->sample_ndim, real_shape);
         add(pre, "input.z", z, nz, 2, z_shape);
-        add(pre, "input.z_g", z_g, nz, 2, z_shape);
         add(pre, "loss.d", &dl, 1, 0, NULL);
         add(pre, "loss.g", &gl, 1, 0, NULL);
     }
@@ -143,6 +143,5 @@ int main(int argc, char **argv)
     free(real);
     free(fake);
     free(z);
-    free(z_g);
     return rc == 0 ? 0 : 1;
 }

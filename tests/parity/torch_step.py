@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """tests/parity/torch_step.py - replays in PyTorch the steps dumped by dump_step.
 
-    torch_step.py MODEL.yaml DUMP.safetensors [--corrupt KEY] [--grad-rtol R]
+    torch_step.py MODEL.yaml DUMP.safetensors [--corrupt KEY] [--grad-rtol R] [--float64]
+
+--float64 runs the reference in double precision (ganc's float32 inputs
+widened), for models where PyTorch's own float32 is the noisier of the two.
 
 Builds both networks from the YAML with a small graph interpreter that knows
 nothing of ganc's code (layer names, `input`/`inputs`, the network input
@@ -14,7 +17,7 @@ and for each dumped step (prefix "" for step 1, "step2." for step 2):
   loss.d, grad.D   the D loss on (real, G(z).detach()) and its gradients
   after.D          torch.optim (built from the YAML's hyper-parameters, its
                    state carried from step to step) applied with grad.D
-  loss.g, grad.G   the G loss on z_g, through D holding C's after.D
+  loss.g, grad.G   the G loss on the same G(z), through D holding C's after.D
   after.G          torch.optim applied with grad.G
 
 Each stage starts from the C values of the previous stage, so each comparison
@@ -73,7 +76,9 @@ def read_safetensors(path):
         assert h["dtype"] == "F32", name
         b, e = h["data_offsets"]
         out[name] = torch.from_numpy(
-            np.frombuffer(data[b:e], dtype="<f4").astype(np.float32).reshape(h["shape"]))
+            np.frombuffer(data[b:e], dtype="<f4").astype(np.float64 if torch.get_default_dtype()
+                                                         == torch.float64 else np.float32)
+            .reshape(h["shape"]))
     return out
 
 
@@ -254,6 +259,9 @@ class Report:
 
 def main():
     args = sys.argv[1:]
+    if "--float64" in args:
+        args.remove("--float64")
+        torch.set_default_dtype(torch.float64)
     grad_rtol = FWD_RTOL
     if len(args) >= 4 and args[-2] == "--grad-rtol":
         grad_rtol = float(args[-1])
@@ -325,19 +333,20 @@ def main():
     step, before = 1, "before."
     while f"{prefix(step)}loss.d" in dump:
         pre = prefix(step)
-        real, z, z_g = (dump[f"{pre}input.{k}"] for k in ("real", "z", "z_g"))
+        real, z = dump[f"{pre}input.real"], dump[f"{pre}input.z"]
         set_params(D, before)
         set_params(G, before)
         set_states(S, before)
 
-        # discriminator step on (real, G(z)) with G fixed; G runs with batch
-        # statistics but leaves its running statistics alone (ganc updates
-        # them once per iteration, in the G step); D updates its own on real,
-        # then on fake data
+        # PyTorch's DCGAN loop: G runs once, in training mode (its running
+        # statistics move), and both steps use that fake batch.  The
+        # discriminator step sees it detached; D updates its running
+        # statistics on real, then on fake data
         for p in list(D.values()) + list(G.values()):
             p.grad = None
-        fake = net("generator", G, z, "train_fixed").detach()
-        ld = d_loss(loss_kind, net("discriminator", D, real), net("discriminator", D, fake))
+        fake = net("generator", G, z)
+        ld = d_loss(loss_kind, net("discriminator", D, real),
+                    net("discriminator", D, fake.detach()))
         ld.backward()
         rep.values(f"{pre}loss.d", dump[f"{pre}loss.d"], ld, LOSS_RTOL)
         floor = 1e-2 * max(p.grad.abs().max().item() for p in D.values())
@@ -346,12 +355,13 @@ def main():
         update(D, opt_d, lr_d, pre, before)
         check_states(f"{pre}mid.")
 
-        # generator step on z_g, through C's updated discriminator
+        # generator step on the same fake batch, through C's updated
+        # discriminator
         set_params(D, f"{pre}after.")
         set_states(S, f"{pre}mid.")
         for p in list(D.values()) + list(G.values()):
             p.grad = None
-        lg = g_loss(loss_kind, net("discriminator", D, net("generator", G, z_g)))
+        lg = g_loss(loss_kind, net("discriminator", D, fake))
         lg.backward()
         rep.values(f"{pre}loss.g", dump[f"{pre}loss.g"], lg, LOSS_RTOL)
         floor = 1e-2 * max(p.grad.abs().max().item() for p in G.values())
