@@ -33,12 +33,16 @@ $(B)/gen/%.o: gen/%.c $(wildcard gen/*.h) runtime/rt_model.h
 	$(SAY) "  CC      $<"
 	$(Q)$(CC) $(WARN) $(CFLAGS) -Iruntime -Wno-format-truncation -DGANC_DATADIR='"$(DATADIR)"' -c -o $@ $<
 
-# the optimizer's loop vectorizes only when sqrtf need not set errno
+# Runtime functions get sections of their own so that executables linked
+# with --gc-sections (ganc build does) keep only what they call: the
+# sampler stays small.  The optimizer's loop vectorizes only when sqrtf
+# need not set errno.
 RT_CFLAGS_rt_optim = -fno-math-errno
 $(B)/runtime/%.o: runtime/%.c $(wildcard runtime/*.h)
 	@mkdir -p $(dir $@)
 	$(SAY) "  CC      $<"
-	$(Q)$(CC) $(WARN) $(CFLAGS) $(RT_CFLAGS_$(notdir $*)) -Iruntime -c -o $@ $<
+	$(Q)$(CC) $(WARN) $(CFLAGS) $(RT_CFLAGS_$(notdir $*)) -ffunction-sections -fdata-sections \
+	    -Iruntime -c -o $@ $<
 
 $(B)/ganc: $(GEN_OBJ)
 	$(SAY) "  LINK    $@"
@@ -49,6 +53,7 @@ $(B)/libganc_rt.a: $(RT_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 include tests/tests.mk
+include tests/sanitize.mk
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/templates \
