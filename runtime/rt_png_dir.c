@@ -44,11 +44,13 @@ static int list_pngs(const char *dir, char ***names, size_t *count, rt_err *err)
         list[n++] = rt_xstrdup(e->d_name);
     }
     closedir(d);
-    qsort(list, n, sizeof *list, by_name);
     *names = list;
     *count = n;
+    /* checked before qsort: an empty folder leaves list NULL, and qsort's
+     * base must not be NULL even for 0 elements (UBSan: nonnull-attribute) */
     if (n == 0)
         return rt_errf(err, "%s: expected PNG images (*.png) in this folder, found none", dir);
+    qsort(list, n, sizeof *list, by_name);
     return 0;
 }
 

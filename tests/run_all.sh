@@ -26,6 +26,7 @@ suite parity bash tests/parity.sh
 suite e2e-ring8 bash tests/e2e_ring8.sh
 suite e2e-dcgan bash tests/e2e_dcgan.sh
 suite resume bash tests/resume.sh
+suite sanitizers bash tests/sanitize.sh
 
 [ ${#failures[@]} -eq 0 ] || echo "failed suites: ${failures[*]}"
 echo "tests: $passed passed, $failed failed"
