@@ -289,9 +289,16 @@ static void fill(gan_buf *out, const char *tmpl, const char *const *slots, gan_b
     }
 }
 
-int gan_emit_file(const gan_model *m, gan_codegen_opts o, const gan_emit_target *t,
+int gan_emit_file(const gan_model *model, gan_codegen_opts o, const gan_emit_target *t,
                   gan_buf *out, gan_buf *report)
 {
+    /* The sampler's generator runs one sample at a time: inference-mode
+     * batchnorm couples no samples, a single sample is then as fast as it
+     * can be, and n samples cost n times one, without padding to a batch. */
+    gan_model one = *model;
+    if (t->sampler)
+        one.train.batch = 1;
+    const gan_model *m = &one;
     static const char *const slots[] = { "HEADER", "INCLUDES", "CONSTANTS", "BUFFERS",
                                          "LAYER_FUNCTIONS", "STEP_FUNCTIONS", "TENSOR_TABLE",
                                          "MODEL_FIELDS", "EMBED", "THREADS", "SOURCE", NULL };
