@@ -174,6 +174,11 @@ static void parse_layer(gan_net *net, gan_layer *l, int index, const gan_node *i
     l->pos = item->pos;
     l->init = net->init;
     l->init_std = net->init_std;
+    /* every layer has a name, even one refused below: parse_net compares the
+     * names of all layers (duplicates, output), and a layer written as a list
+     * used to leave it NULL for strcmp (a crash; tests/bad/layer_list.yaml) */
+    snprintf(l->auto_name, sizeof l->auto_name, "layer%d", index + 1);
+    l->name = l->auto_name;
     const char *type = NULL;
     if (item->type == GAN_NODE_SCALAR) {
         type = item->scalar;              /* shorthand: "- relu" */
