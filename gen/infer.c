@@ -166,6 +166,24 @@ static void declare_tensors(gan_model *m, gan_net *net)
     }
 }
 
+/* Training batchnorm keeps an unbiased running variance, scaled by n/(n-1)
+ * with n the values per channel (batch x height x width): n = 1 (batch 1 on
+ * vectors) made that factor inf and the emitted C did not compile.  PyTorch
+ * refuses the same case ("Expected more than 1 value per channel"). */
+static void check_batchnorm(const gan_model *m, const gan_net *net, gan_diag *d)
+{
+    for (int oi = 0; oi < net->n_order; oi++) {
+        const gan_layer *l = &net->layers[net->order[oi]];
+        if (strcmp(l->kind->name, "batchnorm") != 0)
+            continue;
+        long n = m->train.batch * (gan_shape_numel(l->out) / l->out.d[0]);
+        if (n < 2)
+            gan_error(d, l->pos, "%s: batchnorm '%s' would see %ld value per channel while "
+                      "training (train.batch %d); a variance needs at least 2: raise the batch",
+                      net->role, l->name, n, m->train.batch);
+    }
+}
+
 int gan_model_infer(gan_model *m, gan_diag *d)
 {
     int errors0 = d->errors;
@@ -199,6 +217,8 @@ int gan_model_infer(gan_model *m, gan_diag *d)
                   "%s; it must be one score per sample, shape (1): end with a dense layer of "
                   "1 unit", dn->layers[dn->output].name, a);
     }
+    for (int i = 0; i < 2; i++)
+        check_batchnorm(m, &m->net[i], d);
     if (d->errors > errors0)
         return -1;
     for (int i = 0; i < 2; i++)
