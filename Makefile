@@ -53,7 +53,7 @@ $(B)/libganc_rt.a: $(RT_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 include tests/tests.mk
--include tests/sanitize.mk
+include tests/sanitize.mk
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/templates \
