@@ -217,6 +217,22 @@ static int parse_escape(jparser *p, sbuf *b)
 }
 
 /* Parses a string starting at '"' into a new C string. */
+/* The length of the well-formed UTF-8 sequence at s (RFC 3629: no
+ * overlong forms, no surrogates, at most U+10FFFF), or 0. */
+static int utf8_length(const unsigned char *s, const unsigned char *end)
+{
+    int n = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : s[0] >= 0xC2 ? 2 : 0;
+    if (n == 0 || s[0] > 0xF4 || end - s < n)
+        return 0;
+    for (int i = 1; i < n; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0) ||
+        (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90))
+        return 0;
+    return n;
+}
+
 static int parse_string(jparser *p, char **out)
 {
     sbuf b = { NULL, 0, 0 };
@@ -230,6 +246,18 @@ static int parse_string(jparser *p, char **out)
         if (c < 0x20) {
             jfail(p, "no raw control characters in a string");
             goto fail;
+        }
+        if (c >= 0x80) {
+            /* JSON text is UTF-8 (RFC 8259 8.1): other bytes would reach
+             * messages and names as they are */
+            int n = utf8_length((const unsigned char *)p->s, (const unsigned char *)p->end);
+            if (n == 0) {
+                jfail(p, "valid UTF-8 in a string");
+                goto fail;
+            }
+            for (int i = 0; i < n; i++)
+                sbuf_put(&b, *p->s++);
+            continue;
         }
         p->s++;
         if (c != '\\')

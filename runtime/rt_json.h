@@ -8,7 +8,8 @@
  * follow the value (safetensors pads its header with spaces).
  * Numbers keep both a double and, when they are non-negative integers up to
  * 2^64-1 written without fraction or exponent, an exact uint64.
- * Leaves out: serialisation, streaming, validation of UTF-8 byte sequences.
+ * Raw bytes in strings must form valid UTF-8.
+ * Leaves out: serialisation, streaming.
  */
 #ifndef RT_JSON_H
 #define RT_JSON_H

@@ -101,6 +101,18 @@ static void test_refusals(void **state)
     refuse("-", "a digit");
     refuse("{\"a\" 1}", "expected ':'");
     refuse("// c\n{}", "expected a JSON value, found '/'");
+    /* raw bytes must be UTF-8: a lone continuation byte, a truncated
+     * sequence, an overlong form, a surrogate, a code point past U+10FFFF */
+    refuse("\"a\x80\"", "valid UTF-8");
+    refuse("\"\xe2\x82\"", "valid UTF-8");
+    refuse("\"\xc0\xaf\"", "valid UTF-8");
+    refuse("\"\xed\xa0\x80\"", "valid UTF-8");
+    refuse("\"\xf4\x90\x80\x80\"", "valid UTF-8");
+    rt_json u;
+    rt_err uerr;
+    assert_int_equal(parse("\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"", &u, &uerr), 0);
+    assert_string_equal(u.str, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+    rt_json_free(&u);
     char deep[200];
     memset(deep, '[', 65);
     memset(deep + 65, ']', 65);
