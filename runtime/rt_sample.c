@@ -190,12 +190,20 @@ static float *make_latents(const rt_sampler_model *m, sample_opts *o, rt_err *er
         snprintf(found + k, sizeof found - k, "%s)", ndim == 1 ? "," : "");
         rt_errf(err, "%s: expected latents of shape (N, %d) with N >= 1, found shape %s",
                 o->latent, m->latent_size, found);
-    } else if (o->n_given && (size_t)o->n != shape[0])
+    } else if (o->n_given && (size_t)o->n != shape[0]) {
         rt_errf(err, "-n %ld: expected the number of rows of %s, found %zu rows",
                 o->n, o->latent, shape[0]);
-    else {
-        o->n = (long)shape[0];
-        return z;
+    } else {
+        /* a NaN or Inf latent would come out as a silently broken sample */
+        size_t count = shape[0] * shape[1], i = 0;
+        while (i < count && isfinite(z[i]))
+            i++;
+        if (i == count) {
+            o->n = (long)shape[0];
+            return z;
+        }
+        rt_errf(err, "%s: expected finite latents, found %g at row %zu, column %zu", o->latent,
+                (double)z[i], i / shape[1], i % shape[1]);
     }
     free(z);
     return NULL;

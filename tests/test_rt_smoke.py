@@ -221,6 +221,11 @@ def smoke_ring_sampler(bin_dir, tmp, weights):
     rc, _, err = run([sample, "--weights", weights, "--latent", "z3.npy", "-o", "q.npy"],
                      cwd=tmp)
     check(rc == 2 and "(N, 2)" in err and "(1, 3)" in err, "latent shape mismatch: " + err)
+    write_npy(os.path.join(tmp, "znan.npy"), [[0, 0], [1, float("nan")]])
+    rc, _, err = run([sample, "--weights", weights, "--latent", "znan.npy", "-o", "q.npy"],
+                     cwd=tmp)
+    check(rc == 2 and "expected finite latents, found nan at row 1, column 1" in err,
+          "NaN latent refused: " + err)
 
     write_safetensors(os.path.join(tmp, "wrong.safetensors"), {
         "generator.fc.weight": ([2, 3], [0.0] * 6),
