@@ -254,14 +254,14 @@ static void emit_conv2d_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int 
                    "    float *col = scratch, *prod = scratch + (long)CKK*NCOL;\n"
                    "    for (int b = 0; b < B; b++) {\n");
     emit_im2col(o, in, "b", "b", "NCOL", 2);
-    gan_buf_printf(o, "    }\n"
-                      "    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, O, NCOL, CKK, 1.0f,\n"
-                      "                %s, CKK, col, NCOL, 0.0f, prod, NCOL);\n"
-                      "    for (int b = 0; b < B; b++)\n"
+    gan_buf_put(o, "    }\n");
+    gan_emit_gemm(o, &pl->o, 4, 0, 0, "O", "NCOL", "CKK", w, "CKK", "col", "NCOL", "0.0f", "prod",
+                  "NCOL");
+    gan_buf_printf(o, "    for (int b = 0; b < B; b++)\n"
                       "        for (int o = 0; o < O; o++)\n"
                       "            for (int oy = 0; oy < OH; oy++)\n"
                       "                for (int ox = 0; ox < OW; ox++) {\n"
-                      "                    const float acc = prod[(long)o*NCOL + (b*OH + oy)*OW + ox];\n", w);
+                      "                    const float acc = prod[(long)o*NCOL + (b*OH + oy)*OW + ox];\n");
     static const char *const idx[4] = { "b", "o", "oy", "ox" };
     static const char *const dn[4] = { "B", "O", "OH", "OW" };
     char ref[128];
@@ -269,7 +269,8 @@ static void emit_conv2d_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int 
     gan_emit_epilogue(o, pl, nm, epi, x, "acc", idx, dn, ref, 5);
     gan_buf_put(o, "                }\n");
     if (notes)
-        gan_buf_printf(notes, "im2col + OpenBLAS sgemm%s; ", epi >= 0 ? ", epilogue fused" : "");
+        gan_buf_printf(notes, "im2col + %s%s; ", gan_gemm_name(&pl->o),
+                       epi >= 0 ? ", epilogue fused" : "");
 }
 
 static void emit_conv2d_t_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi,
@@ -286,10 +287,12 @@ static void emit_conv2d_t_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, in
                       "    float *col = scratch;\n"
                       "    for (long i = 0; i < (long)B*C*H*W; i++)\n"
                       "        %s[i] = 0.0f;\n"
-                      "    for (int b = 0; b < B; b++) {\n"
-                      "        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, CKK, OH*OW, O, 1.0f,\n"
-                      "                    %s, CKK, %s + (long)b*O*OH*OW, OH*OW, 0.0f, col, OH*OW);\n"
-                      "        for (int c = 0; c < C; c++)\n"
+                      "    for (int b = 0; b < B; b++) {\n", out);
+    char xb[160];
+    snprintf(xb, sizeof xb, "%s + (long)b*O*OH*OW", in);
+    gan_emit_gemm(o, &pl->o, 8, 1, 0, "CKK", "OH*OW", "O", w, "CKK", xb, "OH*OW", "0.0f", "col",
+                  "OH*OW");
+    gan_buf_printf(o, "        for (int c = 0; c < C; c++)\n"
                       "            for (int ky = 0; ky < KH; ky++)\n"
                       "                for (int kx = 0; kx < KW; kx++) {\n"
                       "                    const float *row = col + (long)((c*KH + ky)*KW + kx)*OH*OW;\n"
@@ -305,7 +308,7 @@ static void emit_conv2d_t_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, in
                       "                        }\n"
                       "                    }\n"
                       "                }\n"
-                      "    }\n", out, w, in, out);
+                      "    }\n", out);
     if (epi >= 0) {
         gan_buf_put(o, "    for (int b = 0; b < B; b++)\n"
                        "        for (int c = 0; c < C; c++)\n"
@@ -319,7 +322,8 @@ static void emit_conv2d_t_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, in
         gan_buf_put(o, "                }\n");
     }
     if (notes)
-        gan_buf_printf(notes, "OpenBLAS sgemm + col2im%s; ", epi >= 0 ? ", epilogue fused" : "");
+        gan_buf_printf(notes, "%s + col2im%s; ", gan_gemm_name(&pl->o),
+                       epi >= 0 ? ", epilogue fused" : "");
 }
 
 static void emit_wgrad_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int x,
@@ -335,11 +339,13 @@ static void emit_wgrad_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int x
                    "    float *col = scratch;\n"
                    "    for (int b = 0; b < B; b++) {\n");
     emit_im2col(o, a, "b", "0", "OH*OW", 2);
-    gan_buf_printf(o, "        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, O, CKK, OH*OW, 1.0f,\n"
-                      "                    %s + (long)b*O*OH*OW, OH*OW, col, OH*OW, b ? 1.0f : 0.0f, %s, CKK);\n"
-                      "    }\n", gy, out);
+    char gb[160];
+    snprintf(gb, sizeof gb, "%s + (long)b*O*OH*OW", gy);
+    gan_emit_gemm(o, &pl->o, 8, 0, 1, "O", "CKK", "OH*OW", gb, "OH*OW", "col", "OH*OW",
+                  "b ? 1.0f : 0.0f", out, "CKK");
+    gan_buf_put(o, "    }\n");
     if (notes)
-        gan_buf_put(notes, "im2col + OpenBLAS sgemm weight gradient; ");
+        gan_buf_printf(notes, "im2col + %s weight gradient; ", gan_gemm_name(&pl->o));
 }
 
 long gan_conv_scratch(const gan_plan *pl, int x)

@@ -677,6 +677,26 @@ static void emit_axpy_form(gan_buf *o, const mm_ctx *c, gan_buf *notes)
                        unroll_n ? "columns unrolled; " : "");
 }
 
+void gan_emit_gemm(gan_buf *o, const gan_codegen_opts *opt, int indent, int ta, int tb,
+                   const char *m, const char *n, const char *k, const char *a, const char *lda,
+                   const char *b, const char *ldb, const char *beta, const char *c,
+                   const char *ldc)
+{
+    if (opt->own_gemm)
+        gan_buf_printf(o, "%*srt_sgemm(%d, %d, %s, %s, %s, 1.0f, %s, %s, %s, %s, %s, %s, %s);\n",
+                       indent, "", ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
+    else
+        gan_buf_printf(o, "%*scblas_sgemm(CblasRowMajor, %s, %s, %s, %s, %s, 1.0f,\n"
+                          "%*s%s, %s, %s, %s, %s, %s, %s);\n", indent, "",
+                       ta ? "CblasTrans" : "CblasNoTrans", tb ? "CblasTrans" : "CblasNoTrans",
+                       m, n, k, indent + 12, "", a, lda, b, ldb, beta, c, ldc);
+}
+
+const char *gan_gemm_name(const gan_codegen_opts *opt)
+{
+    return opt->own_gemm ? "ganc sgemm" : "OpenBLAS sgemm";
+}
+
 static void emit_matmul(gan_buf *o, const gan_plan *pl, gan_names *nm, int mm, int epi,
                         gan_buf *notes)
 {
@@ -692,12 +712,10 @@ static void emit_matmul(gan_buf *o, const gan_plan *pl, gan_names *nm, int mm, i
     gan_names_mark_written(nm, pl, outn);
     gan_buf_printf(o, "    enum { M = %ld, N = %ld, K = %ld };\n", c.M, c.N, c.K);
     if (pl->use_blas[mm]) {
-        gan_buf_printf(o, "    cblas_sgemm(CblasRowMajor, %s, %s, M, N, K, 1.0f, %s, %s, %s, %s, "
-                          "0.0f, %s, N);\n",
-                       c.ta ? "CblasTrans" : "CblasNoTrans", c.tb ? "CblasTrans" : "CblasNoTrans",
-                       c.a, c.ta ? "M" : "K", c.b, c.tb ? "K" : "N", c.c);
+        gan_emit_gemm(o, &pl->o, 4, c.ta, c.tb, "M", "N", "K", c.a, c.ta ? "M" : "K", c.b,
+                      c.tb ? "K" : "N", "0.0f", c.c, "N");
         if (notes)
-            gan_buf_put(notes, "OpenBLAS sgemm; ");
+            gan_buf_printf(notes, "%s; ", gan_gemm_name(&pl->o));
         if (epi >= 0) {
             gan_buf_put(o, "    for (int i0 = 0; i0 < M; i0++)\n"
                            "        for (int i1 = 0; i1 < N; i1++)\n");

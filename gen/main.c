@@ -137,7 +137,7 @@ static int cmd_check(int argc, char **argv)
     for (int i = 0; i < 2; i++)
         print_net(&m, &m.net[i]);
 
-    gan_codegen_opts o = { 0, 1, m.unroll };
+    gan_codegen_opts o = { 0, 1, m.unroll, 0 };
     double flops[GAN_N_PROGS];
     long ws = 0;
     gan_buf report = { 0 };
@@ -193,7 +193,7 @@ static int cmd_check(int argc, char **argv)
 
 static int cmd_build(int argc, char **argv)
 {
-    gan_build_opts o = { NULL, NULL, NULL, NULL, 1, 0, { 0, 1, -1 } };
+    gan_build_opts o = { NULL, NULL, NULL, NULL, 1, 0, { 0, 1, -1, 0 } };
     const char *path = NULL;
     o.cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
     for (int i = 0; i < argc; i++) {

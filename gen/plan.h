@@ -20,8 +20,9 @@ enum gan_dest { DEST_WS, DEST_GRAD, DEST_OUT, DEST_STATE, DEST_SAVED };
 
 typedef struct {
     int plain;          /* rolled, unfused, no BLAS: the reference emission */
-    int blas;           /* large products may call cblas_sgemm */
+    int blas;           /* large products call a GEMM routine */
     int unroll;         /* loops of at most this many iterations are unrolled */
+    int own_gemm;       /* that routine is the runtime's rt_sgemm, not OpenBLAS's */
 } gan_codegen_opts;
 
 typedef struct {
