@@ -53,6 +53,7 @@ $(B)/libganc_rt.a: $(RT_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 include tests/tests.mk
+include bench/bench.mk
 include tests/sanitize.mk
 
 install: all

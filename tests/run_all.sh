@@ -27,6 +27,7 @@ suite e2e-ring8 bash tests/e2e_ring8.sh
 suite e2e-dcgan bash tests/e2e_dcgan.sh
 suite resume bash tests/resume.sh
 suite sanitizers bash tests/sanitize.sh
+suite bench-smoke bash bench/smoke.sh
 
 [ ${#failures[@]} -eq 0 ] || echo "failed suites: ${failures[*]}"
 echo "tests: $passed passed, $failed failed"

@@ -1,0 +1,13 @@
+# bench/bench.mk - `make bench`, included by the Makefile (bench/README.md).
+#   make bench                  ganc against PyTorch, 5 repeats after 1 warm-up
+#                               round: 4-8 minutes on 2 cores; writes
+#                               bench/results/full.csv and prints a table
+#   make bench BENCH_QUICK=1    a short run (2 repeats, fewer iterations) that
+#                               checks the harness: under a minute;
+#                               bench/results/quick.csv
+#   BENCH_ARGS='--repeats 9'    more options: bench/bench.py --help
+.PHONY: bench
+BENCH_PYTHON ?= /usr/bin/python3
+
+bench: all
+	$(BENCH_PYTHON) bench/bench.py $(if $(filter-out 0,$(BENCH_QUICK)),--quick) $(BENCH_ARGS)
