@@ -55,6 +55,7 @@ $(B)/libganc_rt.a: $(RT_OBJ)
 include tests/tests.mk
 include bench/bench.mk
 include tests/sanitize.mk
+include tests/fuzz/fuzz.mk
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/templates \

@@ -15,8 +15,10 @@ typedef struct {
     const char *path;
 } idx_file;
 
-/* Reads exactly n bytes; a short read is a truncated or corrupt file. */
-static int read_exact(idx_file *x, void *buf, size_t n, const char *what, rt_err *err)
+/* Reads exactly n bytes; a short read is a truncated or corrupt file.
+ * They are part `before` of `total` bytes of `what`, for the message. */
+static int read_part(idx_file *x, void *buf, size_t n, const char *what, size_t before,
+                     size_t total, rt_err *err)
 {
     size_t got = 0;
     while (got < n) {
@@ -30,9 +32,39 @@ static int read_exact(idx_file *x, void *buf, size_t n, const char *what, rt_err
         }
         if (r == 0)
             return rt_errf(err, "%s: truncated: expected %zu bytes of %s, found %zu", x->path,
-                           n, what, got);
+                           total, what, before + got);
         got += (size_t)r;
     }
+    return 0;
+}
+
+static int read_exact(idx_file *x, void *buf, size_t n, const char *what, rt_err *err)
+{
+    return read_part(x, buf, n, what, 0, n, err);
+}
+
+/* Reads the n bytes the header announces into a new buffer, growing it as
+ * the data arrives: a damaged or hostile header may claim gigabytes that
+ * the file does not have, and that must be a "truncated" error, not an
+ * allocation of what it claims. */
+static int read_claimed(idx_file *x, size_t n, const char *what, unsigned char **out,
+                        rt_err *err)
+{
+    enum { CHUNK = 16 << 20 };
+    unsigned char *buf = NULL;
+    size_t have = 0;
+    int rc = 0;
+    while (rc == 0 && have < n) {
+        size_t step = n - have < CHUNK ? n - have : CHUNK;
+        buf = rt_xrealloc(buf, have + step);
+        rc = read_part(x, buf + have, step, what, have, n, err);
+        have += step;
+    }
+    if (rc != 0) {
+        free(buf);
+        return -1;
+    }
+    *out = buf;
     return 0;
 }
 
@@ -78,10 +110,8 @@ int rt_idx_load_images(const char *path, int height, int width, float **out, siz
     if (rc == 0 && (count == 0 || count > RT_IDX_MAX_VALUES / per))
         rc = rt_errf(err, "%s: expected between 1 and %zu images, found %zu", path,
                      RT_IDX_MAX_VALUES / per, count);
-    if (rc == 0) {
-        bytes = rt_xmalloc(count * per);
-        rc = read_exact(&x, bytes, count * per, "image pixels", err);
-    }
+    if (rc == 0)
+        rc = read_claimed(&x, count * per, "image pixels", &bytes, err);
     if (rc == 0) {
         px = rt_xmalloc(count * per * sizeof *px);
         for (size_t i = 0; i < count * per; i++)
@@ -103,10 +133,8 @@ int rt_idx_load_labels(const char *path, uint8_t **out, size_t *n, rt_err *err)
     int rc = open_idx(&x, path, 1, dims, err);
     if (rc == 0 && dims[0] == 0)
         rc = rt_errf(err, "%s: expected at least 1 label, found %u", path, dims[0]);
-    if (rc == 0) {
-        labels = rt_xmalloc(dims[0]);
-        rc = read_exact(&x, labels, dims[0], "labels", err);
-    }
+    if (rc == 0)
+        rc = read_claimed(&x, dims[0], "labels", &labels, err);
     if (rc == 0) {
         *out = labels;
         *n = dims[0];

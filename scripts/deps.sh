@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # scripts/deps.sh - installs the Debian packages ganc needs, only those missing.
 #   deps.sh build    compiler, libyaml, OpenBLAS (to build and train)
-#   deps.sh test     + CMocka, PyTorch, numpy, PyYAML (to run the tests)
+#   deps.sh test     + CMocka, PyTorch, numpy, PyYAML, clang with libFuzzer (to run the tests)
 # Needs root (apt-get) when something is missing.
 set -euo pipefail
 
 build_pkgs=(gcc make libc6-dev libyaml-dev libopenblas-dev zlib1g-dev dataset-fashion-mnist)
-test_pkgs=(libcmocka-dev python3 python3-numpy python3-yaml python3-torch)
+test_pkgs=(libcmocka-dev python3 python3-numpy python3-yaml python3-torch clang libclang-rt-14-dev)
 
 want=("${build_pkgs[@]}")
 [ "${1:-build}" = test ] && want+=("${test_pkgs[@]}")
