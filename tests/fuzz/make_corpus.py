@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """tests/fuzz/make_corpus.py OUT_DIR - seed inputs for the fuzz targets:
 small valid files of each format (and a few near misses), one folder per
-target.  Written fresh by tests/fuzz/run.sh, so the seeds follow the
-formats as the code evolves; the YAML seeds are the project's own models.
+target; the YAML seeds are the project's own models and some of
+tests/bad/.  Its output is committed as tests/fuzz/corpus/ (run
+`tests/fuzz/make_corpus.py tests/fuzz/corpus` again when a format changes).
 """
 import glob, gzip, json, os, shutil, struct, sys, zlib
 
@@ -51,8 +52,9 @@ put("safetensors", "two.safetensors", safetensors(
     {"format": "ganc-weights-1", "model": "m"}))
 put("safetensors", "scalar_u8.safetensors", safetensors({"s": ("F32", [], f32([1])), "b": ("U8", [4], b"abcd")}))
 put("safetensors", "empty.safetensors", safetensors({}))
-for p in sorted(glob.glob("build/tests/resume/ring8-full/checkpoints/*.safetensors"))[-1:]:
-    shutil.copy(p, os.path.join(out, "safetensors", "checkpoint.safetensors"))
+put("safetensors", "checksummed.safetensors", bytes.fromhex(
+    "7800000000000000") + b'{"__metadata__":{"format":"ganc-weights-1","ganc_crc32":"00000000"},'
+    b'"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}' + b" " * 0 + f32([1]))
 
 
 def idx(dims, values):

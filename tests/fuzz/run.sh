@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # tests/fuzz/run.sh [SECONDS] - builds the libFuzzer targets (clang, with
 # AddressSanitizer and UndefinedBehaviorSanitizer) and runs each for SECONDS
-# (default 300), two at a time, from the seed corpus tests/fuzz/make_corpus.py
-# writes plus what earlier runs of this checkout found (build/fuzz/corpus).
+# (default 300), two at a time, from the seed corpus tests/fuzz/corpus/TARGET
+# (written by tests/fuzz/make_corpus.py) plus what earlier runs of this
+# checkout found (build/fuzz/corpus/TARGET).
 # Every file under tests/fuzz/regressions/TARGET/ (inputs that once crashed)
 # is replayed first.  A crash, leak, timeout or sanitizer report fails the
 # run; libFuzzer leaves the input in build/fuzz/TARGET/crash-* (replay it:
@@ -33,8 +34,6 @@ for t in "${targets[@]}"; do
         "${src[@]}" "${libs[@]}"
 done
 
-rm -rf "$out/seeds"
-/usr/bin/python3 tests/fuzz/make_corpus.py "$out/seeds"
 
 run_one() {   # TARGET
     local t=$1 dict=()
@@ -46,7 +45,7 @@ run_one() {   # TARGET
     fi
     ( cd "$out/$t" && "../fuzz_$t" "${dict[@]/#-dict=/-dict=../../../}" -max_total_time="$seconds" \
           -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
-          ../corpus/$t ../seeds/$t > run.log 2>&1 ) ||
+          ../corpus/$t ../../../tests/fuzz/corpus/$t > run.log 2>&1 ) ||
         { tail -40 "$out/$t/run.log"; echo "fuzz $t: FAILED (input in $out/$t/)"; return 1; }
     echo "fuzz $t: $(grep -o 'stat::number_of_executed_units: *[0-9]*' "$out/$t/run.log" |
          grep -o '[0-9]*$') runs in $seconds s, no crash"
