@@ -34,14 +34,16 @@ $(B)/gen/%.o: gen/%.c $(wildcard gen/*.h) runtime/rt_model.h
 	$(Q)$(CC) $(WARN) $(CFLAGS) -Iruntime -Wno-format-truncation -DGANC_DATADIR='"$(DATADIR)"' -c -o $@ $<
 
 # Runtime functions get sections of their own so that executables linked
-# with --gc-sections (ganc build does) keep only what they call: the
-# sampler stays small.  The optimizer's loop vectorizes only when sqrtf
+# with --gc-sections (ganc build does) keep only what they call, and no
+# unwind tables (C has no exceptions; debuggers read the debug information):
+# the sampler stays small.  The optimizer's loop vectorizes only when sqrtf
 # need not set errno.
 RT_CFLAGS_rt_optim = -fno-math-errno
 $(B)/runtime/%.o: runtime/%.c $(wildcard runtime/*.h)
 	@mkdir -p $(dir $@)
 	$(SAY) "  CC      $<"
 	$(Q)$(CC) $(WARN) $(CFLAGS) $(RT_CFLAGS_$(notdir $*)) -ffunction-sections -fdata-sections \
+	    -fno-asynchronous-unwind-tables \
 	    -Iruntime -c -o $@ $<
 
 $(B)/ganc: $(GEN_OBJ)

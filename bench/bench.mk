@@ -6,8 +6,17 @@
 #                               checks the harness: under a minute;
 #                               bench/results/quick.csv
 #   BENCH_ARGS='--repeats 9'    more options: bench/bench.py --help
-.PHONY: bench
+#   make bench-gemm             rt_sgemm against OpenBLAS, product by product
+.PHONY: bench bench-gemm
 BENCH_PYTHON ?= /usr/bin/python3
 
 bench: all
 	$(BENCH_PYTHON) bench/bench.py $(if $(filter-out 0,$(BENCH_QUICK)),--quick) $(BENCH_ARGS)
+
+$(B)/bench/gemm_bench: bench/gemm_bench.c $(B)/libganc_rt.a
+	@mkdir -p $(dir $@)
+	$(SAY) "  CC      $@"
+	$(Q)$(CC) $(WARN) -O2 -Iruntime -o $@ $< $(B)/libganc_rt.a -lopenblas -lm
+
+bench-gemm: $(B)/bench/gemm_bench
+	OPENBLAS_NUM_THREADS=1 $(B)/bench/gemm_bench

@@ -39,7 +39,8 @@ static void header(gan_buf *o, const gan_model *m, gan_codegen_opts opt, const g
     else
         gan_buf_printf(o, " * Emission: optimized (elementwise work fused into the loop that "
                           "produces it, loops of at most %d iterations unrolled%s).\n",
-                       opt.unroll, opt.blas ? ", OpenBLAS for large products" : "");
+                       opt.unroll, !opt.blas ? "" : opt.own_gemm ? ", ganc's rt_sgemm for large products"
+                                 : ", OpenBLAS for large products");
     gan_buf_put(o, " */");
 }
 
@@ -306,8 +307,12 @@ int gan_emit_file(const gan_model *model, gan_codegen_opts o, const gan_emit_tar
            S_EMBED, S_THREADS, S_SOURCE, S_N };
     gan_buf text[S_N];
     memset(text, 0, sizeof text);
-    if (t->sampler)
-        o.blas = 0;
+    /* the sampler links libc and libm only: its products go to the
+     * runtime's own GEMM (rt_gemm.h) instead of OpenBLAS */
+    if (t->sampler && !o.plain) {
+        o.blas = 1;
+        o.own_gemm = 1;
+    }
     gan_funcs funcs = { 0 };
     long ws = 0, scratch = 0;
     int progs[4] = { GAN_PROG_G_FORWARD, GAN_PROG_D_STEP, GAN_PROG_G_STEP, GAN_PROG_GENERATE };
@@ -330,7 +335,7 @@ int gan_emit_file(const gan_model *model, gan_codegen_opts o, const gan_emit_tar
     }
     header(&text[S_HEADER], m, o, t);
     if (o.blas)
-        gan_buf_put(&text[S_INCLUDES], "#include <cblas.h>");
+        gan_buf_put(&text[S_INCLUDES], o.own_gemm ? "#include \"rt_gemm.h\"" : "#include <cblas.h>");
     if (!t->sampler)
         gan_buf_put(&text[S_THREADS], o.blas ?
                     "/* the trainer's threads are OpenBLAS's: generated loops run on one */\n"

@@ -140,7 +140,7 @@ static int cmd_check(int argc, char **argv)
     gan_codegen_opts o = { 0, 1, m.unroll, 0 };
     double flops[GAN_N_PROGS];
     long ws = 0;
-    gan_buf report = { 0 };
+    gan_buf report[2] = { { 0 }, { 0 } };   /* trainer, sampler */
     for (int k = 0; k < GAN_N_PROGS; k++) {
         gan_program p;
         gan_plan pl;
@@ -161,7 +161,7 @@ static int cmd_check(int argc, char **argv)
             continue;
         gan_emit_target t = { tmpl, path, s, 0 };
         gan_buf text = { 0 };
-        gan_emit_file(&m, o, &t, &text, s ? NULL : &report);
+        gan_emit_file(&m, o, &t, &text, &report[s]);
         lines[s] = gan_buf_lines(&text);
         gan_buf_free(&text);
         free(tmpl);
@@ -185,8 +185,12 @@ static int cmd_check(int argc, char **argv)
            "                       params, grads, Adam m and v)\n", m.train.batch,
            mem / (1 << 20), 4.0 * (double)ws / (1 << 20), 4.0 * (double)sv / (1 << 20));
     printf("  generated C          %ld lines trainer, %ld lines sampler\n\n", lines[0], lines[1]);
-    printf("code generation (unroll limit %d)\n%s", m.unroll, report.s ? report.s : "");
-    gan_buf_free(&report);
+    printf("code generation, trainer (unroll limit %d)\n%s", m.unroll,
+           report[0].s ? report[0].s : "");
+    printf("code generation, sampler (batch 1, libc and libm only)\n%s",
+           report[1].s ? report[1].s : "");
+    gan_buf_free(&report[0]);
+    gan_buf_free(&report[1]);
     gan_model_free(&m);
     return 0;
 }

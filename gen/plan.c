@@ -171,9 +171,11 @@ static void choose_kernels(gan_plan *pl)
         long M = g->n[x].shape.d[0], N = g->n[x].shape.d[1];
         long K = g->n[x].ta ? a->shape.d[0] : a->shape.d[1];
         /* OpenBLAS packs its operands: only worth it when every side is long
-         * enough; narrow products stay in generated loops */
-        pl->use_blas[x] = pl->o.blas && !pl->o.plain && M * N * K >= 65536 && M >= 16 &&
-                          N >= 16 && K > pl->o.unroll;
+         * enough; narrow products stay in generated loops.  rt_sgemm skips
+         * packing for few rows (a batch-1 generator's matrix-vector product),
+         * so there M may be short. */
+        pl->use_blas[x] = pl->o.blas && !pl->o.plain && M * N * K >= 65536 &&
+                          (M >= 16 || pl->o.own_gemm) && N >= 16 && K > pl->o.unroll;
     }
 }
 

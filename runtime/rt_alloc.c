@@ -46,3 +46,12 @@ char *rt_xstrdup(const char *s)
     memcpy(d, s, n);
     return d;
 }
+
+void *rt_xmalloc_aligned(size_t align, size_t size)
+{
+    size_t rounded = (size ? size + align - 1 : align) / align * align;   /* C11 wants a multiple */
+    void *p = aligned_alloc(align, rounded);
+    if (!p)
+        out_of_memory(1, rounded);
+    return p;
+}

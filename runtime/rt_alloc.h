@@ -15,5 +15,7 @@ void *rt_xmalloc(size_t size);
 void *rt_xcalloc(size_t count, size_t size);   /* zeroed; checks count*size overflow */
 void *rt_xrealloc(void *p, size_t size);
 char *rt_xstrdup(const char *s);
+/* size bytes aligned to align (a power of two), e.g. 64 for vector loads */
+void *rt_xmalloc_aligned(size_t align, size_t size);
 
 #endif

@@ -3,12 +3,14 @@
  *
  * A template that ganc fills (each line holding a slot marker is replaced).
  * The sampler holds the generator alone, in inference mode; it links libc
- * and libm only, so its generated code never calls BLAS.
+ * and libm only, so its large products call the runtime's own rt_sgemm,
+ * never a BLAS library.
  */
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "rt_model.h"
+/* @@INCLUDES@@ */
 
 static inline float gan_softplus(float x)
 {

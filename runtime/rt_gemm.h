@@ -1,0 +1,26 @@
+/* rt_gemm.h - single-precision GEMM of the runtime's own, for executables
+ * that must not depend on a BLAS library (the sampler: libc and libm only).
+ *
+ * rt_sgemm computes C = alpha op(A) op(B) + beta C on row-major matrices,
+ * like cblas_sgemm(CblasRowMajor, ...): op(A) is M x K, op(B) is K x N;
+ * trans_a says A is stored K x M (so op(A) = A^T), trans_b likewise.
+ * With beta = 0, C is not read (it may hold anything, NaN included).
+ * Method: op(B) packed into panels of 32 columns and op(A) into panels of 6
+ * rows, per block of K; a 6 x 32 register tile accumulates each panel pair.
+ * Fewer than 6 rows (a generator at batch 1) skip the packing: rows of C
+ * come straight from A and B.  The tile is written with GCC's vector
+ * extensions and compiled for AVX-512, AVX2 and the base target, one chosen
+ * at run time (rt_cpu.h; GANC_CPU=avx2 or base forces a lower one).  The
+ * order of every sum is fixed, so a call gives the same bits each time on
+ * one path; paths differ by rounding (fused multiply-adds, and the few-row
+ * dot products' partial sums).
+ * Not thread-safe: packing buffers are the library's own, grown once.
+ * Leaves out: threads, complex and double precision.
+ */
+#ifndef RT_GEMM_H
+#define RT_GEMM_H
+
+void rt_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a,
+              int lda, const float *b, int ldb, float beta, float *c, int ldc);
+
+#endif
