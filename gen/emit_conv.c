@@ -240,6 +240,22 @@ static void emit_im2col(gan_buf *o, const char *a, const char *b_expr, const cha
     gan_buf_put(o, "}\n");
 }
 
+/* `name`: the [B x O x OH*OW] tensor t as one [O x B*OH*OW] matrix, its
+ * samples side by side (the layout a whole-batch product wants), copied
+ * into scratch after col; with one sample that is t itself. */
+static void emit_side_by_side(gan_buf *o, const char *t, const char *name)
+{
+    gan_buf_printf(o, "    const float *%s = %s;\n"
+                      "    if (B > 1) {\n"
+                      "        float *side = scratch + (long)CKK*NCOL;\n"
+                      "        for (int b = 0; b < B; b++)\n"
+                      "            for (int o = 0; o < O; o++)\n"
+                      "                for (int i = 0; i < OH*OW; i++)\n"
+                      "                    side[(long)o*NCOL + b*OH*OW + i] = %s[((long)b*O + o)*OH*OW + i];\n"
+                      "        %s = side;\n"
+                      "    }\n", name, t, t, name);
+}
+
 static void emit_conv2d_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi,
                              const conv_dims *d, gan_buf *notes)
 {
@@ -282,20 +298,21 @@ static void emit_conv2d_t_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, in
     const char *out = gan_names_get(nm, pl, outn);
     gan_names_mark_written(nm, pl, outn);
     declare(o, d);
-    /* per sample: col[C*KK x OH*OW] = w^T . x_b, then scatter-add (col2im) */
-    gan_buf_printf(o, "    enum { CKK = C*KH*KW };\n"
-                      "    float *col = scratch;\n"
-                      "    for (long i = 0; i < (long)B*C*H*W; i++)\n"
+    /* one product for the whole batch, col[C*KK x B*OH*OW] = w^T . x with
+     * x's samples side by side ([O x B*OH*OW]: a copy, unless B is 1), then
+     * scatter-add (col2im) */
+    gan_buf_printf(o, "    enum { CKK = C*KH*KW, NCOL = B*OH*OW };\n"
+                      "    float *col = scratch;\n");
+    emit_side_by_side(o, in, "xt");
+    gan_emit_gemm(o, &pl->o, 4, 1, 0, "CKK", "NCOL", "O", w, "CKK", "xt", "NCOL", "0.0f", "col",
+                  "NCOL");
+    gan_buf_printf(o, "    for (long i = 0; i < (long)B*C*H*W; i++)\n"
                       "        %s[i] = 0.0f;\n"
-                      "    for (int b = 0; b < B; b++) {\n", out);
-    char xb[160];
-    snprintf(xb, sizeof xb, "%s + (long)b*O*OH*OW", in);
-    gan_emit_gemm(o, &pl->o, 8, 1, 0, "CKK", "OH*OW", "O", w, "CKK", xb, "OH*OW", "0.0f", "col",
-                  "OH*OW");
-    gan_buf_printf(o, "        for (int c = 0; c < C; c++)\n"
+                      "    for (int b = 0; b < B; b++)\n"
+                      "        for (int c = 0; c < C; c++)\n"
                       "            for (int ky = 0; ky < KH; ky++)\n"
                       "                for (int kx = 0; kx < KW; kx++) {\n"
-                      "                    const float *row = col + (long)((c*KH + ky)*KW + kx)*OH*OW;\n"
+                      "                    const float *row = col + (long)((c*KH + ky)*KW + kx)*NCOL + b*OH*OW;\n"
                       "                    float *yc = %s + (long)(b*C + c)*H*W;\n"
                       "                    for (int oy = 0; oy < OH; oy++) {\n"
                       "                        const int iy = oy*S - P + ky;\n"
@@ -307,8 +324,7 @@ static void emit_conv2d_t_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, in
                       "                                yc[iy*W + ix] += row[oy*OW + ox];\n"
                       "                        }\n"
                       "                    }\n"
-                      "                }\n"
-                      "    }\n", out);
+                      "                }\n", out, out);
     if (epi >= 0) {
         gan_buf_put(o, "    for (int b = 0; b < B; b++)\n"
                        "        for (int c = 0; c < C; c++)\n"
@@ -334,16 +350,16 @@ static void emit_wgrad_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int x
     const char *out = gan_names_get(nm, pl, x);
     gan_names_mark_written(nm, pl, x);
     declare(o, d);
-    /* dw[O x CKK] = sum over samples of g_b[O x OH*OW] . col_b^T */
-    gan_buf_put(o, "    enum { CKK = C*KH*KW };\n"
+    /* one product for the whole batch: dw[O x CKK] = g . col^T, the samples
+     * side by side in both ([O x B*OH*OW] and [CKK x B*OH*OW]) */
+    gan_buf_put(o, "    enum { CKK = C*KH*KW, NCOL = B*OH*OW };\n"
                    "    float *col = scratch;\n"
                    "    for (int b = 0; b < B; b++) {\n");
-    emit_im2col(o, a, "b", "0", "OH*OW", 2);
-    char gb[160];
-    snprintf(gb, sizeof gb, "%s + (long)b*O*OH*OW", gy);
-    gan_emit_gemm(o, &pl->o, 8, 0, 1, "O", "CKK", "OH*OW", gb, "OH*OW", "col", "OH*OW",
-                  "b ? 1.0f : 0.0f", out, "CKK");
+    emit_im2col(o, a, "b", "b", "NCOL", 2);
     gan_buf_put(o, "    }\n");
+    emit_side_by_side(o, gy, "gt");
+    gan_emit_gemm(o, &pl->o, 4, 0, 1, "O", "CKK", "NCOL", "gt", "NCOL", "col", "NCOL", "0.0f",
+                  out, "CKK");
     if (notes)
         gan_buf_printf(notes, "im2col + %s weight gradient; ", gan_gemm_name(&pl->o));
 }
@@ -355,9 +371,8 @@ long gan_conv_scratch(const gan_plan *pl, int x)
         return 0;
     conv_dims d = dims_of(pl, x);
     long ckk = (long)d.C * d.KH * d.KW;
-    if (n->op == IR_CONV2D)
-        return ckk * d.B * d.OH * d.OW + (long)d.O * d.B * d.OH * d.OW;
-    return ckk * d.OH * d.OW;
+    /* col for the whole batch, and an [O x B*OH*OW] matrix after it */
+    return ckk * d.B * d.OH * d.OW + (long)d.O * d.B * d.OH * d.OW;
 }
 
 void gan_conv_gemm_dims(const gan_plan *pl, int x, long *m, long *n, long *k)
@@ -366,8 +381,8 @@ void gan_conv_gemm_dims(const gan_plan *pl, int x, long *m, long *n, long *k)
     long ckk = (long)d.C * d.KH * d.KW;
     switch (pl->p->g.n[x].op) {
     case IR_CONV2D: *m = d.O; *n = (long)d.B * d.OH * d.OW; *k = ckk; break;
-    case IR_CONV2D_T: *m = ckk; *n = (long)d.OH * d.OW; *k = d.O; break;
-    default: *m = d.O; *n = ckk; *k = (long)d.OH * d.OW; break;
+    case IR_CONV2D_T: *m = ckk; *n = (long)d.B * d.OH * d.OW; *k = d.O; break;
+    default: *m = d.O; *n = ckk; *k = (long)d.B * d.OH * d.OW; break;
     }
 }
 

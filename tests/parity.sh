@@ -53,13 +53,15 @@ controls_done=0
 # samples cancels large terms in G's gradients, so float32 gradients are
 # only good to about 1e-2 of max in any implementation: on the dumped inputs
 # PyTorch's float32 G gradients are 2.9e-2 of max from its float64 ones,
-# ganc's 3.6e-3 (optimized) and 6.1e-3 (plain, long sequential sums).  So
-# dcgan_fashion is checked against float64 PyTorch with gradients to 1e-2;
+# ganc's 9.8e-3 (optimized: whole-batch products; 3.6e-3 when they were per
+# sample, the same sums in another order) and 6.1e-3 (plain, long sequential
+# sums).  So dcgan_fashion is checked against float64 PyTorch with gradients
+# to 2e-2, inside PyTorch's own float32 error;
 # forward values, losses, running statistics and updates keep their strict
 # bounds.
 grad_rtol() {
     case "$(basename "$1")" in
-        dcgan_fashion.yaml) echo --grad-rtol 1e-2 --float64 ;;
+        dcgan_fashion.yaml) echo --grad-rtol 2e-2 --float64 ;;
     esac
 }
 
