@@ -188,6 +188,7 @@ def setup(work):
         compile_c(f"{dc}-{v}/gentime", ["bench/gentime.c", f"{dc}-{v}/sample.o"],
                   libs=[RTLIB, "-lm"])
     compile_c(f"{work}/fma_peak", ["bench/fma_peak.c"], extra=["-mavx512f", "-mfma", "-pthread"])
+    compile_c(f"{work}/peakrss", ["bench/peakrss.c"])
     # weights for the samplers: one step of the real trainer (its weights
     # file format, metadata and checksum are the trainer's business)
     run_dir = os.path.join(work, "run")
@@ -400,10 +401,17 @@ def bench_startup(b, p, res):
     confs += [Conf("pytorch", cfg, 1, [PY, "bench/torch_sample.py", w, o, "--latent", z],
                    env_for(cfg, torch=True)) for cfg in ("installed", "best")]
 
+    rss_file = os.path.join(work, "peakrss.txt")
+
     def measure(c):
         if os.path.exists(o):
             os.unlink(o)
-        _, wall, rss = run(c.cmd, c.env, what=f"{c.impl} sampler start-up")
+        # started by a small launcher: a child of this Python process would
+        # inherit its peak RSS (bench/peakrss.c)
+        _, wall, _ = run([os.path.join(work, "peakrss"), rss_file, *c.cmd], c.env,
+                         what=f"{c.impl} sampler start-up")
+        with open(rss_file) as f:
+            rss = int(f.read())
         if np.load(o).shape != (1, 1, 28, 28):
             die(f"{c.impl} {c.config}: the start-up run wrote no (1, 1, 28, 28) sample")
         return {"sample_startup": wall * 1e3, "sample_startup_rss": rss / 1024}

@@ -7,8 +7,10 @@
  *
  * Writing: F32 tensors only, in the given order, header padded with spaces
  * to a multiple of 8, written atomically (PATH.tmp, fsync, rename).
- * Reading: from a file (read into memory) or from a caller's buffer (e.g.
- * weights embedded in the sampler; the buffer must outlive the rt_st).
+ * Reading: from a file (the header read at opening, the data section read
+ * when it is summed and when each tensor is copied out, so a load never
+ * holds the weights twice) or from a caller's buffer (e.g. weights embedded
+ * in the sampler; the buffer must outlive the rt_st).
  * Opening validates everything up front, as the reference implementation
  * does: header length vs size, strict JSON, known dtype, shape, offsets in
  * range, size = product(shape) * dtype size, tensors contiguous and
@@ -25,6 +27,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "rt_err.h"
 
@@ -60,8 +63,9 @@ typedef struct {
 
 typedef struct {
     char *what;                  /* path or name, for messages */
-    unsigned char *owned;        /* file contents when opened from a file */
-    const unsigned char *data;   /* data section */
+    FILE *file;                  /* open while the rt_st is, when opened from a file */
+    uint64_t data_at;            /* where the data section starts in the file */
+    const unsigned char *data;   /* data section, when opened from a buffer */
     uint64_t data_len;
     rt_st_tensor *tensors;       /* in header order */
     size_t n_tensors;

@@ -2,13 +2,15 @@
  * and copies F32 tensors out (see rt_safetensors.h for what is checked). */
 #include "rt_safetensors.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "rt_alloc.h"
 #include "rt_checksum.h"
-#include "rt_file.h"
 #include "rt_json.h"
 #include "rt_le.h"
 
@@ -191,6 +193,51 @@ static int read_header(rt_st *st, const rt_json *h, rt_err *err)
 /* ---- the checksum --------------------------------------------------------- */
 
 /* Recomputes RT_ST_CRC_KEY when the file has one (rt_safetensors_sum.c). */
+/* Reads len bytes at offset `at` of the data section into dst: from the
+ * file when opened from one, else from the buffer.  A file that is shorter
+ * than when it was opened (changed meanwhile) is an error, not a crash. */
+static int read_data(const rt_st *st, uint64_t at, void *dst, size_t len, rt_err *err)
+{
+    if (!st->file) {
+        memcpy(dst, st->data + at, len);
+        return 0;
+    }
+    unsigned char *out = dst;
+    for (size_t done = 0; done < len;) {
+        ssize_t n = pread(fileno(st->file), out + done, len - done,
+                          (off_t)(st->data_at + at + done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return rt_errf(err, "%s: read failed at byte %llu: %s", st->what,
+                           (unsigned long long)(st->data_at + at + done),
+                           n < 0 ? strerror(errno) : "the file shrank since it was opened");
+        done += (size_t)n;
+    }
+    return 0;
+}
+
+/* The CRC-32 of the whole data section, read in pieces from a file so that
+ * it is never in memory at once. */
+static int sum_data(const rt_st *st, uint32_t *crc, rt_err *err)
+{
+    if (!st->file) {
+        *crc = rt_crc32(*crc, st->data, (size_t)st->data_len);
+        return 0;
+    }
+    enum { PIECE = 1 << 20 };
+    unsigned char *piece = rt_xmalloc(PIECE);
+    int rc = 0;
+    for (uint64_t at = 0; at < st->data_len && rc == 0; at += PIECE) {
+        size_t n = st->data_len - at < PIECE ? (size_t)(st->data_len - at) : PIECE;
+        rc = read_data(st, at, piece, n, err);
+        if (rc == 0)
+            *crc = rt_crc32(*crc, piece, n);
+    }
+    free(piece);
+    return rc;
+}
+
 static int check_sum(const rt_st *st, rt_err *err)
 {
     const char *stored = rt_st_meta(st, RT_ST_CRC_KEY);
@@ -209,7 +256,8 @@ static int check_sum(const rt_st *st, rt_err *err)
         const rt_st_tensor *t = &st->tensors[i];
         crc = rt_st_sum_tensor(crc, t->name, t->dtype, t->ndim, t->shape, t->begin, t->end);
     }
-    crc = rt_crc32(crc, st->data, (size_t)st->data_len);
+    if (sum_data(st, &crc, err) != 0)
+        return -1;
     if (crc != want)
         return rt_errf(err, "%s: checksum mismatch (stored %08x, computed %08x): the file "
                        "was changed or damaged after it was written", st->what, want, crc);
@@ -218,22 +266,28 @@ static int check_sum(const rt_st *st, rt_err *err)
 
 /* ---- opening ------------------------------------------------------------ */
 
-static int open_buffer(rt_st *st, const unsigned char *buf, size_t len, rt_err *err)
+/* Validates what follows: buf holds the first `avail` bytes of a file or
+ * buffer of `total` bytes (at least the header, when it fits in total). */
+static int open_header(rt_st *st, const unsigned char *buf, size_t avail, uint64_t total,
+                       rt_err *err)
 {
-    if (len < 8)
-        return rt_errf(err, "%s: expected at least 8 bytes (the header length), found %zu",
-                       st->what, len);
+    if (total < 8)
+        return rt_errf(err, "%s: expected at least 8 bytes (the header length), found %llu",
+                       st->what, (unsigned long long)total);
     uint64_t hlen = rt_le64(buf);
-    if (hlen > len - 8)
+    if (hlen > total - 8)
         return rt_errf(err, "%s: header length %llu runs past the end of the file "
-                       "(%zu bytes)", st->what, (unsigned long long)hlen, len);
+                       "(%llu bytes)", st->what, (unsigned long long)hlen,
+                       (unsigned long long)total);
     if (hlen > MAX_HEADER)
         return rt_errf(err, "%s: header length %llu is over the 100 MiB limit",
                        st->what, (unsigned long long)hlen);
-    if (hlen == 0 || buf[8] != '{')
+    if (hlen == 0 || 8 + hlen > avail || buf[8] != '{')
         return rt_errf(err, "%s: expected the header to start with '{'", st->what);
-    st->data = buf + 8 + hlen;
-    st->data_len = len - 8 - hlen;
+    if (!st->file)
+        st->data = buf + 8 + hlen;
+    st->data_at = 8 + hlen;
+    st->data_len = total - 8 - hlen;
     rt_json h;
     if (rt_json_parse((const char *)buf + 8, (size_t)hlen, st->what, &h, err) != 0)
         return -1;
@@ -247,26 +301,59 @@ int rt_st_open_memory(const void *buf, size_t len, const char *name_for_errors,
 {
     memset(st, 0, sizeof *st);
     st->what = rt_xstrdup(name_for_errors ? name_for_errors : "safetensors buffer");
-    if (open_buffer(st, buf, len, err) != 0) {
+    if (open_header(st, buf, len, len, err) != 0) {
         rt_st_close(st);
         return -1;
     }
     return 0;
 }
 
+/* The file stays open and only its header is read now: the data section is
+ * read piece by piece for the checksum and then tensor by tensor into the
+ * caller's arrays, so loading never holds a second copy of the weights. */
 int rt_st_open_file(const char *path, rt_st *st, rt_err *err)
 {
-    unsigned char *buf;
-    size_t len;
     memset(st, 0, sizeof *st);
-    if (rt_read_file(path, &buf, &len, err) != 0)
-        return -1;
-    if (rt_st_open_memory(buf, len, path, st, err) != 0) {
-        free(buf);
-        return -1;
+    st->what = rt_xstrdup(path);
+    unsigned char *head = NULL;
+    int rc = -1;
+    struct stat sb;
+    st->file = fopen(path, "rb");
+    if (!st->file) {
+        rt_errf(err, "%s: cannot open: %s", path, strerror(errno));
+        goto done;
     }
-    st->owned = buf;
-    return 0;
+    if (fstat(fileno(st->file), &sb) != 0) {
+        rt_errf(err, "%s: cannot stat: %s", path, strerror(errno));
+        goto done;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        rt_errf(err, "%s: expected a regular file, found %s", path,
+                S_ISDIR(sb.st_mode) ? "a directory" : "something else");
+        goto done;
+    }
+    uint64_t total = (uint64_t)sb.st_size;
+    unsigned char first[8] = { 0 };
+    size_t avail = total < 8 ? (size_t)total : 8;
+    uint64_t hlen = 0;
+    if (read_data(st, 0, first, avail, err) != 0)
+        goto done;
+    if (avail == 8) {   /* read a header that fits the file and the limit; else
+                         * open_header names what is wrong */
+        hlen = rt_le64(first);
+        if (hlen > total - 8 || hlen > MAX_HEADER)
+            hlen = 0;
+    }
+    head = rt_xmalloc((size_t)(8 + hlen));
+    memcpy(head, first, avail);
+    if (hlen && read_data(st, 8, head + 8, (size_t)hlen, err) != 0)
+        goto done;
+    rc = open_header(st, head, (size_t)(8 + hlen), total, err);
+done:
+    free(head);
+    if (rc != 0)
+        rt_st_close(st);
+    return rc;
 }
 
 void rt_st_close(rt_st *st)
@@ -279,7 +366,8 @@ void rt_st_close(rt_st *st)
     }
     free(st->tensors);
     free(st->meta);
-    free(st->owned);
+    if (st->file)
+        fclose(st->file);
     free(st->what);
     memset(st, 0, sizeof *st);
 }
@@ -334,6 +422,5 @@ int rt_st_read_f32(const rt_st *st, const char *name, float *dst, int ndim,
         return rt_errf(err, "%s: tensor '%s': expected shape %s, found %s",
                        st->what, name, a, b);
     }
-    memcpy(dst, st->data + t->begin, (size_t)(t->end - t->begin));
-    return 0;
+    return read_data(st, t->begin, dst, (size_t)(t->end - t->begin), err);
 }

@@ -321,9 +321,42 @@ static void test_checksum(void **state)
     rt_st_close(&st);
 }
 
+/* Opened from a file, the data section is read when summed and when each
+ * tensor is copied: every cut of the file is refused, a flipped data byte
+ * fails the checksum, and a file cut after opening gives an error naming
+ * the read, not a crash or stale data. */
+static void test_file_reads_data_late(void **state)
+{
+    (void)state;
+    const char *p = write_sample("late.safetensors");
+    unsigned char raw[4096];
+    size_t n = read_bytes(p, raw, sizeof raw);
+    rt_st st;
+    rt_err err;
+    for (size_t len = 0; len < n; len++) {
+        write_bytes(file("cut.safetensors"), raw, len);
+        if (rt_st_open_file(path, &st, &err) != -1)
+            fail_msg("a file cut to %zu of %zu bytes was accepted", len, n);
+    }
+    raw[n - 1] ^= 0x01;
+    write_bytes(file("flip.safetensors"), raw, n);
+    assert_int_equal(rt_st_open_file(path, &st, &err), -1);
+    assert_contains(err.msg, "checksum mismatch");
+    raw[n - 1] ^= 0x01;
+
+    write_bytes(file("shrinks.safetensors"), raw, n);
+    assert_int_equal(rt_st_open_file(path, &st, &err), 0);
+    write_bytes(path, raw, n - 4);   /* cut while open: net.b loses its end */
+    float b[3];
+    assert_int_equal(rt_st_read_f32(&st, "net.b", b, 1, SB, &err), -1);
+    assert_contains(err.msg, "shrank since it was opened");
+    rt_st_close(&st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_file_reads_data_late),
         cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_open_memory),
         cmocka_unit_test(test_read_mismatches),
