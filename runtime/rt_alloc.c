@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static void out_of_memory(size_t count, size_t size)
 {
@@ -54,4 +56,18 @@ void *rt_xmalloc_aligned(size_t align, size_t size)
     if (!p)
         out_of_memory(1, rounded);
     return p;
+}
+
+void rt_prefault(void *p, size_t size)
+{
+#ifdef MADV_POPULATE_WRITE
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t from = (uintptr_t)p / page * page;
+    uintptr_t to = ((uintptr_t)p + size + page - 1) / page * page;
+    if (size)
+        (void)madvise((void *)from, to - from, MADV_POPULATE_WRITE);
+#else
+    (void)p;
+    (void)size;
+#endif
 }

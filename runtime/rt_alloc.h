@@ -17,5 +17,10 @@ void *rt_xrealloc(void *p, size_t size);
 char *rt_xstrdup(const char *s);
 /* size bytes aligned to align (a power of two), e.g. 64 for vector loads */
 void *rt_xmalloc_aligned(size_t align, size_t size);
+/* Asks the kernel to map every page of [p, p + size) now, in one system
+ * call, before the memory is first written: cheaper than a fault per page
+ * (much cheaper in a virtual machine).  A hint: where unsupported (Linux
+ * before 5.14, other systems) it does nothing. */
+void rt_prefault(void *p, size_t size);
 
 #endif

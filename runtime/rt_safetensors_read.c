@@ -225,7 +225,7 @@ static int sum_data(const rt_st *st, uint32_t *crc, rt_err *err)
         *crc = rt_crc32(*crc, st->data, (size_t)st->data_len);
         return 0;
     }
-    enum { PIECE = 1 << 20 };
+    enum { PIECE = 64 << 10 };   /* small enough to stay on the heap, in cache */
     unsigned char *piece = rt_xmalloc(PIECE);
     int rc = 0;
     for (uint64_t at = 0; at < st->data_len && rc == 0; at += PIECE) {

@@ -70,6 +70,12 @@ int rt_weights_save(const char *path, const rt_store *s, const rt_tensor_info *t
 int rt_weights_load(const rt_st *st, const rt_store *s, const rt_tensor_info *t, size_t n,
                     rt_err *err)
 {
+    for (int net = 0; net < 2; net++) {   /* the reads below fill every page */
+        if (s->params[net])
+            rt_prefault(s->params[net], s->param_count[net] * sizeof(float));
+        if (s->state[net])
+            rt_prefault(s->state[net], s->state_count[net] * sizeof(float));
+    }
     for (size_t i = 0; i < n; i++)
         if (rt_st_read_f32(st, t[i].name, rt_tensor_data(s, &t[i]), t[i].ndim, t[i].shape,
                            err) != 0)
