@@ -53,7 +53,7 @@ RTLIB = os.path.join(ROOT, "build", "libganc_rt.a")
 DRIVER_CFLAGS = ["-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", "-D_POSIX_C_SOURCE=200809L",
                  "-Iruntime", "-Itests/parity"]
 # what gen/build.c compiles generated code with: trainer -O3, sampler -O2
-GEN_CFLAGS = {"train": ["-std=c11", "-O3", "-g0"], "sample": ["-std=c11", "-O2", "-g0"]}
+GEN_CFLAGS = {"train": ["-std=c11", "-O3", "-g0"], "sample": ["-std=c11", "-O3", "-g0"]}
 MODELS = {"dcgan_fashion": "models/dcgan_fashion.yaml", "ring8_mlp": "models/ring8_mlp.yaml"}
 # optimized vs plain gradient tolerance (bench/check_step.c): the DCGAN's
 # float32 G gradients are only good to ~1e-2 of their largest (tests/parity.sh)

@@ -7,8 +7,8 @@
  * tensors get their init values (the weights do not change the work; the
  * batchnorm running statistics are 0 and 1), and then, for each n in LIST
  * (default "1,64"), it times what `sample -n n` does between reading its
- * latents and writing its output: ceil(n / batch) calls of generate() on the
- * compiled batch (1 for ganc's samplers).  W untimed repetitions first (default
+ * latents and writing its output (rt_generate_sampler: chunks of the
+ * sampler's many_batch through generate_many, the rest one at a time).  W untimed repetitions first (default
  * 1), then as many timed ones as fill about SECONDS (default 0.3; at least 3,
  * sized from one more untimed repetition); prints one JSON line
  * {"batch": B, "n": mean seconds per repetition, ...}.
@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "rt_generate.h"
 #include "rt_model.h"
 #include "rt_rng.h"
 #include "rt_weights.h"
@@ -50,12 +51,10 @@ static const char *arg_str(int argc, char **argv, const char *flag, const char *
     return def;
 }
 
-/* n samples: the calls of generate that `sample -n n` makes */
+/* n samples, as `sample -n n` makes them (runtime/rt_generate.c) */
 static void generate_n(const rt_sampler_model *m, long n, float *out, const float *z)
 {
-    for (long done = 0; done < n; done += m->batch)
-        m->generate(out + (size_t)done * m->sample_size,
-                    z + (size_t)done * (size_t)m->latent_size);
+    rt_generate_sampler(m, z, (size_t)n, out);
 }
 
 int main(int argc, char **argv)

@@ -202,7 +202,8 @@ static void source_text(gan_buf *o, const gan_emit_target *t)
     free(yaml);
 }
 
-static void model_fields(gan_buf *o, const gan_model *m, const gan_emit_target *t)
+/* `many`: the batch of the sampler's generate_many, 0 when it has none */
+static void model_fields(gan_buf *o, const gan_model *m, const gan_emit_target *t, int many)
 {
     static const int data_kind[] = { RT_DATA_RING8, RT_DATA_GRID25, RT_DATA_CSV, RT_DATA_IDX,
                                      RT_DATA_PNG_DIR };
@@ -217,6 +218,8 @@ static void model_fields(gan_buf *o, const gan_model *m, const gan_emit_target *
         gan_buf_put(o, "    .params = g_params,\n    .param_count = G_PARAM_COUNT,\n"
                        "    .state = g_state,\n    .state_count = G_STATE_COUNT,\n"
                        "    .generate = generate,\n");
+        if (many > 1)
+            gan_buf_printf(o, "    .many_batch = %d,\n    .generate_many = generate_many,\n", many);
         if (t->embed_size)
             gan_buf_put(o, "    .embedded_weights = ganc_embedded_weights,\n"
                            "    .embedded_size = EMBEDDED_SIZE,\n");
@@ -290,6 +293,41 @@ static void fill(gan_buf *out, const char *tmpl, const char *const *slots, gan_b
     }
 }
 
+/* The batch of the sampler's generate_many: the training batch, at most 16
+ * (beyond that the product gains little and the workspace keeps growing);
+ * 0 when there is none (a trainer, or a training batch of 1). */
+static int sampler_many_batch(const gan_model *model, const gan_emit_target *t)
+{
+    if (!t->sampler || model->train.batch < 2)
+        return 0;
+    return model->train.batch < 16 ? model->train.batch : 16;
+}
+
+/* Emits one program's layer functions and step function (named `rename`
+ * when given), growing the workspace and scratch sizes to fit it. */
+static void emit_step(const gan_model *m, int prog, const char *rename, gan_codegen_opts o,
+                      gan_funcs *funcs, gan_buf *steps, gan_buf *report, long *ws,
+                      long *scratch)
+{
+    gan_program p;
+    gan_plan pl;
+    gan_program_build(&p, (gan_model *)m, prog);
+    if (rename)
+        p.name = rename;
+    gan_plan_build(&pl, &p, m, o);
+    gan_emit_program(&pl, funcs, steps, report);
+    if (pl.ws_size > *ws)
+        *ws = pl.ws_size;
+    for (int x = 0; x < pl.n; x++)
+        if (gan_conv_scratch(&pl, x) > *scratch)
+            *scratch = gan_conv_scratch(&pl, x);
+    if (report)
+        gan_buf_printf(report, "  %-8s workspace %ld floats (%.1f KiB)\n", p.name, pl.ws_size,
+                       (double)pl.ws_size * 4 / 1024);
+    gan_plan_free(&pl);
+    gan_program_free(&p);
+}
+
 int gan_emit_file(const gan_model *model, gan_codegen_opts o, const gan_emit_target *t,
                   gan_buf *out, gan_buf *report)
 {
@@ -316,22 +354,18 @@ int gan_emit_file(const gan_model *model, gan_codegen_opts o, const gan_emit_tar
     gan_funcs funcs = { 0 };
     long ws = 0, scratch = 0;
     int progs[4] = { GAN_PROG_G_FORWARD, GAN_PROG_D_STEP, GAN_PROG_G_STEP, GAN_PROG_GENERATE };
-    for (int i = t->sampler ? 3 : 0; i < 4; i++) {
-        gan_program p;
-        gan_plan pl;
-        gan_program_build(&p, (gan_model *)m, progs[i]);
-        gan_plan_build(&pl, &p, m, o);
-        gan_emit_program(&pl, &funcs, &text[S_STEPS], report);
-        if (pl.ws_size > ws)
-            ws = pl.ws_size;
-        for (int x = 0; x < pl.n; x++)
-            if (gan_conv_scratch(&pl, x) > scratch)
-                scratch = gan_conv_scratch(&pl, x);
-        if (report)
-            gan_buf_printf(report, "  %-8s workspace %ld floats (%.1f KiB)\n", p.name, pl.ws_size,
-                           (double)pl.ws_size * 4 / 1024);
-        gan_plan_free(&pl);
-        gan_program_free(&p);
+    for (int i = t->sampler ? 3 : 0; i < 4; i++)
+        emit_step(m, progs[i], NULL, o, &funcs, &text[S_STEPS], report, &ws, &scratch);
+    /* For many samples the sampler also gets the generator at a batch of
+     * MANY_BATCH: one matrix product over the dense weights per chunk instead
+     * of one matrix-vector product per sample.  Its workspace is touched
+     * only when it runs. */
+    int many = sampler_many_batch(model, t);
+    if (many > 1) {
+        gan_model chunk = *model;
+        chunk.train.batch = many;
+        emit_step(&chunk, GAN_PROG_GENERATE, "generate_many", o, &funcs, &text[S_STEPS], report,
+                  &ws, &scratch);
     }
     header(&text[S_HEADER], m, o, t);
     if (o.blas)
@@ -351,7 +385,7 @@ int gan_emit_file(const gan_model *model, gan_codegen_opts o, const gan_emit_tar
                        "static float scratch[%ld] __attribute__((aligned(64)));", scratch);
     gan_buf_put(&text[S_FUNCS], funcs.text.s ? funcs.text.s : "");
     tensor_table(&text[S_TABLE], m, t);
-    model_fields(&text[S_FIELDS], m, t);
+    model_fields(&text[S_FIELDS], m, t, many);
     embed(&text[S_EMBED], t, t->embed_size);
     if (!t->sampler)
         source_text(&text[S_SOURCE], t);

@@ -211,9 +211,10 @@ void gan_emit_program(const gan_plan *pl, gan_funcs *funcs, gan_buf *steps, gan_
     }
     /* the step function itself */
     if (p->out >= 0) {
-        gan_buf_printf(steps, "\n/* %s: the generator in inference mode, one batch: out[BATCH x "
-                              "SAMPLE_SIZE] from z[BATCH x LATENT]. */\n"
-                              "static void %s(float *out, const float *z)\n{\n", p->name, p->name);
+        gan_buf_printf(steps, "\n/* %s: the generator in inference mode on %d latents: out[%d x "
+                              "SAMPLE_SIZE] from z[%d x LATENT]. */\n"
+                              "static void %s(float *out, const float *z)\n{\n", p->name,
+                       pl->m->train.batch, pl->m->train.batch, pl->m->train.batch, p->name);
     } else {
         if (p->loss < 0)
             gan_buf_printf(steps, "\n/* %s: the generator in training mode on one batch of "

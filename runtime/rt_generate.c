@@ -24,3 +24,14 @@ void rt_generate_n(rt_generate_fn generate, int batch, size_t latent_size,
     free(zbuf);
     free(obuf);
 }
+
+void rt_generate_sampler(const rt_sampler_model *m, const float *z, size_t n, float *out)
+{
+    size_t latent = (size_t)m->latent_size, many = 0;
+    if (m->generate_many && m->many_batch > 0) {
+        many = n / (size_t)m->many_batch * (size_t)m->many_batch;
+        rt_generate_n(m->generate_many, m->many_batch, latent, m->sample_size, z, many, out);
+    }
+    rt_generate_n(m->generate, m->batch, latent, m->sample_size, z + many * latent, n - many,
+                  out + many * m->sample_size);
+}

@@ -145,7 +145,11 @@ typedef struct {
     size_t param_count;
     float *state;                    /* generator state, may be NULL */
     size_t state_count;
-    void (*generate)(float *out, const float *z);
+    void (*generate)(float *out, const float *z);   /* on `batch` latents */
+    /* the same on many_batch latents at once, faster per sample when many
+     * are asked for; NULL (and 0) when the model has none */
+    int many_batch;
+    void (*generate_many)(float *out, const float *z);
     const unsigned char *embedded_weights;   /* NULL unless built with --embed-weights */
     size_t embedded_size;
 } rt_sampler_model;

@@ -291,8 +291,7 @@ static int sample(const rt_sampler_model *m, sample_opts *o, rt_err *err)
     if (!z)
         return 2;
     float *x = rt_xmalloc((size_t)o->n * m->sample_size * sizeof(float));
-    rt_generate_n(m->generate, m->batch, (size_t)m->latent_size, m->sample_size, z,
-                  (size_t)o->n, x);
+    rt_generate_sampler(m, z, (size_t)o->n, x);
     int rc = write_output(m, o, kind, x, err);
     free(z);
     free(x);

@@ -2,8 +2,9 @@
 # tests/e2e_dcgan.sh - a short DCGAN run on Fashion-MNIST: compile
 # models/dcgan_fashion.yaml, train 1 and 60 steps from the same seed, and check
 # that every logged loss is finite and that the generator's samples (from the
-# sampler, same latents) have moved away from their initial noise.  Then the
-# sampler writes a folder of PNGs, and a small model with png_dir data
+# sampler, same latents) have moved away from their initial noise, and that
+# the sampler's batch-16 path gives the samples its one-at-a-time path does.
+# Then the sampler writes a folder of PNGs, and a small model with png_dir data
 # (tests/models/png_small.yaml) trains on that folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +35,30 @@ change = float(np.abs(a - b).mean())
 print(f"e2e_dcgan: {len(rows)} log rows, losses finite (last D {losses[-2]:.3f} G {losses[-1]:.3f}); "
       f"mean |sample change| after 60 steps {change:.3f}")
 assert change > 0.05, "samples barely changed from their initial noise"
+PY
+
+# the sampler's two paths: of 17 latents, 16 go through generate_many (batch
+# 16) and 1 through generate; 15 latents go through generate one at a time
+/usr/bin/python3 - "$dir" <<'PY'
+import sys
+import numpy as np
+d = sys.argv[1]
+z = np.random.default_rng(4).standard_normal((17, 100)).astype(np.float32)
+np.save(f"{d}/z17.npy", z)
+np.save(f"{d}/z15.npy", z[:15])
+PY
+for n in 17 15; do
+    "$dir/sample" --weights "$dir/run60/weights.safetensors" -n $n --latent "$dir/z$n.npy" \
+        -o "$dir/paths$n.npy" > /dev/null
+done
+/usr/bin/python3 - "$dir" <<'PY'
+import sys
+import numpy as np
+d = sys.argv[1]
+many, one = np.load(f"{d}/paths17.npy"), np.load(f"{d}/paths15.npy")
+diff = float(np.abs(many[:15] - one).max())
+print(f"e2e_dcgan: batch-16 and one-at-a-time samples differ by at most {diff:.2e}")
+assert diff < 1e-4, diff
 PY
 
 # png_dir: the sampler's folder of PNGs is training data for another model

@@ -118,7 +118,7 @@ ok runtime-smoke smoke
 
 # --- generated code ------------------------------------------------------------
 # gbuild DIR MODEL [ganc build options]: the sanitized ganc, the same flags for
-# the generated trainer and sampler (after ganc's -O3/-O2, so -O1 wins)
+# the generated trainer and sampler (after ganc's -O3, so -O1 wins)
 gbuild() {
     local dir=$1 model=$2; shift 2
     ok "build-$(basename "$dir")" "$B/ganc" build "$model" -o "$W/$dir" --cflags "$CFLAGS_SAN" "$@"
