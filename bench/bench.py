@@ -53,7 +53,7 @@ RTLIB = os.path.join(ROOT, "build", "libganc_rt.a")
 DRIVER_CFLAGS = ["-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", "-D_POSIX_C_SOURCE=200809L",
                  "-Iruntime", "-Itests/parity"]
 # what gen/build.c compiles generated code with: trainer -O3, sampler -O2
-GEN_CFLAGS = {"train": ["-std=c11", "-O3", "-g0"], "sample": ["-std=c11", "-O3", "-g0"]}
+GEN_CFLAGS = {"train": ["-std=c11", "-O3", "-g0", "-fopenmp"], "sample": ["-std=c11", "-O3", "-g0"]}
 MODELS = {"dcgan_fashion": "models/dcgan_fashion.yaml", "ring8_mlp": "models/ring8_mlp.yaml"}
 # optimized vs plain gradient tolerance (bench/check_step.c): the DCGAN's
 # float32 G gradients are only good to ~1e-2 of their largest (tests/parity.sh)
@@ -177,10 +177,10 @@ def setup(work):
                "objcopy")
             if v != "plain":
                 compile_c(f"{out}/steptime", ["bench/steptime.c", f"{out}/train.o"],
-                          libs=[RTLIB, "-lopenblas", "-lz", "-lm"])
+                          libs=[RTLIB, "-fopenmp", "-lopenblas", "-lz", "-lm"])
         compile_c(f"{d}-check", ["bench/check_step.c"] +
                   [f"{d}-{v}/train-check.o" for v in ("opt", "native", "plain")],
-                  libs=[RTLIB, "-lopenblas", "-lz", "-lm"])
+                  libs=[RTLIB, "-fopenmp", "-lopenblas", "-lz", "-lm"])
         b[name] = d
     dc = b["dcgan_fashion"]
     for v in ("opt", "native"):

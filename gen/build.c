@@ -181,7 +181,7 @@ static int emit_and_compile(const gan_model *m, const gan_build_opts *o, const c
              dir, o->cc, o->native ? " -march=native" : "", o->cflags ? o->cflags : "",
              home, sampler ? " -fno-asynchronous-unwind-tables -Wl,-z,noseparate-code" : "", exe,
              exe, gan_runtime_lib(),
-             sampler ? "" : "-lopenblas -lz");
+             sampler ? "" : "-fopenmp -lopenblas -lz");
     return run(cmd) ? 1 : 0;
 }
 

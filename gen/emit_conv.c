@@ -248,6 +248,7 @@ static void emit_side_by_side(gan_buf *o, const char *t, const char *name)
     gan_buf_printf(o, "    const float *%s = %s;\n"
                       "    if (B > 1) {\n"
                       "        float *side = scratch + (long)CKK*NCOL;\n"
+                      "        GAN_PARALLEL_FOR\n"
                       "        for (int b = 0; b < B; b++)\n"
                       "            for (int o = 0; o < O; o++)\n"
                       "                for (int i = 0; i < OH*OW; i++)\n"
@@ -268,12 +269,14 @@ static void emit_conv2d_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int 
     /* one product for the whole batch: [O x CKK] . [CKK x B*OH*OW] */
     gan_buf_put(o, "    enum { CKK = C*KH*KW, NCOL = B*OH*OW };\n"
                    "    float *col = scratch, *prod = scratch + (long)CKK*NCOL;\n"
+                   "    GAN_PARALLEL_FOR\n"
                    "    for (int b = 0; b < B; b++) {\n");
     emit_im2col(o, in, "b", "b", "NCOL", 2);
     gan_buf_put(o, "    }\n");
     gan_emit_gemm(o, &pl->o, 4, 0, 0, "O", "NCOL", "CKK", w, "CKK", "col", "NCOL", "0.0f", "prod",
                   "NCOL");
-    gan_buf_printf(o, "    for (int b = 0; b < B; b++)\n"
+    gan_buf_printf(o, "    GAN_PARALLEL_FOR\n"
+                      "    for (int b = 0; b < B; b++)\n"
                       "        for (int o = 0; o < O; o++)\n"
                       "            for (int oy = 0; oy < OH; oy++)\n"
                       "                for (int ox = 0; ox < OW; ox++) {\n"
@@ -308,6 +311,7 @@ static void emit_conv2d_t_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, in
                   "NCOL");
     gan_buf_printf(o, "    for (long i = 0; i < (long)B*C*H*W; i++)\n"
                       "        %s[i] = 0.0f;\n"
+                      "    GAN_PARALLEL_FOR\n"
                       "    for (int b = 0; b < B; b++)\n"
                       "        for (int c = 0; c < C; c++)\n"
                       "            for (int ky = 0; ky < KH; ky++)\n"
@@ -326,7 +330,8 @@ static void emit_conv2d_t_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, in
                       "                    }\n"
                       "                }\n", out, out);
     if (epi >= 0) {
-        gan_buf_put(o, "    for (int b = 0; b < B; b++)\n"
+        gan_buf_put(o, "    GAN_PARALLEL_FOR\n"
+                       "    for (int b = 0; b < B; b++)\n"
                        "        for (int c = 0; c < C; c++)\n"
                        "            for (int y = 0; y < H; y++)\n"
                        "                for (int x = 0; x < W; x++) {\n");
@@ -354,6 +359,7 @@ static void emit_wgrad_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int x
      * side by side in both ([O x B*OH*OW] and [CKK x B*OH*OW]) */
     gan_buf_put(o, "    enum { CKK = C*KH*KW, NCOL = B*OH*OW };\n"
                    "    float *col = scratch;\n"
+                   "    GAN_PARALLEL_FOR\n"
                    "    for (int b = 0; b < B; b++) {\n");
     emit_im2col(o, a, "b", "b", "NCOL", 2);
     gan_buf_put(o, "    }\n");

@@ -293,6 +293,62 @@ static void fill(gan_buf *out, const char *tmpl, const char *const *slots, gan_b
     }
 }
 
+/* Threads (the trainer): OpenMP's are the only ones.  Loops over the
+ * samples of a batch that write disjoint parts of their output are marked
+ * GAN_PARALLEL_FOR; every product is split into column (or row) blocks,
+ * one per thread, each an OpenBLAS call on one thread.  Compiled without
+ * -fopenmp (the sampler, some tests) it is all serial. */
+#define PARALLEL_FOR \
+    "#ifdef _OPENMP\n" \
+    "#include <omp.h>\n" \
+    "#define GAN_PARALLEL_FOR _Pragma(\"omp parallel for\")\n" \
+    "#else\n" \
+    "#define GAN_PARALLEL_FOR\n" \
+    "#endif\n"
+
+#define THREADED_SGEMM \
+    "\n/* C = op(A) op(B) + beta C, row-major, split along the longer of C's sides\n" \
+    " * into one block per OpenMP thread (the same blocks every run with the\n" \
+    " * same thread count, so results repeat); OpenBLAS runs on one thread. */\n" \
+    "static inline void gan_sgemm(int ta, int tb, int m, int n, int k, const float *a, int lda,\n" \
+    "                             const float *b, int ldb, float beta, float *c, int ldc)\n" \
+    "{\n" \
+    "    int parts = 1;\n" \
+    "#ifdef _OPENMP\n" \
+    "    parts = omp_get_max_threads();\n" \
+    "#endif\n" \
+    "    const int by_rows = m > n, len = by_rows ? m : n;\n" \
+    "    if (len < 64 * parts)\n" \
+    "        parts = 1;\n" \
+    "    GAN_PARALLEL_FOR\n" \
+    "    for (int p = 0; p < parts; p++) {\n" \
+    "        const int from = (int)((long)len * p / parts / 16 * 16);\n" \
+    "        const int to = p + 1 == parts ? len : (int)((long)len * (p + 1) / parts / 16 * 16);\n" \
+    "        if (by_rows)\n" \
+    "            cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,\n" \
+    "                        tb ? CblasTrans : CblasNoTrans, to - from, n, k, 1.0f,\n" \
+    "                        ta ? a + from : a + (long)from * lda, lda, b, ldb, beta,\n" \
+    "                        c + (long)from * ldc, ldc);\n" \
+    "        else\n" \
+    "            cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,\n" \
+    "                        tb ? CblasTrans : CblasNoTrans, m, to - from, k, 1.0f, a, lda,\n" \
+    "                        tb ? b + (long)from * ldb : b + from, ldb, beta, c + from, ldc);\n" \
+    "    }\n" \
+    "}\n"
+
+#define SET_THREADS \
+    "/* the trainer's threads are OpenMP's (gan_sgemm, GAN_PARALLEL_FOR);\n" \
+    " * OpenBLAS keeps one, so that no two thread pools share the cores */\n" \
+    "static void set_threads(int n)\n" \
+    "{\n" \
+    "    openblas_set_num_threads(1);\n" \
+    "#ifdef _OPENMP\n" \
+    "    omp_set_num_threads(n);\n" \
+    "#else\n" \
+    "    (void)n;\n" \
+    "#endif\n" \
+    "}"
+
 /* The batch of the sampler's generate_many: the training batch, at most 16
  * (beyond that the product gains little and the workspace keeps growing);
  * 0 when there is none (a trainer, or a training batch of 1). */
@@ -368,12 +424,13 @@ int gan_emit_file(const gan_model *model, gan_codegen_opts o, const gan_emit_tar
                   &ws, &scratch);
     }
     header(&text[S_HEADER], m, o, t);
-    if (o.blas)
-        gan_buf_put(&text[S_INCLUDES], o.own_gemm ? "#include \"rt_gemm.h\"" : "#include <cblas.h>");
+    gan_buf_put(&text[S_INCLUDES], PARALLEL_FOR);
+    if (o.blas && o.own_gemm)
+        gan_buf_put(&text[S_INCLUDES], "#include \"rt_gemm.h\"\n");
+    else if (o.blas)
+        gan_buf_put(&text[S_INCLUDES], "#include <cblas.h>\n" THREADED_SGEMM);
     if (!t->sampler)
-        gan_buf_put(&text[S_THREADS], o.blas ?
-                    "/* the trainer's threads are OpenBLAS's: generated loops run on one */\n"
-                    "static void set_threads(int n)\n{\n    openblas_set_num_threads(n);\n}" :
+        gan_buf_put(&text[S_THREADS], o.blas ? SET_THREADS :
                     "/* the plain emission calls no BLAS and runs on one thread */\n"
                     "static void set_threads(int n)\n{\n    (void)n;\n}");
     constants(&text[S_CONSTANTS], m, t, ws);

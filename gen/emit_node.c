@@ -32,7 +32,7 @@ static const char *const reserved[] = {
     "volatile", "extern", "typedef", "inline", "restrict", "main",
     /* libm and BLAS */
     "expf", "logf", "tanhf", "sqrtf", "log1pf", "fabsf", "fmaxf", "sqrt", "exp", "log", "tanh",
-    "cblas_sgemm", "openblas_set_num_threads",
+    "cblas_sgemm", "openblas_set_num_threads", "gan_sgemm", "rt_sgemm",
     NULL,
 };
 
@@ -685,11 +685,9 @@ void gan_emit_gemm(gan_buf *o, const gan_codegen_opts *opt, int indent, int ta, 
     if (opt->own_gemm)
         gan_buf_printf(o, "%*srt_sgemm(%d, %d, %s, %s, %s, 1.0f, %s, %s, %s, %s, %s, %s, %s);\n",
                        indent, "", ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
-    else
-        gan_buf_printf(o, "%*scblas_sgemm(CblasRowMajor, %s, %s, %s, %s, %s, 1.0f,\n"
-                          "%*s%s, %s, %s, %s, %s, %s, %s);\n", indent, "",
-                       ta ? "CblasTrans" : "CblasNoTrans", tb ? "CblasTrans" : "CblasNoTrans",
-                       m, n, k, indent + 12, "", a, lda, b, ldb, beta, c, ldc);
+    else   /* gan_sgemm: cblas_sgemm split among the trainer's threads (emit_model.c) */
+        gan_buf_printf(o, "%*sgan_sgemm(%d, %d, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s);\n",
+                       indent, "", ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
 }
 
 const char *gan_gemm_name(const gan_codegen_opts *opt)

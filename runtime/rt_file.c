@@ -11,42 +11,46 @@
 
 #include "rt_alloc.h"
 
-int rt_read_file(const char *path, unsigned char **data, size_t *len, rt_err *err)
+FILE *rt_open_regular(const char *path, size_t *size, rt_err *err)
 {
-    int rc = -1;
-    unsigned char *buf = NULL;
-    FILE *f = fopen(path, "rb");
     struct stat sb;
+    FILE *f = fopen(path, "rb");
     if (!f) {
         rt_errf(err, "%s: cannot open: %s", path, strerror(errno));
-        goto done;
+        return NULL;
     }
-    if (fstat(fileno(f), &sb) != 0) {
+    if (fstat(fileno(f), &sb) != 0)
         rt_errf(err, "%s: cannot stat: %s", path, strerror(errno));
-        goto done;
-    }
-    if (!S_ISREG(sb.st_mode)) {
+    else if (!S_ISREG(sb.st_mode))
         rt_errf(err, "%s: expected a regular file, found %s", path,
                 S_ISDIR(sb.st_mode) ? "a directory" : "something else");
-        goto done;
+    else {
+        *size = (size_t)sb.st_size;
+        return f;
     }
-    size_t size = (size_t)sb.st_size;
-    buf = rt_xmalloc(size + 1);
+    fclose(f);
+    return NULL;
+}
+
+int rt_read_file(const char *path, unsigned char **data, size_t *len, rt_err *err)
+{
+    size_t size;
+    FILE *f = rt_open_regular(path, &size, err);
+    if (!f)
+        return -1;
+    unsigned char *buf = rt_xmalloc(size + 1);
     if (fread(buf, 1, size, f) != size) {
-        rt_errf(err, "%s: read failed after %lld bytes: %s", path,
-                (long long)ftell(f), ferror(f) ? strerror(errno) : "file shrank");
-        goto done;
+        rt_errf(err, "%s: read failed after %lld bytes: %s", path, (long long)ftell(f),
+                ferror(f) ? strerror(errno) : "file shrank");
+        free(buf);
+        fclose(f);
+        return -1;
     }
+    fclose(f);
     buf[size] = 0;
     *data = buf;
     *len = size;
-    buf = NULL;
-    rc = 0;
-done:
-    free(buf);
-    if (f)
-        fclose(f);
-    return rc;
+    return 0;
 }
 
 static int mkdir_one(const char *dir, rt_err *err)

@@ -14,6 +14,11 @@
 
 #include "rt_err.h"
 
+/* Opens a regular file for reading (caller fcloses) and gives its size;
+ * NULL, with an error naming the path, when it cannot be opened or is a
+ * directory or something else. */
+FILE *rt_open_regular(const char *path, size_t *size, rt_err *err);
+
 /* Reads a whole regular file into a new buffer (caller frees *data);
  * the buffer has one extra NUL byte after *len bytes. */
 int rt_read_file(const char *path, unsigned char **data, size_t *len, rt_err *err);

@@ -6,11 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "rt_alloc.h"
 #include "rt_checksum.h"
+#include "rt_file.h"
 #include "rt_json.h"
 #include "rt_le.h"
 
@@ -317,22 +317,11 @@ int rt_st_open_file(const char *path, rt_st *st, rt_err *err)
     st->what = rt_xstrdup(path);
     unsigned char *head = NULL;
     int rc = -1;
-    struct stat sb;
-    st->file = fopen(path, "rb");
-    if (!st->file) {
-        rt_errf(err, "%s: cannot open: %s", path, strerror(errno));
+    size_t size;
+    st->file = rt_open_regular(path, &size, err);
+    if (!st->file)
         goto done;
-    }
-    if (fstat(fileno(st->file), &sb) != 0) {
-        rt_errf(err, "%s: cannot stat: %s", path, strerror(errno));
-        goto done;
-    }
-    if (!S_ISREG(sb.st_mode)) {
-        rt_errf(err, "%s: expected a regular file, found %s", path,
-                S_ISDIR(sb.st_mode) ? "a directory" : "something else");
-        goto done;
-    }
-    uint64_t total = (uint64_t)sb.st_size;
+    uint64_t total = (uint64_t)size;
     unsigned char first[8] = { 0 };
     size_t avail = total < 8 ? (size_t)total : 8;
     uint64_t hlen = 0;

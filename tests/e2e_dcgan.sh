@@ -3,7 +3,8 @@
 # models/dcgan_fashion.yaml, train 1 and 60 steps from the same seed, and check
 # that every logged loss is finite and that the generator's samples (from the
 # sampler, same latents) have moved away from their initial noise, and that
-# the sampler's batch-16 path gives the samples its one-at-a-time path does.
+# the sampler's batch-16 path gives the samples its one-at-a-time path does;
+# two runs on 2 threads with one seed end with identical weights.
 # Then the sampler writes a folder of PNGs, and a small model with png_dir data
 # (tests/models/png_small.yaml) trains on that folder.
 set -euo pipefail
@@ -36,6 +37,15 @@ print(f"e2e_dcgan: {len(rows)} log rows, losses finite (last D {losses[-2]:.3f} 
       f"mean |sample change| after 60 steps {change:.3f}")
 assert change > 0.05, "samples barely changed from their initial noise"
 PY
+
+# two threads: the same seed gives the same weights, bit for bit (the
+# products are split the same way every run)
+for r in a b; do
+    "$dir/train" --steps 10 --seed 7 --out "$dir/twice_$r" --log-every 10 --sample-every 0 \
+        --threads 2 > /dev/null
+done
+cmp "$dir/twice_a/weights.safetensors" "$dir/twice_b/weights.safetensors"
+echo "e2e_dcgan: two runs on 2 threads, same seed: identical weights"
 
 # the sampler's two paths: of 17 latents, 16 go through generate_many (batch
 # 16) and 1 through generate; 15 latents go through generate one at a time
