@@ -18,7 +18,11 @@ models=()
 for a in "$@"; do
     case "$a" in
     --plain) plain_only=1 ;;
-    *) models+=("$a") ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "gradcheck.sh: unknown option $a (expected --plain, --help or MODEL.yaml)" >&2
+        exit 2 ;;
+    *) [ -f "$a" ] || { echo "gradcheck.sh: $a: no such model file" >&2; exit 2; }
+       models+=("$a") ;;
     esac
 done
 if [ ${#models[@]} -eq 0 ]; then
