@@ -84,14 +84,13 @@ int main(int argc, char **argv)
             fprintf(stderr, "gentime: bad --n list '%s'\n", list);
             return 2;
         }
-        long padded = (n + m->batch - 1) / m->batch * m->batch;
-        float *z = malloc((size_t)padded * (size_t)m->latent_size * sizeof *z);
-        float *out = malloc((size_t)padded * m->sample_size * sizeof *out);
+        float *z = malloc((size_t)n * (size_t)m->latent_size * sizeof *z);
+        float *out = malloc((size_t)n * m->sample_size * sizeof *out);
         if (!z || !out) {
             fprintf(stderr, "gentime: out of memory\n");
             return 1;
         }
-        rt_rng_fill_normal(&rng, z, (size_t)padded * (size_t)m->latent_size, 0.0f, 1.0f);
+        rt_rng_fill_normal(&rng, z, (size_t)n * (size_t)m->latent_size, 0.0f, 1.0f);
         for (long i = 0; i < warmup; i++)
             generate_n(m, n, out, z);
         double t0 = now();

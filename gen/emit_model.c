@@ -412,10 +412,10 @@ int gan_emit_file(const gan_model *model, gan_codegen_opts o, const gan_emit_tar
     int progs[4] = { GAN_PROG_G_FORWARD, GAN_PROG_D_STEP, GAN_PROG_G_STEP, GAN_PROG_GENERATE };
     for (int i = t->sampler ? 3 : 0; i < 4; i++)
         emit_step(m, progs[i], NULL, o, &funcs, &text[S_STEPS], report, &ws, &scratch);
-    /* For many samples the sampler also gets the generator at a batch of
-     * MANY_BATCH: one matrix product over the dense weights per chunk instead
-     * of one matrix-vector product per sample.  Its workspace is touched
-     * only when it runs. */
+    /* For many samples the sampler also gets the generator at a larger
+     * batch (sampler_many_batch), generate_many: one matrix product over the
+     * dense weights per chunk instead of one matrix-vector product per
+     * sample.  Its workspace is touched only when it runs. */
     int many = sampler_many_batch(model, t);
     if (many > 1) {
         gan_model chunk = *model;

@@ -5,8 +5,9 @@
  * context switch, or the instructions must not be used); anything that is
  * not x86-64, or a compiler that is not GCC-compatible, reads as the base
  * level.  GANC_CPU=base or GANC_CPU=avx2 in the environment lowers it (to
- * compare the paths, or to rule one out).  Smaller than the compiler's target_clones dispatch, which links
- * libgcc's whole CPU model table into every executable.
+ * compare the paths, or to rule one out).  Smaller than the compiler's
+ * target_clones dispatch, which links libgcc's whole CPU model table into
+ * every executable.
  */
 #ifndef RT_CPU_H
 #define RT_CPU_H

@@ -192,28 +192,32 @@ static int read_header(rt_st *st, const rt_json *h, rt_err *err)
 
 /* ---- the checksum --------------------------------------------------------- */
 
-/* Recomputes RT_ST_CRC_KEY when the file has one (rt_safetensors_sum.c). */
-/* Reads len bytes at offset `at` of the data section into dst: from the
- * file when opened from one, else from the buffer.  A file that is shorter
- * than when it was opened (changed meanwhile) is an error, not a crash. */
-static int read_data(const rt_st *st, uint64_t at, void *dst, size_t len, rt_err *err)
+/* Reads len bytes at byte `pos` of the file into dst.  A file that is
+ * shorter than when it was opened (changed meanwhile) is an error, not a
+ * crash. */
+static int read_at(const rt_st *st, uint64_t pos, void *dst, size_t len, rt_err *err)
 {
-    if (!st->file) {
-        memcpy(dst, st->data + at, len);
-        return 0;
-    }
     unsigned char *out = dst;
     for (size_t done = 0; done < len;) {
-        ssize_t n = pread(fileno(st->file), out + done, len - done,
-                          (off_t)(st->data_at + at + done));
+        ssize_t n = pread(fileno(st->file), out + done, len - done, (off_t)(pos + done));
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
             return rt_errf(err, "%s: read failed at byte %llu: %s", st->what,
-                           (unsigned long long)(st->data_at + at + done),
+                           (unsigned long long)(pos + done),
                            n < 0 ? strerror(errno) : "the file shrank since it was opened");
         done += (size_t)n;
     }
+    return 0;
+}
+
+/* Reads len bytes at offset `at` of the data section into dst: from the
+ * file when opened from one, else from the buffer. */
+static int read_data(const rt_st *st, uint64_t at, void *dst, size_t len, rt_err *err)
+{
+    if (st->file)
+        return read_at(st, st->data_at + at, dst, len, err);
+    memcpy(dst, st->data + at, len);
     return 0;
 }
 
@@ -238,6 +242,7 @@ static int sum_data(const rt_st *st, uint32_t *crc, rt_err *err)
     return rc;
 }
 
+/* Recomputes RT_ST_CRC_KEY when the file has one (rt_safetensors_sum.c). */
 static int check_sum(const rt_st *st, rt_err *err)
 {
     const char *stored = rt_st_meta(st, RT_ST_CRC_KEY);
@@ -325,7 +330,7 @@ int rt_st_open_file(const char *path, rt_st *st, rt_err *err)
     unsigned char first[8] = { 0 };
     size_t avail = total < 8 ? (size_t)total : 8;
     uint64_t hlen = 0;
-    if (read_data(st, 0, first, avail, err) != 0)
+    if (read_at(st, 0, first, avail, err) != 0)
         goto done;
     if (avail == 8) {   /* read a header that fits the file and the limit; else
                          * open_header names what is wrong */
@@ -335,7 +340,7 @@ int rt_st_open_file(const char *path, rt_st *st, rt_err *err)
     }
     head = rt_xmalloc((size_t)(8 + hlen));
     memcpy(head, first, avail);
-    if (hlen && read_data(st, 8, head + 8, (size_t)hlen, err) != 0)
+    if (hlen && read_at(st, 8, head + 8, (size_t)hlen, err) != 0)
         goto done;
     rc = open_header(st, head, (size_t)(8 + hlen), total, err);
 done:
