@@ -52,8 +52,10 @@ GANC = os.path.join(ROOT, "build", "ganc")
 RTLIB = os.path.join(ROOT, "build", "libganc_rt.a")
 DRIVER_CFLAGS = ["-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", "-D_POSIX_C_SOURCE=200809L",
                  "-Iruntime", "-Itests/parity"]
-# what gen/build.c compiles generated code with: trainer -O3, sampler -O2
-GEN_CFLAGS = {"train": ["-std=c11", "-O3", "-g0", "-fopenmp"], "sample": ["-std=c11", "-O3", "-g0"]}
+# what gen/build.c compiles generated code with (both -O3, same FP flags)
+GEN_FP = ["-fno-trapping-math", "-fno-math-errno"]
+GEN_CFLAGS = {"train": ["-std=c11", "-O3", "-g0", "-fopenmp", *GEN_FP],
+              "sample": ["-std=c11", "-O3", "-g0", *GEN_FP]}
 MODELS = {"dcgan_fashion": "models/dcgan_fashion.yaml", "ring8_mlp": "models/ring8_mlp.yaml"}
 # optimized vs plain gradient tolerance (bench/check_step.c): the DCGAN's
 # float32 G gradients are only good to ~1e-2 of their largest (tests/parity.sh)

@@ -19,8 +19,11 @@ enum {
  * slower seen), so each path uses the type its registers hold. */
 typedef float v16 __attribute__((vector_size(64)));
 typedef float v8 __attribute__((vector_size(32)));
-/* 8 floats loaded from or stored to any float address */
+/* 16, 8 and 4 floats loaded from or stored to any float address */
+typedef float v16u __attribute__((vector_size(64), aligned(4)));
 typedef float v8u __attribute__((vector_size(32), aligned(4)));
+typedef float v4u __attribute__((vector_size(16), aligned(4)));
+typedef float v4 __attribute__((vector_size(16)));
 
 /* Packing buffers, grown when a call needs more; 64-byte aligned for v16. */
 static float *a_pack, *b_pack;
@@ -36,21 +39,53 @@ static float *grow(float **buf, size_t *cap, size_t floats)
     return *buf;
 }
 
+/* Four rows of four floats, transposed in registers (SSE's shuffles, which
+ * every x86-64 has; GCC and clang spell the shuffle differently). */
+#ifdef __clang__
+#define SHUF4(x, y, i, j, k, l) __builtin_shufflevector(x, y, i, j, k, l)
+#else
+typedef int v4i __attribute__((vector_size(16)));
+#define SHUF4(x, y, i, j, k, l) __builtin_shuffle(x, y, (v4i){ i, j, k, l })
+#endif
+static inline void transpose4(const float *src, int ld, float *dst, int ldd)
+{
+    v4 r0 = *(const v4u *)src, r1 = *(const v4u *)(src + ld);
+    v4 r2 = *(const v4u *)(src + 2 * ld), r3 = *(const v4u *)(src + 3 * ld);
+    v4 t0 = SHUF4(r0, r1, 0, 4, 1, 5), t1 = SHUF4(r0, r1, 2, 6, 3, 7);
+    v4 t2 = SHUF4(r2, r3, 0, 4, 1, 5), t3 = SHUF4(r2, r3, 2, 6, 3, 7);
+    *(v4u *)dst = SHUF4(t0, t2, 0, 1, 4, 5);
+    *(v4u *)(dst + ldd) = SHUF4(t0, t2, 2, 3, 6, 7);
+    *(v4u *)(dst + 2 * ldd) = SHUF4(t1, t3, 0, 1, 4, 5);
+    *(v4u *)(dst + 3 * ldd) = SHUF4(t1, t3, 2, 3, 6, 7);
+}
+
 /* op(B)[p0 .. p0+kc) x all n columns, as panels of NR columns, k-major
- * inside a panel: panel j holds kc rows of NR floats, zero past n. */
+ * inside a panel: panel j holds kc rows of NR floats, zero past n.  Stored
+ * N x K (a transposed weight), B is transposed four by four: one float at
+ * a time, the gather from 32 rows cost more than the product itself when
+ * M is small (seen: 2x the kernel's time at M = 16). */
 static void pack_b(int trans, const float *b, int ldb, int p0, int kc, int n, float *out)
 {
     for (int j0 = 0; j0 < n; j0 += NR) {
         int w = n - j0 < NR ? n - j0 : NR;
         float *panel = out + (size_t)(j0 / NR) * kc * NR;
-        for (int p = 0; p < kc; p++) {
+        int p = 0;
+        if (trans && w == NR)
+            for (; p + 4 <= kc; p += 4)
+                for (int j = 0; j < NR; j += 4)
+                    transpose4(b + (size_t)(j0 + j) * ldb + p0 + p, ldb,
+                               panel + (size_t)p * NR + j, NR);
+        for (; p < kc; p++) {
             float *row = panel + (size_t)p * NR;
-            if (!trans) {
-                memcpy(row, b + (size_t)(p0 + p) * ldb + j0, (size_t)w * sizeof(float));
-            } else {
-                for (int j = 0; j < w; j++)
-                    row[j] = b[(size_t)(j0 + j) * ldb + p0 + p];
+            if (!trans && w == NR) {   /* a loop, not memcpy: that became rep movs */
+                const float *src = b + (size_t)(p0 + p) * ldb + j0;
+                for (int j = 0; j < NR; j += 4)
+                    *(v4u *)(row + j) = *(const v4u *)(src + j);
+                continue;
             }
+            for (int j = 0; j < w; j++)
+                row[j] = trans ? b[(size_t)(j0 + j) * ldb + p0 + p] :
+                                 b[(size_t)(p0 + p) * ldb + j0 + j];
             for (int j = w; j < NR; j++)
                 row[j] = 0.0f;
         }
@@ -88,12 +123,33 @@ static void pack_a(int trans, const float *a, int lda, int i0, int mc, int p0, i
     }
 }
 
+/* Where a register tile goes: C's MR x NR corner at c (row stride ldc),
+ * as alpha * tile + keep * C, keep being beta on the first K block and 1
+ * on the later ones (C unread when keep is 0: it may hold NaN).  The
+ * kernels write full tiles themselves, a vector at a time: copying every
+ * tile one float at a time cost as much as the product for K under a
+ * hundred.  The tile passes through memory (tile, 768 bytes in L1) so that
+ * this loop is written once per kernel, not once per register. */
+#define TILE_DEST float *tile, float *c, int ldc, float alpha, float keep
+
+#define PUT_TILE(vt)                                                          \
+    do {                                                                      \
+        enum { PER_ROW = NR / (int)(sizeof(vt) / sizeof(float)) };            \
+        for (int r = 0; r < MR; r++)                                          \
+            for (int v = 0; v < PER_ROW; v++) {                               \
+                vt *to = (vt *)(c + (size_t)r * ldc) + v;                     \
+                const vt t = *((const vt *)(tile + r * NR) + v);              \
+                *to = keep == 0.0f ? alpha * t : alpha * t + keep * *to;      \
+            }                                                                 \
+    } while (0)
+
 /* The MR x NR product of one A panel and one B panel over kc, into tile
- * (row stride NR).  Twelve accumulators and two B vectors fit AVX-512's 32
- * registers; every accumulator sees k in the same order on every path.
- * Inlined into one function per instruction set (below). */
+ * (row stride NR) and, when c is not NULL, into C.  Twelve accumulators
+ * and two B vectors fit AVX-512's 32 registers; every accumulator sees k
+ * in the same order on every path.  Inlined into one function per
+ * instruction set (below). */
 static inline __attribute__((always_inline)) void kernel_body(int kc, const float *ap,
-                                                              const float *bp, float *tile)
+                                                              const float *bp, TILE_DEST)
 {
     v16 c0a = { 0 }, c0b = { 0 }, c1a = { 0 }, c1b = { 0 }, c2a = { 0 }, c2b = { 0 };
     v16 c3a = { 0 }, c3b = { 0 }, c4a = { 0 }, c4b = { 0 }, c5a = { 0 }, c5b = { 0 };
@@ -117,13 +173,15 @@ static inline __attribute__((always_inline)) void kernel_body(int kc, const floa
     v16 *t = (v16 *)tile;
     t[0] = c0a, t[1] = c0b, t[2] = c1a, t[3] = c1b, t[4] = c2a, t[5] = c2b;
     t[6] = c3a, t[7] = c3b, t[8] = c4a, t[9] = c4b, t[10] = c5a, t[11] = c5b;
+    if (c)
+        PUT_TILE(v16u);
 }
 
 /* The AVX2 form: 16 registers hold half the tile (6 x 16: twelve
  * accumulators, two B vectors), so the panel pair is walked twice, once
  * per half; each accumulator still sees k in order. */
 static inline __attribute__((always_inline)) void kernel_body_v8(int kc, const float *ap,
-                                                                 const float *bp, float *tile)
+                                                                 const float *bp, TILE_DEST)
 {
     for (int half = 0; half < 2; half++) {
         v8 c0a = { 0 }, c0b = { 0 }, c1a = { 0 }, c1b = { 0 }, c2a = { 0 }, c2b = { 0 };
@@ -154,11 +212,26 @@ static inline __attribute__((always_inline)) void kernel_body_v8(int kc, const f
         *(v8 *)(t + 4 * NR) = c4a, *(v8 *)(t + 4 * NR + 8) = c4b;
         *(v8 *)(t + 5 * NR) = c5a, *(v8 *)(t + 5 * NR + 8) = c5b;
     }
+    if (c)
+        PUT_TILE(v8u);
+}
+
+/* alpha * tile + keep * C into C's h x w corner at c (an edge tile, or
+ * the base path's every tile). */
+static void store_tile(const float *tile, int h, int w, float *c, int ldc, float alpha,
+                       float keep)
+{
+    for (int r = 0; r < h; r++) {
+        float *row = c + (size_t)r * ldc;
+        const float *t = tile + (size_t)r * NR;
+        for (int j = 0; j < w; j++)
+            row[j] = keep == 0.0f ? alpha * t[j] : alpha * t[j] + keep * row[j];
+    }
 }
 
 /* The base path: the same sums, one float at a time (small code: it runs
  * only on CPUs without AVX2). */
-static void kernel_base(int kc, const float *ap, const float *bp, float *tile)
+static void kernel_base(int kc, const float *ap, const float *bp, TILE_DEST)
 {
     for (int i = 0; i < MR * NR; i++)
         tile[i] = 0.0f;
@@ -166,26 +239,8 @@ static void kernel_base(int kc, const float *ap, const float *bp, float *tile)
         for (int r = 0; r < MR; r++)
             for (int j = 0; j < NR; j++)
                 tile[r * NR + j] += ap[(size_t)p * MR + r] * bp[(size_t)p * NR + j];
-}
-
-/* Adds (or, for the first K block, stores) alpha * tile into C's h x w
- * corner at c, with beta applied once. */
-static void store_tile(const float *tile, int h, int w, float alpha, float beta, int first,
-                       float *c, int ldc)
-{
-    for (int r = 0; r < h; r++) {
-        float *row = c + (size_t)r * ldc;
-        const float *t = tile + (size_t)r * NR;
-        if (!first)
-            for (int j = 0; j < w; j++)
-                row[j] += alpha * t[j];
-        else if (beta == 0.0f)
-            for (int j = 0; j < w; j++)
-                row[j] = alpha * t[j];
-        else
-            for (int j = 0; j < w; j++)
-                row[j] = alpha * t[j] + beta * row[j];
-    }
+    if (c)
+        store_tile(tile, MR, NR, c, ldc, alpha, keep);
 }
 
 /* Products with fewer rows than a register tile (a generator at batch 1:
@@ -284,13 +339,13 @@ few_rows_body(int vec, int trans_a, int trans_b, int m, int n, int k, float alph
 #endif
 #define AVX512 "avx512f,avx512vl,avx2,fma"
 #define AVX2 "avx2,fma"
-ISA(AVX512) static void kernel_avx512(int kc, const float *ap, const float *bp, float *tile)
+ISA(AVX512) static void kernel_avx512(int kc, const float *ap, const float *bp, TILE_DEST)
 {
-    kernel_body(kc, ap, bp, tile);
+    kernel_body(kc, ap, bp, tile, c, ldc, alpha, keep);
 }
-ISA(AVX2) static void kernel_avx2(int kc, const float *ap, const float *bp, float *tile)
+ISA(AVX2) static void kernel_avx2(int kc, const float *ap, const float *bp, TILE_DEST)
 {
-    kernel_body_v8(kc, ap, bp, tile);
+    kernel_body_v8(kc, ap, bp, tile, c, ldc, alpha, keep);
 }
 #define FEW_ROWS_ARGS int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda, \
                       const float *b, int ldb, float beta, float *c, int ldc
@@ -304,7 +359,7 @@ ISA(AVX2) static void few_rows_avx2(FEW_ROWS_ARGS)
 }
 #endif
 
-typedef void kernel_fn(int kc, const float *ap, const float *bp, float *tile);
+typedef void kernel_fn(int kc, const float *ap, const float *bp, TILE_DEST);
 
 static kernel_fn *pick_kernel(void)
 {
@@ -365,10 +420,16 @@ void rt_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const 
                 int j0 = jp * NR, w = n - j0 < NR ? n - j0 : NR;
                 for (int r0 = 0; r0 < mc; r0 += MR) {
                     int h = mc - r0 < MR ? mc - r0 : MR;
-                    kernel(kc, ap + (size_t)(r0 / MR) * kc * MR, bp + (size_t)jp * kc * NR,
-                           tile);
-                    store_tile(tile, h, w, alpha, beta, p0 == 0,
-                               c + (size_t)(i0 + r0) * ldc + j0, ldc);
+                    const float *apan = ap + (size_t)(r0 / MR) * kc * MR;
+                    const float *bpan = bp + (size_t)jp * kc * NR;
+                    float *cc = c + (size_t)(i0 + r0) * ldc + j0;
+                    float keep = p0 == 0 ? beta : 1.0f;
+                    if (h == MR && w == NR) {
+                        kernel(kc, apan, bpan, tile, cc, ldc, alpha, keep);
+                    } else {   /* an edge: the whole tile, then its part that is in C */
+                        kernel(kc, apan, bpan, tile, NULL, 0, alpha, keep);
+                        store_tile(tile, h, w, cc, ldc, alpha, keep);
+                    }
                 }
             }
         }
