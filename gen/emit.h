@@ -62,14 +62,16 @@ typedef struct {
     long embed_size;             /* sampler: bytes of embedded.safetensors, 0: none */
 } gan_emit_target;
 
-/* One GEMM call, C = op(A) op(B) + beta C (row-major), as OpenBLAS's
- * cblas_sgemm or the runtime's rt_sgemm per the options; `indent` spaces
- * before it.  gan_gemm_name says which, for notes. */
-void gan_emit_gemm(gan_buf *o, const gan_codegen_opts *opt, int indent, int ta, int tb,
+/* One GEMM call for node x, C = op(A) op(B) + beta C (row-major), with
+ * the engine the plan chose (OpenBLAS's cblas_sgemm or the runtime's
+ * rt_sgemm); `indent` spaces before it.  gan_gemm_name says which, for
+ * notes; gan_note_estimates adds the cost model's predictions, if any. */
+void gan_emit_gemm(gan_buf *o, const gan_plan *pl, int x, int indent, int ta, int tb,
                    const char *m, const char *n, const char *k, const char *a, const char *lda,
                    const char *b, const char *ldb, const char *beta, const char *c,
                    const char *ldc);
-const char *gan_gemm_name(const gan_codegen_opts *opt);
+const char *gan_gemm_name(const gan_plan *pl, int x);
+void gan_note_estimates(gan_buf *notes, const gan_plan *pl, int x);
 
 /* Fills the template.  Returns 0, or -1 with a message in *report. */
 int gan_emit_file(const gan_model *m, gan_codegen_opts o, const gan_emit_target *t,

@@ -273,7 +273,7 @@ static void emit_conv2d_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int 
                    "    for (int b = 0; b < B; b++) {\n");
     emit_im2col(o, in, "b", "b", "NCOL", 2);
     gan_buf_put(o, "    }\n");
-    gan_emit_gemm(o, &pl->o, 4, 0, 0, "O", "NCOL", "CKK", w, "CKK", "col", "NCOL", "0.0f", "prod",
+    gan_emit_gemm(o, pl, x, 4, 0, 0, "O", "NCOL", "CKK", w, "CKK", "col", "NCOL", "0.0f", "prod",
                   "NCOL");
     gan_buf_printf(o, "    GAN_PARALLEL_FOR\n"
                       "    for (int b = 0; b < B; b++)\n"
@@ -288,7 +288,7 @@ static void emit_conv2d_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int 
     gan_emit_epilogue(o, pl, nm, epi, x, "acc", idx, dn, ref, 5);
     gan_buf_put(o, "                }\n");
     if (notes)
-        gan_buf_printf(notes, "im2col + %s%s; ", gan_gemm_name(&pl->o),
+        gan_buf_printf(notes, "im2col + %s%s; ", gan_gemm_name(pl, x),
                        epi >= 0 ? ", epilogue fused" : "");
 }
 
@@ -307,7 +307,7 @@ static void emit_conv2d_t_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, in
     gan_buf_printf(o, "    enum { CKK = C*KH*KW, NCOL = B*OH*OW };\n"
                       "    float *col = scratch;\n");
     emit_side_by_side(o, in, "xt");
-    gan_emit_gemm(o, &pl->o, 4, 1, 0, "CKK", "NCOL", "O", w, "CKK", "xt", "NCOL", "0.0f", "col",
+    gan_emit_gemm(o, pl, x, 4, 1, 0, "CKK", "NCOL", "O", w, "CKK", "xt", "NCOL", "0.0f", "col",
                   "NCOL");
     gan_buf_printf(o, "    for (long i = 0; i < (long)B*C*H*W; i++)\n"
                       "        %s[i] = 0.0f;\n"
@@ -343,7 +343,7 @@ static void emit_conv2d_t_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, in
         gan_buf_put(o, "                }\n");
     }
     if (notes)
-        gan_buf_printf(notes, "%s + col2im%s; ", gan_gemm_name(&pl->o),
+        gan_buf_printf(notes, "%s + col2im%s; ", gan_gemm_name(pl, x),
                        epi >= 0 ? ", epilogue fused" : "");
 }
 
@@ -364,10 +364,10 @@ static void emit_wgrad_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int x
     emit_im2col(o, a, "b", "b", "NCOL", 2);
     gan_buf_put(o, "    }\n");
     emit_side_by_side(o, gy, "gt");
-    gan_emit_gemm(o, &pl->o, 4, 0, 1, "O", "CKK", "NCOL", "gt", "NCOL", "col", "NCOL", "0.0f",
+    gan_emit_gemm(o, pl, x, 4, 0, 1, "O", "CKK", "NCOL", "gt", "NCOL", "col", "NCOL", "0.0f",
                   out, "CKK");
     if (notes)
-        gan_buf_printf(notes, "im2col + %s weight gradient; ", gan_gemm_name(&pl->o));
+        gan_buf_printf(notes, "im2col + %s weight gradient; ", gan_gemm_name(pl, x));
 }
 
 long gan_conv_scratch(const gan_plan *pl, int x)
@@ -400,6 +400,7 @@ void gan_emit_conv(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi
         return;
     }
     conv_dims d = dims_of(pl, x);
+    gan_note_estimates(notes, pl, x);
     if (pl->use_blas[x]) {
         if (n->op == IR_CONV2D)
             emit_conv2d_gemm(o, pl, nm, x, epi, &d, notes);

@@ -40,6 +40,8 @@ static void header(gan_buf *o, const gan_model *m, gan_codegen_opts opt, const g
         gan_buf_printf(o, " * Emission: optimized (elementwise work fused into the loop that "
                           "produces it, loops of at most %d iterations unrolled%s).\n",
                        opt.unroll, !opt.blas ? "" : opt.own_gemm ? ", ganc's rt_sgemm for large products"
+                                 : opt.cost ? ", OpenBLAS or ganc's rt_sgemm for large products, "
+                                              "as the cost model predicts faster"
                                  : ", OpenBLAS for large products");
     gan_buf_put(o, " */");
 }
@@ -307,11 +309,14 @@ static void fill(gan_buf *out, const char *tmpl, const char *const *slots, gan_b
     "#endif\n"
 
 #define THREADED_SGEMM \
-    "\n/* C = op(A) op(B) + beta C, row-major, split along the longer of C's sides\n" \
-    " * into one block per OpenMP thread (the same blocks every run with the\n" \
-    " * same thread count, so results repeat); OpenBLAS runs on one thread. */\n" \
-    "static inline void gan_sgemm(int ta, int tb, int m, int n, int k, const float *a, int lda,\n" \
-    "                             const float *b, int ldb, float beta, float *c, int ldc)\n" \
+    "\n/* C = op(A) op(B) + beta C, row-major, by OpenBLAS (on one thread) or by\n" \
+    " * the runtime's rt_sgemm, as ganc's cost model chose for each product;\n" \
+    " * split along the longer of C's sides into one block per OpenMP thread\n" \
+    " * (the same blocks every run with the same thread count, so results\n" \
+    " * repeat). */\n" \
+    "enum { GAN_OPENBLAS, GAN_OWN };\n" \
+    "static inline void gan_sgemm(int engine, int ta, int tb, int m, int n, int k, const float *a,\n" \
+    "                             int lda, const float *b, int ldb, float beta, float *c, int ldc)\n" \
     "{\n" \
     "    int parts = 1;\n" \
     "#ifdef _OPENMP\n" \
@@ -324,15 +329,16 @@ static void fill(gan_buf *out, const char *tmpl, const char *const *slots, gan_b
     "    for (int p = 0; p < parts; p++) {\n" \
     "        const int from = (int)((long)len * p / parts / 16 * 16);\n" \
     "        const int to = p + 1 == parts ? len : (int)((long)len * (p + 1) / parts / 16 * 16);\n" \
-    "        if (by_rows)\n" \
-    "            cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,\n" \
-    "                        tb ? CblasTrans : CblasNoTrans, to - from, n, k, 1.0f,\n" \
-    "                        ta ? a + from : a + (long)from * lda, lda, b, ldb, beta,\n" \
-    "                        c + (long)from * ldc, ldc);\n" \
+    "        const int bm = by_rows ? to - from : m, bn = by_rows ? n : to - from;\n" \
+    "        const float *ba = by_rows ? (ta ? a + from : a + (long)from * lda) : a;\n" \
+    "        const float *bb = by_rows ? b : (tb ? b + (long)from * ldb : b + from);\n" \
+    "        float *bc = by_rows ? c + (long)from * ldc : c + from;\n" \
+    "        if (engine == GAN_OWN)\n" \
+    "            rt_sgemm(ta, tb, bm, bn, k, 1.0f, ba, lda, bb, ldb, beta, bc, ldc);\n" \
     "        else\n" \
     "            cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans,\n" \
-    "                        tb ? CblasTrans : CblasNoTrans, m, to - from, k, 1.0f, a, lda,\n" \
-    "                        tb ? b + (long)from * ldb : b + from, ldb, beta, c + from, ldc);\n" \
+    "                        tb ? CblasTrans : CblasNoTrans, bm, bn, k, 1.0f, ba, lda, bb, ldb,\n" \
+    "                        beta, bc, ldc);\n" \
     "    }\n" \
     "}\n"
 
@@ -428,7 +434,7 @@ int gan_emit_file(const gan_model *model, gan_codegen_opts o, const gan_emit_tar
     if (o.blas && o.own_gemm)
         gan_buf_put(&text[S_INCLUDES], "#include \"rt_gemm.h\"\n");
     else if (o.blas)
-        gan_buf_put(&text[S_INCLUDES], "#include <cblas.h>\n" THREADED_SGEMM);
+        gan_buf_put(&text[S_INCLUDES], "#include <cblas.h>\n#include \"rt_gemm.h\"\n" THREADED_SGEMM);
     if (!t->sampler)
         gan_buf_put(&text[S_THREADS], o.blas ? SET_THREADS :
                     "/* the plain emission calls no BLAS and runs on one thread */\n"

@@ -677,22 +677,35 @@ static void emit_axpy_form(gan_buf *o, const mm_ctx *c, gan_buf *notes)
                        unroll_n ? "columns unrolled; " : "");
 }
 
-void gan_emit_gemm(gan_buf *o, const gan_codegen_opts *opt, int indent, int ta, int tb,
+void gan_emit_gemm(gan_buf *o, const gan_plan *pl, int x, int indent, int ta, int tb,
                    const char *m, const char *n, const char *k, const char *a, const char *lda,
                    const char *b, const char *ldb, const char *beta, const char *c,
                    const char *ldc)
 {
-    if (opt->own_gemm)
+    if (pl->o.own_gemm)
         gan_buf_printf(o, "%*srt_sgemm(%d, %d, %s, %s, %s, 1.0f, %s, %s, %s, %s, %s, %s, %s);\n",
                        indent, "", ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
-    else   /* gan_sgemm: cblas_sgemm split among the trainer's threads (emit_model.c) */
-        gan_buf_printf(o, "%*sgan_sgemm(%d, %d, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s);\n",
-                       indent, "", ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
+    else   /* gan_sgemm: split among the trainer's threads (emit_model.c) */
+        gan_buf_printf(o, "%*sgan_sgemm(%s, %d, %d, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s);\n",
+                       indent, "", pl->use_blas[x] == GAN_OWN_GEMM ? "GAN_OWN" : "GAN_OPENBLAS",
+                       ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc);
 }
 
-const char *gan_gemm_name(const gan_codegen_opts *opt)
+const char *gan_gemm_name(const gan_plan *pl, int x)
 {
-    return opt->own_gemm ? "ganc sgemm" : "OpenBLAS sgemm";
+    return pl->use_blas[x] == GAN_OWN_GEMM ? "ganc sgemm" : "OpenBLAS sgemm";
+}
+
+void gan_note_estimates(gan_buf *notes, const gan_plan *pl, int x)
+{
+    if (!notes || !pl->est || pl->est[x][GAN_LOOPS] <= 0)
+        return;
+    static const char *const what[3] = { "loops", "OpenBLAS", "ganc" };
+    gan_buf_put(notes, "cost model:");
+    for (int e = 0; e < 3; e++)
+        if (pl->est[x][e] >= 0)
+            gan_buf_printf(notes, " %s %.0f", what[e], pl->est[x][e]);
+    gan_buf_put(notes, " us; ");
 }
 
 static void emit_matmul(gan_buf *o, const gan_plan *pl, gan_names *nm, int mm, int epi,
@@ -709,11 +722,12 @@ static void emit_matmul(gan_buf *o, const gan_plan *pl, gan_names *nm, int mm, i
     c.c = gan_names_get(nm, pl, outn);
     gan_names_mark_written(nm, pl, outn);
     gan_buf_printf(o, "    enum { M = %ld, N = %ld, K = %ld };\n", c.M, c.N, c.K);
+    gan_note_estimates(notes, pl, mm);
     if (pl->use_blas[mm]) {
-        gan_emit_gemm(o, &pl->o, 4, c.ta, c.tb, "M", "N", "K", c.a, c.ta ? "M" : "K", c.b,
+        gan_emit_gemm(o, pl, mm, 4, c.ta, c.tb, "M", "N", "K", c.a, c.ta ? "M" : "K", c.b,
                       c.tb ? "K" : "N", "0.0f", c.c, "N");
         if (notes)
-            gan_buf_printf(notes, "%s; ", gan_gemm_name(&pl->o));
+            gan_buf_printf(notes, "%s; ", gan_gemm_name(pl, mm));
         if (epi >= 0) {
             gan_buf_put(o, "    for (int i0 = 0; i0 < M; i0++)\n"
                            "        for (int i1 = 0; i1 < N; i1++)\n");

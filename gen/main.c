@@ -1,6 +1,8 @@
-/* main.c - the ganc command line: `ganc check` and `ganc build`.
+/* main.c - the ganc command line: `ganc check`, `ganc build` and
+ * `ganc calibrate`.
  * Exit status: 0 ok, 2 usage or input error, 1 other failure. */
 #include "build.h"
+#include "cost.h"
 #include "layer.h"
 
 #include <stdio.h>
@@ -31,6 +33,11 @@ static const char usage[] =
     "\n"
     "  -h, --help             this help; `ganc COMMAND --help` for one command\n"
     "  --version              print the version\n"
+    "\n"
+    "environment:\n"
+    "  GANC_CALIBRATION=off   no cost model: kernels by size rules, OpenBLAS only\n"
+    "  GANC_GEMM=openblas|ganc  every GEMM on that engine (tests, benchmarks)\n"
+    "  GANC_CACHE_DIR=DIR     where the calibration is kept (default ~/.cache/ganc)\n"
     "\n"
     "The model language is documented in docs/model-language.md.\n";
 
@@ -137,7 +144,13 @@ static int cmd_check(int argc, char **argv)
     for (int i = 0; i < 2; i++)
         print_net(&m, &m.net[i]);
 
-    gan_codegen_opts o = { 0, 1, m.unroll, 0 };
+    gan_cost cost;
+    int have_cost = gan_cost_get(&cost, 0);
+    if (have_cost == -2) {
+        gan_model_free(&m);
+        return 2;
+    }
+    gan_codegen_opts o = { 0, 1, m.unroll, 0, have_cost ? NULL : &cost };
     double flops[GAN_N_PROGS];
     long ws = 0;
     gan_buf report[2] = { { 0 }, { 0 } };   /* trainer, sampler */
@@ -185,6 +198,12 @@ static int cmd_check(int argc, char **argv)
            "                       params, grads, Adam m and v)\n", m.train.batch,
            mem / (1 << 20), 4.0 * (double)ws / (1 << 20), 4.0 * (double)sv / (1 << 20));
     printf("  generated C          %ld lines trainer, %ld lines sampler\n\n", lines[0], lines[1]);
+    if (o.cost)
+        printf("cost model: %s%s\n", cost.origin,
+               cost.forced == GAN_OPENBLAS ? "; GANC_GEMM=openblas" :
+               cost.forced == GAN_OWN_GEMM ? "; GANC_GEMM=ganc" : "");
+    else
+        printf("cost model: none (GANC_CALIBRATION=off or not measured): size rules\n");
     printf("code generation, trainer (unroll limit %d)\n%s", m.unroll,
            report[0].s ? report[0].s : "");
     printf("code generation, sampler (batch 1, libc and libm only)\n%s",
@@ -197,7 +216,7 @@ static int cmd_check(int argc, char **argv)
 
 static int cmd_build(int argc, char **argv)
 {
-    gan_build_opts o = { NULL, NULL, NULL, NULL, 1, 0, { 0, 1, -1, 0 } };
+    gan_build_opts o = { NULL, NULL, NULL, NULL, 1, 0, { 0, 1, -1, 0, NULL } };
     const char *path = NULL;
     o.cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
     for (int i = 0; i < argc; i++) {
@@ -255,9 +274,58 @@ static int cmd_build(int argc, char **argv)
     }
     if (o.opts.unroll < 0)
         o.opts.unroll = m.unroll;
+    gan_cost cost;
+    int have_cost = o.opts.plain ? -1 : gan_cost_get(&cost, 0);
+    if (have_cost == -2) {
+        gan_model_free(&m);
+        return 2;
+    }
+    if (have_cost == 0)
+        o.opts.cost = &cost;
     int rc = gan_build(&m, &o);
     gan_model_free(&m);
     return rc;
+}
+
+static int cmd_calibrate(int argc, char **argv)
+{
+    int show = 0;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            printf("usage: ganc calibrate [--show]\n\n"
+                   "Measures this machine (templates/calibrate.c, about three seconds: an im2col\n"
+                   "copy, a direct convolution, generated product loops, and OpenBLAS and\n"
+                   "ganc's rt_sgemm on products of 1 to 1024 per side) and caches it for the\n"
+                   "cost model that picks each product's kernel.  --show prints the cached\n"
+                   "model without measuring again (measuring only if there is none).\n");
+            return 0;
+        }
+        if (strcmp(argv[i], "--show")) {
+            fprintf(stderr, "ganc calibrate: unexpected argument '%s' (see ganc calibrate "
+                            "--help)\n", argv[i]);
+            return 2;
+        }
+        show = 1;
+    }
+    gan_cost c;
+    int rc = gan_cost_get(&c, !show);
+    if (rc == -2)
+        return 2;
+    if (rc) {
+        fprintf(stderr, "ganc calibrate: no cost model%s\n",
+                getenv("GANC_CALIBRATION") ? " (GANC_CALIBRATION is set)" : "");
+        return 1;
+    }
+    printf("cost model: %s\n", c.origin);
+    printf("  im2col copy          %.3f ns per float\n", c.copy_ns);
+    printf("  direct convolution   %.1f GFLOP/s\n", c.direct_gflops);
+    printf("  generated loops      %.1f GFLOP/s (a 64 x 64 x 64 product)\n", c.loop_gflops);
+    printf("  GEMM, GFLOP/s        %-10s %-10s (no transposition)\n", "OpenBLAS", "ganc");
+    const int *side = gan_cost_grid;
+    for (int i = 0; i < GAN_COST_DIMS; i++)
+        printf("    %4d x %4d x %4d  %-10.1f %-10.1f\n", side[i], side[i], side[i],
+               c.gemm[0][0][0][i][i][i], c.gemm[1][0][0][i][i][i]);
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -279,6 +347,8 @@ int main(int argc, char **argv)
         return cmd_check(argc - 2, argv + 2);
     if (!strcmp(cmd, "build"))
         return cmd_build(argc - 2, argv + 2);
+    if (!strcmp(cmd, "calibrate"))
+        return cmd_calibrate(argc - 2, argv + 2);
     fprintf(stderr, "ganc: unknown command '%s'\n%s", cmd, usage);
     return 2;
 }

@@ -150,9 +150,32 @@ static void fuse_epilogues(gan_plan *pl, const char *is_out)
     }
 }
 
+/* The fastest of generated loops, OpenBLAS and rt_sgemm by the cost model,
+ * for a product M x N x K with transpositions ta, tb; copy: floats the GEMM
+ * form copies besides (im2col/col2im), loops_us: the loops' time. */
+static int cheapest(gan_plan *pl, int x, int ta, int tb, long M, long N, long K, double copy,
+                    double loops_us)
+{
+    const gan_cost *c = pl->o.cost;
+    double *est = pl->est[x];
+    est[GAN_LOOPS] = loops_us;
+    for (int e = GAN_OPENBLAS; e <= GAN_OWN_GEMM; e++) {
+        int allowed = pl->o.own_gemm ? e == GAN_OWN_GEMM : !c->forced || e == c->forced;
+        est[e] = allowed ? gan_cost_gemm_us(c, e, ta, tb, M, N, K) + gan_cost_copy_us(c, copy)
+                         : -1.0;
+    }
+    int best = GAN_LOOPS;
+    for (int e = GAN_OPENBLAS; e <= GAN_OWN_GEMM; e++)
+        if (est[e] >= 0 && est[e] < est[best])
+            best = e;
+    return best;
+}
+
 static void choose_kernels(gan_plan *pl)
 {
     const ir_graph *g = &pl->p->g;
+    int gemm_engine = pl->o.own_gemm ? GAN_OWN_GEMM : GAN_OPENBLAS;
+    int model = pl->o.cost && pl->o.blas && !pl->o.plain;
     for (int x = 0; x < pl->n; x++) {
         ir_op op = g->n[x].op;
         if ((op == IR_CONV2D || op == IR_CONV2D_T || op == IR_CONV2D_WGRAD) &&
@@ -160,9 +183,17 @@ static void choose_kernels(gan_plan *pl)
             long M, N, K;
             pl->use_blas[x] = 1;   /* tentatively, so the dims are those of the GEMM form */
             gan_conv_gemm_dims(pl, x, &M, &N, &K);
+            if (model) {
+                int ta = op == IR_CONV2D_T, tb = op == IR_CONV2D_WGRAD;
+                double flops = 2.0 * (double)M * (double)N * (double)K;
+                pl->use_blas[x] = (char)cheapest(pl, x, ta, tb, M, N, K,
+                                                 (double)gan_conv_scratch(pl, x),
+                                                 gan_cost_direct_us(pl->o.cost, flops));
+                continue;
+            }
             /* a GEMM pays for its im2col copy once the contraction is long */
             pl->use_blas[x] = pl->o.blas && !pl->o.plain && K >= 16 && M >= 8 && N >= 8 &&
-                              M * N * K >= 32768;
+                              M * N * K >= 32768 ? (char)gemm_engine : GAN_LOOPS;
             continue;
         }
         if (g->n[x].op != IR_MATMUL || (pl->store[x] != ST_MAT && pl->store[x] != ST_FUSED))
@@ -170,12 +201,19 @@ static void choose_kernels(gan_plan *pl)
         const ir_node *a = &g->n[g->n[x].in[0]];
         long M = g->n[x].shape.d[0], N = g->n[x].shape.d[1];
         long K = g->n[x].ta ? a->shape.d[0] : a->shape.d[1];
+        if (model) {
+            double flops = 2.0 * (double)M * (double)N * (double)K;
+            pl->use_blas[x] = (char)cheapest(pl, x, g->n[x].ta, g->n[x].tb, M, N, K, 0.0,
+                                             gan_cost_loop_us(pl->o.cost, flops));
+            continue;
+        }
         /* OpenBLAS packs its operands: only worth it when every side is long
          * enough; narrow products stay in generated loops.  rt_sgemm skips
-         * packing for few rows (a batch-1 generator's matrix-vector product),
-         * so there M may be short. */
+         * packing for few rows (a generator at batch 1: a matrix-vector
+         * product), so there M may be short. */
         pl->use_blas[x] = pl->o.blas && !pl->o.plain && M * N * K >= 65536 &&
-                          (M >= 16 || pl->o.own_gemm) && N >= 16 && K > pl->o.unroll;
+                          (M >= 16 || pl->o.own_gemm) && N >= 16 && K > pl->o.unroll
+                              ? (char)gemm_engine : GAN_LOOPS;
     }
 }
 
@@ -278,6 +316,7 @@ void gan_plan_build(gan_plan *pl, const gan_program *p, const gan_model *m, gan_
     pl->tensor = xcalloc((size_t)pl->n, sizeof *pl->tensor);
     pl->off = xcalloc((size_t)pl->n, sizeof *pl->off);
     pl->use_blas = xcalloc((size_t)pl->n, 1);
+    pl->est = o.cost && o.blas && !o.plain ? xcalloc((size_t)pl->n, sizeof *pl->est) : NULL;
     char *live = xcalloc((size_t)pl->n, 1), *is_out = xcalloc((size_t)pl->n, 1);
     char *read_as_buffer = xcalloc((size_t)pl->n, 1);  /* some consumer is not a loop */
     int *user = xcalloc((size_t)pl->n, sizeof *user);
@@ -340,5 +379,6 @@ void gan_plan_free(gan_plan *pl)
     free(pl->tensor);
     free(pl->off);
     free(pl->use_blas);
+    free(pl->est);
     memset(pl, 0, sizeof *pl);
 }

@@ -5,6 +5,7 @@
 #ifndef GAN_PLAN_H
 #define GAN_PLAN_H
 
+#include "cost.h"
 #include "program.h"
 
 enum gan_store {
@@ -22,7 +23,8 @@ typedef struct {
     int plain;          /* rolled, unfused, no BLAS: the reference emission */
     int blas;           /* large products call a GEMM routine */
     int unroll;         /* loops of at most this many iterations are unrolled */
-    int own_gemm;       /* that routine is the runtime's rt_sgemm, not OpenBLAS's */
+    int own_gemm;       /* only the runtime's rt_sgemm (the sampler: no OpenBLAS) */
+    const gan_cost *cost;   /* the calibrated cost model, or NULL: size rules */
 } gan_codegen_opts;
 
 typedef struct {
@@ -36,7 +38,10 @@ typedef struct {
     int *dest;          /* enum gan_dest for ST_MAT */
     int *tensor;        /* DEST_GRAD, DEST_STATE: the model tensor; DEST_SAVED: the slot */
     long *off;          /* DEST_WS: offset in floats */
-    char *use_blas;     /* matmul executed by cblas_sgemm */
+    char *use_blas;     /* enum gan_engine: generated loops, OpenBLAS or rt_sgemm */
+    double (*est)[3];   /* with a cost model: predicted microseconds of loops,
+                           OpenBLAS and rt_sgemm (with im2col/col2im), < 0 where
+                           not a candidate; else NULL */
     long ws_size;       /* floats */
 } gan_plan;
 

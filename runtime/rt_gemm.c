@@ -25,9 +25,11 @@ typedef float v8u __attribute__((vector_size(32), aligned(4)));
 typedef float v4u __attribute__((vector_size(16), aligned(4)));
 typedef float v4 __attribute__((vector_size(16)));
 
-/* Packing buffers, grown when a call needs more; 64-byte aligned for v16. */
-static float *a_pack, *b_pack;
-static size_t a_cap, b_cap;
+/* Packing buffers, grown when a call needs more; 64-byte aligned for v16.
+ * One set per thread: the trainer's threads each multiply a block of one
+ * product at the same time. */
+static _Thread_local float *a_pack, *b_pack;
+static _Thread_local size_t a_cap, b_cap;
 
 static float *grow(float **buf, size_t *cap, size_t floats)
 {

@@ -14,7 +14,8 @@
  * order of every sum is fixed, so a call gives the same bits each time on
  * one path; paths differ by rounding (fused multiply-adds, and the few-row
  * dot products' partial sums).
- * Not thread-safe: packing buffers are the library's own, grown once.
+ * Thread-safe: each thread has its own packing buffers, grown as needed
+ * and kept (they are not freed when a thread ends).
  * Leaves out: threads, complex and double precision.
  */
 #ifndef RT_GEMM_H

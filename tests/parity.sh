@@ -6,12 +6,15 @@
 # tables are kept in build/tests/parity/*/torch_step.log (shown on failure).
 #
 #   tests/parity.sh                     models/ring8_mlp.yaml and every
-#                                       tests/models/*.yaml, optimized and --plain
+#                                       tests/models/*.yaml, optimized and --plain;
+#                                       ring8 and the DCGAN also with every GEMM
+#                                       on one engine (GANC_GEMM=ganc, =openblas),
+#                                       whatever this machine's cost model picks
 #   tests/parity.sh [--plain] MODEL.yaml...   the given models in one emission
 #
 # The first run is followed by negative controls: the comparison of that dump
 # with one value changed by 0.1% must fail.  Builds under
-# build/tests/parity/NAME[-plain]/; exits 1 on any failure.
+# build/tests/parity/NAME[-plain|-ganc|-openblas]/; exits 1 on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 CC=${CC:-cc}
@@ -75,13 +78,24 @@ grad_rtol() {
 }
 
 for model in "${models[@]}"; do
-    for emission in "${emissions[@]}"; do
-        name=$(basename "$model" .yaml)${emission:+-plain}
+    variants=("${emissions[@]}")
+    case "$model:${#emissions[@]}" in
+    models/ring8_mlp.yaml:2|models/dcgan_fashion.yaml:2)
+        variants+=(GANC_GEMM=ganc GANC_GEMM=openblas) ;;
+    esac
+    for emission in "${variants[@]}"; do
+        case "$emission" in
+        --plain) suffix=-plain; flags=--plain; gemm= ;;
+        GANC_GEMM=*) suffix=-${emission#GANC_GEMM=}; flags=; gemm=${emission#GANC_GEMM=} ;;
+        *) suffix=; flags=; gemm= ;;
+        esac
+        name=$(basename "$model" .yaml)$suffix
         dir=build/tests/parity/$name
         rm -rf "$dir" && mkdir -p "$dir"
         echo "== parity $model ${emission:-(optimized)}"
         status=ok
-        if ! build/ganc build "$model" -o "$dir" --no-compile $emission >"$dir/ganc.log" 2>&1; then
+        if ! GANC_GEMM=$gemm build/ganc build "$model" -o "$dir" --no-compile $flags \
+                >"$dir/ganc.log" 2>&1; then
             status="FAIL (ganc build)"
             cat "$dir/ganc.log"
         elif ! $CC $CFLAGS -Iruntime -Itests/parity -DGANC_NO_MAIN -o "$dir/dump_step" \

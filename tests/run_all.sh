@@ -21,6 +21,7 @@ for t in build/tests/test_gen_* build/tests/test_rt_*; do
     [ -x "$t" ] && suite "$(basename "$t")" "$t"
 done
 suite runtime-smoke /usr/bin/python3 tests/test_rt_smoke.py build/tests
+suite calibrate bash tests/calibrate.sh
 suite gradcheck bash tests/gradcheck.sh
 suite parity bash tests/parity.sh
 suite e2e-ring8 bash tests/e2e_ring8.sh

@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         gan_model m;
         if (gan_model_from_tree(&m, root, "fuzz.yaml", &d) == 0 && d.errors == 0 &&
             m.param_count[0] + m.param_count[1] < (1u << 22)) {
-            gan_codegen_opts o = { 0, 1, m.unroll, 0 };
+            gan_codegen_opts o = { 0, 1, m.unroll, 0, NULL };
             for (int k = 0; k < GAN_N_PROGS; k++) {
                 gan_program p;
                 gan_plan pl;

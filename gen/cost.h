@@ -1,0 +1,66 @@
+/* cost.h - ganc's cost model: how long each way of computing a product or
+ * a convolution takes on this machine, from a microbenchmark
+ * (templates/calibrate.c) that ganc runs once per machine and caches.
+ *
+ * plan.c asks it, per product, for the time of generated loops, of
+ * OpenBLAS's sgemm and of the runtime's own rt_sgemm (plus, for a
+ * convolution, the im2col/col2im copy), and takes the fastest.  Without a
+ * cost model (GANC_CALIBRATION=off, or no compiler to run the probe) the
+ * plan falls back to fixed size rules and OpenBLAS.
+ *
+ * The cache: $GANC_CACHE_DIR, else $XDG_CACHE_HOME/ganc, else
+ * ~/.cache/ganc; file calibration-HASH.txt, the probe's lines under a
+ * `key` line naming the CPU, OPENBLAS_CORETYPE and ganc's version (HASH is
+ * the key's).  A cache whose key line differs is measured again.
+ */
+#ifndef GAN_COST_H
+#define GAN_COST_H
+
+enum { GAN_COST_DIMS = 4 };   /* grid points per side: gan_cost_grid */
+extern const int gan_cost_grid[GAN_COST_DIMS];   /* 1, 16, 128, 1024 */
+
+/* which code computes a product (plan.h's use_blas values) */
+enum gan_engine { GAN_LOOPS = 0, GAN_OPENBLAS = 1, GAN_OWN_GEMM = 2 };
+
+typedef struct {
+    double copy_ns;         /* per float of an im2col copy */
+    double direct_gflops;   /* direct convolution loop nest */
+    double loop_gflops;     /* product as generated loops */
+    /* GFLOP/s by engine (0 OpenBLAS, 1 ganc), ta, tb, and M, N, K on the grid */
+    double gemm[2][2][2][GAN_COST_DIMS][GAN_COST_DIMS][GAN_COST_DIMS];
+    int forced;             /* GANC_GEMM: the one engine allowed, else 0 */
+    char origin[512];       /* where the numbers came from, for reports */
+} gan_cost;
+
+/* Parses the probe's output (text, NUL-terminated).  Every line and every
+ * grid point must be there.  On error returns -1 and writes
+ * "NAME:LINE: what was expected" into err. */
+int gan_cost_parse(gan_cost *c, const char *text, const char *name, char *err, int err_size);
+
+/* The cost model for this machine: the cache if its key matches, else a
+ * fresh calibration (a note on stderr; about three seconds), saved to the
+ * cache.  force: calibrate even if cached.  Returns 0; -1 when there is
+ * none to use (GANC_CALIBRATION=off, or calibration failed: said on
+ * stderr), and plan.c then uses its rules; -2 when GANC_GEMM names no
+ * engine (said on stderr: a usage error). */
+int gan_cost_get(gan_cost *c, int force);
+
+/* The cache's first line for this machine and setting: what the numbers
+ * depend on besides the code (the CPU, the kernel set OpenBLAS is told to
+ * use, ganc's version). */
+void gan_cost_key(char *key, int size);
+
+/* The cache file's path for this machine and setting (into buf); "" when
+ * no folder can be found. */
+const char *gan_cost_cache_path(char *buf, int size);
+
+/* Microseconds, predicted: a product by engine (GAN_OPENBLAS or
+ * GAN_OWN_GEMM; interpolated in the grid, log-log, clamped at its edges),
+ * flops of a direct convolution or of generated product loops, and a
+ * copy of n floats. */
+double gan_cost_gemm_us(const gan_cost *c, int engine, int ta, int tb, long m, long n, long k);
+double gan_cost_direct_us(const gan_cost *c, double flops);
+double gan_cost_loop_us(const gan_cost *c, double flops);
+double gan_cost_copy_us(const gan_cost *c, double floats);
+
+#endif

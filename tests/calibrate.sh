@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# tests/calibrate.sh - `ganc calibrate` end to end, in a cache folder of its
+# own: the probe (templates/calibrate.c) compiles, runs and fills the cache
+# with every grid point; `ganc check` then reads it without measuring again
+# and shows the cost model's predictions; a damaged cache is named with its
+# line, measured again and replaced; wrong flags are refused.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=build/tests/calibrate
+rm -rf "$dir" && mkdir -p "$dir"
+export GANC_CACHE_DIR=$dir/cache
+unset GANC_GEMM GANC_CALIBRATION
+fail() { echo "calibrate: FAIL: $*" >&2; exit 1; }
+
+build/ganc calibrate >"$dir/out.txt" 2>"$dir/err.txt" || fail "ganc calibrate exited $?"
+cache=$(ls "$GANC_CACHE_DIR"/calibration-*.txt)
+[ "$(grep -c '^gemm ' "$cache")" -eq 512 ] || fail "$cache: not 512 gemm lines"
+grep -q '^key cpu=' "$cache" || fail "$cache: no key line"
+grep -q 'GEMM, GFLOP/s' "$dir/out.txt" || fail "no table printed"
+grep -q 'measuring this machine' "$dir/err.txt" || fail "no note that it measured"
+
+# read from the cache: no second measurement, predictions in the report
+build/ganc check models/dcgan_fashion.yaml >"$dir/check.txt" 2>"$dir/check.err"
+grep -q 'measuring' "$dir/check.err" && fail "check measured again despite the cache"
+grep -q "^cost model: $cache" "$dir/check.txt" || fail "check does not name the cache"
+grep -q 'cost model: loops [0-9]* OpenBLAS [0-9]* ganc [0-9]* us' "$dir/check.txt" ||
+    fail "check shows no predictions"
+
+# a damaged cache: an error naming file and line, then a fresh measurement
+sed -i '5s/.*/gemm ganc 0 0 17 16 16 nine/' "$cache"
+build/ganc check models/ring8_mlp.yaml >/dev/null 2>"$dir/damaged.err" ||
+    fail "check failed on a damaged cache instead of measuring again"
+grep -q "$cache:5: expected" "$dir/damaged.err" || fail "damaged cache: line 5 not named"
+grep -q 'measuring this machine' "$dir/damaged.err" || fail "damaged cache not measured again"
+[ "$(grep -c '^gemm ' "$cache")" -eq 512 ] || fail "damaged cache not replaced"
+
+# off: the size rules, said so
+GANC_CALIBRATION=off build/ganc check models/ring8_mlp.yaml | grep -q '^cost model: none' ||
+    fail "GANC_CALIBRATION=off not reported"
+# refused: an unknown flag, an unknown engine
+if build/ganc calibrate --bogus 2>/dev/null; then fail "--bogus accepted"; fi
+rc=0; GANC_GEMM=mkl build/ganc build models/ring8_mlp.yaml -o "$dir/mkl" 2>"$dir/mkl.err" || rc=$?
+[ $rc -eq 2 ] || fail "GANC_GEMM=mkl: exit $rc, expected 2"
+grep -q "GANC_GEMM must be \`openblas\` or \`ganc\`, found 'mkl'" "$dir/mkl.err" ||
+    fail "GANC_GEMM=mkl not explained"
+echo "calibrate: ok (cache $cache)"
