@@ -295,17 +295,23 @@ static void fill(gan_buf *out, const char *tmpl, const char *const *slots, gan_b
     }
 }
 
-/* Threads (the trainer): OpenMP's are the only ones.  Loops over the
- * samples of a batch that write disjoint parts of their output are marked
- * GAN_PARALLEL_FOR; every product is split into column (or row) blocks,
- * one per thread, each an OpenBLAS call on one thread.  Compiled without
- * -fopenmp (the sampler, some tests) it is all serial. */
+/* Threads (the trainer): OpenMP's are the only ones.  Loops that write
+ * disjoint parts of their output (a convolution's samples, long
+ * elementwise loops, sums split by output) are marked GAN_PARALLEL_FOR;
+ * every product is split into column (or row) blocks, one per thread.
+ * Sums add one partial sum per vector lane (GAN_SIMD_SUM).  Elementwise
+ * loops and sums give the same bits at any thread count.  Compiled without
+ * -fopenmp (the sampler, some tests) it is all serial, sums one float at a
+ * time. */
 #define PARALLEL_FOR \
     "#ifdef _OPENMP\n" \
     "#include <omp.h>\n" \
     "#define GAN_PARALLEL_FOR _Pragma(\"omp parallel for\")\n" \
+    "#define GAN_PRAGMA(x) _Pragma(#x)\n" \
+    "#define GAN_SIMD_SUM(v) GAN_PRAGMA(omp simd reduction(+:v))\n" \
     "#else\n" \
     "#define GAN_PARALLEL_FOR\n" \
+    "#define GAN_SIMD_SUM(v)\n" \
     "#endif\n"
 
 #define THREADED_SGEMM \

@@ -302,25 +302,37 @@ typedef void (*body_fn)(void *ctx, const char *const *idx, gan_buf *o, int lvl);
 static const char *const loop_vars[4] = { "i0", "i1", "i2", "i3" };
 static const char *const dom_names[4] = { "N0", "N1", "N2", "N3" };
 
-/* Loops over `dom`; the trailing axes whose extents multiply to at most
- * `unroll` are written out with literal indices. Returns how many were. */
-static int emit_loops(gan_buf *o, ir_shape dom, int unroll, body_fn f, void *ctx, int lvl)
+/* Loops over `dom`, axis order[k] at depth k (order NULL: in turn); the
+ * innermost axes whose extents multiply to at most `unroll` are written
+ * out with literal indices.  par: the outermost loop is split among the
+ * trainer's threads (GAN_PARALLEL_FOR; nothing without OpenMP).  Returns
+ * how many axes were unrolled. */
+static int emit_loops(gan_buf *o, ir_shape dom, const int *order, int par, int unroll, body_fn f,
+                      void *ctx, int lvl)
 {
+    int ax[4];
+    for (int k = 0; k < dom.rank; k++)
+        ax[k] = order ? order[k] : k;
     int u = 0;
     long prod = 1;
-    while (u < dom.rank && prod * dom.d[dom.rank - 1 - u] <= unroll) {
-        prod *= dom.d[dom.rank - 1 - u];
+    while (u < dom.rank && prod * dom.d[ax[dom.rank - 1 - u]] <= unroll) {
+        prod *= dom.d[ax[dom.rank - 1 - u]];
         u++;
     }
-    while (u > 0 && dom.d[dom.rank - u] == 1)
+    while (u > 0 && dom.d[ax[dom.rank - u]] == 1)
         u--;                      /* a trailing extent of 1 is no loop at all */
     if (prod <= 1)
         u = 0;
     int rolled = dom.rank - u;
-    for (int a = 0; a < rolled; a++) {
-        gan_indent(o, lvl + a);
-        gan_buf_printf(o, "for (int %s = 0; %s < %s; %s++)%s\n", loop_vars[a], loop_vars[a],
-                       dom_names[a], loop_vars[a], a == rolled - 1 ? " {" : "");
+    for (int k = 0; k < rolled; k++) {
+        const char *v = loop_vars[ax[k]];
+        if (k == 0 && par) {
+            gan_indent(o, lvl);
+            gan_buf_put(o, "GAN_PARALLEL_FOR\n");
+        }
+        gan_indent(o, lvl + k);
+        gan_buf_printf(o, "for (int %s = 0; %s < %s; %s++)%s\n", v, v, dom_names[ax[k]], v,
+                       k == rolled - 1 ? " {" : "");
     }
     int body_lvl = lvl + rolled;
     char lit[4][16];
@@ -328,11 +340,12 @@ static int emit_loops(gan_buf *o, ir_shape dom, int unroll, body_fn f, void *ctx
     for (int a = 0; a < dom.rank; a++)
         idx[a] = loop_vars[a];
     long total = 1;
-    for (int a = rolled; a < dom.rank; a++)
-        total *= dom.d[a];
+    for (int k = rolled; k < dom.rank; k++)
+        total *= dom.d[ax[k]];
     for (long t = 0; t < (u ? total : 1); t++) {
         long r = t;
-        for (int a = dom.rank - 1; a >= rolled; a--) {
+        for (int k = dom.rank - 1; k >= rolled; k--) {
+            int a = ax[k];
             snprintf(lit[a], sizeof lit[a], "%ld", r % dom.d[a]);
             idx[a] = lit[a];
             r /= dom.d[a];
@@ -463,6 +476,60 @@ static collapse_plan plan_collapse(const gan_plan *pl, int x, ir_shape dom)
     return cp;
 }
 
+/* A sum over axes whose innermost axis is summed: output axes outermost
+ * (split among threads: each owns whole outputs), then the summed axes,
+ * into a local accumulator that the innermost loop adds to as a SIMD
+ * reduction (GAN_SIMD_SUM: OpenMP may keep one partial sum per vector lane,
+ * a fixed order for a given build, whatever the thread count; without
+ * OpenMP, one float in turn); each output is stored once. */
+static void emit_sum_nest(gan_buf *o, loop_ctx *c, ir_shape dom, const int *order, int n_out,
+                          int par)
+{
+    const char *idx[4];
+    for (int a = 0; a < dom.rank; a++)
+        idx[a] = loop_vars[a];
+    if (par)
+        gan_buf_put(o, "    GAN_PARALLEL_FOR\n");
+    for (int k = 0; k < dom.rank; k++) {
+        const char *v = loop_vars[order[k]];
+        if (k == n_out) {
+            gan_indent(o, 1 + k);
+            gan_buf_put(o, "float acc = 0.0f;\n");
+        }
+        if (k == dom.rank - 1) {
+            gan_indent(o, 1 + k);
+            gan_buf_put(o, "GAN_SIMD_SUM(acc)\n");
+        }
+        gan_indent(o, 1 + k);
+        gan_buf_printf(o, "for (int %s = 0; %s < %s; %s++) {\n", v, v, dom_names[order[k]], v);
+    }
+    int lvl = 1 + dom.rank;
+    gan_buf body = { 0 };
+    char val[1024], ix[256];
+    value_of(&c->e, c->e.root, idx, &body, lvl, val, sizeof val);
+    gan_buf_put(o, body.s ? body.s : "");
+    gan_buf_free(&body);
+    gan_indent(o, lvl);
+    gan_buf_printf(o, "acc += %s;\n", val);
+    for (int k = dom.rank - 1; k >= 0; k--) {
+        gan_indent(o, 1 + k);
+        gan_buf_put(o, "}\n");
+        if (k == n_out) {
+            index_expr(ix, sizeof ix, leaf_shape(&c->e, c->e.pl->p->g.n[c->out].shape), c->e.dom,
+                       idx, c->e.dims);
+            gan_indent(o, 1 + k);
+            gan_buf_printf(o, "%s[%s] = acc;\n", c->out_name, ix);
+        }
+    }
+}
+
+/* Whether a loop over n elements is split among the trainer's threads:
+ * worth starting them (a few microseconds) only for long loops. */
+static int parallel_worth(const gan_plan *pl, long n)
+{
+    return !pl->o.plain && n >= 65536;
+}
+
 static void emit_loop_node(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, gan_buf *notes)
 {
     const ir_graph *g = &pl->p->g;
@@ -473,12 +540,6 @@ static void emit_loop_node(gan_buf *o, const gan_plan *pl, gan_names *nm, int x,
     if (nd->op == IR_SUM_TO) {
         c.e.dom = g->n[nd->in[0]].shape;
         c.accumulate = 1;
-        gan_indent(o, 1);
-        gan_buf_printf(o, "enum { OUT = %ld };\n", ir_numel(nd->shape));
-        gan_indent(o, 1);
-        gan_buf_printf(o, "for (int i = 0; i < OUT; i++)\n");
-        gan_indent(o, 2);
-        gan_buf_printf(o, "%s[i] = 0.0f;\n", c.out_name);
     }
     c.e.flat = !c.accumulate && all_leaves_match(pl, x, x, c.e.dom);
     /* a flat loop is a loop over one axis of numel elements */
@@ -491,6 +552,8 @@ static void emit_loop_node(gan_buf *o, const gan_plan *pl, gan_names *nm, int x,
         gan_buf_printf(o, "enum { N = %ld };\n", ir_numel(dom));
         int rolled = dom.d[0] > pl->o.unroll || pl->o.plain;
         if (rolled) {
+            if (parallel_worth(pl, dom.d[0]))
+                gan_buf_put(o, "    GAN_PARALLEL_FOR\n");
             gan_indent(o, 1);
             gan_buf_put(o, "for (int i = 0; i < N; i++) {\n");
             const char *idx[1] = { "i" };
@@ -521,7 +584,33 @@ static void emit_loop_node(gan_buf *o, const gan_plan *pl, gan_names *nm, int x,
         c.e.dom = merged;
     }
     declare_dims(o, 1, dom, dom_names);
-    int u = emit_loops(o, dom, pl->o.plain ? 0 : pl->o.unroll, loop_body, &c, 1);
+    /* A sum whose innermost axis is an output (a bias gradient: columns of
+     * a matrix) vectorizes over outputs as it stands, one thread.  Any
+     * other goes output axes first (emit_sum_nest). */
+    int order[4], n_out = 0;
+    ir_shape out = leaf_shape(&c.e, nd->shape);
+    for (int pass = 0; pass < 2 && c.accumulate; pass++)
+        for (int a = 0, n = 0; a < dom.rank; a++) {
+            int k = a - (dom.rank - out.rank);
+            int is_out = k >= 0 && out.d[k] == dom.d[a] && dom.d[a] > 1;
+            if (is_out == !pass)
+                order[pass ? n_out + n++ : n_out++] = a;
+        }
+    if (c.accumulate && !pl->o.plain && n_out > 0 && order[dom.rank - 1] == dom.rank - 1 &&
+        n_out < dom.rank) {
+        emit_sum_nest(o, &c, dom, order, n_out, parallel_worth(pl, ir_numel(dom)));
+        return;
+    }
+    if (c.accumulate) {   /* zeroed, then added to in the loop nest */
+        gan_indent(o, 1);
+        gan_buf_printf(o, "enum { OUT = %ld };\n", ir_numel(nd->shape));
+        gan_indent(o, 1);
+        gan_buf_printf(o, "for (int i = 0; i < OUT; i++)\n");
+        gan_indent(o, 2);
+        gan_buf_printf(o, "%s[i] = 0.0f;\n", c.out_name);
+    }
+    int par = !c.accumulate && dom.d[0] >= 2 && parallel_worth(pl, ir_numel(dom));
+    int u = emit_loops(o, dom, NULL, par, pl->o.plain ? 0 : pl->o.unroll, loop_body, &c, 1);
     if (u && notes && !strstr(notes->s ? notes->s : "", "inner axes unrolled"))
         gan_buf_put(notes, "inner axes unrolled; ");
 }
@@ -729,6 +818,8 @@ static void emit_matmul(gan_buf *o, const gan_plan *pl, gan_names *nm, int mm, i
         if (notes)
             gan_buf_printf(notes, "%s; ", gan_gemm_name(pl, mm));
         if (epi >= 0) {
+            if (parallel_worth(pl, c.M * c.N) && c.M >= 2)
+                gan_buf_put(o, "    GAN_PARALLEL_FOR\n");
             gan_buf_put(o, "    for (int i0 = 0; i0 < M; i0++)\n"
                            "        for (int i1 = 0; i1 < N; i1++)\n");
             char cur[96];

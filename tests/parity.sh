@@ -63,12 +63,12 @@ controls_done=0
 # Gradient tolerance and reference per model (default: float32 PyTorch,
 # 1e-4 of the tensor's largest value).  dcgan_fashion: batchnorm over 64
 # samples cancels large terms in G's gradients, so float32 gradients are
-# only good to about 1e-2 of max in any implementation: on the dumped inputs
-# PyTorch's float32 G gradients are 2.9e-2 of max from its float64 ones,
-# ganc's 9.8e-3 (optimized: whole-batch products; 3.6e-3 when they were per
-# sample, the same sums in another order) and 6.1e-3 (plain, long sequential
-# sums).  So dcgan_fashion is checked against float64 PyTorch with gradients
-# to 2e-2, inside PyTorch's own float32 error;
+# only good to about 1e-2 of max when sums run one float at a time: on the
+# dumped inputs PyTorch's float32 G gradients are 2.9e-2 of max from its
+# float64 ones, ganc's plain emission (long sequential sums) 6.1e-3; the
+# optimized emission, whose sums keep one partial sum per vector lane, is
+# within 3.1e-4.  So dcgan_fashion is checked against float64 PyTorch with
+# gradients to 2e-2, inside PyTorch's own float32 error;
 # forward values, losses, running statistics and updates keep their strict
 # bounds.
 grad_rtol() {
