@@ -226,8 +226,12 @@ static void store_tile(const float *tile, int h, int w, float *c, int ldc, float
     for (int r = 0; r < h; r++) {
         float *row = c + (size_t)r * ldc;
         const float *t = tile + (size_t)r * NR;
-        for (int j = 0; j < w; j++)
-            row[j] = keep == 0.0f ? alpha * t[j] : alpha * t[j] + keep * row[j];
+        if (keep == 0.0f)   /* the test outside the loop, so that it vectorizes */
+            for (int j = 0; j < w; j++)
+                row[j] = alpha * t[j];
+        else
+            for (int j = 0; j < w; j++)
+                row[j] = alpha * t[j] + keep * row[j];
     }
 }
 
