@@ -101,7 +101,7 @@ char *gan_read_file(const char *path, long *size)
     return buf;
 }
 
-static int mkdir_p(const char *path)
+int gan_mkdir_p(const char *path)
 {
     char tmp[PATH_MAX];
     snprintf(tmp, sizeof tmp, "%s", path);
@@ -210,7 +210,7 @@ int gan_build(const gan_model *m, const gan_build_opts *o)
         snprintf(dir, sizeof dir, "%s", o->out_dir);
     else
         snprintf(dir, sizeof dir, "build/%s", m->name);
-    if (mkdir_p(dir)) {
+    if (gan_mkdir_p(dir)) {
         fprintf(stderr, "ganc: cannot create %s: %s\n", dir, strerror(errno));
         return 1;
     }

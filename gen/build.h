@@ -22,6 +22,9 @@ const char *gan_home(void);
  * a build tree such as build/asan/ uses its own), else <home>/build/. */
 const char *gan_runtime_lib(void);
 
+/* mkdir -p: path and every folder above it; 0, or -1 with errno. */
+int gan_mkdir_p(const char *path);
+
 /* Reads a whole file into a NUL-terminated malloc'd string; NULL on error. */
 char *gan_read_file(const char *path, long *size);
 

@@ -129,14 +129,11 @@ static int make_parent(const char *path)
 {
     char dir[PATH_MAX];
     snprintf(dir, sizeof dir, "%s", path);
-    for (char *s = dir + 1; *s; s++)
-        if (*s == '/') {
-            *s = 0;
-            if (mkdir(dir, 0755) && errno != EEXIST)
-                return -1;
-            *s = '/';
-        }
-    return 0;
+    char *slash = strrchr(dir, '/');
+    if (!slash || slash == dir)
+        return 0;
+    *slash = 0;
+    return gan_mkdir_p(dir);
 }
 
 /* Compiles and runs templates/calibrate.c; its output into a malloc'd
