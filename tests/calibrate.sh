@@ -37,6 +37,9 @@ grep -q 'measuring this machine' "$dir/damaged.err" || fail "damaged cache not m
 # off: the size rules, said so
 GANC_CALIBRATION=off build/ganc check models/ring8_mlp.yaml | grep -q '^cost model: none' ||
     fail "GANC_CALIBRATION=off not reported"
+# documented where users look
+build/ganc --help | grep -q '^  calibrate ' || fail "ganc --help does not list calibrate"
+build/ganc calibrate --help | grep -q '^usage: ganc calibrate' || fail "no ganc calibrate --help"
 # refused: an unknown flag, an unknown engine
 if build/ganc calibrate --bogus 2>/dev/null; then fail "--bogus accepted"; fi
 rc=0; GANC_GEMM=mkl build/ganc build models/ring8_mlp.yaml -o "$dir/mkl" 2>"$dir/mkl.err" || rc=$?
