@@ -2,12 +2,14 @@
 #include "cost.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -217,6 +219,24 @@ static int apply_forced(gan_cost *c)
     return 0;
 }
 
+/* An exclusive lock beside the cache, held while measuring: a second ganc
+ * (make -j) waits and then reads the first one's numbers instead of
+ * measuring at the same time, which would halve both measurements.
+ * Returns the descriptor (closing it unlocks), or -1 (then no lock). */
+static int lock_cache(const char *path)
+{
+    char lock_path[PATH_MAX + 8];
+    if (!path[0] || make_parent(path))
+        return -1;
+    snprintf(lock_path, sizeof lock_path, "%s.lock", path);
+    int fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd >= 0 && flock(fd, LOCK_EX)) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
 int gan_cost_get(gan_cost *c, int force)
 {
     const char *off = getenv("GANC_CALIBRATION");
@@ -226,25 +246,26 @@ int gan_cost_get(gan_cost *c, int force)
     gan_cost_cache_path(path, sizeof path);
     gan_cost_key(key, sizeof key);
     char *text = force ? NULL : read_cache(path, key);
-    int fresh = !text;
+    int lock = -1;
+    if (!text) {
+        lock = lock_cache(path);
+        text = force ? NULL : read_cache(path, key);   /* measured while we waited? */
+    }
+    int fresh = !text, rc = -1;
     if (fresh) {
         fprintf(stderr, "ganc: measuring this machine for the cost model (once, about three "
                         "seconds; cached in %s)\n", path[0] ? path : "nowhere: no HOME");
         text = run_probe();
-        if (!text) {
-            fprintf(stderr, "ganc: warning: no cost model; kernels chosen by size rules\n");
-            return -1;
-        }
     }
-    int rc = gan_cost_parse(c, text, fresh ? "the calibration probe's output" : path, err,
-                            sizeof err);
-    if (rc) {
-        fprintf(stderr, "ganc: %s\n", err);
-        if (!fresh) {   /* a damaged cache: measure again */
-            free(text);
-            return gan_cost_get(c, 1);
-        }
+    if (!text) {
         fprintf(stderr, "ganc: warning: no cost model; kernels chosen by size rules\n");
+    } else if (gan_cost_parse(c, text, fresh ? "the calibration probe's output" : path, err,
+                              sizeof err)) {
+        fprintf(stderr, "ganc: %s\n", err);
+        if (!fresh)   /* a damaged cache: measure again */
+            rc = gan_cost_get(c, 1);
+        else
+            fprintf(stderr, "ganc: warning: no cost model; kernels chosen by size rules\n");
     } else {
         if (fresh && path[0])
             write_cache(path, key, text);
@@ -253,6 +274,8 @@ int gan_cost_get(gan_cost *c, int force)
         rc = apply_forced(c) ? -2 : 0;
     }
     free(text);
+    if (lock >= 0)
+        close(lock);
     return rc;
 }
 

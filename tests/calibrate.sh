@@ -3,7 +3,8 @@
 # own: the probe (templates/calibrate.c) compiles, runs and fills the cache
 # with every grid point; `ganc check` then reads it without measuring again
 # and shows the cost model's predictions; a damaged cache is named with its
-# line, measured again and replaced; wrong flags are refused.
+# line, measured again and replaced; two ganc at once measure once; wrong
+# flags are refused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=build/tests/calibrate
@@ -34,12 +35,24 @@ grep -q "$cache:5: expected" "$dir/damaged.err" || fail "damaged cache: line 5 n
 grep -q 'measuring this machine' "$dir/damaged.err" || fail "damaged cache not measured again"
 [ "$(grep -c '^gemm ' "$cache")" -eq 512 ] || fail "damaged cache not replaced"
 
+# two at once (make -j): one measures, the other waits and reads its numbers
+for i in 1 2; do
+    GANC_CACHE_DIR=$dir/cache2 build/ganc check models/ring8_mlp.yaml >/dev/null \
+        2>"$dir/par$i.err" &
+done
+wait %1 || fail "first concurrent check failed"
+wait %2 || fail "second concurrent check failed"
+[ "$(cat "$dir/par1.err" "$dir/par2.err" | grep -c 'measuring this machine')" -eq 1 ] ||
+    fail "two concurrent checks both measured"
+
 # off: the size rules, said so
-GANC_CALIBRATION=off build/ganc check models/ring8_mlp.yaml | grep -q '^cost model: none' ||
-    fail "GANC_CALIBRATION=off not reported"
+GANC_CALIBRATION=off build/ganc check models/ring8_mlp.yaml >"$dir/off.txt"
+grep -q '^cost model: none' "$dir/off.txt" || fail "GANC_CALIBRATION=off not reported"
 # documented where users look
-build/ganc --help | grep -q '^  calibrate ' || fail "ganc --help does not list calibrate"
-build/ganc calibrate --help | grep -q '^usage: ganc calibrate' || fail "no ganc calibrate --help"
+build/ganc --help >"$dir/help.txt"
+grep -q '^  calibrate ' "$dir/help.txt" || fail "ganc --help does not list calibrate"
+build/ganc calibrate --help >"$dir/help.txt"
+grep -q '^usage: ganc calibrate' "$dir/help.txt" || fail "no ganc calibrate --help"
 # refused: an unknown flag, an unknown engine
 if build/ganc calibrate --bogus 2>/dev/null; then fail "--bogus accepted"; fi
 rc=0; GANC_GEMM=mkl build/ganc build models/ring8_mlp.yaml -o "$dir/mkl" 2>"$dir/mkl.err" || rc=$?
