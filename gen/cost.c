@@ -31,7 +31,7 @@ static int grid_index(long v)
 int gan_cost_parse(gan_cost *c, const char *text, const char *name, char *err, int err_size)
 {
     memset(c, 0, sizeof *c);
-    int have_copy = 0, have_direct = 0, have_loop = 0, n_gemm = 0;
+    int have_copy = 0, have_direct = 0, have_loop = 0, have_implicit = 0, n_gemm = 0;
     int line = 0;
     for (const char *p = text; *p;) {
         line++;
@@ -57,6 +57,8 @@ int gan_cost_parse(gan_cost *c, const char *text, const char *name, char *err, i
             c->direct_gflops = v, have_direct = 1;
         } else if (sscanf(buf, "loop %lf %c", &v, &tail) == 1 && v > 0) {
             c->loop_gflops = v, have_loop = 1;
+        } else if (sscanf(buf, "implicit %lf %c", &v, &tail) == 1 && v > 0) {
+            c->implicit_ratio = v, have_implicit = 1;
         } else if (sscanf(buf, "gemm %15s %d %d %ld %ld %ld %lf %c", engine, &ta, &tb, &m, &n,
                           &k, &v, &tail) == 7 &&
                    (!strcmp(engine, "openblas") || !strcmp(engine, "ganc")) &&
@@ -68,7 +70,7 @@ int gan_cost_parse(gan_cost *c, const char *text, const char *name, char *err, i
             *slot = v;
         } else {
             snprintf(err, (size_t)err_size,
-                     "%s:%d: expected `copy NS`, `direct GFLOPS`, `loop GFLOPS` or `gemm "
+                     "%s:%d: expected `copy NS`, `direct GFLOPS`, `loop GFLOPS`, `implicit RATIO` or `gemm "
                      "openblas|ganc TA TB M N K GFLOPS` (M, N, K 1, 16, 128 or 1024; numbers > 0), "
                      "found '%s'",
                      name, line, buf);
@@ -76,11 +78,12 @@ int gan_cost_parse(gan_cost *c, const char *text, const char *name, char *err, i
         }
     }
     int want = 2 * 2 * 2 * GAN_COST_DIMS * GAN_COST_DIMS * GAN_COST_DIMS;
-    if (!have_copy || !have_direct || !have_loop || n_gemm != want) {
+    if (!have_copy || !have_direct || !have_loop || !have_implicit || n_gemm != want) {
         snprintf(err, (size_t)err_size,
-                 "%s: incomplete: %s%s%s%d of %d gemm lines (calibrate again: ganc calibrate)",
+                 "%s: incomplete: %s%s%s%s%d of %d gemm lines (calibrate again: ganc calibrate)",
                  name, have_copy ? "" : "no copy line, ", have_direct ? "" : "no direct line, ",
-                 have_loop ? "" : "no loop line, ", n_gemm, want);
+                 have_loop ? "" : "no loop line, ", have_implicit ? "" : "no implicit line, ",
+                 n_gemm, want);
         return -1;
     }
     return 0;
@@ -212,8 +215,11 @@ static int apply_forced(gan_cost *c)
         c->forced = GAN_OPENBLAS;
     else if (!strcmp(f, "ganc"))
         c->forced = GAN_OWN_GEMM;
+    else if (!strcmp(f, "implicit"))
+        c->forced = GAN_IMPLICIT;
     else {
-        fprintf(stderr, "ganc: GANC_GEMM must be `openblas` or `ganc`, found '%s'\n", f);
+        fprintf(stderr, "ganc: GANC_GEMM must be `openblas`, `ganc` or `implicit`, found '%s'\n",
+                f);
         return -1;
     }
     return 0;

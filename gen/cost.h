@@ -19,16 +19,22 @@
 enum { GAN_COST_DIMS = 4 };   /* grid points per side: gan_cost_grid */
 extern const int gan_cost_grid[GAN_COST_DIMS];   /* 1, 16, 128, 1024 */
 
-/* which code computes a product (plan.h's use_blas values) */
-enum gan_engine { GAN_LOOPS = 0, GAN_OPENBLAS = 1, GAN_OWN_GEMM = 2 };
+/* which code computes a product (plan.h's use_blas values); GAN_IMPLICIT,
+ * for a convolution only: rt_sgemm with its columns gathered from the
+ * image (no im2col matrix) */
+enum gan_engine { GAN_LOOPS = 0, GAN_OPENBLAS = 1, GAN_OWN_GEMM = 2, GAN_IMPLICIT = 3,
+                  GAN_N_ENGINES };
 
 typedef struct {
     double copy_ns;         /* per float of an im2col copy */
     double direct_gflops;   /* direct convolution loop nest */
     double loop_gflops;     /* product as generated loops */
+    double implicit_ratio;  /* implicit GEMM convolution's time over im2col + rt_sgemm's */
     /* GFLOP/s by engine (0 OpenBLAS, 1 ganc), ta, tb, and M, N, K on the grid */
     double gemm[2][2][2][GAN_COST_DIMS][GAN_COST_DIMS][GAN_COST_DIMS];
-    int forced;             /* GANC_GEMM: the one engine allowed, else 0 */
+    int forced;             /* GANC_GEMM: the engine allowed (GAN_OWN_GEMM: also
+                               GAN_IMPLICIT; GAN_IMPLICIT: convolutions
+                               implicit, other products rt_sgemm), else 0 */
     char origin[512];       /* where the numbers came from, for reports */
 } gan_cost;
 

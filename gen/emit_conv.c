@@ -267,14 +267,27 @@ static void emit_conv2d_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int 
     gan_names_mark_written(nm, pl, outn);
     declare(o, d);
     /* one product for the whole batch: [O x CKK] . [CKK x B*OH*OW] */
-    gan_buf_put(o, "    enum { CKK = C*KH*KW, NCOL = B*OH*OW };\n"
-                   "    float *col = scratch, *prod = scratch + (long)CKK*NCOL;\n"
-                   "    GAN_PARALLEL_FOR\n"
-                   "    for (int b = 0; b < B; b++) {\n");
-    emit_im2col(o, in, "b", "b", "NCOL", 2);
-    gan_buf_put(o, "    }\n");
-    gan_emit_gemm(o, pl, x, 4, 0, 0, "O", "NCOL", "CKK", w, "CKK", "col", "NCOL", "0.0f", "prod",
-                  "NCOL");
+    gan_buf_put(o, "    enum { CKK = C*KH*KW, NCOL = B*OH*OW };\n");
+    if (pl->use_blas[x] == GAN_IMPLICIT) {
+        /* the [CKK x B*OH*OW] columns gathered from the image into the
+         * product's packed panels, never written out (rt_conv.h) */
+        gan_buf_printf(o, "    float *prod = scratch;\n"
+                          "    const rt_conv_src src = { %s, C, H, W, KH, KW, S, P, OH, OW, 0 };\n",
+                       in);
+        if (pl->o.own_gemm)
+            gan_buf_printf(o, "    rt_sgemm_gather(0, O, NCOL, CKK, 1.0f, %s, CKK, rt_conv_gather, "
+                              "&src, 0.0f, prod, NCOL);\n", w);
+        else   /* split among the trainer's threads (emit_model.c) */
+            gan_buf_printf(o, "    gan_sgemm_conv(O, NCOL, CKK, %s, &src, prod);\n", w);
+    } else {
+        gan_buf_put(o, "    float *col = scratch, *prod = scratch + (long)CKK*NCOL;\n"
+                       "    GAN_PARALLEL_FOR\n"
+                       "    for (int b = 0; b < B; b++) {\n");
+        emit_im2col(o, in, "b", "b", "NCOL", 2);
+        gan_buf_put(o, "    }\n");
+        gan_emit_gemm(o, pl, x, 4, 0, 0, "O", "NCOL", "CKK", w, "CKK", "col", "NCOL", "0.0f",
+                      "prod", "NCOL");
+    }
     gan_buf_printf(o, "    GAN_PARALLEL_FOR\n"
                       "    for (int b = 0; b < B; b++)\n"
                       "        for (int o = 0; o < O; o++)\n"
@@ -288,8 +301,8 @@ static void emit_conv2d_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int 
     gan_emit_epilogue(o, pl, nm, epi, x, "acc", idx, dn, ref, 5);
     gan_buf_put(o, "                }\n");
     if (notes)
-        gan_buf_printf(notes, "im2col + %s%s; ", gan_gemm_name(pl, x),
-                       epi >= 0 ? ", epilogue fused" : "");
+        gan_buf_printf(notes, "%s%s%s; ", pl->use_blas[x] == GAN_IMPLICIT ? "" : "im2col + ",
+                       gan_gemm_name(pl, x), epi >= 0 ? ", epilogue fused" : "");
 }
 
 static void emit_conv2d_t_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi,

@@ -346,6 +346,27 @@ static void fill(gan_buf *out, const char *tmpl, const char *const *slots, gan_b
     "                        tb ? CblasTrans : CblasNoTrans, bm, bn, k, 1.0f, ba, lda, bb, ldb,\n" \
     "                        beta, bc, ldc);\n" \
     "    }\n" \
+    "}\n" \
+    "\n/* C[m x n] = A[m x k] . the im2col columns of src (rt_conv.h), gathered as\n" \
+    " * they are packed: a block of columns per thread. */\n" \
+    "static inline void gan_sgemm_conv(int m, int n, int k, const float *a, const rt_conv_src *src,\n" \
+    "                                  float *c)\n" \
+    "{\n" \
+    "    int parts = 1;\n" \
+    "#ifdef _OPENMP\n" \
+    "    parts = omp_get_max_threads();\n" \
+    "#endif\n" \
+    "    if (n < 64 * parts)\n" \
+    "        parts = 1;\n" \
+    "    GAN_PARALLEL_FOR\n" \
+    "    for (int p = 0; p < parts; p++) {\n" \
+    "        const int from = (int)((long)n * p / parts / 16 * 16);\n" \
+    "        const int to = p + 1 == parts ? n : (int)((long)n * (p + 1) / parts / 16 * 16);\n" \
+    "        rt_conv_src part = *src;\n" \
+    "        part.col0 = from;\n" \
+    "        rt_sgemm_gather(0, m, to - from, k, 1.0f, a, k, rt_conv_gather, &part, 0.0f, c + from,\n" \
+    "                        n);\n" \
+    "    }\n" \
     "}\n"
 
 #define SET_THREADS \
@@ -438,9 +459,10 @@ int gan_emit_file(const gan_model *model, gan_codegen_opts o, const gan_emit_tar
     header(&text[S_HEADER], m, o, t);
     gan_buf_put(&text[S_INCLUDES], PARALLEL_FOR);
     if (o.blas && o.own_gemm)
-        gan_buf_put(&text[S_INCLUDES], "#include \"rt_gemm.h\"\n");
+        gan_buf_put(&text[S_INCLUDES], "#include \"rt_conv.h\"\n#include \"rt_gemm.h\"\n");
     else if (o.blas)
-        gan_buf_put(&text[S_INCLUDES], "#include <cblas.h>\n#include \"rt_gemm.h\"\n" THREADED_SGEMM);
+        gan_buf_put(&text[S_INCLUDES], "#include <cblas.h>\n#include \"rt_conv.h\"\n"
+                                       "#include \"rt_gemm.h\"\n" THREADED_SGEMM);
     if (!t->sampler)
         gan_buf_put(&text[S_THREADS], o.blas ? SET_THREADS :
                     "/* the plain emission calls no BLAS and runs on one thread */\n"

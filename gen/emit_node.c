@@ -782,16 +782,17 @@ void gan_emit_gemm(gan_buf *o, const gan_plan *pl, int x, int indent, int ta, in
 
 const char *gan_gemm_name(const gan_plan *pl, int x)
 {
-    return pl->use_blas[x] == GAN_OWN_GEMM ? "ganc sgemm" : "OpenBLAS sgemm";
+    return pl->use_blas[x] == GAN_IMPLICIT ? "ganc implicit GEMM (columns gathered from the image)"
+           : pl->use_blas[x] == GAN_OWN_GEMM ? "ganc sgemm" : "OpenBLAS sgemm";
 }
 
 void gan_note_estimates(gan_buf *notes, const gan_plan *pl, int x)
 {
     if (!notes || !pl->est || pl->est[x][GAN_LOOPS] <= 0)
         return;
-    static const char *const what[3] = { "loops", "OpenBLAS", "ganc" };
+    static const char *const what[GAN_N_ENGINES] = { "loops", "OpenBLAS", "ganc", "implicit" };
     gan_buf_put(notes, "cost model:");
-    for (int e = 0; e < 3; e++)
+    for (int e = 0; e < GAN_N_ENGINES; e++)
         if (pl->est[x][e] >= 0)
             gan_buf_printf(notes, " %s %.0f", what[e], pl->est[x][e]);
     gan_buf_put(notes, " us; ");

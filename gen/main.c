@@ -39,7 +39,8 @@ static const char usage[] =
     "\n"
     "environment:\n"
     "  GANC_CALIBRATION=off   no cost model: kernels by size rules, OpenBLAS only\n"
-    "  GANC_GEMM=openblas|ganc  every GEMM on that engine (tests, benchmarks)\n"
+    "  GANC_GEMM=openblas|ganc|implicit  every GEMM on that engine; implicit: ganc's,\n"
+    "                         convolutions gathering their columns (tests, benchmarks)\n"
     "  GANC_CACHE_DIR=DIR     where the calibration is kept (default ~/.cache/ganc)\n"
     "\n"
     "The model language is documented in docs/model-language.md.\n";
@@ -204,7 +205,8 @@ static int cmd_check(int argc, char **argv)
     if (o.cost)
         printf("cost model: %s%s\n", cost.origin,
                cost.forced == GAN_OPENBLAS ? "; GANC_GEMM=openblas" :
-               cost.forced == GAN_OWN_GEMM ? "; GANC_GEMM=ganc" : "");
+               cost.forced == GAN_OWN_GEMM ? "; GANC_GEMM=ganc" :
+               cost.forced == GAN_IMPLICIT ? "; GANC_GEMM=implicit" : "");
     else
         printf("cost model: none (GANC_CALIBRATION=off or not measured): size rules\n");
     printf("code generation, trainer (unroll limit %d)\n%s", m.unroll,
@@ -323,6 +325,7 @@ static int cmd_calibrate(int argc, char **argv)
     printf("  im2col copy          %.3f ns per float\n", c.copy_ns);
     printf("  direct convolution   %.1f GFLOP/s\n", c.direct_gflops);
     printf("  generated loops      %.1f GFLOP/s (a 64 x 64 x 64 product)\n", c.loop_gflops);
+    printf("  implicit GEMM conv   %.2f x the time of im2col + rt_sgemm\n", c.implicit_ratio);
     printf("  GEMM, GFLOP/s        %-10s %-10s (no transposition)\n", "OpenBLAS", "ganc");
     const int *side = gan_cost_grid;
     for (int i = 0; i < GAN_COST_DIMS; i++)

@@ -150,22 +150,46 @@ static void fuse_epilogues(gan_plan *pl, const char *is_out)
     }
 }
 
-/* The fastest of generated loops, OpenBLAS and rt_sgemm by the cost model,
- * for a product M x N x K with transpositions ta, tb; copy: floats the GEMM
- * form copies besides (im2col/col2im), loops_us: the loops' time. */
-static int cheapest(gan_plan *pl, int x, int ta, int tb, long M, long N, long K, double copy,
-                    double loops_us)
+/* Whether engine e may compute node x (a convolution's forward pass when
+ * conv_fwd) under the options and GANC_GEMM. */
+static int allowed(const gan_plan *pl, int e, int conv_fwd)
+{
+    int forced = pl->o.cost->forced;
+    if (e == GAN_IMPLICIT && !conv_fwd)
+        return 0;
+    if (pl->o.own_gemm)   /* the sampler: no OpenBLAS */
+        return e != GAN_OPENBLAS && (forced != GAN_IMPLICIT || e == GAN_IMPLICIT || !conv_fwd);
+    switch (forced) {
+    case GAN_OPENBLAS: return e == GAN_OPENBLAS;
+    case GAN_OWN_GEMM: return e == GAN_OWN_GEMM || e == GAN_IMPLICIT;
+    case GAN_IMPLICIT: return conv_fwd ? e == GAN_IMPLICIT : e == GAN_OWN_GEMM;
+    default: return 1;
+    }
+}
+
+/* The fastest of generated loops, OpenBLAS, rt_sgemm and (a convolution's
+ * forward pass: conv_fwd) the implicit GEMM by the cost model, for a
+ * product M x N x K with transpositions ta, tb; col: floats of the
+ * im2col/col2im matrix the GEMM form copies, out: of the product written
+ * before the epilogue; loops_us: the loops' time. */
+static int cheapest(gan_plan *pl, int x, int ta, int tb, long M, long N, long K, double col,
+                    double out, int conv_fwd, double loops_us)
 {
     const gan_cost *c = pl->o.cost;
     double *est = pl->est[x];
     est[GAN_LOOPS] = loops_us;
-    for (int e = GAN_OPENBLAS; e <= GAN_OWN_GEMM; e++) {
-        int allowed = pl->o.own_gemm ? e == GAN_OWN_GEMM : !c->forced || e == c->forced;
-        est[e] = allowed ? gan_cost_gemm_us(c, e, ta, tb, M, N, K) + gan_cost_copy_us(c, copy)
-                         : -1.0;
+    for (int e = GAN_OPENBLAS; e < GAN_N_ENGINES; e++) {
+        if (!allowed(pl, e, conv_fwd)) {
+            est[e] = -1.0;
+            continue;
+        }
+        double gemm = gan_cost_gemm_us(c, e == GAN_OPENBLAS ? e : GAN_OWN_GEMM, ta, tb, M, N, K);
+        /* implicit: the measured ratio to im2col + rt_sgemm */
+        est[e] = (gemm + gan_cost_copy_us(c, col)) * (e == GAN_IMPLICIT ? c->implicit_ratio : 1.0) +
+                 gan_cost_copy_us(c, out);
     }
     int best = GAN_LOOPS;
-    for (int e = GAN_OPENBLAS; e <= GAN_OWN_GEMM; e++)
+    for (int e = GAN_OPENBLAS; e < GAN_N_ENGINES; e++)
         if (est[e] >= 0 && est[e] < est[best])
             best = e;
     return best;
@@ -186,8 +210,11 @@ static void choose_kernels(gan_plan *pl)
             if (model) {
                 int ta = op == IR_CONV2D_T, tb = op == IR_CONV2D_WGRAD;
                 double flops = 2.0 * (double)M * (double)N * (double)K;
-                pl->use_blas[x] = (char)cheapest(pl, x, ta, tb, M, N, K,
-                                                 (double)gan_conv_scratch(pl, x),
+                double all = (double)gan_conv_scratch(pl, x), out = (double)M * (double)N;
+                if (op != IR_CONV2D)   /* the product is the col matrix itself */
+                    out = 0.0;
+                pl->use_blas[x] = (char)cheapest(pl, x, ta, tb, M, N, K, all - out, out,
+                                                 op == IR_CONV2D,
                                                  gan_cost_direct_us(pl->o.cost, flops));
                 continue;
             }
@@ -203,8 +230,8 @@ static void choose_kernels(gan_plan *pl)
         long K = g->n[x].ta ? a->shape.d[0] : a->shape.d[1];
         if (model) {
             double flops = 2.0 * (double)M * (double)N * (double)K;
-            pl->use_blas[x] = (char)cheapest(pl, x, g->n[x].ta, g->n[x].tb, M, N, K, 0.0,
-                                             gan_cost_loop_us(pl->o.cost, flops));
+            pl->use_blas[x] = (char)cheapest(pl, x, g->n[x].ta, g->n[x].tb, M, N, K, 0.0, 0.0,
+                                             0, gan_cost_loop_us(pl->o.cost, flops));
             continue;
         }
         /* OpenBLAS packs its operands: only worth it when every side is long

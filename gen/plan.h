@@ -38,10 +38,11 @@ typedef struct {
     int *dest;          /* enum gan_dest for ST_MAT */
     int *tensor;        /* DEST_GRAD, DEST_STATE: the model tensor; DEST_SAVED: the slot */
     long *off;          /* DEST_WS: offset in floats */
-    char *use_blas;     /* enum gan_engine: generated loops, OpenBLAS or rt_sgemm */
-    double (*est)[3];   /* with a cost model: predicted microseconds of loops,
-                           OpenBLAS and rt_sgemm (with im2col/col2im), < 0 where
-                           not a candidate; else NULL */
+    char *use_blas;     /* enum gan_engine: generated loops, OpenBLAS, rt_sgemm
+                           or (convolutions) implicit GEMM */
+    double (*est)[GAN_N_ENGINES];   /* with a cost model: predicted microseconds
+                           by engine (with im2col/col2im), < 0 where not a
+                           candidate; else NULL */
     long ws_size;       /* floats */
 } gan_plan;
 

@@ -14,6 +14,8 @@ enum {
     MC = 96     /* M block, a multiple of MR: the A block (96 KiB) stays in L2 */
 };
 
+_Static_assert((int)NR == (int)RT_GEMM_NR, "rt_gemm.h promises panels of RT_GEMM_NR columns");
+
 /* 16 floats, one AVX-512 register; 8 floats, one AVX2 register.  A vector
  * type wider than the target's registers is split by GCC, and badly (50x
  * slower seen), so each path uses the type its registers hold. */
@@ -355,10 +357,6 @@ ISA(AVX2) static void kernel_avx2(int kc, const float *ap, const float *bp, TILE
 }
 #define FEW_ROWS_ARGS int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda, \
                       const float *b, int ldb, float beta, float *c, int ldc
-ISA(AVX512) static void few_rows_avx512(FEW_ROWS_ARGS)
-{
-    few_rows_body(1, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-}
 ISA(AVX2) static void few_rows_avx2(FEW_ROWS_ARGS)
 {
     few_rows_body(1, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
@@ -383,10 +381,11 @@ static void few_rows(int ta, int tb, int m, int n, int k, float alpha, const flo
                      const float *b, int ldb, float beta, float *c, int ldc)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
+    /* 8-wide vectors on AVX-512 too: the few-row products are bound by
+     * reading B, not by arithmetic, and one copy of the code keeps the
+     * sampler under 64 KiB */
     switch (rt_cpu_level_get()) {
     case RT_CPU_AVX512:
-        few_rows_avx512(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        return;
     case RT_CPU_AVX2:
         few_rows_avx2(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         return;
@@ -396,28 +395,32 @@ static void few_rows(int ta, int tb, int m, int n, int k, float alpha, const flo
     few_rows_body(0, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
-void rt_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a,
-              int lda, const float *b, int ldb, float beta, float *c, int ldc)
+/* Where op(B) comes from: a matrix (packed by pack_b) or a function that
+ * writes each panel itself (rt_sgemm_gather). */
+typedef struct {
+    int trans;
+    const float *b;
+    int ldb;
+    rt_gather_b *gather;
+    const void *ctx;
+} b_source;
+
+/* The packed, register-tiled product (see rt_gemm.h) for any m >= 1. */
+static void blocked(int trans_a, int m, int n, int k, float alpha, const float *a, int lda,
+                    const b_source *src, float beta, float *c, int ldc)
 {
-    if (m <= 0 || n <= 0)
-        return;
-    if (k <= 0) {   /* no products: C = beta C */
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++)
-                c[(size_t)i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[(size_t)i * ldc + j];
-        return;
-    }
-    if (m < MR) {
-        few_rows(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        return;
-    }
     kernel_fn *kernel = pick_kernel();
     int n_panels = (n + NR - 1) / NR;
     float tile[MR * NR] __attribute__((aligned(64)));
     for (int p0 = 0; p0 < k; p0 += KC) {
         int kc = k - p0 < KC ? k - p0 : KC;
         float *bp = grow(&b_pack, &b_cap, (size_t)n_panels * KC * NR);
-        pack_b(trans_b, b, ldb, p0, kc, n, bp);
+        if (src->gather)
+            for (int jp = 0; jp < n_panels; jp++)
+                src->gather(src->ctx, p0, kc, jp * NR, n - jp * NR < NR ? n - jp * NR : NR,
+                            bp + (size_t)jp * kc * NR);
+        else
+            pack_b(src->trans, src->b, src->ldb, p0, kc, n, bp);
         for (int i0 = 0; i0 < m; i0 += MC) {
             int mc = m - i0 < MC ? m - i0 : MC;
             float *ap = grow(&a_pack, &a_cap, (size_t)MC * KC);
@@ -440,4 +443,39 @@ void rt_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const 
             }
         }
     }
+}
+
+/* C = beta C where there are no products to add (k = 0) */
+static int scale_only(int m, int n, int k, float beta, float *c, int ldc)
+{
+    if (m <= 0 || n <= 0)
+        return 1;
+    if (k > 0)
+        return 0;
+    for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++)
+            c[(size_t)i * ldc + j] = beta == 0.0f ? 0.0f : beta * c[(size_t)i * ldc + j];
+    return 1;
+}
+
+void rt_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a,
+              int lda, const float *b, int ldb, float beta, float *c, int ldc)
+{
+    if (scale_only(m, n, k, beta, c, ldc))
+        return;
+    if (m < MR) {
+        few_rows(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        return;
+    }
+    b_source src = { trans_b, b, ldb, NULL, NULL };
+    blocked(trans_a, m, n, k, alpha, a, lda, &src, beta, c, ldc);
+}
+
+void rt_sgemm_gather(int trans_a, int m, int n, int k, float alpha, const float *a, int lda,
+                     rt_gather_b *gather, const void *ctx, float beta, float *c, int ldc)
+{
+    if (scale_only(m, n, k, beta, c, ldc))
+        return;
+    b_source src = { 0, NULL, 0, gather, ctx };
+    blocked(trans_a, m, n, k, alpha, a, lda, &src, beta, c, ldc);
 }

@@ -24,4 +24,16 @@
 void rt_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a,
               int lda, const float *b, int ldb, float beta, float *c, int ldc);
 
+/* The same product with op(B) (K x N) given by a function instead of a
+ * matrix: an implicit GEMM, such as a convolution whose im2col columns are
+ * gathered from the image straight into the packed panels (rt_conv.h),
+ * never written out whole.  gather(ctx, p0, kc, j0, w, panel) writes rows
+ * p0 .. p0+kc-1 and columns j0 .. j0+w-1 of op(B) into panel: kc rows of
+ * RT_GEMM_NR floats each, zero past w.  Every m >= 1 takes the packed
+ * path. */
+enum { RT_GEMM_NR = 32 };
+typedef void rt_gather_b(const void *ctx, int p0, int kc, int j0, int w, float *panel);
+void rt_sgemm_gather(int trans_a, int m, int n, int k, float alpha, const float *a, int lda,
+                     rt_gather_b *gather, const void *ctx, float beta, float *c, int ldc);
+
 #endif

@@ -11,6 +11,11 @@
  *   direct GFLOPS            a direct convolution written as ganc emits one:
  *                            constant shapes, the 4 x 4 taps unrolled
  *   loop GFLOPS              a matrix product as generated loops (k inner)
+ *   implicit RATIO           a convolution by rt_sgemm_gather + rt_conv_gather
+ *                            (implicit GEMM) over the time of the same by
+ *                            im2col + rt_sgemm: 32 images of 16 x 32 x 32,
+ *                            64 outputs, 4 x 4 taps, stride 2 (8 MB of
+ *                            im2col matrix, as in a real layer)
  *   gemm ENGINE TA TB M N K GFLOPS
  *                            one product C = op(A) op(B), ENGINE `openblas`
  *                            (cblas_sgemm) or `ganc` (rt_sgemm), on the grid
@@ -24,6 +29,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "rt_conv.h"
 #include "rt_gemm.h"
 
 void openblas_set_num_threads(int n);
@@ -128,6 +134,40 @@ static void loop_matmul(const void *ctx)
         }
 }
 
+/* ---- implicit against explicit GEMM convolution ---- */
+enum { IB = 32, IO = 64, ICOL = IB * OH * OW, ICKK = CC * KH * KW };
+
+static float *big_image, *big_col, *big_out;
+
+static void explicit_conv(const void *ctx)
+{
+    (void)ctx;
+    for (int b = 0; b < IB; b++)
+        for (int c = 0; c < CC; c++)
+            for (int ky = 0; ky < KH; ky++)
+                for (int kx = 0; kx < KW; kx++) {
+                    float *row = big_col + (long)((c * KH + ky) * KW + kx) * ICOL + b * OH * OW;
+                    const float *ac = big_image + (long)(b * CC + c) * CH * CW;
+                    for (int oy = 0; oy < OH; oy++) {
+                        const int iy = oy * S - P + ky;
+                        for (int ox = 0; ox < OW; ox++) {
+                            const int ix = ox * S - P + kx;
+                            row[oy * OW + ox] =
+                                iy >= 0 && iy < CH && ix >= 0 && ix < CW ? ac[iy * CW + ix] : 0.0f;
+                        }
+                    }
+                }
+    rt_sgemm(0, 0, IO, ICOL, ICKK, 1.0f, conv_w, ICKK, big_col, ICOL, 0.0f, big_out, ICOL);
+}
+
+static void implicit_conv(const void *ctx)
+{
+    (void)ctx;
+    rt_conv_src src = { big_image, CC, CH, CW, KH, KW, S, P, OH, OW, 0 };
+    rt_sgemm_gather(0, IO, ICOL, ICKK, 1.0f, conv_w, ICKK, rt_conv_gather, &src, 0.0f, big_out,
+                    ICOL);
+}
+
 /* ---- GEMM ---- */
 typedef struct {
     int own, ta, tb, m, n, k;
@@ -171,6 +211,12 @@ int main(void)
     double conv_flops = 2.0 * CB * CO * OH * OW * CC * KH * KW;
     printf("direct %.6g\n", 1e-9 * conv_flops / seconds_per_call(direct_conv, NULL));
     printf("loop %.6g\n", 1e-9 * 2.0 * LM * LN * LK / seconds_per_call(loop_matmul, NULL));
+    big_image = filled((long)IB * CC * CH * CW);
+    big_col = filled((long)ICKK * ICOL);
+    big_out = filled((long)IO * ICOL);
+    printf("implicit %.6g\n",
+           seconds_per_call(implicit_conv, NULL) / seconds_per_call(explicit_conv, NULL));
+    free(big_image), free(big_col), free(big_out);
     static const int dims[4] = { 1, 16, 128, 1024 };
     float *a = filled(BIG), *b = filled(BIG), *c = filled(BIG);
     for (int own = 0; own < 2; own++)

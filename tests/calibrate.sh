@@ -17,6 +17,7 @@ build/ganc calibrate >"$dir/out.txt" 2>"$dir/err.txt" || fail "ganc calibrate ex
 cache=$(ls "$GANC_CACHE_DIR"/calibration-*.txt)
 [ "$(grep -c '^gemm ' "$cache")" -eq 512 ] || fail "$cache: not 512 gemm lines"
 grep -q '^key cpu=' "$cache" || fail "$cache: no key line"
+grep -q '^implicit [0-9.]' "$cache" || fail "$cache: no implicit GEMM ratio"
 grep -q 'GEMM, GFLOP/s' "$dir/out.txt" || fail "no table printed"
 grep -q 'measuring this machine' "$dir/err.txt" || fail "no note that it measured"
 
@@ -57,6 +58,6 @@ grep -q '^usage: ganc calibrate' "$dir/help.txt" || fail "no ganc calibrate --he
 if build/ganc calibrate --bogus 2>/dev/null; then fail "--bogus accepted"; fi
 rc=0; GANC_GEMM=mkl build/ganc build models/ring8_mlp.yaml -o "$dir/mkl" 2>"$dir/mkl.err" || rc=$?
 [ $rc -eq 2 ] || fail "GANC_GEMM=mkl: exit $rc, expected 2"
-grep -q "GANC_GEMM must be \`openblas\` or \`ganc\`, found 'mkl'" "$dir/mkl.err" ||
+grep -q "GANC_GEMM must be \`openblas\`, \`ganc\` or \`implicit\`, found 'mkl'" "$dir/mkl.err" ||
     fail "GANC_GEMM=mkl not explained"
 echo "calibrate: ok (cache $cache)"

@@ -8,13 +8,15 @@
 #   tests/parity.sh                     models/ring8_mlp.yaml and every
 #                                       tests/models/*.yaml, optimized and --plain;
 #                                       ring8 and the DCGAN also with every GEMM
-#                                       on one engine (GANC_GEMM=ganc, =openblas),
-#                                       whatever this machine's cost model picks
+#                                       on one engine (GANC_GEMM=ganc, =openblas;
+#                                       the DCGAN also =implicit), whatever this
+#                                       machine's cost model picks
 #   tests/parity.sh [--plain] MODEL.yaml...   the given models in one emission
 #
 # The first run is followed by negative controls: the comparison of that dump
 # with one value changed by 0.1% must fail.  Builds under
-# build/tests/parity/NAME[-plain|-ganc|-openblas]/; exits 1 on any failure.
+# build/tests/parity/NAME[-plain|-ganc|-openblas|-implicit]/; exits 1 on any
+# failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 CC=${CC:-cc}
@@ -62,26 +64,28 @@ failed=0
 controls_done=0
 # Gradient tolerance and reference per model (default: float32 PyTorch,
 # 1e-4 of the tensor's largest value).  dcgan_fashion: batchnorm over 64
-# samples cancels large terms in G's gradients, so float32 gradients are
-# only good to about 1e-2 of max when sums run one float at a time: on the
-# dumped inputs PyTorch's float32 G gradients are 2.9e-2 of max from its
-# float64 ones, ganc's plain emission (long sequential sums) 6.1e-3; the
-# optimized emission, whose sums keep one partial sum per vector lane, is
-# within 3.1e-4.  So dcgan_fashion is checked against float64 PyTorch with
-# gradients to 2e-2, inside PyTorch's own float32 error;
+# samples cancels large terms in G's gradients, so their float32 error
+# depends on the order of the sums and is up to a few 1e-2 of max in any
+# implementation: on the dumped inputs PyTorch's float32 G gradients are
+# 2.9e-2 of max from its float64 ones; ganc's plain emission (long
+# sequential sums) 6.1e-3; the optimized emission, whose sums keep one
+# partial sum per vector lane, 3.1e-4 built for any x86-64 (4 lanes) but
+# 2.9e-2 (fc.weight, as PyTorch) built with -march=native (16 lanes).  So
+# dcgan_fashion is checked against float64 PyTorch with gradients to 5e-2;
 # forward values, losses, running statistics and updates keep their strict
 # bounds.
 grad_rtol() {
     case "$(basename "$1")" in
-        dcgan_fashion.yaml) echo --grad-rtol 2e-2 --float64 ;;
+        dcgan_fashion.yaml) echo --grad-rtol 5e-2 --float64 ;;
     esac
 }
 
 for model in "${models[@]}"; do
     variants=("${emissions[@]}")
     case "$model:${#emissions[@]}" in
-    models/ring8_mlp.yaml:2|models/dcgan_fashion.yaml:2)
-        variants+=(GANC_GEMM=ganc GANC_GEMM=openblas) ;;
+    models/ring8_mlp.yaml:2) variants+=(GANC_GEMM=ganc GANC_GEMM=openblas) ;;
+    models/dcgan_fashion.yaml:2)
+        variants+=(GANC_GEMM=ganc GANC_GEMM=openblas GANC_GEMM=implicit) ;;
     esac
     for emission in "${variants[@]}"; do
         case "$emission" in

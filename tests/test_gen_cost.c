@@ -20,11 +20,14 @@
 /* A complete calibration text: OpenBLAS at `blas` GFLOP/s everywhere
  * except that rates grow with M (so interpolation has something to do),
  * ganc at `own`, loops and direct convolutions at `loops`. */
+static double implicit_ratio = 1.5;   /* the implicit GEMM loses unless a test says */
+
 static char *calibration(double blas, double own, double loops)
 {
     size_t cap = 64 * 1024, len = 0;
     char *t = malloc(cap);
-    len += (size_t)snprintf(t + len, cap - len, "copy 0.5\ndirect %g\nloop %g\n", loops, loops);
+    len += (size_t)snprintf(t + len, cap - len, "copy 0.5\ndirect %g\nloop %g\nimplicit %g\n",
+                            loops, loops, implicit_ratio);
     for (int e = 0; e < 2; e++)
         for (int ta = 0; ta < 2; ta++)
             for (int tb = 0; tb < 2; tb++)
@@ -46,6 +49,7 @@ static void test_parse_complete(void **state)
     gan_cost c;
     assert_int_equal(gan_cost_parse(&c, t, "cal.txt", err, sizeof err), 0);
     assert_true(c.copy_ns == 0.5 && c.direct_gflops == 5 && c.loop_gflops == 5);
+    assert_true(c.implicit_ratio == 1.5);
     assert_true(c.gemm[0][1][0][2][0][3] == 300);   /* openblas, ta, M = 128 */
     assert_true(c.gemm[1][0][1][0][3][3] == 50);    /* ganc, tb, M = 1 */
     free(t);
@@ -75,6 +79,10 @@ static void test_parse_errors_name_the_line(void **state)
     assert_int_equal(gan_cost_parse(&c, t, "cut.txt", err, sizeof err), -1);
     assert_non_null(strstr(err, "cut.txt: incomplete"));
     assert_non_null(strstr(err, "of 512 gemm lines"));
+    /* a cache from before the implicit line: incomplete, measured again */
+    assert_int_equal(gan_cost_parse(&c, "copy 1\ndirect 2\nloop 3\n", "old.txt", err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "no implicit line"));
     free(t);
 }
 
@@ -126,14 +134,15 @@ static int teardown_dcgan(void **state)
 
 /* counts of products (matmuls and the convolutions' GEMM forms) by engine
  * in the D step's plan (the sampler's generator with own_gemm) */
-static void count_engines(const gan_cost *c, int sampler, int counts[3])
+static void count_engines(const gan_cost *c, int sampler, int counts[GAN_N_ENGINES])
 {
     gan_codegen_opts o = { 0, 1, dcgan.unroll, sampler, c };
     gan_program p;
     gan_plan pl;
     gan_program_build(&p, &dcgan, sampler ? GAN_PROG_GENERATE : GAN_PROG_D_STEP);
     gan_plan_build(&pl, &p, &dcgan, o);
-    counts[0] = counts[1] = counts[2] = 0;
+    for (int e = 0; e < GAN_N_ENGINES; e++)
+        counts[e] = 0;
     for (int x = 0; x < pl.n; x++) {
         ir_op op = p.g.n[x].op;
         int product = op == IR_MATMUL || op == IR_CONV2D || op == IR_CONV2D_T ||
@@ -143,7 +152,7 @@ static void count_engines(const gan_cost *c, int sampler, int counts[3])
             assert_non_null(pl.est);
             double *e = pl.est[x];
             double chosen = e[(int)pl.use_blas[x]];
-            for (int k = 0; k < 3; k++)   /* nothing allowed was predicted faster */
+            for (int k = 0; k < GAN_N_ENGINES; k++)   /* nothing allowed was predicted faster */
                 assert_true(e[k] < 0 || chosen <= e[k]);
         }
     }
@@ -152,7 +161,7 @@ static void count_engines(const gan_cost *c, int sampler, int counts[3])
 }
 
 static void plan_with(double blas, double own, double loops, int forced, int sampler,
-                      int counts[3])
+                      int counts[GAN_N_ENGINES])
 {
     char *t = calibration(blas, own, loops), err[512];
     gan_cost c;
@@ -165,7 +174,7 @@ static void plan_with(double blas, double own, double loops, int forced, int sam
 static void test_plan_takes_the_fastest(void **state)
 {
     (void)state;
-    int n[3];
+    int n[GAN_N_ENGINES];
     /* OpenBLAS far ahead: every product there */
     plan_with(1000, 1, 0.001, 0, 0, n);
     assert_true(n[GAN_OPENBLAS] > 5 && n[GAN_OWN_GEMM] == 0 && n[GAN_LOOPS] == 0);
@@ -181,6 +190,18 @@ static void test_plan_takes_the_fastest(void **state)
     /* the sampler has no OpenBLAS, however fast */
     plan_with(1000, 1, 0.001, 0, 1, n);
     assert_true(n[GAN_OWN_GEMM] >= 3 && n[GAN_OPENBLAS] == 0);
+    assert_int_equal(n[GAN_IMPLICIT], 0);   /* losing by its ratio */
+    /* an implicit GEMM measured faster than im2col + rt_sgemm: the D step's
+     * convolutions (forward passes only) take it; GANC_GEMM=implicit
+     * forces it, and then the other products go to rt_sgemm */
+    implicit_ratio = 0.5;
+    plan_with(1, 1000, 0.001, 0, 0, n);
+    assert_true(n[GAN_IMPLICIT] >= 2 && n[GAN_OWN_GEMM] > 3 && n[GAN_OPENBLAS] == 0);
+    implicit_ratio = 1.5;
+    plan_with(1000, 1, 0.001, GAN_IMPLICIT, 0, n);
+    assert_true(n[GAN_IMPLICIT] >= 2 && n[GAN_OWN_GEMM] > 3 && n[GAN_OPENBLAS] == 0);
+    plan_with(1, 1000, 0.001, 0, 0, n);
+    assert_int_equal(n[GAN_IMPLICIT], 0);
 }
 
 /* ---- the cache ---- */
@@ -210,6 +231,9 @@ static void test_cache(void **state)
     setenv("GANC_GEMM", "ganc", 1);
     assert_int_equal(gan_cost_get(&c, 0), 0);
     assert_int_equal(c.forced, GAN_OWN_GEMM);
+    setenv("GANC_GEMM", "implicit", 1);
+    assert_int_equal(gan_cost_get(&c, 0), 0);
+    assert_int_equal(c.forced, GAN_IMPLICIT);
     setenv("GANC_GEMM", "mkl", 1);
     assert_int_equal(gan_cost_get(&c, 0), -2);
     unsetenv("GANC_GEMM");

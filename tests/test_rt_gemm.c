@@ -1,7 +1,9 @@
 /* test_rt_gemm.c - the runtime's SGEMM (runtime/rt_gemm.c) against a plain
  * double-precision product: all four transpose combinations, sizes around
  * the tile and block edges, leading dimensions larger than needed, alpha
- * and beta (beta = 0 must ignore NaN in C), and the same bits twice. */
+ * and beta (beta = 0 must ignore NaN in C), and the same bits twice; and
+ * the implicit GEMM of a convolution (rt_sgemm_gather with rt_conv_gather)
+ * against a direct convolution, whole and in column blocks. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "rt_conv.h"
 #include "rt_cpu.h"
 #include "rt_gemm.h"
 
@@ -101,6 +104,60 @@ static void test_few_rows(void **state)
             }
 }
 
+/* weight[O][C][KH][KW] (*) x[B][C][H][W] with stride and padding, as the
+ * product of the weights and rt_conv_gather's columns, columns [from, to)
+ * at a time, against the sum written out in double precision */
+static void check_conv(int b, int c, int h, int w, int o, int kh, int kw, int s, int p, int split)
+{
+    int oh = (h + 2 * p - kh) / s + 1, ow = (w + 2 * p - kw) / s + 1;
+    int ckk = c * kh * kw, ncol = b * oh * ow;
+    float *x = malloc((size_t)b * c * h * w * 4), *wt = malloc((size_t)o * ckk * 4);
+    float *y = malloc((size_t)o * ncol * 4);
+    for (int i = 0; i < b * c * h * w; i++)
+        x[i] = value((unsigned)i);
+    for (int i = 0; i < o * ckk; i++)
+        wt[i] = value((unsigned)i + 99u);
+    for (int i = 0; i < o * ncol; i++)
+        y[i] = NAN;   /* beta = 0: never read */
+    for (int from = 0; from < ncol; from += split) {
+        int to = from + split < ncol ? from + split : ncol;
+        rt_conv_src src = { x, c, h, w, kh, kw, s, p, oh, ow, from };
+        rt_sgemm_gather(0, o, to - from, ckk, 1.0f, wt, ckk, rt_conv_gather, &src, 0.0f,
+                        y + from, ncol);
+    }
+    for (int oo = 0; oo < o; oo++)
+        for (int col = 0; col < ncol; col++) {
+            int bb = col / (oh * ow), oy = col / ow % oh, ox = col % ow;
+            double want = 0, mag = 0;
+            for (int cc = 0; cc < c; cc++)
+                for (int ky = 0; ky < kh; ky++)
+                    for (int kx = 0; kx < kw; kx++) {
+                        int iy = oy * s - p + ky, ix = ox * s - p + kx;
+                        if (iy < 0 || iy >= h || ix < 0 || ix >= w)
+                            continue;
+                        double t = (double)wt[((oo * c + cc) * kh + ky) * kw + kx] *
+                                   x[((bb * c + cc) * h + iy) * w + ix];
+                        want += t;
+                        mag += fabs(t);
+                    }
+            double got = y[(size_t)oo * ncol + col];
+            if (!(fabs(got - want) <= 1e-5 * (mag + 1.0)))
+                fail_msg("conv %dx%dx%dx%d o %d k %dx%d s %d p %d split %d: y[%d][%d] = %.9g, "
+                         "want %.9g", b, c, h, w, o, kh, kw, s, p, split, oo, col, got, want);
+        }
+    free(x), free(wt), free(y);
+}
+
+static void test_implicit_conv(void **state)
+{
+    (void)state;
+    check_conv(3, 5, 9, 7, 13, 4, 4, 2, 1, 1 << 30);   /* DCGAN-like: k4 s2 p1, edges */
+    check_conv(3, 5, 9, 7, 13, 4, 4, 2, 1, 37);        /* in column blocks (threads) */
+    check_conv(2, 3, 8, 8, 2, 3, 3, 1, 1, 1 << 30);    /* fewer output channels than a tile */
+    check_conv(2, 70, 6, 6, 8, 3, 3, 1, 0, 50);        /* K = 630: several K blocks */
+    check_conv(1, 2, 5, 5, 7, 5, 5, 1, 2, 1 << 30);    /* padding wider than the image */
+}
+
 /* each group runs the paths up to one level; the CPU may have fewer */
 static int cap_base(void **state)
 {
@@ -129,6 +186,7 @@ int main(void)
         cmocka_unit_test(test_transposes_and_edges),
         cmocka_unit_test(test_blocks_alpha_beta),
         cmocka_unit_test(test_few_rows),
+        cmocka_unit_test(test_implicit_conv),
     };
     static const char *const names[] = { "rt_sgemm (base path)", "rt_sgemm (up to AVX2)",
                                          "rt_sgemm (fastest path)" };
