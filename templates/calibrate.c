@@ -71,15 +71,15 @@ enum { CO = 16, NCOL = CB * OH * OW };
 
 static float *image, *col, *conv_w, *conv_out;
 
-static void im2col(const void *ctx)
+/* nb images into their [CC*KH*KW x ncol] im2col matrix */
+static void im2col_into(const float *img, float *out, int nb, long ncol)
 {
-    (void)ctx;
-    for (int b = 0; b < CB; b++)
+    for (int b = 0; b < nb; b++)
         for (int c = 0; c < CC; c++)
             for (int ky = 0; ky < KH; ky++)
                 for (int kx = 0; kx < KW; kx++) {
-                    float *row = col + (long)((c * KH + ky) * KW + kx) * NCOL + b * OH * OW;
-                    const float *ac = image + (long)(b * CC + c) * CH * CW;
+                    float *row = out + (long)((c * KH + ky) * KW + kx) * ncol + b * OH * OW;
+                    const float *ac = img + (long)(b * CC + c) * CH * CW;
                     for (int oy = 0; oy < OH; oy++) {
                         const int iy = oy * S - P + ky;
                         for (int ox = 0; ox < OW; ox++) {
@@ -89,6 +89,12 @@ static void im2col(const void *ctx)
                         }
                     }
                 }
+}
+
+static void im2col(const void *ctx)
+{
+    (void)ctx;
+    im2col_into(image, col, CB, NCOL);
 }
 
 /* one tap of the direct loop nest, as gen/emit_conv.c writes it */
@@ -142,21 +148,7 @@ static float *big_image, *big_col, *big_out;
 static void explicit_conv(const void *ctx)
 {
     (void)ctx;
-    for (int b = 0; b < IB; b++)
-        for (int c = 0; c < CC; c++)
-            for (int ky = 0; ky < KH; ky++)
-                for (int kx = 0; kx < KW; kx++) {
-                    float *row = big_col + (long)((c * KH + ky) * KW + kx) * ICOL + b * OH * OW;
-                    const float *ac = big_image + (long)(b * CC + c) * CH * CW;
-                    for (int oy = 0; oy < OH; oy++) {
-                        const int iy = oy * S - P + ky;
-                        for (int ox = 0; ox < OW; ox++) {
-                            const int ix = ox * S - P + kx;
-                            row[oy * OW + ox] =
-                                iy >= 0 && iy < CH && ix >= 0 && ix < CW ? ac[iy * CW + ix] : 0.0f;
-                        }
-                    }
-                }
+    im2col_into(big_image, big_col, IB, ICOL);
     rt_sgemm(0, 0, IO, ICOL, ICKK, 1.0f, conv_w, ICKK, big_col, ICOL, 0.0f, big_out, ICOL);
 }
 
