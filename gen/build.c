@@ -166,23 +166,16 @@ static int emit_and_compile(const gan_model *m, const gan_build_opts *o, const c
         return 0;
     const char *home = gan_home();
     char cmd[4 * PATH_MAX];
-    /* -O3, whose vectorizer pays off on the generated loop nests (about 1.5x
-     * on the dcgan_fashion trainer, 2x on its sampler for many samples).
-     * The sampler stays small by dropping unused runtime functions
-     * (--gc-sections), not page-aligning its code apart from its data (-z
-     * noseparate-code: 4 KiB less), and leaving out the unwind tables that
-     * only C++ exceptions and cancelled threads read (about 5 KiB; debuggers
-     * use debug information).  --native adds the host's vector width
-     * (AVX-512 here: another 1.15x on the trainer).
-     * -fno-trapping-math lets GCC turn `v > 0 ? v : a * v` (leaky ReLU, and
-     * every select like it) into a vector blend: by default it may not
-     * compute a product the program might not, in case it raises a
-     * floating-point exception nobody reads here.  1.25x on the DCGAN
-     * trainer; no value changes (unlike -ffast-math, nothing reassociates).
-     * -fno-math-errno likewise lets sqrtf be one instruction. */
+    /* GAN_GEN_CFLAGS (build.h) for both.  The sampler stays small by
+     * dropping unused runtime functions (--gc-sections), not page-aligning
+     * its code apart from its data (-z noseparate-code: 4 KiB less), and
+     * leaving out the unwind tables that only C++ exceptions and cancelled
+     * threads read (about 5 KiB; debuggers use debug information).
+     * --native adds the host's vector width (AVX-512 here: another 1.15x on
+     * the trainer). */
     /* compiled from inside DIR so that .incbin finds embedded.safetensors */
     snprintf(cmd, sizeof cmd,
-             "cd '%s' && %s -std=c11 -O3%s -fno-trapping-math -fno-math-errno -g0 -Wall -Wextra -Werror %s -I'%s/runtime' "
+             "cd '%s' && %s " GAN_GEN_CFLAGS "%s -g0 -Wall -Wextra -Werror %s -I'%s/runtime' "
              "-Wl,--gc-sections%s -o %s %s.c '%s' %s -lm",
              dir, o->cc, o->native ? " -march=native" : "", o->cflags ? o->cflags : "",
              home, sampler ? " -fno-asynchronous-unwind-tables -Wl,-z,noseparate-code" : "", exe,

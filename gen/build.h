@@ -22,6 +22,18 @@ const char *gan_home(void);
  * a build tree such as build/asan/ uses its own), else <home>/build/. */
 const char *gan_runtime_lib(void);
 
+/* The flags every generated file is compiled with, and the cost model's
+ * probe too, so that it measures code built the same way.  -O3, whose
+ * vectorizer pays off on the generated loop nests (about 1.5x on the
+ * dcgan_fashion trainer, 2x on its sampler for many samples).
+ * -fno-trapping-math lets GCC turn `v > 0 ? v : a * v` (leaky ReLU, and
+ * every select like it) into a vector blend: by default it may not compute
+ * a product the program might not, in case it raises a floating-point
+ * exception nobody reads here.  1.25x on the DCGAN trainer; no value
+ * changes (unlike -ffast-math, nothing reassociates).  -fno-math-errno
+ * likewise lets sqrtf be one instruction. */
+#define GAN_GEN_CFLAGS "-std=c11 -O3 -fno-trapping-math -fno-math-errno"
+
 /* mkdir -p: path and every folder above it; 0, or -1 with errno. */
 int gan_mkdir_p(const char *path);
 

@@ -18,12 +18,11 @@
 #include "model.h"
 
 const int gan_cost_grid[GAN_COST_DIMS] = { 1, 16, 128, 1024 };
-#define grid gan_cost_grid
 
 static int grid_index(long v)
 {
     for (int i = 0; i < GAN_COST_DIMS; i++)
-        if (grid[i] == v)
+        if (gan_cost_grid[i] == v)
             return i;
     return -1;
 }
@@ -107,12 +106,10 @@ void gan_cost_key(char *key, int size)
              core && *core ? core : "unset", GAN_VERSION);
 }
 
-const char *gan_cost_cache_path(char *buf, int size)
+const char *gan_cost_cache_path(const char *key, char *buf, int size)
 {
     const char *dir = getenv("GANC_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME"),
                *home = getenv("HOME");
-    char key[512];
-    gan_cost_key(key, sizeof key);
     uint32_t h = 2166136261u;   /* FNV-1a: one file per key, so that two
                                    settings (say, with and without
                                    OPENBLAS_CORETYPE) do not measure in turn */
@@ -153,7 +150,7 @@ static char *run_probe(void)
     const char *cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
     char cmd[4 * PATH_MAX];
     snprintf(cmd, sizeof cmd,
-             "%s -std=c11 -O3 -fno-trapping-math -fno-math-errno -D_POSIX_C_SOURCE=200809L "
+             "%s " GAN_GEN_CFLAGS " -D_POSIX_C_SOURCE=200809L "
              "-I'%s/runtime' -o '%s/probe' '%s/templates/calibrate.c' '%s' -lopenblas -lm",
              cc, gan_home(), dir, gan_home(), gan_runtime_lib());
     char *out = NULL;
@@ -249,8 +246,8 @@ int gan_cost_get(gan_cost *c, int force)
     if (off && !strcmp(off, "off"))
         return -1;
     char path[PATH_MAX], key[512], err[512];
-    gan_cost_cache_path(path, sizeof path);
     gan_cost_key(key, sizeof key);
+    gan_cost_cache_path(key, path, sizeof path);
     char *text = force ? NULL : read_cache(path, key);
     int lock = -1;
     if (!text) {
@@ -291,9 +288,9 @@ static void locate(long v, int *i, double *t)
 {
     double x = log2((double)(v < 1 ? 1 : v));
     *i = 0;
-    while (*i < GAN_COST_DIMS - 2 && x > log2((double)grid[*i + 1]))
+    while (*i < GAN_COST_DIMS - 2 && x > log2((double)gan_cost_grid[*i + 1]))
         (*i)++;
-    double lo = log2((double)grid[*i]), hi = log2((double)grid[*i + 1]);
+    double lo = log2((double)gan_cost_grid[*i]), hi = log2((double)gan_cost_grid[*i + 1]);
     *t = x <= lo ? 0.0 : x >= hi ? 1.0 : (x - lo) / (hi - lo);
 }
 

@@ -56,9 +56,9 @@ int gan_cost_get(gan_cost *c, int force);
  * use, ganc's version). */
 void gan_cost_key(char *key, int size);
 
-/* The cache file's path for this machine and setting (into buf); "" when
- * no folder can be found. */
-const char *gan_cost_cache_path(char *buf, int size);
+/* The cache file's path for the machine and setting named by key (from
+ * gan_cost_key), into buf; "" when no folder can be found. */
+const char *gan_cost_cache_path(const char *key, char *buf, int size);
 
 /* Microseconds, predicted: a product by engine (GAN_OPENBLAS or
  * GAN_OWN_GEMM; interpolated in the grid, log-log, clamped at its edges),

@@ -315,26 +315,33 @@ static void fill(gan_buf *out, const char *tmpl, const char *const *slots, gan_b
     "#endif\n"
 
 #define THREADED_SGEMM \
-    "\n/* C = op(A) op(B) + beta C, row-major, by OpenBLAS (on one thread) or by\n" \
-    " * the runtime's rt_sgemm, as ganc's cost model chose for each product;\n" \
-    " * split along the longer of C's sides into one block per OpenMP thread\n" \
-    " * (the same blocks every run with the same thread count, so results\n" \
-    " * repeat). */\n" \
-    "enum { GAN_OPENBLAS, GAN_OWN };\n" \
-    "static inline void gan_sgemm(int engine, int ta, int tb, int m, int n, int k, const float *a,\n" \
-    "                             int lda, const float *b, int ldb, float beta, float *c, int ldc)\n" \
+    "\n/* Products are split into one block of C's rows or columns per OpenMP\n" \
+    " * thread (the same blocks every run with the same thread count, so\n" \
+    " * results repeat), in multiples of 16; under 64 a thread, one block. */\n" \
+    "static inline int gan_parts(int len)\n" \
     "{\n" \
     "    int parts = 1;\n" \
     "#ifdef _OPENMP\n" \
     "    parts = omp_get_max_threads();\n" \
     "#endif\n" \
-    "    const int by_rows = m > n, len = by_rows ? m : n;\n" \
-    "    if (len < 64 * parts)\n" \
-    "        parts = 1;\n" \
+    "    return len < 64 * parts ? 1 : parts;\n" \
+    "}\n" \
+    "\n/* where block p of `parts` starts; block p ends where p + 1 starts */\n" \
+    "static inline int gan_part_start(int len, int p, int parts)\n" \
+    "{\n" \
+    "    return p == parts ? len : (int)((long)len * p / parts / 16 * 16);\n" \
+    "}\n" \
+    "\n/* C = op(A) op(B) + beta C, row-major, by OpenBLAS (on one thread) or by\n" \
+    " * the runtime's rt_sgemm, as ganc's cost model chose for each product;\n" \
+    " * split along the longer of C's sides. */\n" \
+    "enum { GAN_OPENBLAS, GAN_OWN };\n" \
+    "static inline void gan_sgemm(int engine, int ta, int tb, int m, int n, int k, const float *a,\n" \
+    "                             int lda, const float *b, int ldb, float beta, float *c, int ldc)\n" \
+    "{\n" \
+    "    const int by_rows = m > n, len = by_rows ? m : n, parts = gan_parts(len);\n" \
     "    GAN_PARALLEL_FOR\n" \
     "    for (int p = 0; p < parts; p++) {\n" \
-    "        const int from = (int)((long)len * p / parts / 16 * 16);\n" \
-    "        const int to = p + 1 == parts ? len : (int)((long)len * (p + 1) / parts / 16 * 16);\n" \
+    "        const int from = gan_part_start(len, p, parts), to = gan_part_start(len, p + 1, parts);\n" \
     "        const int bm = by_rows ? to - from : m, bn = by_rows ? n : to - from;\n" \
     "        const float *ba = by_rows ? (ta ? a + from : a + (long)from * lda) : a;\n" \
     "        const float *bb = by_rows ? b : (tb ? b + (long)from * ldb : b + from);\n" \
@@ -352,16 +359,10 @@ static void fill(gan_buf *out, const char *tmpl, const char *const *slots, gan_b
     "static inline void gan_sgemm_conv(int m, int n, int k, const float *a, const rt_conv_src *src,\n" \
     "                                  float *c)\n" \
     "{\n" \
-    "    int parts = 1;\n" \
-    "#ifdef _OPENMP\n" \
-    "    parts = omp_get_max_threads();\n" \
-    "#endif\n" \
-    "    if (n < 64 * parts)\n" \
-    "        parts = 1;\n" \
+    "    const int parts = gan_parts(n);\n" \
     "    GAN_PARALLEL_FOR\n" \
     "    for (int p = 0; p < parts; p++) {\n" \
-    "        const int from = (int)((long)n * p / parts / 16 * 16);\n" \
-    "        const int to = p + 1 == parts ? n : (int)((long)n * (p + 1) / parts / 16 * 16);\n" \
+    "        const int from = gan_part_start(n, p, parts), to = gan_part_start(n, p + 1, parts);\n" \
     "        rt_conv_src part = *src;\n" \
     "        part.col0 = from;\n" \
     "        rt_sgemm_gather(0, m, to - from, k, 1.0f, a, k, rt_conv_gather, &part, 0.0f, c + from,\n" \

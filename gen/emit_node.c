@@ -33,6 +33,9 @@ static const char *const reserved[] = {
     /* libm and BLAS */
     "expf", "logf", "tanhf", "sqrtf", "log1pf", "fabsf", "fmaxf", "sqrt", "exp", "log", "tanh",
     "cblas_sgemm", "openblas_set_num_threads", "gan_sgemm", "rt_sgemm",
+    /* the generated files' own helpers and the runtime's they call */
+    "gan_sgemm_conv", "gan_parts", "gan_part_start", "rt_sgemm_gather", "rt_conv_gather",
+    "rt_conv_src",
     NULL,
 };
 

@@ -212,11 +212,11 @@ static void test_cache(void **state)
     char dir[] = "/tmp/ganc-test-cost-XXXXXX", path[4096], key[512];
     assert_non_null(mkdtemp(dir));
     setenv("GANC_CACHE_DIR", dir, 1);
-    gan_cost_cache_path(path, sizeof path);
+    gan_cost_key(key, sizeof key);
+    gan_cost_cache_path(key, path, sizeof path);
     assert_int_equal(strncmp(path, dir, strlen(dir)), 0);
     assert_non_null(strstr(path, "/calibration-"));
     /* a cache with this machine's key is read, not measured again */
-    gan_cost_key(key, sizeof key);
     char *t = calibration(100, 200, 5);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
@@ -246,8 +246,9 @@ static void test_cache(void **state)
     char saved[64];
     snprintf(saved, sizeof saved, "%s", was ? was : "");
     setenv("OPENBLAS_CORETYPE", "Sandybridge-test", 1);
-    char other[4096];
-    gan_cost_cache_path(other, sizeof other);
+    char other[4096], other_key[512];
+    gan_cost_key(other_key, sizeof other_key);
+    gan_cost_cache_path(other_key, other, sizeof other);
     assert_string_not_equal(path, other);
     if (was)
         setenv("OPENBLAS_CORETYPE", saved, 1);
