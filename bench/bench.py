@@ -415,12 +415,14 @@ def bench_startup(b, p, res):
     def measure(c):
         if os.path.exists(o):
             os.unlink(o)
-        # started by a small launcher: a child of this Python process would
-        # inherit its peak RSS (bench/peakrss.c)
-        _, wall, _ = run([os.path.join(work, "peakrss"), rss_file, *c.cmd], c.env,
-                         what=f"{c.impl} sampler start-up")
+        # started and timed by a small launcher: a child of this Python
+        # process would inherit its peak RSS, and its time would hold this
+        # process's spawning (bench/peakrss.c)
+        run([os.path.join(work, "peakrss"), rss_file, *c.cmd], c.env,
+            what=f"{c.impl} sampler start-up")
         with open(rss_file) as f:
-            rss = int(f.read())
+            rss, wall = f.read().split()
+            rss, wall = int(rss), float(wall)
         if np.load(o).shape != (1, 1, 28, 28):
             die(f"{c.impl} {c.config}: the start-up run wrote no (1, 1, 28, 28) sample")
         return {"sample_startup": wall * 1e3, "sample_startup_rss": rss / 1024}

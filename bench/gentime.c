@@ -24,6 +24,7 @@
 #include "rt_generate.h"
 #include "rt_model.h"
 #include "rt_rng.h"
+#include "rt_sample_weights.h"
 #include "rt_weights.h"
 
 const rt_sampler_model *ganc_model(void);
@@ -74,6 +75,7 @@ int main(int argc, char **argv)
     rt_store store = { { m->params, NULL }, { m->param_count, 0 },
                        { m->state, NULL }, { m->state_count, 0 } };
     rt_tensors_init(&store, m->tensors, m->n_tensors, &rng);
+    rt_sample_weights_in_arrays(m);   /* the generator reads the arrays just filled */
 
     printf("{\"batch\": %d", m->batch);
     for (const char *p = list; *p;) {

@@ -60,6 +60,15 @@ static int in_file(const gan_tensor *t, const gan_emit_target *tg)
     return !tg->sampler || t->net == GAN_G;
 }
 
+/* how many tensors the sampler has (the generator's) */
+static int sampler_tensors(const gan_model *m, const gan_emit_target *t)
+{
+    int n = 0;
+    for (int i = 0; i < m->n_tensors; i++)
+        n += in_file(&m->tensors[i], t);
+    return n;
+}
+
 static void constants(gan_buf *o, const gan_model *m, const gan_emit_target *t, long ws)
 {
     gan_buf_printf(o, "enum {\n    BATCH = %d,          /* compiled batch size */\n"
@@ -75,15 +84,24 @@ static void constants(gan_buf *o, const gan_model *m, const gan_emit_target *t, 
     }
     gan_buf_printf(o, "    WS_FLOATS = %ld      /* workspace shared by all steps */\n};\n",
                    ws > 0 ? ws : 1);
-    gan_buf_put(o, "\n/* model tensors: views into the parameter (and gradient) arrays */\n");
-    for (int i = 0; i < m->n_tensors; i++) {
+    if (t->sampler)
+        gan_buf_put(o, "\n/* model tensors: where the generator reads them, set by loading: the\n"
+                       " * weights file or embedded weights in place, or the copies in g_params\n"
+                       " * and g_state (rt_sample_weights.h) */\n");
+    else
+        gan_buf_put(o, "\n/* model tensors: views into the parameter (and gradient) arrays */\n");
+    for (int i = 0, k = 0; i < m->n_tensors; i++) {
         const gan_tensor *tn = &m->tensors[i];
         if (!in_file(tn, t))
             continue;
         char mac[128];
         tensor_macro(mac, sizeof mac, tn);
         const char *arr = tn->role == GAN_PARAM ? "params" : "state";
-        gan_buf_printf(o, "#define %s (%s_%s + %zu)\n", mac, tn->net ? "d" : "g", arr, tn->offset);
+        if (t->sampler)   /* tensors[k] below */
+            gan_buf_printf(o, "#define %s (g_weights[%d])\n", mac, k++);
+        else
+            gan_buf_printf(o, "#define %s (%s_%s + %zu)\n", mac, tn->net ? "d" : "g", arr,
+                           tn->offset);
         if (tn->role == GAN_PARAM && !t->sampler)
             gan_buf_printf(o, "#define %s_GRAD (%s_grads + %zu)\n", mac, tn->net ? "d" : "g",
                            tn->offset);
@@ -107,7 +125,7 @@ static void saved_buffers(gan_buf *o, gan_model *m)
                        numel[k]);
 }
 
-static void buffers(gan_buf *o, const gan_emit_target *t)
+static void buffers(gan_buf *o, const gan_model *m, const gan_emit_target *t)
 {
     gan_buf_put(o, "/* every buffer is static and sized here: nothing is allocated while training */\n");
     for (int net = 0; net < 2; net++) {
@@ -122,6 +140,8 @@ static void buffers(gan_buf *o, const gan_emit_target *t)
         gan_buf_printf(o, "static float %s_state[%s_STATE_COUNT + 1] __attribute__((aligned(64)));\n",
                        p, P);
     }
+    if (t->sampler)
+        gan_buf_printf(o, "static const float *g_weights[%d];\n", sampler_tensors(m, t));
     gan_buf_put(o, "static float ws[WS_FLOATS] __attribute__((aligned(64)));");
 }
 
@@ -219,7 +239,7 @@ static void model_fields(gan_buf *o, const gan_model *m, const gan_emit_target *
     if (t->sampler) {
         gan_buf_put(o, "    .params = g_params,\n    .param_count = G_PARAM_COUNT,\n"
                        "    .state = g_state,\n    .state_count = G_STATE_COUNT,\n"
-                       "    .generate = generate,\n");
+                       "    .weights = g_weights,\n    .generate = generate,\n");
         if (many > 1)
             gan_buf_printf(o, "    .many_batch = %d,\n    .generate_many = generate_many,\n", many);
         if (t->embed_size)
@@ -469,7 +489,7 @@ int gan_emit_file(const gan_model *model, gan_codegen_opts o, const gan_emit_tar
                     "/* the plain emission calls no BLAS and runs on one thread */\n"
                     "static void set_threads(int n)\n{\n    (void)n;\n}");
     constants(&text[S_CONSTANTS], m, t, ws);
-    buffers(&text[S_BUFFERS], t);
+    buffers(&text[S_BUFFERS], m, t);
     if (!t->sampler)
         saved_buffers(&text[S_BUFFERS], (gan_model *)m);
     if (scratch)

@@ -24,7 +24,7 @@ static const char *const reserved[] = {
     /* file-level names of the generated code */
     "ws", "scratch", "out", "z", "real", "noise_seed", "gan_softplus", "gan_dropout_keep",
     "set_threads", "tensors", "model", "d_step", "g_step", "generate", "g_params", "d_params",
-    "g_grads", "d_grads", "g_state", "d_state",
+    "g_grads", "d_grads", "g_state", "d_state", "g_weights",
     /* C */
     "int", "float", "for", "if", "else", "return", "const", "void", "static", "double",
     "long", "char", "do", "while", "switch", "case", "default", "break", "continue", "enum",

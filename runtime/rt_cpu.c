@@ -12,8 +12,9 @@ static rt_cpu_level detect(void)
     unsigned a, b, c, d;
     if (!__get_cpuid(1, &a, &b, &c, &d))
         return RT_CPU_BASE;
-    int fma = (c >> 12) & 1, osxsave = (c >> 27) & 1, avx = (c >> 28) & 1;
-    if (!fma || !osxsave || !avx)
+    int pclmul = (c >> 1) & 1, fma = (c >> 12) & 1, osxsave = (c >> 27) & 1,
+        avx = (c >> 28) & 1;
+    if (!pclmul || !fma || !osxsave || !avx)
         return RT_CPU_BASE;
     unsigned xcr0_lo, xcr0_hi;
     __asm__("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));

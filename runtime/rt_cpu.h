@@ -14,7 +14,8 @@
 
 typedef enum {
     RT_CPU_BASE,     /* the compile target's own instructions only */
-    RT_CPU_AVX2,     /* AVX2 and FMA (x86-64-v3) */
+    RT_CPU_AVX2,     /* AVX2 and FMA (x86-64-v3), and PCLMULQDQ (rt_checksum.c):
+                      * every CPU with AVX2 has it */
     RT_CPU_AVX512    /* AVX-512 F and VL, AVX2 and FMA */
 } rt_cpu_level;
 

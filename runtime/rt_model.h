@@ -145,6 +145,9 @@ typedef struct {
     size_t param_count;
     float *state;                    /* generator state, may be NULL */
     size_t state_count;
+    /* [n_tensors]: where the generator reads each tensor, set when the
+     * weights are loaded (rt_sample_weights.h); NULL: it reads the arrays */
+    const float **weights;
     void (*generate)(float *out, const float *z);   /* on `batch` latents */
     /* the same on many_batch latents at once, faster per sample when many
      * are asked for; NULL (and 0) when the model has none */

@@ -9,8 +9,10 @@
  * to a multiple of 8, written atomically (PATH.tmp, fsync, rename).
  * Reading: from a file (the header read at opening, the data section read
  * when it is summed and when each tensor is copied out, so a load never
- * holds the weights twice) or from a caller's buffer (e.g. weights embedded
- * in the sampler; the buffer must outlive the rt_st).
+ * holds the weights twice), from a file mapped into memory (the sampler:
+ * tensors are used in place, straight from the page cache) or from a
+ * caller's buffer (e.g. weights embedded in the sampler; the buffer must
+ * outlive the rt_st).
  * Opening validates everything up front, as the reference implementation
  * does: header length vs size, strict JSON, known dtype, shape, offsets in
  * range, size = product(shape) * dtype size, tensors contiguous and
@@ -20,7 +22,7 @@
  * file that has one recomputes it and refuses a mismatch, so a truncated or
  * bit-flipped file never loads.  Files without it (other tools) still load.
  * Leaves out: writing dtypes other than F32, reading data as other dtypes,
- * mmap, big-endian hosts.
+ * big-endian hosts.
  */
 #ifndef RT_SAFETENSORS_H
 #define RT_SAFETENSORS_H
@@ -65,7 +67,9 @@ typedef struct {
     char *what;                  /* path or name, for messages */
     FILE *file;                  /* open while the rt_st is, when opened from a file */
     uint64_t data_at;            /* where the data section starts in the file */
-    const unsigned char *data;   /* data section, when opened from a buffer */
+    const unsigned char *data;   /* data section, when opened from a buffer or mapped */
+    void *map;                   /* the mapping, when mapped */
+    size_t map_len;
     uint64_t data_len;
     rt_st_tensor *tensors;       /* in header order */
     size_t n_tensors;
@@ -76,11 +80,23 @@ typedef struct {
 int rt_st_open_file(const char *path, rt_st *st, rt_err *err);
 int rt_st_open_memory(const void *buf, size_t len, const char *name_for_errors,
                       rt_st *st, rt_err *err);
+/* Maps the whole file read-only and opens it as a buffer, until
+ * rt_st_close.  Faster than reading it when the tensors are used in place
+ * (rt_st_view_f32): no copy, no fresh memory to fault in.  The mapping
+ * follows the file: a file cut short meanwhile raises SIGBUS on reading
+ * past its new end, which the caller handles (rt_sample.c). */
+int rt_st_open_mapped(const char *path, rt_st *st, rt_err *err);
 const rt_st_tensor *rt_st_find(const rt_st *st, const char *name);
 /* Copies tensor `name` into dst after checking that it exists, is F32 and
  * has exactly the expected shape; errors name the tensor, expected, found. */
 int rt_st_read_f32(const rt_st *st, const char *name, float *dst, int ndim,
                    const int *shape, rt_err *err);
+/* The same checks; then *view points at the tensor's floats inside the
+ * buffer or mapping, or is NULL when the rt_st reads from a file or the
+ * tensor is not aligned for float (read it with rt_st_read_f32 then).  The
+ * view lives as long as the rt_st. */
+int rt_st_view_f32(const rt_st *st, const char *name, int ndim, const int *shape,
+                   const float **view, rt_err *err);
 /* The metadata value for key, or NULL. */
 const char *rt_st_meta(const rt_st *st, const char *key);
 void rt_st_close(rt_st *st);

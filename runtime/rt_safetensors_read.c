@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "rt_alloc.h"
@@ -350,8 +351,36 @@ done:
     return rc;
 }
 
+int rt_st_open_mapped(const char *path, rt_st *st, rt_err *err)
+{
+    memset(st, 0, sizeof *st);
+    size_t size;
+    FILE *f = rt_open_regular(path, &size, err);
+    if (!f)
+        return -1;
+    /* an empty file cannot be mapped; the buffer check names what is wrong */
+    void *map = size ? mmap(NULL, size, PROT_READ, MAP_PRIVATE, fileno(f), 0) : NULL;
+    int mapped = map != MAP_FAILED && map != NULL;
+    if (size && !mapped) {
+        rt_errf(err, "%s: cannot map into memory: %s", path, strerror(errno));
+        fclose(f);
+        return -1;
+    }
+    fclose(f);   /* the mapping stays */
+    int rc = rt_st_open_memory(mapped ? map : "", size, path, st, err);
+    if (rc == 0 && mapped) {
+        st->map = map;
+        st->map_len = size;
+    } else if (mapped) {
+        munmap(map, size);
+    }
+    return rc;
+}
+
 void rt_st_close(rt_st *st)
 {
+    if (st->map)
+        munmap(st->map, st->map_len);
     for (size_t i = 0; i < st->n_tensors; i++)
         free(st->tensors[i].name);
     for (size_t i = 0; i < st->n_meta; i++) {
@@ -394,15 +423,20 @@ static void format_shape(char *buf, size_t cap, int ndim, const uint64_t *shape)
         snprintf(buf + n, cap - n, "]");
 }
 
-int rt_st_read_f32(const rt_st *st, const char *name, float *dst, int ndim,
-                   const int *shape, rt_err *err)
+/* Tensor `name` when it exists, is F32 and has exactly the expected
+ * shape; else NULL with an error naming the tensor, expected, found. */
+static const rt_st_tensor *find_f32(const rt_st *st, const char *name, int ndim,
+                                    const int *shape, rt_err *err)
 {
     const rt_st_tensor *t = rt_st_find(st, name);
-    if (!t)
-        return rt_errf(err, "%s: expected a tensor named '%s', found none", st->what, name);
-    if (strcmp(t->dtype, "F32") != 0)
-        return rt_errf(err, "%s: tensor '%s': expected dtype F32, found %s",
-                       st->what, name, t->dtype);
+    if (!t) {
+        rt_errf(err, "%s: expected a tensor named '%s', found none", st->what, name);
+        return NULL;
+    }
+    if (strcmp(t->dtype, "F32") != 0) {
+        rt_errf(err, "%s: tensor '%s': expected dtype F32, found %s", st->what, name, t->dtype);
+        return NULL;
+    }
     uint64_t want[RT_ST_MAX_NDIM] = { 0 };
     int same = ndim == t->ndim;
     for (int d = 0; d < ndim && d < RT_ST_MAX_NDIM; d++) {
@@ -413,8 +447,28 @@ int rt_st_read_f32(const rt_st *st, const char *name, float *dst, int ndim,
         char a[160], b[160];
         format_shape(a, sizeof a, ndim, want);
         format_shape(b, sizeof b, t->ndim, t->shape);
-        return rt_errf(err, "%s: tensor '%s': expected shape %s, found %s",
-                       st->what, name, a, b);
+        rt_errf(err, "%s: tensor '%s': expected shape %s, found %s", st->what, name, a, b);
+        return NULL;
     }
-    return read_data(st, t->begin, dst, (size_t)(t->end - t->begin), err);
+    return t;
+}
+
+int rt_st_read_f32(const rt_st *st, const char *name, float *dst, int ndim,
+                   const int *shape, rt_err *err)
+{
+    const rt_st_tensor *t = find_f32(st, name, ndim, shape, err);
+    return t ? read_data(st, t->begin, dst, (size_t)(t->end - t->begin), err) : -1;
+}
+
+int rt_st_view_f32(const rt_st *st, const char *name, int ndim, const int *shape,
+                   const float **view, rt_err *err)
+{
+    *view = NULL;
+    const rt_st_tensor *t = find_f32(st, name, ndim, shape, err);
+    if (!t)
+        return -1;
+    const unsigned char *at = st->data ? st->data + t->begin : NULL;
+    if (!st->file && (uintptr_t)at % _Alignof(float) == 0)
+        *view = (const float *)(const void *)at;
+    return 0;
 }

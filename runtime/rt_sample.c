@@ -10,10 +10,12 @@
  */
 #include <inttypes.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "rt_alloc.h"
 #include "rt_args.h"
@@ -25,7 +27,7 @@
 #include "rt_npy.h"
 #include "rt_png.h"
 #include "rt_safetensors.h"
-#include "rt_weights.h"
+#include "rt_sample_weights.h"
 
 #define DEFAULT_N 64
 
@@ -137,31 +139,46 @@ static int output_kind(const rt_sampler_model *m, const char *out, int *kind, rt
     return 0;
 }
 
-static int load_weights(const rt_sampler_model *m, const char *path, rt_err *err)
+/* The weights file is mapped and read in place: if another program cuts
+ * it short while the generator reads it, reading past its new end raises
+ * SIGBUS.  Say so and exit 1 rather than die without a word. */
+static const char *mapped_path = "";
+
+static void on_sigbus(int sig)
 {
-    rt_st st;
-    int rc = path ? rt_st_open_file(path, &st, err)
+    static const char msg[] = ": the weights file was cut short while the sampler read it\n";
+    ssize_t said = write(2, mapped_path, strlen(mapped_path));
+    said = write(2, msg, sizeof msg - 1);
+    (void)said;
+    (void)sig;
+    _exit(1);
+}
+
+/* Opens the weights (kept open in *st: the generator reads them in place)
+ * and points the generator at them. */
+static int load_weights(const rt_sampler_model *m, const char *path, rt_st *st, rt_err *err)
+{
+    if (path) {
+        mapped_path = path;
+        signal(SIGBUS, on_sigbus);
+    }
+    int rc = path ? rt_st_open_mapped(path, st, err)
                   : rt_st_open_memory(m->embedded_weights, m->embedded_size,
-                                      "embedded weights", &st, err);
+                                      "embedded weights", st, err);
     if (rc != 0)
         return -1;
-    rt_store store;   /* the generator only: net RT_NET_G */
-    memset(&store, 0, sizeof store);
-    store.params[RT_NET_G] = m->params;
-    store.param_count[RT_NET_G] = m->param_count;
-    store.state[RT_NET_G] = m->state;
-    store.state_count[RT_NET_G] = m->state_count;
-    rc = rt_weights_load(&st, &store, m->tensors, m->n_tensors, err);
+    rc = rt_sample_weights_load(m, st, err);
     /* names and shapes can match while layers or wiring differ (an edited
      * activation, say): the architecture hash tells */
-    const char *hash = rt_st_meta(&st, "arch_hash");
+    const char *hash = rt_st_meta(st, "arch_hash");
     char want[17];
     snprintf(want, sizeof want, "%016" PRIx64, m->arch_hash);
     if (rc == 0 && hash && strcmp(hash, want) != 0)
         rc = rt_errf(err, "%s: saved by a model with architecture hash %s, this sampler's is "
                      "%s: the model changed since training; use the sampler built from the "
-                     "run's model.yaml", st.what, hash, want);
-    rt_st_close(&st);
+                     "run's model.yaml", st->what, hash, want);
+    if (rc != 0)
+        rt_st_close(st);
     return rc;
 }
 
@@ -285,13 +302,17 @@ static int sample(const rt_sampler_model *m, sample_opts *o, rt_err *err)
                 "embedded weights), found none");
         return 2;
     }
-    if (output_kind(m, o->out, &kind, err) != 0 || load_weights(m, o->weights, err) != 0)
+    rt_st st;
+    if (output_kind(m, o->out, &kind, err) != 0 || load_weights(m, o->weights, &st, err) != 0)
         return 2;
     float *z = make_latents(m, o, err);
-    if (!z)
+    if (!z) {
+        rt_st_close(&st);
         return 2;
+    }
     float *x = rt_xmalloc((size_t)o->n * m->sample_size * sizeof(float));
     rt_generate_sampler(m, z, (size_t)o->n, x);
+    rt_st_close(&st);
     int rc = write_output(m, o, kind, x, err);
     free(z);
     free(x);

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rt_checksum.h"
+#include "rt_cpu.h"
 #include "rt_png.h"
 
 static char dir[64];
@@ -147,21 +149,30 @@ static void test_checksums(void **state)
     (void)state;
     assert_int_equal(rt_crc32(0, "123456789", 9), 0xCBF43926u);
     assert_int_equal(rt_crc32(rt_crc32(0, "1234", 4), "56789", 5), 0xCBF43926u);
-    /* the 8-byte folding against the bit-by-bit definition, every length
-     * and alignment around a word */
-    unsigned char buf[80];
-    for (int i = 0; i < 80; i++)
-        buf[i] = (unsigned char)(i * 37 + 11);
-    for (int off = 0; off < 8; off++)
-        for (int len = 0; len + off <= 80; len++) {
-            uint32_t c = 0xFFFFFFFFu;
-            for (int i = off; i < off + len; i++) {
-                c ^= buf[i];
-                for (int k = 0; k < 8; k++)
-                    c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    /* the table and the carry-less-multiply paths against the bit-by-bit
+     * definition: every alignment and length around a word, a 16-byte block
+     * and a 64-byte round */
+    static unsigned char buf[700];
+    for (size_t i = 0; i < sizeof buf; i++)
+        buf[i] = (unsigned char)(i * 37 + 11 + (i >> 8));
+    for (int level = RT_CPU_BASE; level <= RT_CPU_AVX512; level++) {
+        rt_cpu_level_cap((rt_cpu_level)level);
+        for (int off = 0; off < 8; off++)
+            for (int len = 0; len + off <= (int)sizeof buf; len += len < 200 ? 1 : 61) {
+                uint32_t c = 0xFFFFFFFFu;
+                for (int i = off; i < off + len; i++) {
+                    c ^= buf[i];
+                    for (int k = 0; k < 8; k++)
+                        c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+                }
+                assert_int_equal(rt_crc32(0, buf + off, (size_t)len), ~c);
+                /* chained, split inside a round */
+                size_t cut = (size_t)len / 3;
+                assert_int_equal(rt_crc32(rt_crc32(0, buf + off, cut), buf + off + cut,
+                                          (size_t)len - cut), ~c);
             }
-            assert_int_equal(rt_crc32(0, buf + off, (size_t)len), ~c);
-        }
+    }
+    rt_cpu_level_cap(RT_CPU_AVX512);
     assert_int_equal(rt_adler32(1, "Wikipedia", 9), 0x11E60398u);
     static unsigned char big[100000];
     for (size_t i = 0; i < sizeof big; i++)

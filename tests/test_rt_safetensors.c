@@ -353,6 +353,77 @@ static void test_file_reads_data_late(void **state)
     rt_st_close(&st);
 }
 
+/* Mapped, the file is checked like a buffer and tensors are read in place;
+ * every cut of the file is refused with its name, as are a flipped byte,
+ * a folder, and views with the wrong shape.  A tensor whose floats are not
+ * aligned in the file has no view (the caller copies it). */
+static void test_open_mapped(void **state)
+{
+    (void)state;
+    const char *p = write_sample("map.safetensors");
+    unsigned char raw[4096];
+    size_t n = read_bytes(p, raw, sizeof raw);
+    rt_st st;
+    rt_err err;
+    assert_int_equal(rt_st_open_mapped(p, &st, &err), 0);
+    const float *a = NULL, *b = NULL;
+    assert_int_equal(rt_st_view_f32(&st, "net.a.weight", 2, SA, &a, &err), 0);
+    assert_int_equal(rt_st_view_f32(&st, "net.b", 1, SB, &b, &err), 0);
+    assert_non_null(a);
+    assert_memory_equal(a, A, sizeof A);
+    assert_memory_equal(b, B, sizeof B);
+    const unsigned char *lo = st.map, *hi = lo + st.map_len;
+    assert_true((const unsigned char *)a >= lo && (const unsigned char *)(b + 3) <= hi);
+    float copy[3];
+    assert_int_equal(rt_st_read_f32(&st, "net.b", copy, 1, SB, &err), 0);
+    assert_memory_equal(copy, B, sizeof B);
+    const int s32[2] = { 3, 2 };
+    assert_int_equal(rt_st_view_f32(&st, "net.a.weight", 2, s32, &a, &err), -1);
+    assert_null(a);
+    assert_contains(err.msg, "map.safetensors: tensor 'net.a.weight': expected shape [3, 2]");
+    assert_int_equal(rt_st_view_f32(&st, "net.z", 1, SB, &a, &err), -1);
+    assert_contains(err.msg, "expected a tensor named 'net.z'");
+    rt_st_close(&st);
+
+    /* opened from a file, there is nothing to view: 0 and NULL */
+    assert_int_equal(rt_st_open_file(p, &st, &err), 0);
+    b = B;
+    assert_int_equal(rt_st_view_f32(&st, "net.b", 1, SB, &b, &err), 0);
+    assert_null(b);
+    rt_st_close(&st);
+
+    for (size_t len = 0; len < n; len++) {
+        write_bytes(file("mapcut.safetensors"), raw, len);
+        if (rt_st_open_mapped(path, &st, &err) != -1)
+            fail_msg("a file cut to %zu of %zu bytes was accepted", len, n);
+        assert_contains(err.msg, "mapcut.safetensors");
+    }
+    raw[n - 1] ^= 0x01;
+    write_bytes(file("mapflip.safetensors"), raw, n);
+    assert_int_equal(rt_st_open_mapped(path, &st, &err), -1);
+    assert_contains(err.msg, "mapflip.safetensors: checksum mismatch");
+    assert_int_equal(rt_st_open_mapped(dir, &st, &err), -1);
+    assert_contains(err.msg, "expected a regular file, found a directory");
+    assert_int_equal(rt_st_open_mapped(file("none.safetensors"), &st, &err), -1);
+    assert_contains(err.msg, "none.safetensors: cannot open");
+
+    /* a header padded so that the data starts at an odd byte: not float-aligned */
+    char odd[80] = "{\"u\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}";
+    while ((8 + strlen(odd)) % 4 != 1)
+        strcat(odd, " ");
+    craft("odd.safetensors", odd, 4);
+    assert_int_equal(rt_st_open_mapped(path, &st, &err), 0);
+    const int s1[1] = { 1 };
+    a = A;
+    assert_int_equal(rt_st_view_f32(&st, "u", 1, s1, &a, &err), 0);
+    assert_null(a);
+    float u;
+    assert_int_equal(rt_st_read_f32(&st, "u", &u, 1, s1, &err), 0);
+    const unsigned char want[4] = { 0, 1, 2, 3 };
+    assert_memory_equal(&u, want, 4);
+    rt_st_close(&st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -364,6 +435,7 @@ int main(void)
         cmocka_unit_test(test_empty_and_scalar_tensors),
         cmocka_unit_test(test_python_reads_it),
         cmocka_unit_test(test_checksum),
+        cmocka_unit_test(test_open_mapped),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rt_sample_weights.h"
 #include "rt_weights.h"
 
 static char dir[64];
@@ -154,6 +155,82 @@ static void test_load_refuses_mismatch(void **state)
     rt_st_close(&st);
 }
 
+/* The sampler's tensors: read in place from a mapped file, copied into
+ * the arrays where the file's floats are not aligned or the model has no
+ * pointer table, and pointed at the arrays on request. */
+static void test_sampler_weights(void **state)
+{
+    (void)state;
+    rt_store s = store();
+    rt_rng r;
+    rt_rng_seed(&r, 5);
+    rt_tensors_init(&s, T, NT, &r);
+    gs[0] = 2.5f;
+    static float g0[G_COUNT];
+    memcpy(g0, g, sizeof g);
+    rt_err err;
+    snprintf(path, sizeof path, "%s/sw.safetensors", dir);
+    assert_int_equal(rt_weights_save(path, &s, T, 4, NULL, 0, &err), 0);
+    memset(g, 0, sizeof g);
+    memset(gs, 0, sizeof gs);
+
+    const float *where[4] = { NULL };
+    rt_sampler_model m;
+    memset(&m, 0, sizeof m);
+    m.tensors = T;
+    m.n_tensors = 4;
+    m.params = g;
+    m.param_count = G_COUNT;
+    m.state = gs;
+    m.state_count = 2;
+    m.weights = where;
+    rt_st st;
+    assert_int_equal(rt_st_open_mapped(path, &st, &err), 0);
+    assert_int_equal(rt_sample_weights_load(&m, &st, &err), 0);
+    const unsigned char *lo = st.map, *hi = lo + st.map_len;
+    for (int i = 0; i < 4; i++) {
+        const unsigned char *at = (const unsigned char *)where[i];
+        assert_true(at >= lo && at + rt_tensor_numel(&T[i]) * sizeof(float) <= hi);
+    }
+    assert_memory_equal(where[0], g0, NW * sizeof(float));
+    assert_true(where[3][0] == 2.5f);
+    assert_true(g[0] == 0 && gs[0] == 0);   /* nothing copied */
+
+    /* no pointer table: copies in the arrays, as before */
+    m.weights = NULL;
+    assert_int_equal(rt_sample_weights_load(&m, &st, &err), 0);
+    assert_memory_equal(g, g0, sizeof g);
+    assert_true(gs[0] == 2.5f);
+
+    /* the same bytes one past an aligned address: copies, and pointers to them */
+    static unsigned char shifted[20000] __attribute__((aligned(8)));
+    assert_true(st.map_len + 1 <= sizeof shifted);
+    memcpy(shifted + 1, st.map, st.map_len);
+    rt_st odd;
+    assert_int_equal(rt_st_open_memory(shifted + 1, st.map_len, "odd", &odd, &err), 0);
+    memset(g, 0, sizeof g);
+    m.weights = where;
+    assert_int_equal(rt_sample_weights_load(&m, &odd, &err), 0);
+    assert_ptr_equal(where[0], g);
+    assert_ptr_equal(where[3], gs);
+    assert_memory_equal(g, g0, sizeof g);
+    rt_st_close(&odd);
+
+    /* a shape that does not fit is named */
+    rt_tensor_info other[4];
+    memcpy(other, T, sizeof other);
+    other[2].shape[2] = 4;
+    m.tensors = other;
+    assert_int_equal(rt_sample_weights_load(&m, &st, &err), -1);
+    assert_contains(err.msg, "tensor 'g.one': expected shape [1, 2, 4], found [1, 2, 3]");
+    rt_st_close(&st);
+
+    m.tensors = T;
+    rt_sample_weights_in_arrays(&m);
+    assert_ptr_equal(where[1], g + NW);
+    assert_ptr_equal(where[3], gs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -161,6 +238,7 @@ int main(void)
         cmocka_unit_test(test_init_kinds),
         cmocka_unit_test(test_save_load_roundtrip),
         cmocka_unit_test(test_load_refuses_mismatch),
+        cmocka_unit_test(test_sampler_weights),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }
