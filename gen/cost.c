@@ -19,6 +19,42 @@
 
 const int gan_cost_grid[GAN_COST_DIMS] = { 1, 16, 128, 1024 };
 
+/* Reads a `shape ENGINE TA TB M N K GFLOPS` line into *out; 0, or -1 when
+ * it is not one. */
+static int parse_shape(const char *line, gan_cost_shape *out)
+{
+    char engine[16], tail;
+    if (sscanf(line, "shape %15s %d %d %ld %ld %ld %lf %c", engine, &out->ta, &out->tb, &out->m,
+               &out->n, &out->k, &out->gflops, &tail) != 7)
+        return -1;
+    out->own = !strcmp(engine, "ganc");
+    return (out->own || !strcmp(engine, "openblas")) && (out->ta == 0 || out->ta == 1) &&
+           (out->tb == 0 || out->tb == 1) && out->m > 0 && out->n > 0 && out->k > 0 &&
+           out->gflops > 0 && isfinite(out->gflops) ? 0 : -1;
+}
+
+/* the index of the product's shape line, or -1 */
+static int find_shape(const gan_cost *c, int own, int ta, int tb, long m, long n, long k)
+{
+    for (int i = 0; i < c->n_shape; i++) {
+        const gan_cost_shape *s = &c->shape[i];
+        if (s->own == own && s->ta == ta && s->tb == tb && s->m == m && s->n == n && s->k == k)
+            return i;
+    }
+    return -1;
+}
+
+/* Adds a measurement, or replaces the one of the same product; 0, or -1
+ * when the table is full. */
+static int add_shape(gan_cost *c, const gan_cost_shape *s)
+{
+    int old = find_shape(c, s->own, s->ta, s->tb, s->m, s->n, s->k);
+    if (old < 0 && c->n_shape == GAN_COST_MAX_SHAPES)
+        return -1;
+    c->shape[old >= 0 ? old : c->n_shape++] = *s;
+    return 0;
+}
+
 static int grid_index(long v)
 {
     for (int i = 0; i < GAN_COST_DIMS; i++)
@@ -48,8 +84,16 @@ int gan_cost_parse(gan_cost *c, const char *text, const char *name, char *err, i
         int ta, tb;
         long m, n, k;
         double v;
+        gan_cost_shape shape;
         if (!buf[0] || buf[0] == '#' || !strncmp(buf, "key ", 4))
             continue;
+        if (!strncmp(buf, "shape ", 6) && parse_shape(buf, &shape) == 0) {
+            if (add_shape(c, &shape) == 0)
+                continue;
+            snprintf(err, (size_t)err_size, "%s:%d: more than %d shape lines", name, line,
+                     GAN_COST_MAX_SHAPES);
+            return -1;
+        }
         if (sscanf(buf, "copy %lf %c", &v, &tail) == 1 && v > 0) {
             c->copy_ns = v, have_copy = 1;
         } else if (sscanf(buf, "direct %lf %c", &v, &tail) == 1 && v > 0) {
@@ -69,9 +113,9 @@ int gan_cost_parse(gan_cost *c, const char *text, const char *name, char *err, i
             *slot = v;
         } else {
             snprintf(err, (size_t)err_size,
-                     "%s:%d: expected `copy NS`, `direct GFLOPS`, `loop GFLOPS`, `implicit RATIO` or `gemm "
-                     "openblas|ganc TA TB M N K GFLOPS` (M, N, K 1, 16, 128 or 1024; numbers > 0), "
-                     "found '%s'",
+                     "%s:%d: expected `copy NS`, `direct GFLOPS`, `loop GFLOPS`, `implicit RATIO`, "
+                     "`gemm openblas|ganc TA TB M N K GFLOPS` (M, N, K 1, 16, 128 or 1024) or "
+                     "`shape openblas|ganc TA TB M N K GFLOPS` (numbers > 0), found '%s'",
                      name, line, buf);
             return -1;
         }
@@ -138,40 +182,71 @@ static int make_parent(const char *path)
     return gan_mkdir_p(dir);
 }
 
-/* Compiles and runs templates/calibrate.c; its output into a malloc'd
- * string, NULL on failure (said on stderr). */
-static char *run_probe(void)
+/* Compiles templates/calibrate.c into a fresh folder in /tmp; its path
+ * into probe.  0, or -1 (said on stderr). */
+static int compile_probe(char *probe, size_t size)
 {
     char dir[] = "/tmp/ganc-calibrate-XXXXXX";
     if (!mkdtemp(dir)) {
         fprintf(stderr, "ganc: calibrate: cannot make a folder in /tmp: %s\n", strerror(errno));
-        return NULL;
+        return -1;
     }
     const char *cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
     char cmd[4 * PATH_MAX];
+    snprintf(probe, size, "%s/probe", dir);
     snprintf(cmd, sizeof cmd,
              "%s " GAN_GEN_CFLAGS " -D_POSIX_C_SOURCE=200809L "
-             "-I'%s/runtime' -o '%s/probe' '%s/templates/calibrate.c' '%s' -lopenblas -lm",
-             cc, gan_home(), dir, gan_home(), gan_runtime_lib());
-    char *out = NULL;
+             "-I'%s/runtime' -o '%s' '%s/templates/calibrate.c' '%s' -lopenblas -lm",
+             cc, gan_home(), probe, gan_home(), gan_runtime_lib());
     int rc = system(cmd);
     if (rc == -1 || !WIFEXITED(rc) || WEXITSTATUS(rc) != 0) {
         fprintf(stderr, "ganc: calibrate: the C compiler failed:\n  %s\n", cmd);
-    } else {
-        snprintf(cmd, sizeof cmd, "'%s/probe' > '%s/out.txt'", dir, dir);
-        rc = system(cmd);
-        char path[PATH_MAX];
-        snprintf(path, sizeof path, "%s/out.txt", dir);
-        if (rc == -1 || !WIFEXITED(rc) || WEXITSTATUS(rc) != 0)
-            fprintf(stderr, "ganc: calibrate: the probe failed (%s)\n", cmd);
-        else
-            out = gan_read_file(path, NULL);
-        unlink(path);
+        unlink(probe);
+        rmdir(dir);
+        return -1;
     }
-    snprintf(cmd, sizeof cmd, "%s/probe", dir);
-    unlink(cmd);
+    return 0;
+}
+
+static void remove_probe(const char *probe)
+{
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", probe);
+    if (!*dir)
+        return;
+    unlink(dir);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = 0;
     rmdir(dir);
-    return out;
+}
+
+/* Runs the probe with arguments args; its output into a malloc'd string,
+ * NULL on failure (said on stderr). */
+static char *run_probe(const char *probe, const char *args)
+{
+    char cmd[4 * PATH_MAX], out[PATH_MAX];
+    snprintf(out, sizeof out, "%s.out", probe);
+    snprintf(cmd, sizeof cmd, "'%s' %s > '%s'", probe, args, out);
+    int rc = system(cmd);
+    char *text = NULL;
+    if (rc == -1 || !WIFEXITED(rc) || WEXITSTATUS(rc) != 0)
+        fprintf(stderr, "ganc: calibrate: the probe failed (%s)\n", cmd);
+    else
+        text = gan_read_file(out, NULL);
+    unlink(out);
+    return text;
+}
+
+/* The grid: compiles the probe, runs it, removes it. */
+static char *measure_grid(void)
+{
+    char probe[PATH_MAX];
+    if (compile_probe(probe, sizeof probe))
+        return NULL;
+    char *text = run_probe(probe, "");
+    remove_probe(probe);
+    return text;
 }
 
 /* the cache's text if its first line is this machine's key, else NULL */
@@ -258,7 +333,7 @@ int gan_cost_get(gan_cost *c, int force)
     if (fresh) {
         fprintf(stderr, "ganc: measuring this machine for the cost model (once, about three "
                         "seconds; cached in %s)\n", path[0] ? path : "nowhere: no HOME");
-        text = run_probe();
+        text = measure_grid();
     }
     if (!text) {
         fprintf(stderr, "ganc: warning: no cost model; kernels chosen by size rules\n");
@@ -274,12 +349,125 @@ int gan_cost_get(gan_cost *c, int force)
             write_cache(path, key, text);
         snprintf(c->origin, sizeof c->origin, "%s (%s)", path[0] ? path : "measured now",
                  key + 4);
+        snprintf(c->cache, sizeof c->cache, "%s", path);
         rc = apply_forced(c) ? -2 : 0;
     }
     free(text);
     if (lock >= 0)
         close(lock);
     return rc;
+}
+
+/* ---- products measured at their exact shapes ------------------------------ */
+
+/* the probe of this process, compiled when a shape first needed one and
+ * removed at exit */
+static char probe_at_exit[PATH_MAX];
+
+static void remove_probe_at_exit(void)
+{
+    remove_probe(probe_at_exit);
+}
+
+/* Whether want (ta, tb, m, n, k) lacks a line for either engine and is worth
+ * measuring. */
+static int missing(const gan_cost *c, const long *w)
+{
+    double flops = 2.0 * (double)w[2] * (double)w[3] * (double)w[4];
+    return flops >= 1e6 && (find_shape(c, 0, (int)w[0], (int)w[1], w[2], w[3], w[4]) < 0 ||
+                            find_shape(c, 1, (int)w[0], (int)w[1], w[2], w[3], w[4]) < 0);
+}
+
+/* The shape lines another ganc added to the cache meanwhile. */
+static void reread_shapes(gan_cost *c, const char *key)
+{
+    char *text = read_cache(c->cache, key);
+    for (char *line = text ? strtok(text, "\n") : NULL; line; line = strtok(NULL, "\n")) {
+        gan_cost_shape s;
+        if (!strncmp(line, "shape ", 6) && parse_shape(line, &s) == 0)
+            add_shape(c, &s);
+    }
+    free(text);
+}
+
+/* Runs the probe on the args (`--shapes TA,TB,M,N,K ...`), adds the lines
+ * it prints to c and to the end of the cache.  0, or -1. */
+static int probe_shapes(gan_cost *c, const char *args)
+{
+    char *text = run_probe(c->probe, args);
+    if (!text)
+        return -1;
+    int rc = 0;
+    for (const char *p = text; *p && rc == 0;) {
+        char line[256];
+        size_t len = strcspn(p, "\n");
+        snprintf(line, sizeof line, "%.*s", (int)len, p);
+        p += len + (p[len] == '\n');
+        gan_cost_shape s;
+        if (parse_shape(line, &s) || add_shape(c, &s)) {
+            fprintf(stderr, "ganc: calibrate: the probe printed '%s', expected `shape ENGINE TA TB "
+                            "M N K GFLOPS`\n", line);
+            rc = -1;
+        }
+    }
+    FILE *f = rc ? NULL : fopen(c->cache, "a");
+    if (!rc && (!f || fputs(text, f) < 0 || fclose(f)))
+        fprintf(stderr, "ganc: warning: cannot add to %s; the products will be measured "
+                        "again next time\n", c->cache);
+    free(text);
+    return rc;
+}
+
+int gan_cost_measure(gan_cost *c, const long (*want)[5], int n_want)
+{
+    if (!c->cache[0] || c->forced)
+        return 0;
+    int todo = 0;
+    for (int i = 0; i < n_want; i++)
+        todo += missing(c, want[i]);
+    if (!todo)
+        return 0;
+    char key[512];
+    gan_cost_key(key, sizeof key);
+    int lock = lock_cache(c->cache), measured = 0;
+    reread_shapes(c, key);   /* measured by another ganc while we waited? */
+    char args[4 * PATH_MAX] = "--shapes";
+    size_t len = strlen(args);
+    for (int i = 0; i < n_want && measured >= 0; i++) {
+        const long *w = want[i];
+        if (!missing(c, w))
+            continue;
+        char one[96];
+        snprintf(one, sizeof one, " %ld,%ld,%ld,%ld,%ld", w[0], w[1], w[2], w[3], w[4]);
+        if (strstr(args, one))   /* asked twice */
+            continue;
+        if (!c->probe[0]) {
+            fprintf(stderr, "ganc: measuring this model's matrix products on this machine "
+                            "(once; cached in %s)\n", c->cache);
+            if (compile_probe(c->probe, sizeof c->probe)) {
+                measured = -1;
+                break;
+            }
+            snprintf(probe_at_exit, sizeof probe_at_exit, "%s", c->probe);
+            atexit(remove_probe_at_exit);
+        }
+        if (len + strlen(one) + 1 > sizeof args) {   /* a full command: run it */
+            if (probe_shapes(c, args))
+                measured = -1;
+            snprintf(args, sizeof args, "--shapes");
+            len = strlen(args);
+        }
+        memcpy(args + len, one, strlen(one) + 1);
+        len += strlen(one);
+        measured += measured >= 0;
+    }
+    if (measured > 0 && probe_shapes(c, args))
+        measured = -1;
+    if (lock >= 0)
+        close(lock);
+    if (measured < 0)
+        fprintf(stderr, "ganc: warning: products not measured; the cost model interpolates\n");
+    return measured;
 }
 
 /* position of v on the grid's log2 scale: the cell's lower index and the
@@ -296,6 +484,10 @@ static void locate(long v, int *i, double *t)
 
 double gan_cost_gemm_us(const gan_cost *c, int engine, int ta, int tb, long m, long n, long k)
 {
+    double flops = 2.0 * (double)m * (double)n * (double)k;
+    int s = find_shape(c, engine == GAN_OWN_GEMM, ta != 0, tb != 0, m, n, k);
+    if (s >= 0)
+        return flops / (c->shape[s].gflops * 1e3);
     int im, in, ik;
     double tm, tn, tk, logr = 0;
     locate(m, &im, &tm);
@@ -310,7 +502,7 @@ double gan_cost_gemm_us(const gan_cost *c, int engine, int ta, int tb, long m, l
                 double w = (dm ? tm : 1 - tm) * (dn ? tn : 1 - tn) * (dk ? tk : 1 - tk);
                 logr += w * log(g[im + dm][in + dn][ik + dk]);
             }
-    return 2.0 * (double)m * (double)n * (double)k / (exp(logr) * 1e3);
+    return flops / (exp(logr) * 1e3);
 }
 
 double gan_cost_direct_us(const gan_cost *c, double flops)

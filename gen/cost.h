@@ -25,6 +25,18 @@ extern const int gan_cost_grid[GAN_COST_DIMS];   /* 1, 16, 128, 1024 */
 enum gan_engine { GAN_LOOPS = 0, GAN_OPENBLAS = 1, GAN_OWN_GEMM = 2, GAN_IMPLICIT = 3,
                   GAN_N_ENGINES };
 
+/* One product measured at its exact shape (the grid is interpolated
+ * between points up to 1024 and is off by up to 1.3x for the long, thin
+ * products of convolutions): GFLOP/s with cold caches, as a layer meets
+ * its operands in a training step. */
+typedef struct {
+    int own, ta, tb;        /* own: rt_sgemm, else OpenBLAS */
+    long m, n, k;
+    double gflops;
+} gan_cost_shape;
+
+enum { GAN_COST_MAX_SHAPES = 1024 };
+
 typedef struct {
     double copy_ns;         /* per float of an im2col copy */
     double direct_gflops;   /* direct convolution loop nest */
@@ -36,10 +48,16 @@ typedef struct {
                                GAN_IMPLICIT; GAN_IMPLICIT: convolutions
                                implicit, other products rt_sgemm), else 0 */
     char origin[512];       /* where the numbers came from, for reports */
+    gan_cost_shape shape[GAN_COST_MAX_SHAPES];   /* `shape` lines */
+    int n_shape;
+    char cache[4096];       /* where measured shapes are added; "" (a model
+                               parsed from text): none are measured */
+    char probe[4096];       /* the compiled probe, once a shape needed one */
 } gan_cost;
 
 /* Parses the probe's output (text, NUL-terminated).  Every line and every
- * grid point must be there.  On error returns -1 and writes
+ * grid point must be there; `shape ENGINE TA TB M N K GFLOPS` lines (exact
+ * shapes measured since) may follow.  On error returns -1 and writes
  * "NAME:LINE: what was expected" into err. */
 int gan_cost_parse(gan_cost *c, const char *text, const char *name, char *err, int err_size);
 
@@ -60,10 +78,19 @@ void gan_cost_key(char *key, int size);
  * gan_cost_key), into buf; "" when no folder can be found. */
 const char *gan_cost_cache_path(const char *key, char *buf, int size);
 
+/* Measures, on both engines, the products want[i] = { ta, tb, m, n, k }
+ * that have no shape line and are worth one (a million flops or more),
+ * with one run of the probe, and adds them to c and to its cache (once
+ * per machine and shape: a model's first build measures its products,
+ * about a second).  Does nothing for a model without a cache or under
+ * GANC_GEMM.  Returns how many products it measured, -1 when the probe
+ * failed (said on stderr; the grid is used). */
+int gan_cost_measure(gan_cost *c, const long (*want)[5], int n_want);
+
 /* Microseconds, predicted: a product by engine (GAN_OPENBLAS or
- * GAN_OWN_GEMM; interpolated in the grid, log-log, clamped at its edges),
- * flops of a direct convolution or of generated product loops, and a
- * copy of n floats. */
+ * GAN_OWN_GEMM; its shape line if there is one, else interpolated in the
+ * grid, log-log, clamped at its edges), flops of a direct convolution or
+ * of generated product loops, and a copy of n floats. */
 double gan_cost_gemm_us(const gan_cost *c, int engine, int ta, int tb, long m, long n, long k);
 double gan_cost_direct_us(const gan_cost *c, double flops);
 double gan_cost_loop_us(const gan_cost *c, double flops);

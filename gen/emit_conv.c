@@ -207,37 +207,30 @@ static void emit_resample(gan_buf *o, const gan_plan *pl, gan_names *nm, int x)
 
 /* ---- GEMM formulations (trainer only), using the file's `scratch` ---- */
 
-/* col[(c*KH + ky)*KW + kx][cb*OH*OW + oy*OW + ox] = a[b][c][oy*S-P+ky][ox*S-P+kx] or 0;
- * `b_expr` names the sample, `cb` its column block, `ld` the row length of col */
-static void emit_im2col(gan_buf *o, const char *a, const char *b_expr, const char *cb,
-                        const char *ld, int lvl)
+/* col[(c*KH + ky)*KW + kx][b*OH*OW + oy*OW + ox] = a[b][c][oy*S-P+ky][ox*S-P+kx]
+ * or 0, for the whole batch.  Rows of col are split among the threads and
+ * each row is written front to back, sample after sample: written sample
+ * by sample instead, each sample's CKK short pieces lie a row (NCOL floats,
+ * 12 KiB for the DCGAN) apart, and the page walks that costs made the copy
+ * twice as slow as the product it feeds. */
+static void emit_im2col(gan_buf *o, const char *a)
 {
-    gan_indent(o, lvl);
-    gan_buf_printf(o, "for (int c = 0; c < C; c++)\n");
-    gan_indent(o, lvl + 1);
-    gan_buf_put(o, "for (int ky = 0; ky < KH; ky++)\n");
-    gan_indent(o, lvl + 2);
-    gan_buf_put(o, "for (int kx = 0; kx < KW; kx++) {\n");
-    gan_indent(o, lvl + 3);
-    gan_buf_printf(o, "float *row = col + (long)((c*KH + ky)*KW + kx)*%s + %s*OH*OW;\n", ld, cb);
-    gan_indent(o, lvl + 3);
-    gan_buf_printf(o, "const float *ac = %s + (long)(%s*C + c)*H*W;\n", a, b_expr);
-    gan_indent(o, lvl + 3);
-    gan_buf_put(o, "for (int oy = 0; oy < OH; oy++) {\n");
-    gan_indent(o, lvl + 4);
-    gan_buf_put(o, "const int iy = oy*S - P + ky;\n");
-    gan_indent(o, lvl + 4);
-    gan_buf_put(o, "for (int ox = 0; ox < OW; ox++) {\n");
-    gan_indent(o, lvl + 5);
-    gan_buf_put(o, "const int ix = ox*S - P + kx;\n");
-    gan_indent(o, lvl + 5);
-    gan_buf_put(o, "row[oy*OW + ox] = iy >= 0 && iy < H && ix >= 0 && ix < W ? ac[iy*W + ix] : 0.0f;\n");
-    gan_indent(o, lvl + 4);
-    gan_buf_put(o, "}\n");
-    gan_indent(o, lvl + 3);
-    gan_buf_put(o, "}\n");
-    gan_indent(o, lvl + 2);
-    gan_buf_put(o, "}\n");
+    gan_buf_printf(o, "    GAN_PARALLEL_FOR\n"
+                      "    for (int r = 0; r < CKK; r++) {\n"
+                      "        const int c = r / (KH*KW), ky = r / KW %% KH, kx = r %% KW;\n"
+                      "        for (int b = 0; b < B; b++) {\n"
+                      "            float *row = col + (long)r*NCOL + b*OH*OW;\n"
+                      "            const float *ac = %s + (long)(b*C + c)*H*W;\n"
+                      "            for (int oy = 0; oy < OH; oy++) {\n"
+                      "                const int iy = oy*S - P + ky;\n"
+                      "                for (int ox = 0; ox < OW; ox++) {\n"
+                      "                    const int ix = ox*S - P + kx;\n"
+                      "                    row[oy*OW + ox] = iy >= 0 && iy < H && ix >= 0 && ix < W ? "
+                      "ac[iy*W + ix] : 0.0f;\n"
+                      "                }\n"
+                      "            }\n"
+                      "        }\n"
+                      "    }\n", a);
 }
 
 /* `name`: the [B x O x OH*OW] tensor t as one [O x B*OH*OW] matrix, its
@@ -248,9 +241,9 @@ static void emit_side_by_side(gan_buf *o, const char *t, const char *name)
     gan_buf_printf(o, "    const float *%s = %s;\n"
                       "    if (B > 1) {\n"
                       "        float *side = scratch + (long)CKK*NCOL;\n"
-                      "        GAN_PARALLEL_FOR\n"
-                      "        for (int b = 0; b < B; b++)\n"
-                      "            for (int o = 0; o < O; o++)\n"
+                      "        GAN_PARALLEL_FOR\n"   /* each row of side front to back (emit_im2col) */
+                      "        for (int o = 0; o < O; o++)\n"
+                      "            for (int b = 0; b < B; b++)\n"
                       "                for (int i = 0; i < OH*OW; i++)\n"
                       "                    side[(long)o*NCOL + b*OH*OW + i] = %s[((long)b*O + o)*OH*OW + i];\n"
                       "        %s = side;\n"
@@ -280,11 +273,8 @@ static void emit_conv2d_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int 
         else   /* split among the trainer's threads (emit_model.c) */
             gan_buf_printf(o, "    gan_sgemm_conv(O, NCOL, CKK, %s, &src, prod);\n", w);
     } else {
-        gan_buf_put(o, "    float *col = scratch, *prod = scratch + (long)CKK*NCOL;\n"
-                       "    GAN_PARALLEL_FOR\n"
-                       "    for (int b = 0; b < B; b++) {\n");
-        emit_im2col(o, in, "b", "b", "NCOL", 2);
-        gan_buf_put(o, "    }\n");
+        gan_buf_put(o, "    float *col = scratch, *prod = scratch + (long)CKK*NCOL;\n");
+        emit_im2col(o, in);
         gan_emit_gemm(o, pl, x, 4, 0, 0, "O", "NCOL", "CKK", w, "CKK", "col", "NCOL", "0.0f",
                       "prod", "NCOL");
     }
@@ -316,21 +306,22 @@ static void emit_conv2d_t_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, in
     declare(o, d);
     /* one product for the whole batch, col[C*KK x B*OH*OW] = w^T . x with
      * x's samples side by side ([O x B*OH*OW]: a copy, unless B is 1), then
-     * scatter-add (col2im) */
+     * scatter-add (col2im), one output plane at a time: the plane is zeroed,
+     * summed into and passed through the epilogue while it is in L1 */
     gan_buf_printf(o, "    enum { CKK = C*KH*KW, NCOL = B*OH*OW };\n"
                       "    float *col = scratch;\n");
     emit_side_by_side(o, in, "xt");
     gan_emit_gemm(o, pl, x, 4, 1, 0, "CKK", "NCOL", "O", w, "CKK", "xt", "NCOL", "0.0f", "col",
                   "NCOL");
-    gan_buf_printf(o, "    for (long i = 0; i < (long)B*C*H*W; i++)\n"
-                      "        %s[i] = 0.0f;\n"
-                      "    GAN_PARALLEL_FOR\n"
+    gan_buf_printf(o, "    GAN_PARALLEL_FOR\n"
                       "    for (int b = 0; b < B; b++)\n"
-                      "        for (int c = 0; c < C; c++)\n"
+                      "        for (int c = 0; c < C; c++) {\n"
+                      "            float *yc = %s + (long)(b*C + c)*H*W;\n"
+                      "            for (int i = 0; i < H*W; i++)\n"
+                      "                yc[i] = 0.0f;\n"
                       "            for (int ky = 0; ky < KH; ky++)\n"
                       "                for (int kx = 0; kx < KW; kx++) {\n"
                       "                    const float *row = col + (long)((c*KH + ky)*KW + kx)*NCOL + b*OH*OW;\n"
-                      "                    float *yc = %s + (long)(b*C + c)*H*W;\n"
                       "                    for (int oy = 0; oy < OH; oy++) {\n"
                       "                        const int iy = oy*S - P + ky;\n"
                       "                        if (iy < 0 || iy >= H)\n"
@@ -341,12 +332,9 @@ static void emit_conv2d_t_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, in
                       "                                yc[iy*W + ix] += row[oy*OW + ox];\n"
                       "                        }\n"
                       "                    }\n"
-                      "                }\n", out, out);
+                      "                }\n", out);
     if (epi >= 0) {
-        gan_buf_put(o, "    GAN_PARALLEL_FOR\n"
-                       "    for (int b = 0; b < B; b++)\n"
-                       "        for (int c = 0; c < C; c++)\n"
-                       "            for (int y = 0; y < H; y++)\n"
+        gan_buf_put(o, "            for (int y = 0; y < H; y++)\n"
                        "                for (int x = 0; x < W; x++) {\n");
         static const char *const idx[4] = { "b", "c", "y", "x" };
         static const char *const dn[4] = { "B", "C", "H", "W" };
@@ -355,6 +343,7 @@ static void emit_conv2d_t_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, in
         gan_emit_epilogue(o, pl, nm, epi, x, ref, idx, dn, ref, 5);
         gan_buf_put(o, "                }\n");
     }
+    gan_buf_put(o, "        }\n");
     if (notes)
         gan_buf_printf(notes, "%s + col2im%s; ", gan_gemm_name(pl, x),
                        epi >= 0 ? ", epilogue fused" : "");
@@ -371,11 +360,8 @@ static void emit_wgrad_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int x
     /* one product for the whole batch: dw[O x CKK] = g . col^T, the samples
      * side by side in both ([O x B*OH*OW] and [CKK x B*OH*OW]) */
     gan_buf_put(o, "    enum { CKK = C*KH*KW, NCOL = B*OH*OW };\n"
-                   "    float *col = scratch;\n"
-                   "    GAN_PARALLEL_FOR\n"
-                   "    for (int b = 0; b < B; b++) {\n");
-    emit_im2col(o, a, "b", "b", "NCOL", 2);
-    gan_buf_put(o, "    }\n");
+                   "    float *col = scratch;\n");
+    emit_im2col(o, a);
     emit_side_by_side(o, gy, "gt");
     gan_emit_gemm(o, pl, x, 4, 0, 1, "O", "CKK", "NCOL", "gt", "NCOL", "col", "NCOL", "0.0f",
                   out, "CKK");

@@ -301,7 +301,8 @@ static int cmd_calibrate(int argc, char **argv)
                    "Measures this machine (templates/calibrate.c, about three seconds: an im2col\n"
                    "copy, a direct convolution, generated product loops, and OpenBLAS and\n"
                    "ganc's rt_sgemm on products of 1 to 1024 per side) and caches it for the\n"
-                   "cost model that picks each product's kernel.  --show prints the cached\n"
+                   "cost model that picks each product's kernel (builds add each model's own\n"
+                   "products, measured at their exact shapes).  --show prints the cached\n"
                    "model without measuring again (measuring only if there is none).\n");
             return 0;
         }
@@ -331,6 +332,20 @@ static int cmd_calibrate(int argc, char **argv)
     for (int i = 0; i < GAN_COST_DIMS; i++)
         printf("    %4d x %4d x %4d  %-10.1f %-10.1f\n", side[i], side[i], side[i],
                c.gemm[0][0][0][i][i][i], c.gemm[1][0][0][i][i][i]);
+    printf("  products measured at their own shape by the builds so far, GFLOP/s:\n");
+    for (int i = 0; i < c.n_shape; i++) {
+        const gan_cost_shape *a = &c.shape[i];
+        double own = 0;
+        for (int j = 0; j < c.n_shape && !a->own; j++) {
+            const gan_cost_shape *b = &c.shape[j];
+            if (b->own && b->ta == a->ta && b->tb == a->tb && b->m == a->m && b->n == a->n &&
+                b->k == a->k)
+                own = b->gflops;
+        }
+        if (!a->own)   /* op(A), op(B): N as given, T transposed */
+            printf("    %s%s %5ld x %5ld x %5ld  %-10.1f %-10.1f\n", a->ta ? "T" : "N",
+                   a->tb ? "T" : "N", a->m, a->n, a->k, a->gflops, own);
+    }
     return 0;
 }
 

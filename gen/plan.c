@@ -195,21 +195,54 @@ static int cheapest(gan_plan *pl, int x, int ta, int tb, long M, long N, long K,
     return best;
 }
 
+/* Whether node x is a product or a convolution whose kernel is chosen
+ * here; then want = { ta, tb, M, N, K } of its GEMM form. */
+static int product_dims(gan_plan *pl, int x, long want[5])
+{
+    const ir_graph *g = &pl->p->g;
+    ir_op op = g->n[x].op;
+    if (pl->store[x] != ST_MAT && pl->store[x] != ST_FUSED)
+        return 0;
+    if (op == IR_CONV2D || op == IR_CONV2D_T || op == IR_CONV2D_WGRAD) {
+        pl->use_blas[x] = 1;   /* tentatively, so the dims are those of the GEMM form */
+        gan_conv_gemm_dims(pl, x, &want[2], &want[3], &want[4]);
+        want[0] = op == IR_CONV2D_T;
+        want[1] = op == IR_CONV2D_WGRAD;
+        return 1;
+    }
+    if (op != IR_MATMUL)
+        return 0;
+    const ir_node *a = &g->n[g->n[x].in[0]];
+    want[0] = g->n[x].ta;
+    want[1] = g->n[x].tb;
+    want[2] = g->n[x].shape.d[0];
+    want[3] = g->n[x].shape.d[1];
+    want[4] = g->n[x].ta ? a->shape.d[0] : a->shape.d[1];
+    return 1;
+}
+
 static void choose_kernels(gan_plan *pl)
 {
     const ir_graph *g = &pl->p->g;
     int gemm_engine = pl->o.own_gemm ? GAN_OWN_GEMM : GAN_OPENBLAS;
     int model = pl->o.cost && pl->o.blas && !pl->o.plain;
+    long (*want)[5] = calloc((size_t)pl->n + 1, sizeof *want);
+    int n_want = 0;
+    for (int x = 0; x < pl->n && model; x++)
+        n_want += product_dims(pl, x, want[n_want]);
+    if (n_want)   /* the products without a measurement of their own: measured now, once */
+        gan_cost_measure(pl->o.cost, (const long(*)[5])want, n_want);
+    free(want);
     for (int x = 0; x < pl->n; x++) {
+        long d[5];
+        if (!product_dims(pl, x, d))
+            continue;
+        int ta = (int)d[0], tb = (int)d[1];
+        long M = d[2], N = d[3], K = d[4];
+        double flops = 2.0 * (double)M * (double)N * (double)K;
         ir_op op = g->n[x].op;
-        if ((op == IR_CONV2D || op == IR_CONV2D_T || op == IR_CONV2D_WGRAD) &&
-            (pl->store[x] == ST_MAT || pl->store[x] == ST_FUSED)) {
-            long M, N, K;
-            pl->use_blas[x] = 1;   /* tentatively, so the dims are those of the GEMM form */
-            gan_conv_gemm_dims(pl, x, &M, &N, &K);
+        if (op != IR_MATMUL) {
             if (model) {
-                int ta = op == IR_CONV2D_T, tb = op == IR_CONV2D_WGRAD;
-                double flops = 2.0 * (double)M * (double)N * (double)K;
                 double all = (double)gan_conv_scratch(pl, x), out = (double)M * (double)N;
                 if (op != IR_CONV2D)   /* the product is the col matrix itself */
                     out = 0.0;
@@ -223,15 +256,9 @@ static void choose_kernels(gan_plan *pl)
                               M * N * K >= 32768 ? (char)gemm_engine : GAN_LOOPS;
             continue;
         }
-        if (g->n[x].op != IR_MATMUL || (pl->store[x] != ST_MAT && pl->store[x] != ST_FUSED))
-            continue;
-        const ir_node *a = &g->n[g->n[x].in[0]];
-        long M = g->n[x].shape.d[0], N = g->n[x].shape.d[1];
-        long K = g->n[x].ta ? a->shape.d[0] : a->shape.d[1];
         if (model) {
-            double flops = 2.0 * (double)M * (double)N * (double)K;
-            pl->use_blas[x] = (char)cheapest(pl, x, g->n[x].ta, g->n[x].tb, M, N, K, 0.0, 0.0,
-                                             0, gan_cost_loop_us(pl->o.cost, flops));
+            pl->use_blas[x] = (char)cheapest(pl, x, ta, tb, M, N, K, 0.0, 0.0, 0,
+                                             gan_cost_loop_us(pl->o.cost, flops));
             continue;
         }
         /* OpenBLAS packs its operands: only worth it when every side is long

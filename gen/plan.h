@@ -24,7 +24,8 @@ typedef struct {
     int blas;           /* large products call a GEMM routine */
     int unroll;         /* loops of at most this many iterations are unrolled */
     int own_gemm;       /* only the runtime's rt_sgemm (the sampler: no OpenBLAS) */
-    const gan_cost *cost;   /* the calibrated cost model, or NULL: size rules */
+    gan_cost *cost;     /* the calibrated cost model, or NULL: size rules; it
+                           measures the products it has not met (cost.h) */
 } gan_codegen_opts;
 
 typedef struct {

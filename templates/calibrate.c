@@ -23,10 +23,23 @@
  *
  * A number is the best of three rounds, each long enough (1 ms) for the
  * clock, after one untimed call.  It takes about three seconds.
+ *
+ *   probe --shapes TA,TB,M,N,K ...
+ *
+ * measures those products instead, on both engines, one line each:
+ *
+ *   shape ENGINE TA TB M N K GFLOPS
+ *
+ * with cold caches, as a training step meets a layer's operands (the
+ * previous layers have filled the caches with other data): 64 MiB are
+ * written before each timed call, and a number is the best of five calls
+ * after one untimed call.  ganc asks for the products of a model it builds
+ * the first time it meets them (gen/cost.c).
  */
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "rt_conv.h"
@@ -191,9 +204,60 @@ static float *filled(long n)
     return p;
 }
 
-int main(void)
+/* ---- exact shapes, cold ---- */
+enum { FLUSH_FLOATS = 16 << 20 };   /* 64 MiB: more than any cache of the machine */
+
+static float *flush;
+
+/* Seconds of one call with nothing of its operands in the caches: the best
+ * of five, after one untimed call. */
+static double cold_seconds(work_fn *f, const void *ctx)
+{
+    f(ctx);
+    double best = 1e30;
+    for (int round = 0; round < 5; round++) {
+        for (long i = 0; i < FLUSH_FLOATS; i += 16)   /* a write per cache line */
+            flush[i] += 1.0f;
+        double t0 = now();
+        f(ctx);
+        double t = now() - t0;
+        if (t < best)
+            best = t;
+    }
+    return best;
+}
+
+/* `TA,TB,M,N,K` arguments: both engines on each; 0, or 2 on a bad one */
+static int shapes(int argc, char **argv)
+{
+    flush = filled(FLUSH_FLOATS);
+    for (int i = 0; i < argc; i++) {
+        int ta, tb, m, n, k;
+        char tail;
+        if (sscanf(argv[i], "%d,%d,%d,%d,%d%c", &ta, &tb, &m, &n, &k, &tail) != 5 || ta < 0 ||
+            ta > 1 || tb < 0 || tb > 1 || m < 1 || n < 1 || k < 1 ||
+            (double)m * k > 1 << 26 || (double)k * n > 1 << 26 || (double)m * n > 1 << 26) {
+            fprintf(stderr, "calibrate: --shapes: expected TA,TB,M,N,K (TA, TB 0 or 1; sides "
+                            "from 1, matrices up to 2^26 floats), found '%s'\n", argv[i]);
+            return 2;
+        }
+        float *a = filled((long)m * k), *b = filled((long)k * n), *c = filled((long)m * n);
+        for (int own = 0; own < 2; own++) {
+            gemm_case g = { own, ta, tb, m, n, k, a, b, c };
+            printf("shape %s %d %d %d %d %d %.6g\n", own ? "ganc" : "openblas", ta, tb, m, n, k,
+                   1e-9 * 2.0 * m * n * k / cold_seconds(gemm, &g));
+        }
+        free(a), free(b), free(c);
+    }
+    free(flush);
+    return fflush(stdout) == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
 {
     openblas_set_num_threads(1);
+    if (argc > 1 && !strcmp(argv[1], "--shapes"))
+        return shapes(argc - 2, argv + 2);
     enum { BIG = 1024 * 1024 };
     image = filled(CB * CC * CH * CW > BIG ? CB * CC * CH * CW : BIG);
     col = filled((long)CC * KH * KW * NCOL);

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # tests/calibrate.sh - `ganc calibrate` end to end, in a cache folder of its
 # own: the probe (templates/calibrate.c) compiles, runs and fills the cache
-# with every grid point; `ganc check` then reads it without measuring again
-# and shows the cost model's predictions; a damaged cache is named with its
+# with every grid point; `ganc check` then reads it without measuring again,
+# measures the model's own products once, and shows the predictions; a damaged cache is named with its
 # line, measured again and replaced; two ganc at once measure once; wrong
 # flags are refused.
 set -euo pipefail
@@ -21,9 +21,20 @@ grep -q '^implicit [0-9.]' "$cache" || fail "$cache: no implicit GEMM ratio"
 grep -q 'GEMM, GFLOP/s' "$dir/out.txt" || fail "no table printed"
 grep -q 'measuring this machine' "$dir/err.txt" || fail "no note that it measured"
 
-# read from the cache: no second measurement, predictions in the report
+# read from the cache: no second measurement of the grid, but the model's
+# own products measured once (shape lines added to the cache), predictions
+# in the report
 build/ganc check models/dcgan_fashion.yaml >"$dir/check.txt" 2>"$dir/check.err"
-grep -q 'measuring' "$dir/check.err" && fail "check measured again despite the cache"
+grep -q 'measuring this machine' "$dir/check.err" && fail "check measured again despite the cache"
+grep -q "measuring this model's matrix products" "$dir/check.err" ||
+    fail "check did not measure the model's products"
+[ "$(grep -c '^shape openblas ' "$cache")" -ge 8 ] || fail "$cache: no shape lines for the DCGAN"
+[ "$(grep -c '^shape ganc ' "$cache")" -eq "$(grep -c '^shape openblas ' "$cache")" ] ||
+    fail "$cache: shape lines not for both engines"
+grep -q '^shape ganc 0 0 128 3136 1024 [0-9.]' "$cache" || fail "$cache: conv2's product missing"
+build/ganc check models/dcgan_fashion.yaml >"$dir/check2.txt" 2>"$dir/check2.err"
+grep -q 'measuring' "$dir/check2.err" && fail "second check measured again"
+cmp -s "$dir/check.txt" "$dir/check2.txt" || fail "the second check chose differently"
 grep -q "^cost model: $cache" "$dir/check.txt" || fail "check does not name the cache"
 grep -q 'cost model: loops [0-9]* OpenBLAS [0-9]* ganc [0-9]* us' "$dir/check.txt" ||
     fail "check shows no predictions"

@@ -113,6 +113,46 @@ static void test_interpolation(void **state)
     assert_true(fabs(gan_cost_copy_us(&c, 2000) - 1.0) < 1e-12);
 }
 
+/* Products measured at their own shape override the grid; a later line for
+ * the same product replaces the earlier; bad lines are named. */
+static void test_shape_lines(void **state)
+{
+    (void)state;
+    char *grid = calibration(100, 50, 5), err[512];
+    size_t len = strlen(grid);
+    char *t = malloc(len + 512);
+    snprintf(t, len + 512, "%sshape ganc 0 0 128 3136 1024 200\nshape openblas 0 0 128 3136 1024 "
+                           "90\nshape ganc 0 0 128 3136 1024 250\n", grid);
+    gan_cost c;
+    assert_int_equal(gan_cost_parse(&c, t, "cal.txt", err, sizeof err), 0);
+    assert_int_equal(c.n_shape, 2);
+    double flops = 2.0 * 128 * 3136 * 1024;
+    assert_true(fabs(gan_cost_gemm_us(&c, GAN_OWN_GEMM, 0, 0, 128, 3136, 1024) - flops / 250e3) <
+                1e-9);
+    assert_true(fabs(gan_cost_gemm_us(&c, GAN_OPENBLAS, 0, 0, 128, 3136, 1024) - flops / 90e3) <
+                1e-9);
+    /* another transposition is another product: the grid (M = 128: 3 x 50) */
+    assert_true(fabs(gan_cost_gemm_us(&c, GAN_OWN_GEMM, 1, 0, 128, 3136, 1024) - flops / 150e3) <
+                1e-9);
+    /* parsed from text, the model has no cache: nothing is measured */
+    const long want[1][5] = { { 0, 0, 64, 64, 64 } };
+    assert_int_equal(gan_cost_measure(&c, want, 1), 0);
+    assert_int_equal(c.n_shape, 2);
+    static const char *const bad[] = { "shape cuda 0 0 1 1 1 5", "shape ganc 0 0 0 1 1 5",
+                                       "shape ganc 2 0 1 1 1 5", "shape ganc 0 0 1 1 1 -5",
+                                       "shape ganc 0 0 1 1 1 5 6" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(t, len + 512, "%s\n%s\n", grid, bad[i]);
+        assert_int_equal(gan_cost_parse(&c, t, "cal.txt", err, sizeof err), -1);
+        char where[32];
+        snprintf(where, sizeof where, "cal.txt:%d: expected", 1 + 4 + 512 + 1);
+        if (!strstr(err, where) || !strstr(err, bad[i]))
+            fail_msg("'%s': %s", bad[i], err);
+    }
+    free(t);
+    free(grid);
+}
+
 /* ---- the plan follows the model ---- */
 
 static gan_model dcgan;
@@ -134,7 +174,7 @@ static int teardown_dcgan(void **state)
 
 /* counts of products (matmuls and the convolutions' GEMM forms) by engine
  * in the D step's plan (the sampler's generator with own_gemm) */
-static void count_engines(const gan_cost *c, int sampler, int counts[GAN_N_ENGINES])
+static void count_engines(gan_cost *c, int sampler, int counts[GAN_N_ENGINES])
 {
     gan_codegen_opts o = { 0, 1, dcgan.unroll, sampler, c };
     gan_program p;
@@ -169,6 +209,27 @@ static void plan_with(double blas, double own, double loops, int forced, int sam
     free(t);
     c.forced = forced;
     count_engines(&c, sampler, counts);
+}
+
+/* A shape line for one of the D step's products turns its choice around:
+ * the grid says OpenBLAS everywhere, the line says rt_sgemm for conv2. */
+static void test_plan_follows_shape_lines(void **state)
+{
+    (void)state;
+    char *grid = calibration(100, 50, 5), err[512];
+    gan_cost c;
+    int n[GAN_N_ENGINES];
+    assert_int_equal(gan_cost_parse(&c, grid, "cal.txt", err, sizeof err), 0);
+    count_engines(&c, 0, n);
+    assert_int_equal(n[GAN_OWN_GEMM], 0);
+    size_t len = strlen(grid);
+    char *t = malloc(len + 128);
+    snprintf(t, len + 128, "%sshape ganc 0 0 128 3136 1024 1e6\n", grid);
+    assert_int_equal(gan_cost_parse(&c, t, "cal.txt", err, sizeof err), 0);
+    count_engines(&c, 0, n);
+    assert_true(n[GAN_OWN_GEMM] >= 1);
+    free(t);
+    free(grid);
 }
 
 static void test_plan_takes_the_fastest(void **state)
@@ -268,7 +329,9 @@ int main(void)
         cmocka_unit_test(test_parse_complete),
         cmocka_unit_test(test_parse_errors_name_the_line),
         cmocka_unit_test(test_interpolation),
+        cmocka_unit_test(test_shape_lines),
         cmocka_unit_test_setup_teardown(test_plan_takes_the_fastest, setup_dcgan, teardown_dcgan),
+        cmocka_unit_test_setup_teardown(test_plan_follows_shape_lines, setup_dcgan, teardown_dcgan),
         cmocka_unit_test(test_cache),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
