@@ -37,8 +37,9 @@ $(B)/gen/%.o: gen/%.c $(wildcard gen/*.h) runtime/rt_model.h
 # with --gc-sections (ganc build does) keep only what they call, and no
 # unwind tables (C has no exceptions; debuggers read the debug information):
 # the sampler stays small.  The optimizer's loop vectorizes only when sqrtf
-# need not set errno.
-RT_CFLAGS_rt_optim = -fno-math-errno
+# need not set errno; it splits long updates among the trainer's OpenMP
+# threads (whatever links it links libgomp: -fopenmp).
+RT_CFLAGS_rt_optim = -fno-math-errno -fopenmp
 # Cold code the sampler links (argument and header parsing, file output) is
 # compiled for size: it runs once per process, and the stripped sampler has
 # a 64 KiB budget (bench: sampler_size)

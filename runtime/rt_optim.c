@@ -6,6 +6,9 @@
 #include <assert.h>
 #include <math.h>
 #include <stdlib.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "rt_alloc.h"
 
@@ -59,7 +62,22 @@ static void adam_step(rt_optim *o, float *p, const float *g)
     double bc2 = 1.0 - pow(b2, (double)o->t);
     float step_size = (float)(o->spec.lr / bc1);
     float bc2_sqrt = (float)sqrt(bc2);
+    /* A block of parameters per thread of the trainer (--threads), long
+     * updates only: each element's arithmetic is the same on any thread,
+     * so the bits do not depend on the thread count.  The Makefile builds
+     * this file with -fopenmp; without it, one thread. */
+#ifdef _OPENMP
+#pragma omp parallel if (o->n >= 65536)
+    {
+        size_t parts = (size_t)omp_get_num_threads(), t = (size_t)omp_get_thread_num();
+        size_t from = o->n * t / parts / 16 * 16;
+        size_t to = t + 1 == parts ? o->n : o->n * (t + 1) / parts / 16 * 16;
+        adam_update(to - from, p + from, g + from, o->m + from, o->v + from, b1, b2, eps,
+                    step_size, bc2_sqrt);
+    }
+#else
     adam_update(o->n, p, g, o->m, o->v, b1, b2, eps, step_size, bc2_sqrt);
+#endif
 }
 
 static void sgd_step(rt_optim *o, float *p, const float *g)

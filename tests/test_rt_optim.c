@@ -8,6 +8,10 @@
 #include <cmocka.h>
 #include <math.h>
 
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "rt_optim.h"
 
 static const float G1[3] = { 0.5f, -1.0f, 0.0f };
@@ -63,6 +67,32 @@ static void test_adam_two_steps(void **state)
     assert_close(o.v[1], 0.999 * 0.001 * 1.0 + 0.001 * 9.0, 1e-6);
     rt_optim_free(&o);
     assert_null(o.m);
+}
+
+/* A long update is split among the threads: the same bits on 1 and on 3
+ * threads, over three steps (the moments carry over). */
+static void test_adam_threads_same_bits(void **state)
+{
+    (void)state;
+    enum { N = 100003 };   /* past the split threshold, not a multiple of 16 */
+    rt_optim_spec spec = { RT_OPTIM_ADAM, 0.01f, 0.5f, 0.999f, 1e-8f, 0 };
+    float *p[2], *g = malloc(N * sizeof *g);
+    for (int i = 0; i < N; i++)
+        g[i] = (float)((i * 7919) % 2003) / 1001.0f - 1.0f;
+    for (int run = 0; run < 2; run++) {
+        omp_set_num_threads(run ? 3 : 1);
+        p[run] = malloc(N * sizeof *p[run]);
+        for (int i = 0; i < N; i++)
+            p[run][i] = (float)i / N;
+        rt_optim o;
+        rt_optim_init(&o, &spec, N);
+        for (int step = 0; step < 3; step++)
+            rt_optim_step(&o, p[run], g);
+        rt_optim_free(&o);
+    }
+    assert_memory_equal(p[0], p[1], N * sizeof(float));
+    assert_true(p[0][N - 1] != (float)(N - 1) / N);   /* the last block moved too */
+    free(p[0]), free(p[1]), free(g);
 }
 
 /* eps = 1 makes eps placement visible: outside the sqrt, after bias
@@ -125,6 +155,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_adam_two_steps),
+        cmocka_unit_test(test_adam_threads_same_bits),
         cmocka_unit_test(test_adam_eps_after_sqrt),
         cmocka_unit_test(test_sgd_plain),
         cmocka_unit_test(test_sgd_momentum),

@@ -20,7 +20,7 @@ $(B)/tests/test_gen_%: tests/test_gen_%.c tests/ir_eval.c $(GEN_LIB)
 $(B)/tests/test_rt_%: tests/test_rt_%.c $(B)/libganc_rt.a
 	@mkdir -p $(dir $@)
 	$(SAY) "  CC      $@"
-	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< $(B)/libganc_rt.a -lcmocka -lz -lm
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< $(B)/libganc_rt.a -lcmocka -lz -lm -fopenmp
 
 # fake models for the runtime smoke test: one source, five variants; the
 # samplers link libc and libm only, like the real ones
@@ -35,7 +35,7 @@ $(FAKES): $(B)/tests/%: tests/fake_model.c $(B)/libganc_rt.a
 	@mkdir -p $(dir $@)
 	$(SAY) "  CC      $@"
 	$(Q)$(CC) $(TEST_CFLAGS) $(FAKE_DEFS_$*) -o $@ $< $(B)/libganc_rt.a \
-	    $(if $(findstring sample,$*),,-lz) -lm
+	    $(if $(findstring sample,$*),,-lz -fopenmp) -lm
 
 test-quick: all $(GEN_TESTS) $(RT_TESTS)
 	@set -e; for t in $(GEN_TESTS) $(RT_TESTS); do echo "== $$t"; $$t; done
