@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rt_gemm.h"   /* RT_GEMM_MR: the rows below which rt_sgemm does not pack */
+
 /* Every identifier generated code uses besides buffer names: loop variables,
  * extents, temporaries, helpers, libm and BLAS.  A buffer (named after a layer)
  * that would clash gets a trailing underscore. */
@@ -24,7 +26,7 @@ static const char *const reserved[] = {
     /* file-level names of the generated code */
     "ws", "scratch", "out", "z", "real", "noise_seed", "gan_softplus", "gan_dropout_keep",
     "set_threads", "tensors", "model", "d_step", "g_step", "generate", "g_params", "d_params",
-    "g_grads", "d_grads", "g_state", "d_state", "g_weights",
+    "g_grads", "d_grads", "g_state", "d_state", "g_weights", "packed", "packed_ready",
     /* C */
     "int", "float", "for", "if", "else", "return", "const", "void", "static", "double",
     "long", "char", "do", "while", "switch", "case", "default", "break", "continue", "enum",
@@ -801,6 +803,17 @@ void gan_note_estimates(gan_buf *notes, const gan_plan *pl, int x)
     gan_buf_put(notes, " us; ");
 }
 
+/* Whether the sampler multiplies by a weight it can pack once: rt_sgemm
+ * packs op(B) on every call when A has RT_GEMM_MR rows or more, which for a
+ * weight is the same work each time (the generator at batch 16: the dense
+ * layer's 2.5 MB weight packed again per call, half the layer's time). */
+static int packs_weight(const gan_plan *pl, int mm, long m)
+{
+    const ir_graph *g = &pl->p->g;
+    return pl->o.own_gemm && !pl->o.plain && m >= RT_GEMM_MR &&
+           g->n[gan_plan_base(pl, g->n[mm].in[1])].op == IR_PARAM;
+}
+
 static void emit_matmul(gan_buf *o, const gan_plan *pl, gan_names *nm, int mm, int epi,
                         gan_buf *notes)
 {
@@ -816,11 +829,27 @@ static void emit_matmul(gan_buf *o, const gan_plan *pl, gan_names *nm, int mm, i
     gan_names_mark_written(nm, pl, outn);
     gan_buf_printf(o, "    enum { M = %ld, N = %ld, K = %ld };\n", c.M, c.N, c.K);
     gan_note_estimates(notes, pl, mm);
-    if (pl->use_blas[mm]) {
+    if (pl->use_blas[mm] && packs_weight(pl, mm, c.M)) {
+        gan_buf_printf(o, "    /* %s does not change once loaded: packed for rt_sgemm on the first\n"
+                          "     * call only */\n"
+                          "    static float packed[K * ((N + RT_GEMM_NR - 1) / RT_GEMM_NR) * RT_GEMM_NR]\n"
+                          "        __attribute__((aligned(64)));\n"
+                          "    static int packed_ready;\n"
+                          "    if (!packed_ready) {\n"
+                          "        rt_sgemm_pack_b(%d, K, N, %s, %s, packed);\n"
+                          "        packed_ready = 1;\n"
+                          "    }\n"
+                          "    rt_sgemm_packed_b(%d, M, N, K, 1.0f, %s, %s, packed, 0.0f, %s, N);\n",
+                       c.b, c.tb, c.b, c.tb ? "K" : "N", c.ta, c.a, c.ta ? "M" : "K", c.c);
+        if (notes)
+            gan_buf_put(notes, "ganc sgemm, weight packed once; ");
+    } else if (pl->use_blas[mm]) {
         gan_emit_gemm(o, pl, mm, 4, c.ta, c.tb, "M", "N", "K", c.a, c.ta ? "M" : "K", c.b,
                       c.tb ? "K" : "N", "0.0f", c.c, "N");
         if (notes)
             gan_buf_printf(notes, "%s; ", gan_gemm_name(pl, mm));
+    }
+    if (pl->use_blas[mm]) {
         if (epi >= 0) {
             if (parallel_worth(pl, c.M * c.N) && c.M >= 2)
                 gan_buf_put(o, "    GAN_PARALLEL_FOR\n");

@@ -1,6 +1,8 @@
 /* rt_gemm.c - the runtime's own SGEMM (see rt_gemm.h). */
 #include "rt_gemm.h"
 
+#include <assert.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +17,7 @@ enum {
 };
 
 _Static_assert((int)NR == (int)RT_GEMM_NR, "rt_gemm.h promises panels of RT_GEMM_NR columns");
+_Static_assert((int)MR == (int)RT_GEMM_MR, "rt_gemm.h names the few-row threshold");
 
 /* 16 floats, one AVX-512 register; 8 floats, one AVX2 register.  A vector
  * type wider than the target's registers is split by GCC, and badly (50x
@@ -395,36 +398,58 @@ static void few_rows(int ta, int tb, int m, int n, int k, float alpha, const flo
     few_rows_body(0, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
-/* Where op(B) comes from: a matrix (packed by pack_b) or a function that
- * writes each panel itself (rt_sgemm_gather). */
+/* Where op(B) comes from: a matrix (packed by pack_b), a function that
+ * writes each panel itself (rt_sgemm_gather), or panels packed before
+ * (rt_sgemm_packed_b). */
 typedef struct {
     int trans;
     const float *b;
     int ldb;
     rt_gather_b *gather;
     const void *ctx;
+    const float *packed;
 } b_source;
 
-/* The packed, register-tiled product (see rt_gemm.h) for any m >= 1. */
+/* rows of op(A) as packed: whole register tiles */
+static size_t padded_rows(int m)
+{
+    return (size_t)((m + MR - 1) / MR) * MR;
+}
+
+/* The packed, register-tiled product (see rt_gemm.h) for any m >= 1; op(A)
+ * from a (packed here, block by block) or from packed_a (rt_sgemm_pack_a's
+ * layout: K block p0 at p0 * padded_rows(m), M block i0 at i0 * kc in it). */
 static void blocked(int trans_a, int m, int n, int k, float alpha, const float *a, int lda,
-                    const b_source *src, float beta, float *c, int ldc)
+                    const float *packed_a, const b_source *src, float beta, float *c, int ldc)
 {
     kernel_fn *kernel = pick_kernel();
     int n_panels = (n + NR - 1) / NR;
     float tile[MR * NR] __attribute__((aligned(64)));
     for (int p0 = 0; p0 < k; p0 += KC) {
         int kc = k - p0 < KC ? k - p0 : KC;
-        float *bp = grow(&b_pack, &b_cap, (size_t)n_panels * KC * NR);
-        if (src->gather)
-            for (int jp = 0; jp < n_panels; jp++)
-                src->gather(src->ctx, p0, kc, jp * NR, n - jp * NR < NR ? n - jp * NR : NR,
-                            bp + (size_t)jp * kc * NR);
-        else
-            pack_b(src->trans, src->b, src->ldb, p0, kc, n, bp);
+        const float *bp;
+        if (src->packed) {   /* rt_sgemm_pack_b laid the K blocks out one after another */
+            bp = src->packed + (size_t)p0 * n_panels * NR;
+        } else {
+            float *fill = grow(&b_pack, &b_cap, (size_t)n_panels * KC * NR);
+            if (src->gather)
+                for (int jp = 0; jp < n_panels; jp++)
+                    src->gather(src->ctx, p0, kc, jp * NR,
+                                n - jp * NR < NR ? n - jp * NR : NR, fill + (size_t)jp * kc * NR);
+            else
+                pack_b(src->trans, src->b, src->ldb, p0, kc, n, fill);
+            bp = fill;
+        }
         for (int i0 = 0; i0 < m; i0 += MC) {
             int mc = m - i0 < MC ? m - i0 : MC;
-            float *ap = grow(&a_pack, &a_cap, (size_t)MC * KC);
-            pack_a(trans_a, a, lda, i0, mc, p0, kc, ap);
+            const float *ap;
+            if (packed_a) {
+                ap = packed_a + (size_t)p0 * padded_rows(m) + (size_t)i0 * kc;
+            } else {
+                float *fill = grow(&a_pack, &a_cap, (size_t)MC * KC);
+                pack_a(trans_a, a, lda, i0, mc, p0, kc, fill);
+                ap = fill;
+            }
             for (int jp = 0; jp < n_panels; jp++) {
                 int j0 = jp * NR, w = n - j0 < NR ? n - j0 : NR;
                 for (int r0 = 0; r0 < mc; r0 += MR) {
@@ -467,8 +492,56 @@ void rt_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const 
         few_rows(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         return;
     }
-    b_source src = { trans_b, b, ldb, NULL, NULL };
-    blocked(trans_a, m, n, k, alpha, a, lda, &src, beta, c, ldc);
+    b_source src = { trans_b, b, ldb, NULL, NULL, NULL };
+    blocked(trans_a, m, n, k, alpha, a, lda, NULL, &src, beta, c, ldc);
+}
+
+size_t rt_sgemm_packed_b_floats(int k, int n)
+{
+    return (size_t)k * (size_t)((n + NR - 1) / NR) * NR;
+}
+
+void rt_sgemm_pack_b(int trans_b, int k, int n, const float *b, int ldb, float *packed)
+{
+    size_t n_panels = (size_t)((n + NR - 1) / NR);
+    for (int p0 = 0; p0 < k; p0 += KC)
+        pack_b(trans_b, b, ldb, p0, k - p0 < KC ? k - p0 : KC, n,
+               packed + (size_t)p0 * n_panels * NR);
+}
+
+void rt_sgemm_packed_b(int trans_a, int m, int n, int k, float alpha, const float *a, int lda,
+                       const float *packed_b, float beta, float *c, int ldc)
+{
+    assert((uintptr_t)packed_b % 64 == 0 && "rt_sgemm_packed_b: packed_b must be 64-byte aligned");
+    if (scale_only(m, n, k, beta, c, ldc))
+        return;
+    b_source src = { 0, NULL, 0, NULL, NULL, packed_b };
+    blocked(trans_a, m, n, k, alpha, a, lda, NULL, &src, beta, c, ldc);
+}
+
+size_t rt_sgemm_packed_a_floats(int m, int k)
+{
+    return padded_rows(m) * (size_t)k;
+}
+
+void rt_sgemm_pack_a(int trans_a, int m, int k, const float *a, int lda, float *packed)
+{
+    for (int p0 = 0; p0 < k; p0 += KC) {
+        int kc = k - p0 < KC ? k - p0 : KC;
+        for (int i0 = 0; i0 < m; i0 += MC)
+            pack_a(trans_a, a, lda, i0, m - i0 < MC ? m - i0 : MC, p0, kc,
+                   packed + (size_t)p0 * padded_rows(m) + (size_t)i0 * kc);
+    }
+}
+
+void rt_sgemm_packed_a(int trans_b, int m, int n, int k, float alpha, const float *packed_a,
+                       const float *b, int ldb, float beta, float *c, int ldc)
+{
+    assert((uintptr_t)packed_a % 64 == 0 && "rt_sgemm_packed_a: packed_a must be 64-byte aligned");
+    if (scale_only(m, n, k, beta, c, ldc))
+        return;
+    b_source src = { trans_b, b, ldb, NULL, NULL, NULL };
+    blocked(0, m, n, k, alpha, NULL, 0, packed_a, &src, beta, c, ldc);
 }
 
 void rt_sgemm_gather(int trans_a, int m, int n, int k, float alpha, const float *a, int lda,
@@ -476,6 +549,6 @@ void rt_sgemm_gather(int trans_a, int m, int n, int k, float alpha, const float 
 {
     if (scale_only(m, n, k, beta, c, ldc))
         return;
-    b_source src = { 0, NULL, 0, gather, ctx };
-    blocked(trans_a, m, n, k, alpha, a, lda, &src, beta, c, ldc);
+    b_source src = { 0, NULL, 0, gather, ctx, NULL };
+    blocked(trans_a, m, n, k, alpha, a, lda, NULL, &src, beta, c, ldc);
 }

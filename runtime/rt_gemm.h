@@ -21,6 +21,8 @@
 #ifndef RT_GEMM_H
 #define RT_GEMM_H
 
+#include <stddef.h>
+
 void rt_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const float *a,
               int lda, const float *b, int ldb, float beta, float *c, int ldc);
 
@@ -31,9 +33,27 @@ void rt_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const 
  * p0 .. p0+kc-1 and columns j0 .. j0+w-1 of op(B) into panel: kc rows of
  * RT_GEMM_NR floats each, zero past w.  Every m >= 1 takes the packed
  * path. */
-enum { RT_GEMM_NR = 32 };
+enum { RT_GEMM_NR = 32, RT_GEMM_MR = 6 };   /* the register tile; fewer rows: no packing */
 typedef void rt_gather_b(const void *ctx, int p0, int kc, int j0, int w, float *panel);
 void rt_sgemm_gather(int trans_a, int m, int n, int k, float alpha, const float *a, int lda,
                      rt_gather_b *gather, const void *ctx, float beta, float *c, int ldc);
+
+/* A constant op(B) (a sampler's weights) packed once, then multiplied by
+ * many A without packing it again: rt_sgemm_pack_b fills packed, of
+ * rt_sgemm_packed_b_floats(k, n) floats, with op(B) (K x N, transposed as
+ * trans_b says) in the panels rt_sgemm would make on every call;
+ * rt_sgemm_packed_b then computes the same C as rt_sgemm, bit for bit,
+ * for any m >= 1 (no few-row path). */
+size_t rt_sgemm_packed_b_floats(int k, int n);
+void rt_sgemm_pack_b(int trans_b, int k, int n, const float *b, int ldb, float *packed);
+void rt_sgemm_packed_b(int trans_a, int m, int n, int k, float alpha, const float *a, int lda,
+                       const float *packed_b, float beta, float *c, int ldc);
+/* The same for a constant op(A) (M x K): rt_sgemm_packed_a_floats(m, k)
+ * floats, 64-byte aligned; rt_sgemm_packed_a gives rt_sgemm's bits for
+ * m >= RT_GEMM_MR (fewer rows: the packed path all the same). */
+size_t rt_sgemm_packed_a_floats(int m, int k);
+void rt_sgemm_pack_a(int trans_a, int m, int k, const float *a, int lda, float *packed);
+void rt_sgemm_packed_a(int trans_b, int m, int n, int k, float alpha, const float *packed_a,
+                       const float *b, int ldb, float beta, float *c, int ldc);
 
 #endif

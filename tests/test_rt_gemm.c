@@ -1,7 +1,8 @@
 /* test_rt_gemm.c - the runtime's SGEMM (runtime/rt_gemm.c) against a plain
  * double-precision product: all four transpose combinations, sizes around
  * the tile and block edges, leading dimensions larger than needed, alpha
- * and beta (beta = 0 must ignore NaN in C), and the same bits twice; and
+ * and beta (beta = 0 must ignore NaN in C), and the same bits twice; op(B)
+ * or op(A) packed once (rt_sgemm_packed_b, _a) giving rt_sgemm's bits; and
  * the implicit GEMM of a convolution (rt_sgemm_gather with rt_conv_gather)
  * against a direct convolution, whole and in column blocks. */
 #include <math.h>
@@ -46,6 +47,29 @@ static void check(int ta, int tb, int m, int n, int k, float alpha, float beta)
     rt_sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     rt_sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c2, ldc);
     assert_memory_equal(c, c2, nc * 4);   /* deterministic */
+    /* op(B) packed once: the same bits where rt_sgemm packs too, and never
+     * a float past the packed size (one spare, checked) */
+    size_t np = rt_sgemm_packed_b_floats(k, n);
+    float *packed = aligned_alloc(64, (np * 4 + 64) / 64 * 64), *c3 = malloc(nc * 4 + 4);
+    packed[np] = 12345.0f;
+    rt_sgemm_pack_b(tb, k, n, b, ldb, packed);
+    assert_true(packed[np] == 12345.0f);
+    memcpy(c3, c0, nc * 4);
+    rt_sgemm_packed_b(ta, m, n, k, alpha, a, lda, packed, beta, c3, ldc);
+    if (m >= RT_GEMM_MR)
+        assert_memory_equal(c, c3, nc * 4);
+    /* and op(A) packed once */
+    size_t npa = rt_sgemm_packed_a_floats(m, k);
+    float *packed_a = aligned_alloc(64, (npa * 4 + 64) / 64 * 64), *c4 = malloc(nc * 4 + 4);
+    packed_a[npa] = 12345.0f;
+    rt_sgemm_pack_a(ta, m, k, a, lda, packed_a);
+    assert_true(packed_a[npa] == 12345.0f);
+    memcpy(c4, c0, nc * 4);
+    rt_sgemm_packed_a(tb, m, n, k, alpha, packed_a, b, ldb, beta, c4, ldc);
+    if (m >= RT_GEMM_MR)
+        assert_memory_equal(c, c4, nc * 4);
+    else
+        assert_memory_equal(c3, c4, nc * 4);   /* both the packed path */
     for (int i = 0; i < m; i++)
         for (int j = 0; j < n; j++) {
             double s = 0, mag = 0;
@@ -55,16 +79,25 @@ static void check(int ta, int tb, int m, int n, int k, float alpha, float beta)
                 mag += fabs(t);
             }
             double want = alpha * s + (beta == 0.0f ? 0.0 : beta * c0[(size_t)i * ldc + j]);
-            double got = c[(size_t)i * ldc + j];
+            double got = c[(size_t)i * ldc + j], got_packed = c3[(size_t)i * ldc + j];
             if (!(fabs(got - want) <= 1e-5 * (fabs(alpha) * mag + 1.0)))
                 fail_msg("ta %d tb %d %dx%dx%d alpha %g beta %g: C[%d][%d] = %.9g, want %.9g",
                          ta, tb, m, n, k, alpha, beta, i, j, got, want);
+            if (!(fabs(got_packed - want) <= 1e-5 * (fabs(alpha) * mag + 1.0)))
+                fail_msg("packed B: ta %d tb %d %dx%dx%d: C[%d][%d] = %.9g, want %.9g", ta, tb,
+                         m, n, k, i, j, got_packed, want);
         }
     /* nothing outside the m x n corner is written */
     for (int i = 0; i < m; i++)
-        for (int j = n; j < ldc; j++)
+        for (int j = n; j < ldc; j++) {
             assert_memory_equal(&c[(size_t)i * ldc + j], &c0[(size_t)i * ldc + j], 4);
-    free(a), free(b), free(c), free(c2), free(c0);
+            assert_memory_equal(&c3[(size_t)i * ldc + j], &c0[(size_t)i * ldc + j], 4);
+        }
+    for (int i = 0; i < m; i++)
+        for (int j = n; j < ldc; j++)
+            assert_memory_equal(&c4[(size_t)i * ldc + j], &c0[(size_t)i * ldc + j], 4);
+    free(a), free(b), free(c), free(c2), free(c0), free(c3), free(packed), free(c4),
+        free(packed_a);
 }
 
 static void test_transposes_and_edges(void **state)
