@@ -207,52 +207,30 @@ static void emit_resample(gan_buf *o, const gan_plan *pl, gan_names *nm, int x)
 
 /* ---- GEMM formulations (trainer only), using the file's `scratch` ---- */
 
-/* One row of col: tap (ky, kx) of channel c, for every sample. */
-static void im2col_tap(gan_buf *o, const char *ky, const char *kx, int lvl, const void *ctx)
-{
-    const char *a = ctx;
-    static const char *const body[] = {
-        "{\n",
-        "    float *row = col + (long)((c*KH + %s)*KW + %s)*NCOL;\n",
-        "    for (int b = 0; b < B; b++) {\n",
-        "        const float *ac = %s + (long)(b*C + c)*H*W;\n",
-        "        for (int oy = 0; oy < OH; oy++) {\n",
-        "            const int iy = oy*S - P + %s;\n",
-        "            for (int ox = 0; ox < OW; ox++) {\n",
-        "                const int ix = ox*S - P + %s;\n",
-        "                row[b*OH*OW + oy*OW + ox] = iy >= 0 && iy < H && ix >= 0 && ix < W ? "
-        "ac[iy*W + ix] : 0.0f;\n",
-        "            }\n", "        }\n", "    }\n", "}\n",
-    };
-    for (size_t i = 0; i < sizeof body / sizeof body[0]; i++) {
-        gan_indent(o, lvl);
-        if (i == 1)
-            gan_buf_printf(o, body[i], ky, kx);
-        else if (i == 3)
-            gan_buf_printf(o, body[i], a);
-        else if (i == 5)
-            gan_buf_printf(o, body[i], ky);
-        else if (i == 7)
-            gan_buf_printf(o, body[i], kx);
-        else
-            gan_buf_put(o, body[i]);
-    }
-}
-
 /* col[(c*KH + ky)*KW + kx][b*OH*OW + oy*OW + ox] = a[b][c][oy*S-P+ky][ox*S-P+kx]
- * or 0, for the whole batch: channels split among the threads, each row of
- * col written front to back, sample after sample, and the taps unrolled
- * (up to the model's unroll), so that the padding tests fold into
- * constants: 1.7x the speed of one loop over rows with the tap computed
- * (the DCGAN's conv2, 3.2 million floats: 0.6 against 1.1 ms).  Written
- * sample by sample instead, each sample's CKK short pieces lie a row
- * (NCOL floats) apart. */
-static void emit_im2col(gan_buf *o, const char *a, const conv_dims *d, int unroll)
+ * or 0, for the whole batch.  Rows of col are split among the threads and
+ * each row is written front to back, sample after sample: written sample
+ * by sample instead, each sample's CKK short pieces lie a row (NCOL floats,
+ * 12 KiB for the DCGAN) apart, and the page walks that costs made the copy
+ * twice as slow as the product it feeds. */
+static void emit_im2col(gan_buf *o, const char *a)
 {
-    gan_buf_put(o, "    GAN_PARALLEL_FOR\n"
-                   "    for (int c = 0; c < C; c++) {\n");
-    emit_taps(o, d, unroll, im2col_tap, a, 2);
-    gan_buf_put(o, "    }\n");
+    gan_buf_printf(o, "    GAN_PARALLEL_FOR\n"
+                      "    for (int r = 0; r < CKK; r++) {\n"
+                      "        const int c = r / (KH*KW), ky = r / KW %% KH, kx = r %% KW;\n"
+                      "        for (int b = 0; b < B; b++) {\n"
+                      "            float *row = col + (long)r*NCOL + b*OH*OW;\n"
+                      "            const float *ac = %s + (long)(b*C + c)*H*W;\n"
+                      "            for (int oy = 0; oy < OH; oy++) {\n"
+                      "                const int iy = oy*S - P + ky;\n"
+                      "                for (int ox = 0; ox < OW; ox++) {\n"
+                      "                    const int ix = ox*S - P + kx;\n"
+                      "                    row[oy*OW + ox] = iy >= 0 && iy < H && ix >= 0 && ix < W ? "
+                      "ac[iy*W + ix] : 0.0f;\n"
+                      "                }\n"
+                      "            }\n"
+                      "        }\n"
+                      "    }\n", a);
 }
 
 /* `name`: the [B x O x OH*OW] tensor t as one [O x B*OH*OW] matrix, its
@@ -296,7 +274,7 @@ static void emit_conv2d_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int 
             gan_buf_printf(o, "    gan_sgemm_conv(O, NCOL, CKK, %s, &src, prod);\n", w);
     } else {
         gan_buf_put(o, "    float *col = scratch, *prod = scratch + (long)CKK*NCOL;\n");
-        emit_im2col(o, in, d, pl->o.unroll);
+        emit_im2col(o, in);
         gan_emit_gemm(o, pl, x, 4, 0, 0, "O", "NCOL", "CKK", w, "CKK", "col", "NCOL", "0.0f",
                       "prod", "NCOL");
     }
@@ -401,7 +379,7 @@ static void emit_wgrad_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int x
      * side by side in both ([O x B*OH*OW] and [CKK x B*OH*OW]) */
     gan_buf_put(o, "    enum { CKK = C*KH*KW, NCOL = B*OH*OW };\n"
                    "    float *col = scratch;\n");
-    emit_im2col(o, a, d, pl->o.unroll);
+    emit_im2col(o, a);
     emit_side_by_side(o, gy, "gt");
     gan_emit_gemm(o, pl, x, 4, 0, 1, "O", "CKK", "NCOL", "gt", "NCOL", "col", "NCOL", "0.0f",
                   out, "CKK");
