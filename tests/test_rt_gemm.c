@@ -29,6 +29,16 @@ static double at(const float *x, int trans, int ld, int r, int c)
     return trans ? x[(size_t)c * ld + r] : x[(size_t)r * ld + c];
 }
 
+/* 64-byte aligned room for n packed floats, and one more holding a
+ * sentinel that packing must leave alone */
+enum { SENTINEL = 12345 };
+static float *packed_room(size_t n)
+{
+    float *p = aligned_alloc(64, (n * 4 + 64) / 64 * 64);
+    p[n] = SENTINEL;
+    return p;
+}
+
 static void check(int ta, int tb, int m, int n, int k, float alpha, float beta)
 {
     int lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 2, ldc = n + 5;
@@ -47,24 +57,20 @@ static void check(int ta, int tb, int m, int n, int k, float alpha, float beta)
     rt_sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     rt_sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c2, ldc);
     assert_memory_equal(c, c2, nc * 4);   /* deterministic */
-    /* op(B) packed once: the same bits where rt_sgemm packs too, and never
-     * a float past the packed size (one spare, checked) */
-    size_t np = rt_sgemm_packed_b_floats(k, n);
-    float *packed = aligned_alloc(64, (np * 4 + 64) / 64 * 64), *c3 = malloc(nc * 4 + 4);
-    packed[np] = 12345.0f;
+    /* op(B), op(A) packed once: the same bits where rt_sgemm packs too,
+     * and never a float past the packed size */
+    size_t np = rt_sgemm_packed_b_floats(k, n), npa = rt_sgemm_packed_a_floats(m, k);
+    float *packed = packed_room(np), *packed_a = packed_room(npa);
+    float *c3 = malloc(nc * 4 + 4), *c4 = malloc(nc * 4 + 4);
     rt_sgemm_pack_b(tb, k, n, b, ldb, packed);
-    assert_true(packed[np] == 12345.0f);
+    rt_sgemm_pack_a(ta, m, k, a, lda, packed_a);
+    assert_true(packed[np] == SENTINEL && packed_a[npa] == SENTINEL);
     memcpy(c3, c0, nc * 4);
+    memcpy(c4, c0, nc * 4);
     rt_sgemm_packed_b(ta, m, n, k, alpha, a, lda, packed, beta, c3, ldc);
     if (m >= RT_GEMM_MR)
         assert_memory_equal(c, c3, nc * 4);
     /* and op(A) packed once */
-    size_t npa = rt_sgemm_packed_a_floats(m, k);
-    float *packed_a = aligned_alloc(64, (npa * 4 + 64) / 64 * 64), *c4 = malloc(nc * 4 + 4);
-    packed_a[npa] = 12345.0f;
-    rt_sgemm_pack_a(ta, m, k, a, lda, packed_a);
-    assert_true(packed_a[npa] == 12345.0f);
-    memcpy(c4, c0, nc * 4);
     rt_sgemm_packed_a(tb, m, n, k, alpha, packed_a, b, ldb, beta, c4, ldc);
     if (m >= RT_GEMM_MR)
         assert_memory_equal(c, c4, nc * 4);
