@@ -226,9 +226,9 @@ static void choose_kernels(gan_plan *pl)
     const ir_graph *g = &pl->p->g;
     int gemm_engine = pl->o.own_gemm ? GAN_OWN_GEMM : GAN_OPENBLAS;
     int model = pl->o.cost && pl->o.blas && !pl->o.plain;
-    long (*want)[5] = calloc((size_t)pl->n + 1, sizeof *want);
+    long (*want)[5] = model ? calloc((size_t)pl->n + 1, sizeof *want) : NULL;
     int n_want = 0;
-    for (int x = 0; x < pl->n && model; x++)
+    for (int x = 0; x < pl->n && want; x++)   /* no memory: the grid alone */
         n_want += product_dims(pl, x, want[n_want]);
     if (n_want)   /* the products without a measurement of their own: measured now, once */
         gan_cost_measure(pl->o.cost, (const long(*)[5])want, n_want);
