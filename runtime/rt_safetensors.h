@@ -84,7 +84,9 @@ int rt_st_open_memory(const void *buf, size_t len, const char *name_for_errors,
  * rt_st_close.  Faster than reading it when the tensors are used in place
  * (rt_st_view_f32): no copy, no fresh memory to fault in.  The mapping
  * follows the file: a file cut short meanwhile raises SIGBUS on reading
- * past its new end, which the caller handles (rt_sample.c). */
+ * past its new end, which the caller handles (rt_sample.c).  Returns -2
+ * (err set) when the file opens but cannot be mapped (a file system
+ * without mmap): rt_st_open_file still reads it. */
 int rt_st_open_mapped(const char *path, rt_st *st, rt_err *err);
 const rt_st_tensor *rt_st_find(const rt_st *st, const char *name);
 /* Copies tensor `name` into dst after checking that it exists, is F32 and

@@ -364,7 +364,7 @@ int rt_st_open_mapped(const char *path, rt_st *st, rt_err *err)
     if (size && !mapped) {
         rt_errf(err, "%s: cannot map into memory: %s", path, strerror(errno));
         fclose(f);
-        return -1;
+        return -2;
     }
     fclose(f);   /* the mapping stays */
     int rc = rt_st_open_memory(mapped ? map : "", size, path, st, err);

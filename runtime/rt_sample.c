@@ -165,6 +165,8 @@ static int load_weights(const rt_sampler_model *m, const char *path, rt_st *st, 
     int rc = path ? rt_st_open_mapped(path, st, err)
                   : rt_st_open_memory(m->embedded_weights, m->embedded_size,
                                       "embedded weights", st, err);
+    if (rc == -2)   /* no mmap there: read it, into the sampler's arrays */
+        rc = rt_st_open_file(path, st, err);
     if (rc != 0)
         return -1;
     rc = rt_sample_weights_load(m, st, err);

@@ -406,6 +406,19 @@ static void test_open_mapped(void **state)
     assert_contains(err.msg, "expected a regular file, found a directory");
     assert_int_equal(rt_st_open_mapped(file("none.safetensors"), &st, &err), -1);
     assert_contains(err.msg, "none.safetensors: cannot open");
+    /* a regular file that cannot be mapped (a sysfs attribute, where there
+     * is one): -2, so that the caller reads it instead */
+    static const char *const unmappable[] = { "/sys/kernel/mm/transparent_hugepage/enabled",
+                                              "/sys/kernel/profiling", "/sys/power/state" };
+    for (size_t i = 0; i < sizeof unmappable / sizeof unmappable[0]; i++) {
+        FILE *f = fopen(unmappable[i], "rb");
+        if (!f)
+            continue;
+        fclose(f);
+        assert_int_equal(rt_st_open_mapped(unmappable[i], &st, &err), -2);
+        assert_contains(err.msg, "cannot map into memory");
+        break;
+    }
 
     /* a header padded so that the data starts at an odd byte: not float-aligned */
     char odd[80] = "{\"u\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}";
