@@ -79,3 +79,25 @@ build/ganc build tests/models/png_small.yaml -o "$dir/png_small"
 grep -q "pngs (40 images)" "$dir/png_run.txt" || { cat "$dir/png_run.txt"; exit 1; }
 test -s "$dir/png_run/weights.safetensors"
 echo "e2e_dcgan: png_small trained 20 steps on the sampler's 40 PNGs"
+
+# a weights file cut short by another program while the sampler reads it in
+# place (mapped): reported with the path, exit 1, no crash.  The cut comes
+# once the file is mapped (seen in /proc/PID/maps) and its checksum done,
+# while 20000 samples are being generated (seconds)
+cp "$dir/run60/weights.safetensors" "$dir/cut.safetensors"
+"$dir/sample" --weights "$dir/cut.safetensors" -n 20000 --seed 3 -o "$dir/cut.npy" \
+    > "$dir/cut.txt" 2>&1 &
+pid=$!
+for _ in $(seq 200); do
+    grep -q cut.safetensors "/proc/$pid/maps" 2>/dev/null && break
+    sleep 0.01
+done
+sleep 0.2
+truncate -s 8 "$dir/cut.safetensors"
+rc=0; wait $pid || rc=$?
+if [ $rc -ne 1 ] || ! grep -q "cut.safetensors: the weights file was cut short while the sampler read it" \
+        "$dir/cut.txt"; then
+    echo "e2e_dcgan: FAIL: a weights file cut while mapped gave exit $rc:"; cat "$dir/cut.txt"; exit 1
+fi
+test ! -e "$dir/cut.npy" || { echo "e2e_dcgan: FAIL: output written from cut weights"; exit 1; }
+echo "e2e_dcgan: weights cut while the sampler ran: reported, exit 1, nothing written"
