@@ -431,14 +431,15 @@ int gan_cost_measure(gan_cost *c, const long (*want)[5], int n_want)
     gan_cost_key(key, sizeof key);
     int lock = lock_cache(c->cache), measured = 0;
     reread_shapes(c, key);   /* measured by another ganc while we waited? */
-    char args[4 * PATH_MAX] = "--shapes";
+    char args[4 * PATH_MAX] = "--shapes ";   /* each product followed by a space */
     size_t len = strlen(args);
     for (int i = 0; i < n_want && measured >= 0; i++) {
         const long *w = want[i];
         if (!missing(c, w))
             continue;
-        char one[96];
-        snprintf(one, sizeof one, " %ld,%ld,%ld,%ld,%ld", w[0], w[1], w[2], w[3], w[4]);
+        char one[96];   /* " TA,TB,M,N,K ": spaces on both sides, so that no
+                           product matches the start of another */
+        snprintf(one, sizeof one, " %ld,%ld,%ld,%ld,%ld ", w[0], w[1], w[2], w[3], w[4]);
         if (strstr(args, one))   /* asked twice */
             continue;
         if (!c->probe[0]) {
@@ -451,14 +452,14 @@ int gan_cost_measure(gan_cost *c, const long (*want)[5], int n_want)
             snprintf(probe_at_exit, sizeof probe_at_exit, "%s", c->probe);
             atexit(remove_probe_at_exit);
         }
-        if (len + strlen(one) + 1 > sizeof args) {   /* a full command: run it */
+        if (len + strlen(one) > sizeof args) {   /* a full command: run it */
             if (probe_shapes(c, args))
                 measured = -1;
-            snprintf(args, sizeof args, "--shapes");
+            snprintf(args, sizeof args, "--shapes ");
             len = strlen(args);
         }
-        memcpy(args + len, one, strlen(one) + 1);
-        len += strlen(one);
+        memcpy(args + len, one + 1, strlen(one));   /* args ends in a space already */
+        len += strlen(one) - 1;
         measured += measured >= 0;
     }
     if (measured > 0 && probe_shapes(c, args))
