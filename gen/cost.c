@@ -404,10 +404,13 @@ static int probe_shapes(gan_cost *c, const char *args)
         snprintf(line, sizeof line, "%.*s", (int)len, p);
         p += len + (p[len] == '\n');
         gan_cost_shape s;
-        if (parse_shape(line, &s) || add_shape(c, &s)) {
+        if (parse_shape(line, &s)) {
             fprintf(stderr, "ganc: calibrate: the probe printed '%s', expected `shape ENGINE TA TB "
                             "M N K GFLOPS`\n", line);
             rc = -1;
+        } else {
+            (void)add_shape(c, &s);   /* a full table: this product interpolates; the cache
+                                       * then holds too many lines and is measured anew */
         }
     }
     FILE *f = rc ? NULL : fopen(c->cache, "a");

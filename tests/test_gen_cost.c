@@ -149,6 +149,15 @@ static void test_shape_lines(void **state)
         if (!strstr(err, where) || !strstr(err, bad[i]))
             fail_msg("'%s': %s", bad[i], err);
     }
+    /* a cache that grew past the table: refused (and so measured anew) */
+    size_t cap = len + (GAN_COST_MAX_SHAPES + 1) * 48;
+    char *many = malloc(cap);
+    size_t at = (size_t)snprintf(many, cap, "%s", grid);
+    for (int i = 0; i <= GAN_COST_MAX_SHAPES; i++)
+        at += (size_t)snprintf(many + at, cap - at, "shape ganc 0 0 %d 8 8 10\n", i + 1);
+    assert_int_equal(gan_cost_parse(&c, many, "cal.txt", err, sizeof err), -1);
+    assert_non_null(strstr(err, "more than 1024 shape lines"));
+    free(many);
     free(t);
     free(grid);
 }
