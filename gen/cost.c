@@ -350,6 +350,7 @@ int gan_cost_get(gan_cost *c, int force)
         snprintf(c->origin, sizeof c->origin, "%s (%s)", path[0] ? path : "measured now",
                  key + 4);
         snprintf(c->cache, sizeof c->cache, "%s", path);
+        snprintf(c->key, sizeof c->key, "%s", key);
         rc = apply_forced(c) ? -2 : 0;
     }
     free(text);
@@ -378,16 +379,28 @@ static int missing(const gan_cost *c, const long *w)
                             find_shape(c, 1, (int)w[0], (int)w[1], w[2], w[3], w[4]) < 0);
 }
 
-/* The shape lines another ganc added to the cache meanwhile. */
-static void reread_shapes(gan_cost *c, const char *key)
+/* Adds text's shape lines to c.  only: every line must be one (the probe's
+ * output), else the first that is not is said on stderr and -1 returned;
+ * otherwise other lines (a cache's grid) are passed over.  A full table
+ * keeps its lines: the product interpolates, and a cache holding too many
+ * fails to parse and is measured anew. */
+static int add_shape_lines(gan_cost *c, const char *text, int only)
 {
-    char *text = read_cache(c->cache, key);
-    for (char *line = text ? strtok(text, "\n") : NULL; line; line = strtok(NULL, "\n")) {
+    for (const char *p = text; *p;) {
+        char line[256];
+        size_t len = strcspn(p, "\n");
+        snprintf(line, sizeof line, "%.*s", (int)len, p);
+        p += len + (p[len] == '\n');
         gan_cost_shape s;
-        if (!strncmp(line, "shape ", 6) && parse_shape(line, &s) == 0)
-            add_shape(c, &s);
+        if (parse_shape(line, &s) == 0) {
+            (void)add_shape(c, &s);
+        } else if (only) {
+            fprintf(stderr, "ganc: calibrate: the probe printed '%s', expected `shape ENGINE TA TB "
+                            "M N K GFLOPS`\n", line);
+            return -1;
+        }
     }
-    free(text);
+    return 0;
 }
 
 /* Runs the probe on the args (`--shapes TA,TB,M,N,K ...`), adds the lines
@@ -397,22 +410,7 @@ static int probe_shapes(gan_cost *c, const char *args)
     char *text = run_probe(c->probe, args);
     if (!text)
         return -1;
-    int rc = 0;
-    for (const char *p = text; *p && rc == 0;) {
-        char line[256];
-        size_t len = strcspn(p, "\n");
-        snprintf(line, sizeof line, "%.*s", (int)len, p);
-        p += len + (p[len] == '\n');
-        gan_cost_shape s;
-        if (parse_shape(line, &s)) {
-            fprintf(stderr, "ganc: calibrate: the probe printed '%s', expected `shape ENGINE TA TB "
-                            "M N K GFLOPS`\n", line);
-            rc = -1;
-        } else {
-            (void)add_shape(c, &s);   /* a full table: this product interpolates; the cache
-                                       * then holds too many lines and is measured anew */
-        }
-    }
+    int rc = add_shape_lines(c, text, 1);
     FILE *f = rc ? NULL : fopen(c->cache, "a");
     if (!rc && (!f || fputs(text, f) < 0 || fclose(f)))
         fprintf(stderr, "ganc: warning: cannot add to %s; the products will be measured "
@@ -430,10 +428,11 @@ int gan_cost_measure(gan_cost *c, const long (*want)[5], int n_want)
         todo += missing(c, want[i]);
     if (!todo)
         return 0;
-    char key[512];
-    gan_cost_key(key, sizeof key);
     int lock = lock_cache(c->cache), measured = 0;
-    reread_shapes(c, key);   /* measured by another ganc while we waited? */
+    char *cached = read_cache(c->cache, c->key);   /* measured by another ganc meanwhile? */
+    if (cached)
+        add_shape_lines(c, cached, 0);
+    free(cached);
     char args[4 * PATH_MAX] = "--shapes ";   /* each product followed by a space */
     size_t len = strlen(args);
     for (int i = 0; i < n_want && measured >= 0; i++) {
@@ -486,12 +485,18 @@ static void locate(long v, int *i, double *t)
     *t = x <= lo ? 0.0 : x >= hi ? 1.0 : (x - lo) / (hi - lo);
 }
 
+double gan_cost_shape_gflops(const gan_cost *c, int own, int ta, int tb, long m, long n, long k)
+{
+    int s = find_shape(c, own, ta, tb, m, n, k);
+    return s >= 0 ? c->shape[s].gflops : 0.0;
+}
+
 double gan_cost_gemm_us(const gan_cost *c, int engine, int ta, int tb, long m, long n, long k)
 {
     double flops = 2.0 * (double)m * (double)n * (double)k;
-    int s = find_shape(c, engine == GAN_OWN_GEMM, ta != 0, tb != 0, m, n, k);
-    if (s >= 0)
-        return flops / (c->shape[s].gflops * 1e3);
+    double measured = gan_cost_shape_gflops(c, engine == GAN_OWN_GEMM, ta != 0, tb != 0, m, n, k);
+    if (measured > 0)
+        return flops / (measured * 1e3);
     int im, in, ik;
     double tm, tn, tk, logr = 0;
     locate(m, &im, &tm);

@@ -52,6 +52,7 @@ typedef struct {
     int n_shape;
     char cache[4096];       /* where measured shapes are added; "" (a model
                                parsed from text): none are measured */
+    char key[512];          /* the cache's key line (gan_cost_key) */
     char probe[4096];       /* the compiled probe, once a shape needed one */
 } gan_cost;
 
@@ -92,6 +93,9 @@ int gan_cost_measure(gan_cost *c, const long (*want)[5], int n_want);
  * grid, log-log, clamped at its edges), flops of a direct convolution or
  * of generated product loops, and a copy of n floats. */
 double gan_cost_gemm_us(const gan_cost *c, int engine, int ta, int tb, long m, long n, long k);
+/* A product's shape line on one engine (own: rt_sgemm, else OpenBLAS):
+ * its GFLOP/s, or 0 when it has none. */
+double gan_cost_shape_gflops(const gan_cost *c, int own, int ta, int tb, long m, long n, long k);
 double gan_cost_direct_us(const gan_cost *c, double flops);
 double gan_cost_loop_us(const gan_cost *c, double flops);
 double gan_cost_copy_us(const gan_cost *c, double floats);

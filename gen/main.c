@@ -335,16 +335,10 @@ static int cmd_calibrate(int argc, char **argv)
     printf("  products measured at their own shape by the builds so far, GFLOP/s:\n");
     for (int i = 0; i < c.n_shape; i++) {
         const gan_cost_shape *a = &c.shape[i];
-        double own = 0;
-        for (int j = 0; j < c.n_shape && !a->own; j++) {
-            const gan_cost_shape *b = &c.shape[j];
-            if (b->own && b->ta == a->ta && b->tb == a->tb && b->m == a->m && b->n == a->n &&
-                b->k == a->k)
-                own = b->gflops;
-        }
         if (!a->own)   /* op(A), op(B): N as given, T transposed */
             printf("    %s%s %5ld x %5ld x %5ld  %-10.1f %-10.1f\n", a->ta ? "T" : "N",
-                   a->tb ? "T" : "N", a->m, a->n, a->k, a->gflops, own);
+                   a->tb ? "T" : "N", a->m, a->n, a->k, a->gflops,
+                   gan_cost_shape_gflops(&c, 1, a->ta, a->tb, a->m, a->n, a->k));
     }
     return 0;
 }
