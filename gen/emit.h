@@ -73,6 +73,15 @@ void gan_emit_gemm(gan_buf *o, const gan_plan *pl, int x, int indent, int ta, in
 const char *gan_gemm_name(const gan_plan *pl, int x);
 void gan_note_estimates(gan_buf *notes, const gan_plan *pl, int x);
 
+/* Whether the sampler can pack operand `weight` (a node) once for
+ * rt_sgemm: a model tensor, which does not change once loaded. */
+int gan_weight_packs_once(const gan_plan *pl, int weight);
+/* The sampler's product by such a weight: a static buffer of `floats`
+ * (a C expression) filled by the call `pack` on the first call only, then
+ * the call `product`, which reads it as `packed`. */
+void gan_emit_packed_once(gan_buf *o, const char *weight, const char *floats, const char *pack,
+                          const char *product);
+
 /* Fills the template.  Returns 0, or -1 with a message in *report. */
 int gan_emit_file(const gan_model *m, gan_codegen_opts o, const gan_emit_target *t,
                   gan_buf *out, gan_buf *report);

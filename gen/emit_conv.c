@@ -311,26 +311,19 @@ static void emit_conv2d_t_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, in
     gan_buf_printf(o, "    enum { CKK = C*KH*KW, NCOL = B*OH*OW };\n"
                       "    float *col = scratch;\n");
     emit_side_by_side(o, in, "xt");
-    const ir_graph *g = &pl->p->g;
-    if (pl->o.own_gemm && !pl->o.plain && d->B > 1 &&
-        g->n[gan_plan_base(pl, n->in[1])].op == IR_PARAM)
-        /* the sampler's batch: the weight, the same on every call, is
-         * packed on the first (at batch 1 it is packed per call instead,
-         * keeping the buffer out of a one-sample start-up) */
-        gan_buf_printf(o, "    /* %s does not change once loaded: packed for rt_sgemm on the first\n"
-                          "     * call only */\n"
-                          "    static float packed[(CKK + RT_GEMM_MR - 1) / RT_GEMM_MR * RT_GEMM_MR * O]\n"
-                          "        __attribute__((aligned(64)));\n"
-                          "    static int packed_ready;\n"
-                          "    if (!packed_ready) {\n"
-                          "        rt_sgemm_pack_a(1, CKK, O, %s, CKK, packed);\n"
-                          "        packed_ready = 1;\n"
-                          "    }\n"
-                          "    rt_sgemm_packed_a(0, CKK, NCOL, O, 1.0f, packed, xt, NCOL, 0.0f, col, NCOL);\n",
-                       w, w);
-    else
+    if (d->B > 1 && gan_weight_packs_once(pl, n->in[1])) {
+        /* the sampler's batch: the weight is packed on the first call (at
+         * batch 1 it is packed per call instead, keeping the buffer out of
+         * a one-sample start-up) */
+        char pack[256];
+        snprintf(pack, sizeof pack, "rt_sgemm_pack_a(1, CKK, O, %s, CKK, packed)", w);
+        gan_emit_packed_once(o, w, "(CKK + RT_GEMM_MR - 1) / RT_GEMM_MR * RT_GEMM_MR * O", pack,
+                             "rt_sgemm_packed_a(0, CKK, NCOL, O, 1.0f, packed, xt, NCOL, 0.0f, "
+                             "col, NCOL)");
+    } else {
         gan_emit_gemm(o, pl, x, 4, 1, 0, "CKK", "NCOL", "O", w, "CKK", "xt", "NCOL", "0.0f",
                       "col", "NCOL");
+    }
     gan_buf_printf(o, "    GAN_PARALLEL_FOR\n"
                       "    for (int b = 0; b < B; b++)\n"
                       "        for (int c = 0; c < C; c++) {\n"

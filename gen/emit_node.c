@@ -803,15 +803,25 @@ void gan_note_estimates(gan_buf *notes, const gan_plan *pl, int x)
     gan_buf_put(notes, " us; ");
 }
 
-/* Whether the sampler multiplies by a weight it can pack once: rt_sgemm
- * packs op(B) on every call when A has RT_GEMM_MR rows or more, which for a
- * weight is the same work each time (the generator at batch 16: the dense
- * layer's 2.5 MB weight packed again per call, half the layer's time). */
-static int packs_weight(const gan_plan *pl, int mm, long m)
+int gan_weight_packs_once(const gan_plan *pl, int weight)
 {
-    const ir_graph *g = &pl->p->g;
-    return pl->o.own_gemm && !pl->o.plain && m >= RT_GEMM_MR &&
-           g->n[gan_plan_base(pl, g->n[mm].in[1])].op == IR_PARAM;
+    return pl->o.own_gemm && !pl->o.plain &&
+           pl->p->g.n[gan_plan_base(pl, weight)].op == IR_PARAM;
+}
+
+void gan_emit_packed_once(gan_buf *o, const char *weight, const char *floats, const char *pack,
+                          const char *product)
+{
+    gan_buf_printf(o, "    /* %s does not change once loaded: packed for rt_sgemm on the first\n"
+                      "     * call only */\n"
+                      "    static float packed[%s]\n"
+                      "        __attribute__((aligned(64)));\n"
+                      "    static int packed_ready;\n"
+                      "    if (!packed_ready) {\n"
+                      "        %s;\n"
+                      "        packed_ready = 1;\n"
+                      "    }\n"
+                      "    %s;\n", weight, floats, pack, product);
 }
 
 static void emit_matmul(gan_buf *o, const gan_plan *pl, gan_names *nm, int mm, int epi,
@@ -829,18 +839,18 @@ static void emit_matmul(gan_buf *o, const gan_plan *pl, gan_names *nm, int mm, i
     gan_names_mark_written(nm, pl, outn);
     gan_buf_printf(o, "    enum { M = %ld, N = %ld, K = %ld };\n", c.M, c.N, c.K);
     gan_note_estimates(notes, pl, mm);
-    if (pl->use_blas[mm] && packs_weight(pl, mm, c.M)) {
-        gan_buf_printf(o, "    /* %s does not change once loaded: packed for rt_sgemm on the first\n"
-                          "     * call only */\n"
-                          "    static float packed[K * ((N + RT_GEMM_NR - 1) / RT_GEMM_NR) * RT_GEMM_NR]\n"
-                          "        __attribute__((aligned(64)));\n"
-                          "    static int packed_ready;\n"
-                          "    if (!packed_ready) {\n"
-                          "        rt_sgemm_pack_b(%d, K, N, %s, %s, packed);\n"
-                          "        packed_ready = 1;\n"
-                          "    }\n"
-                          "    rt_sgemm_packed_b(%d, M, N, K, 1.0f, %s, %s, packed, 0.0f, %s, N);\n",
-                       c.b, c.tb, c.b, c.tb ? "K" : "N", c.ta, c.a, c.ta ? "M" : "K", c.c);
+    /* rt_sgemm packs op(B) on every call when A has RT_GEMM_MR rows or more:
+     * for a weight the same work each time (the generator at batch 16: the
+     * dense layer's 2.5 MB weight packed again per call, half its time) */
+    if (pl->use_blas[mm] && c.M >= RT_GEMM_MR && gan_weight_packs_once(pl, nd->in[1])) {
+        char pack[256], product[256];
+        snprintf(pack, sizeof pack, "rt_sgemm_pack_b(%d, K, N, %s, %s, packed)", c.tb, c.b,
+                 c.tb ? "K" : "N");
+        snprintf(product, sizeof product,
+                 "rt_sgemm_packed_b(%d, M, N, K, 1.0f, %s, %s, packed, 0.0f, %s, N)", c.ta, c.a,
+                 c.ta ? "M" : "K", c.c);
+        gan_emit_packed_once(o, c.b, "K * ((N + RT_GEMM_NR - 1) / RT_GEMM_NR) * RT_GEMM_NR", pack,
+                             product);
         if (notes)
             gan_buf_put(notes, "ganc sgemm, weight packed once; ");
     } else if (pl->use_blas[mm]) {
