@@ -72,8 +72,7 @@ int main(int argc, char **argv)
     }
 
     const rt_sampler_model *m = ganc_model();
-    rt_store store = { { m->params, NULL }, { m->param_count, 0 },
-                       { m->state, NULL }, { m->state_count, 0 } };
+    rt_store store = rt_sample_store(m);
     rt_tensors_init(&store, m->tensors, m->n_tensors, &rng);
     rt_sample_weights_in_arrays(m);   /* the generator reads the arrays just filled */
 

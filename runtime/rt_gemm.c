@@ -416,6 +416,12 @@ static size_t padded_rows(int m)
     return (size_t)((m + MR - 1) / MR) * MR;
 }
 
+/* panels of NR columns that op(B)'s n columns fill */
+static int panels(int n)
+{
+    return (n + NR - 1) / NR;
+}
+
 /* The packed, register-tiled product (see rt_gemm.h) for any m >= 1; op(A)
  * from a (packed here, block by block) or from packed_a (rt_sgemm_pack_a's
  * layout: K block p0 at p0 * padded_rows(m), M block i0 at i0 * kc in it). */
@@ -423,7 +429,7 @@ static void blocked(int trans_a, int m, int n, int k, float alpha, const float *
                     const float *packed_a, const b_source *src, float beta, float *c, int ldc)
 {
     kernel_fn *kernel = pick_kernel();
-    int n_panels = (n + NR - 1) / NR;
+    int n_panels = panels(n);
     float tile[MR * NR] __attribute__((aligned(64)));
     for (int p0 = 0; p0 < k; p0 += KC) {
         int kc = k - p0 < KC ? k - p0 : KC;
@@ -498,15 +504,14 @@ void rt_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha, const 
 
 size_t rt_sgemm_packed_b_floats(int k, int n)
 {
-    return (size_t)k * (size_t)((n + NR - 1) / NR) * NR;
+    return (size_t)k * (size_t)panels(n) * NR;
 }
 
 void rt_sgemm_pack_b(int trans_b, int k, int n, const float *b, int ldb, float *packed)
 {
-    size_t n_panels = (size_t)((n + NR - 1) / NR);
     for (int p0 = 0; p0 < k; p0 += KC)
         pack_b(trans_b, b, ldb, p0, k - p0 < KC ? k - p0 : KC, n,
-               packed + (size_t)p0 * n_panels * NR);
+               packed + (size_t)p0 * (size_t)panels(n) * NR);
 }
 
 void rt_sgemm_packed_b(int trans_a, int m, int n, int k, float alpha, const float *a, int lda,

@@ -3,10 +3,7 @@
 
 #include <string.h>
 
-#include "rt_weights.h"
-
-/* The static arrays as a store of the generator alone (net RT_NET_G). */
-static rt_store arrays(const rt_sampler_model *m)
+rt_store rt_sample_store(const rt_sampler_model *m)
 {
     rt_store s;
     memset(&s, 0, sizeof s);
@@ -19,14 +16,14 @@ static rt_store arrays(const rt_sampler_model *m)
 
 void rt_sample_weights_in_arrays(const rt_sampler_model *m)
 {
-    rt_store s = arrays(m);
+    rt_store s = rt_sample_store(m);
     for (size_t i = 0; m->weights && i < m->n_tensors; i++)
         m->weights[i] = rt_tensor_data(&s, &m->tensors[i]);
 }
 
 int rt_sample_weights_load(const rt_sampler_model *m, const rt_st *st, rt_err *err)
 {
-    rt_store s = arrays(m);
+    rt_store s = rt_sample_store(m);
     for (size_t i = 0; i < m->n_tensors; i++) {
         const rt_tensor_info *t = &m->tensors[i];
         const float *view = NULL;

@@ -15,6 +15,11 @@
 #include "rt_err.h"
 #include "rt_model.h"
 #include "rt_safetensors.h"
+#include "rt_weights.h"
+
+/* The sampler's static arrays as a store of the generator alone (net
+ * RT_NET_G), for rt_tensor_data and rt_tensors_init. */
+rt_store rt_sample_store(const rt_sampler_model *m);
 
 /* Every tensor from the static arrays, as filled by the caller (bench). */
 void rt_sample_weights_in_arrays(const rt_sampler_model *m);
