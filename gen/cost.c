@@ -370,13 +370,19 @@ static void remove_probe_at_exit(void)
     remove_probe(probe_at_exit);
 }
 
+/* the largest matrix the probe's --shapes takes (templates/calibrate.c) */
+#define PROBE_MAX_FLOATS (double)(1 << 26)
+
 /* Whether want (ta, tb, m, n, k) lacks a line for either engine and is worth
- * measuring. */
+ * measuring (and the probe measures it: one product too big for it would
+ * make it refuse the whole list). */
 static int missing(const gan_cost *c, const long *w)
 {
-    double flops = 2.0 * (double)w[2] * (double)w[3] * (double)w[4];
-    return flops >= 1e6 && (find_shape(c, 0, (int)w[0], (int)w[1], w[2], w[3], w[4]) < 0 ||
-                            find_shape(c, 1, (int)w[0], (int)w[1], w[2], w[3], w[4]) < 0);
+    double m = (double)w[2], n = (double)w[3], k = (double)w[4];
+    return 2.0 * m * n * k >= 1e6 && m * k <= PROBE_MAX_FLOATS && k * n <= PROBE_MAX_FLOATS &&
+           m * n <= PROBE_MAX_FLOATS &&
+           (find_shape(c, 0, (int)w[0], (int)w[1], w[2], w[3], w[4]) < 0 ||
+            find_shape(c, 1, (int)w[0], (int)w[1], w[2], w[3], w[4]) < 0);
 }
 
 /* Adds text's shape lines to c.  only: every line must be one (the probe's

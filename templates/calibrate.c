@@ -236,7 +236,8 @@ static int shapes(int argc, char **argv)
         char tail;
         if (sscanf(argv[i], "%d,%d,%d,%d,%d%c", &ta, &tb, &m, &n, &k, &tail) != 5 || ta < 0 ||
             ta > 1 || tb < 0 || tb > 1 || m < 1 || n < 1 || k < 1 ||
-            (double)m * k > 1 << 26 || (double)k * n > 1 << 26 || (double)m * n > 1 << 26) {
+            (double)m * k > 1 << 26 || (double)k * n > 1 << 26 ||
+            (double)m * n > 1 << 26) {   /* gen/cost.c asks for no larger (PROBE_MAX_FLOATS) */
             fprintf(stderr, "calibrate: --shapes: expected TA,TB,M,N,K (TA, TB 0 or 1; sides "
                             "from 1, matrices up to 2^26 floats), found '%s'\n", argv[i]);
             return 2;

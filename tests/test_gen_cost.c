@@ -138,6 +138,13 @@ static void test_shape_lines(void **state)
     const long want[1][5] = { { 0, 0, 64, 64, 64 } };
     assert_int_equal(gan_cost_measure(&c, want, 1), 0);
     assert_int_equal(c.n_shape, 2);
+    /* with a cache, a product too small to matter or too big for the probe
+     * is not measured (the probe would refuse the whole list for one) */
+    snprintf(c.cache, sizeof c.cache, "/nonexistent/ganc-test-cache.txt");
+    const long skip[2][5] = { { 0, 0, 8, 8, 8 }, { 0, 0, 1 << 14, 1 << 14, 1 << 14 } };
+    assert_int_equal(gan_cost_measure(&c, skip, 2), 0);
+    assert_int_equal(c.n_shape, 2);
+    c.cache[0] = 0;
     static const char *const bad[] = { "shape cuda 0 0 1 1 1 5", "shape ganc 0 0 0 1 1 5",
                                        "shape ganc 2 0 1 1 1 5", "shape ganc 0 0 1 1 1 -5",
                                        "shape ganc 0 0 1 1 1 5 6" };
