@@ -140,10 +140,13 @@ static void test_shape_lines(void **state)
     assert_int_equal(c.n_shape, 2);
     /* with a cache, a product too small to matter or too big for the probe
      * is not measured (the probe would refuse the whole list for one) */
-    snprintf(c.cache, sizeof c.cache, "/nonexistent/ganc-test-cache.txt");
+    char dir[] = "/tmp/ganc-test-measure-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    snprintf(c.cache, sizeof c.cache, "%s/calibration.txt", dir);
     const long skip[2][5] = { { 0, 0, 8, 8, 8 }, { 0, 0, 1 << 14, 1 << 14, 1 << 14 } };
     assert_int_equal(gan_cost_measure(&c, skip, 2), 0);
     assert_int_equal(c.n_shape, 2);
+    assert_int_equal(rmdir(dir), 0);   /* nothing written there, not even a lock */
     c.cache[0] = 0;
     static const char *const bad[] = { "shape cuda 0 0 1 1 1 5", "shape ganc 0 0 0 1 1 5",
                                        "shape ganc 2 0 1 1 1 5", "shape ganc 0 0 1 1 1 -5",
