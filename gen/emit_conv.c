@@ -295,35 +295,151 @@ static void emit_conv2d_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int 
                        gan_gemm_name(pl, x), epi >= 0 ? ", epilogue fused" : "");
 }
 
-static void emit_conv2d_t_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi,
-                               const conv_dims *d, gan_buf *notes)
+/* floor(a / s) for s > 0 */
+static int floor_div(int a, int s)
 {
-    const ir_node *n = &pl->p->g.n[x];
-    const char *in = gan_names_get(nm, pl, n->in[0]), *w = gan_names_get(nm, pl, n->in[1]);
-    int outn = epi >= 0 ? epi : x;
-    const char *out = gan_names_get(nm, pl, outn);
-    gan_names_mark_written(nm, pl, outn);
-    declare(o, d);
-    /* one product for the whole batch, col[C*KK x B*OH*OW] = w^T . x with
-     * x's samples side by side ([O x B*OH*OW]: a copy, unless B is 1), then
-     * scatter-add (col2im), one output plane at a time: the plane is zeroed,
-     * summed into and passed through the epilogue while it is in L1 */
-    gan_buf_printf(o, "    enum { CKK = C*KH*KW, NCOL = B*OH*OW };\n"
-                      "    float *col = scratch;\n");
-    emit_side_by_side(o, in, "xt");
-    if (d->B > 1 && gan_weight_packs_once(pl, n->in[1])) {
-        /* the sampler's batch: the weight is packed on the first call (at
-         * batch 1 it is packed per call instead, keeping the buffer out of
-         * a one-sample start-up) */
-        char pack[256];
-        snprintf(pack, sizeof pack, "rt_sgemm_pack_a(1, CKK, O, %s, CKK, packed)", w);
-        gan_emit_packed_once(o, w, "(CKK + RT_GEMM_MR - 1) / RT_GEMM_MR * RT_GEMM_MR * O", pack,
-                             "rt_sgemm_packed_a(0, CKK, NCOL, O, 1.0f, packed, xt, NCOL, 0.0f, "
-                             "col, NCOL)");
-    } else {
-        gan_emit_gemm(o, pl, x, 4, 1, 0, "CKK", "NCOL", "O", w, "CKK", "xt", "NCOL", "0.0f",
-                      "col", "NCOL");
+    return a >= 0 ? a / s : -((-a + s - 1) / s);
+}
+
+/* The phase planes of a transposed convolution's col2im.  Output row
+ * iy = a*S + py belongs to row phase py; tap ky adds small row oy to row
+ * a = oy + dy of phase py, where py = (ky - P) mod S, dy = floor((ky -
+ * P) / S); columns alike.  A phase plane holds rows a from min(dy) to
+ * max(OH - 1 + dy) with a margin for the taps that fall outside the image,
+ * so every tap adds a whole OH x OW block at a fixed offset, no bounds
+ * tested.  bb: samples side by side in each entry (innermost). */
+typedef struct {
+    int rows, cols;        /* of one phase plane, margins included */
+    int row0, col0;        /* where a = 0, j = 0 lie in it */
+    int bb;                /* samples per entry */
+} phase_planes;
+
+static void phase_axis(int small, int big, int k, int s, int p, int *n, int *origin)
+{
+    int lo = floor_div(-p, s), hi = small - 1 + floor_div(k - 1 - p, s);
+    if (lo > 0)
+        lo = 0;
+    if (hi < (big - 1) / s)
+        hi = (big - 1) / s;
+    *n = hi - lo + 1;
+    *origin = -lo;
+}
+
+/* Phase planes for d of at most PHASE_FLOATS floats (on each thread's
+ * stack, in L1), as many samples per entry as fit, up to 16 and dividing
+ * B; 0 when one sample's planes are too large (then the plane-at-a-time
+ * scatter below). */
+enum { PHASE_FLOATS = 8192 };
+
+static int phase_planes_of(const conv_dims *d, phase_planes *ph)
+{
+    phase_axis(d->OH, d->H, d->KH, d->S, d->P, &ph->rows, &ph->row0);
+    phase_axis(d->OW, d->W, d->KW, d->S, d->P, &ph->cols, &ph->col0);
+    long one = (long)d->S * d->S * ph->rows * ph->cols;
+    for (ph->bb = d->B < 16 ? d->B : 16; ph->bb > 0; ph->bb--)
+        if (d->B % ph->bb == 0 && one * ph->bb <= PHASE_FLOATS)
+            return 1;
+    return 0;
+}
+
+/* `name`: the [B x O x OH*OW] tensor t as one [O x OH*OW*B] matrix, the
+ * samples innermost (so col's entries for one pixel are B floats side by
+ * side), copied into scratch after col; with one sample that is t itself. */
+static void emit_batch_inner(gan_buf *o, const char *t, const char *name)
+{
+    gan_buf_printf(o, "    const float *%s = %s;\n"
+                      "    if (B > 1) {\n"
+                      "        float *side = scratch + (long)CKK*NCOL;\n"
+                      "        GAN_PARALLEL_FOR\n"
+                      "        for (long i = 0; i < (long)O*OH*OW; i++)\n"
+                      "            for (int b = 0; b < B; b++)\n"
+                      "                side[i*B + b] = %s[(long)b*O*OH*OW + i];\n"
+                      "        %s = side;\n"
+                      "    }\n", name, t, t, name);
+}
+
+/* where each tap's block starts in the phase planes, in entries */
+static void emit_tap_offsets(gan_buf *o, const conv_dims *d, const phase_planes *ph)
+{
+    gan_buf_put(o, "    static const int tap_y[KH] = {");
+    for (int k = 0; k < d->KH; k++) {
+        int dy = floor_div(k - d->P, d->S), py = k - d->P - dy * d->S;
+        gan_buf_printf(o, "%s%d", k ? ", " : " ", py * d->S * ph->rows * ph->cols +
+                                                 (dy + ph->row0) * ph->cols);
     }
+    gan_buf_put(o, " };\n    static const int tap_x[KW] = {");
+    for (int k = 0; k < d->KW; k++) {
+        int dx = floor_div(k - d->P, d->S), px = k - d->P - dx * d->S;
+        gan_buf_printf(o, "%s%d", k ? ", " : " ", px * ph->rows * ph->cols + dx + ph->col0);
+    }
+    gan_buf_put(o, " };\n");
+}
+
+/* One channel c's group of BB samples from b0: its KH*KW rows of col from
+ * cc, summed into the phase planes, then interleaved into the output
+ * through the epilogue; at indent level lvl. */
+static void emit_phase_body(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi,
+                            const char *out, int lvl)
+{
+    static const char *const lines[] = {
+        "float ph[S*S*PLANE*BB] __attribute__((aligned(64)));",
+        "for (int i = 0; i < S*S*PLANE*BB; i++)",
+        "    ph[i] = 0.0f;",
+        "for (int ky = 0; ky < KH; ky++)",
+        "    for (int kx = 0; kx < KW; kx++) {",
+        "        const float *row = cc + (long)(ky*KW + kx)*NCOL + b0;",
+        "        float *to = ph + (tap_y[ky] + tap_x[kx])*BB;",
+        "        for (int oy = 0; oy < OH; oy++)",
+        "            for (int ox = 0; ox < OW; ox++)",
+        "                for (int bb = 0; bb < BB; bb++)",
+        "                    to[(oy*PC + ox)*BB + bb] += row[(oy*OW + ox)*B + bb];",
+        "    }",
+        "for (int y = 0; y < H; y++)",
+        "    for (int x = 0; x < W; x++) {",
+        "        const float *e = ph + (((y % S)*S + x % S)*PLANE + (y / S + R0)*PC + x / S + C0)*BB;",
+        "        for (int bb = 0; bb < BB; bb++) {",
+        "            const int b = b0 + bb;",
+        "            const float acc = e[bb];",
+    };
+    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        gan_indent(o, lvl);
+        gan_buf_printf(o, "%s\n", lines[i]);
+    }
+    static const char *const idx[4] = { "b", "c", "y", "x" };
+    static const char *const dn[4] = { "B", "C", "H", "W" };
+    char ref[128];
+    snprintf(ref, sizeof ref, "%s[((b*C + c)*H + y)*W + x]", out);
+    gan_emit_epilogue(o, pl, nm, epi, x, "acc", idx, dn, ref, lvl + 3);
+    gan_indent(o, lvl + 2);
+    gan_buf_put(o, "}\n");
+    gan_indent(o, lvl + 1);
+    gan_buf_put(o, "}\n");
+}
+
+/* col2im through phase planes: for each channel and group of BB samples,
+ * every tap's block is added to its phase plane (runs of BB floats, the
+ * samples innermost), then the planes are interleaved into the output
+ * through the epilogue. */
+static void emit_col2im_phases(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi,
+                               const conv_dims *d, const phase_planes *ph, const char *out)
+{
+    gan_buf_printf(o, "    enum { BB = %d, PR = %d, PC = %d, R0 = %d, C0 = %d, PLANE = PR*PC };\n",
+                   ph->bb, ph->rows, ph->cols, ph->row0, ph->col0);
+    emit_tap_offsets(o, d, ph);
+    gan_buf_put(o, "    GAN_PARALLEL_FOR\n"
+                   "    for (int cb = 0; cb < C*(B/BB); cb++) {\n"
+                   "        const int c = cb / (B/BB), b0 = cb % (B/BB) * BB;\n"
+                   "        const float *cc = col + (long)c*KH*KW*NCOL;\n");
+    emit_phase_body(o, pl, nm, x, epi, out, 2);
+    gan_buf_put(o, "    }\n");
+}
+
+/* col2im one output plane at a time (col's samples side by side, each
+ * sample's pixels together): the plane is zeroed, summed into and passed
+ * through the epilogue while it is in L1. */
+static void emit_col2im_planes(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi,
+                               const char *out)
+{
     gan_buf_printf(o, "    GAN_PARALLEL_FOR\n"
                       "    for (int b = 0; b < B; b++)\n"
                       "        for (int c = 0; c < C; c++) {\n"
@@ -355,9 +471,46 @@ static void emit_conv2d_t_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, in
         gan_buf_put(o, "                }\n");
     }
     gan_buf_put(o, "        }\n");
+}
+
+static void emit_conv2d_t_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi,
+                               const conv_dims *d, gan_buf *notes)
+{
+    const ir_node *n = &pl->p->g.n[x];
+    const char *in = gan_names_get(nm, pl, n->in[0]), *w = gan_names_get(nm, pl, n->in[1]);
+    int outn = epi >= 0 ? epi : x;
+    const char *out = gan_names_get(nm, pl, outn);
+    gan_names_mark_written(nm, pl, outn);
+    declare(o, d);
+    /* one product for the whole batch, col[C*KK x B*OH*OW] = w^T . x with
+     * x's samples side by side ([O x B*OH*OW]: a copy, unless B is 1), then
+     * scatter-add (col2im) */
+    phase_planes ph;
+    int phases = phase_planes_of(d, &ph);
+    gan_buf_printf(o, "    enum { CKK = C*KH*KW, NCOL = B*OH*OW };\n"
+                      "    float *col = scratch;\n");
+    if (phases)
+        emit_batch_inner(o, in, "xt");
+    else
+        emit_side_by_side(o, in, "xt");
+    if (gan_weight_packs_once(pl, n->in[1])) {
+        /* the sampler: the weight is packed on the first call */
+        char pack[256];
+        snprintf(pack, sizeof pack, "rt_sgemm_pack_a(1, CKK, O, %s, CKK, packed)", w);
+        gan_emit_packed_once(o, w, "(CKK + RT_GEMM_MR - 1) / RT_GEMM_MR * RT_GEMM_MR * O", pack,
+                             "rt_sgemm_packed_a(0, CKK, NCOL, O, 1.0f, packed, xt, NCOL, 0.0f, "
+                             "col, NCOL)");
+    } else {
+        gan_emit_gemm(o, pl, x, 4, 1, 0, "CKK", "NCOL", "O", w, "CKK", "xt", "NCOL", "0.0f",
+                      "col", "NCOL");
+    }
+    if (phases)
+        emit_col2im_phases(o, pl, nm, x, epi, d, &ph, out);
+    else
+        emit_col2im_planes(o, pl, nm, x, epi, out);
     if (notes)
-        gan_buf_printf(notes, "%s + col2im%s; ", gan_gemm_name(pl, x),
-                       epi >= 0 ? ", epilogue fused" : "");
+        gan_buf_printf(notes, "%s + col2im%s%s; ", gan_gemm_name(pl, x),
+                       phases ? " by phase planes" : "", epi >= 0 ? ", epilogue fused" : "");
 }
 
 static void emit_wgrad_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int x,

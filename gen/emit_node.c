@@ -22,7 +22,10 @@ static const char *const reserved[] = {
     "i", "i0", "i1", "i2", "i3", "k", "acc", "row", "a", "p", "b", "c", "o", "x", "y", "oy",
     "ox", "ky", "kx", "iy", "ix", "ty", "tx", "xc", "wc", "ac", "gc", "yc", "col", "prod",
     "N", "N0", "N1", "N2", "N3", "M", "K", "OUT", "O0", "O1", "O2", "O3", "B", "C", "H", "W",
-    "O", "OH", "OW", "KH", "KW", "S", "P", "CKK", "NCOL", "BC",
+    "O", "OH", "OW", "KH", "KW", "S", "P", "CKK", "NCOL", "BC", "side", "xt", "gt",
+    /* col2im by phase planes (emit_conv.c) */
+    "BB", "PR", "PC", "R0", "C0", "PLANE", "tap_y", "tap_x", "cb", "b0", "bb", "ph", "to", "e",
+    "cc",
     /* file-level names of the generated code */
     "ws", "scratch", "out", "z", "real", "noise_seed", "gan_softplus", "gan_dropout_keep",
     "set_threads", "tensors", "model", "d_step", "g_step", "generate", "g_params", "d_params",
@@ -34,7 +37,8 @@ static const char *const reserved[] = {
     "volatile", "extern", "typedef", "inline", "restrict", "main",
     /* libm and BLAS */
     "expf", "logf", "tanhf", "sqrtf", "log1pf", "fabsf", "fmaxf", "sqrt", "exp", "log", "tanh",
-    "cblas_sgemm", "openblas_set_num_threads", "gan_sgemm", "rt_sgemm",
+    "cblas_sgemm", "openblas_set_num_threads", "gan_sgemm", "rt_sgemm", "rt_tanhf",
+    "rt_exp_nonneg",
     /* the generated files' own helpers and the runtime's they call */
     "gan_sgemm_conv", "gan_parts", "gan_part_start", "rt_sgemm_gather", "rt_conv_gather",
     "rt_conv_src",
@@ -195,7 +199,7 @@ static void op_text(char *buf, size_t n, const ir_node *nd, char v[][200])
     case IR_STEP: snprintf(buf, n, "%s > 0.0f ? 1.0f : 0.0f", v[0]); break;
     case IR_LEAKY_RELU: snprintf(buf, n, "%s > 0.0f ? %s : %s * %s", v[0], v[0], k, v[0]); break;
     case IR_LEAKY_STEP: snprintf(buf, n, "%s > 0.0f ? 1.0f : %s", v[0], k); break;
-    case IR_TANH: snprintf(buf, n, "tanhf(%s)", v[0]); break;
+    case IR_TANH: snprintf(buf, n, "rt_tanhf(%s)", v[0]); break;
     case IR_SIGMOID: snprintf(buf, n, "1.0f / (1.0f + expf(-%s))", v[0]); break;
     case IR_SOFTPLUS: snprintf(buf, n, "gan_softplus(%s)", v[0]); break;
     case IR_EXP: snprintf(buf, n, "expf(%s)", v[0]); break;

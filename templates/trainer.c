@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "rt_math.h"
 #include "rt_model.h"
 /* @@INCLUDES@@ */
 

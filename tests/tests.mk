@@ -17,7 +17,7 @@ $(B)/tests/test_gen_%: tests/test_gen_%.c tests/ir_eval.c $(GEN_LIB)
 	$(SAY) "  CC      $@"
 	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< tests/ir_eval.c $(GEN_LIB) -lcmocka -lyaml -lm
 
-$(B)/tests/test_rt_%: tests/test_rt_%.c $(B)/libganc_rt.a
+$(B)/tests/test_rt_%: tests/test_rt_%.c $(B)/libganc_rt.a $(wildcard runtime/*.h)
 	@mkdir -p $(dir $@)
 	$(SAY) "  CC      $@"
 	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< $(B)/libganc_rt.a -lcmocka -lz -lm -fopenmp
