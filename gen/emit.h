@@ -20,6 +20,10 @@ typedef struct {
     int node[GAN_NAMES_MAX];
     char name[GAN_NAMES_MAX][48];
     int written[GAN_NAMES_MAX];
+    /* what scratch's im2col columns hold, written by an earlier convolution
+     * of this function: {its input's base node + 1, its geometry}; all 0:
+     * nothing of use (emit_conv.c) */
+    int col_key[12];
 } gan_names;
 
 const char *gan_names_get(gan_names *nm, const gan_plan *pl, int node);

@@ -233,6 +233,32 @@ static void emit_im2col(gan_buf *o, const char *a)
                       "    }\n", a);
 }
 
+/* The key of the im2col columns of node `input` with geometry d, as
+ * gan_names.col_key keeps it. */
+static void col_key(const gan_plan *pl, int input, const conv_dims *d, int key[12])
+{
+    int k[12] = { gan_plan_base(pl, input) + 1, d->B, d->C, d->H, d->W, d->O, d->OH, d->OW,
+                  d->KH, d->KW, d->S, d->P };
+    memcpy(key, k, sizeof k);
+}
+
+/* im2col of node `input` into col (scratch) unless an earlier convolution
+ * of this function left the same columns there (a transposed
+ * convolution's backward pass takes the gradient's columns for the input
+ * gradient and again for the weight gradient); then scratch holds them. */
+static void emit_im2col_once(gan_buf *o, const gan_plan *pl, gan_names *nm, int input,
+                             const conv_dims *d)
+{
+    int key[12];
+    col_key(pl, input, d, key);
+    if (!memcmp(key, nm->col_key, sizeof key)) {
+        gan_buf_put(o, "    /* col holds these columns already (the product above) */\n");
+        return;
+    }
+    emit_im2col(o, gan_names_get(nm, pl, input));
+    memcpy(nm->col_key, key, sizeof key);
+}
+
 /* `name`: the [B x O x OH*OW] tensor t as one [O x B*OH*OW] matrix, its
  * samples side by side (the layout a whole-batch product wants), copied
  * into scratch after col; with one sample that is t itself. */
@@ -262,6 +288,7 @@ static void emit_conv2d_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int 
     /* one product for the whole batch: [O x CKK] . [CKK x B*OH*OW] */
     gan_buf_put(o, "    enum { CKK = C*KH*KW, NCOL = B*OH*OW };\n");
     if (pl->use_blas[x] == GAN_IMPLICIT) {
+        memset(nm->col_key, 0, sizeof nm->col_key);   /* prod is written at scratch */
         /* the [CKK x B*OH*OW] columns gathered from the image into the
          * product's packed panels, never written out (rt_conv.h) */
         gan_buf_printf(o, "    float *prod = scratch;\n"
@@ -274,7 +301,7 @@ static void emit_conv2d_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int 
             gan_buf_printf(o, "    gan_sgemm_conv(O, NCOL, CKK, %s, &src, prod);\n", w);
     } else {
         gan_buf_put(o, "    float *col = scratch, *prod = scratch + (long)CKK*NCOL;\n");
-        emit_im2col(o, in);
+        emit_im2col_once(o, pl, nm, n->in[0], d);
         gan_emit_gemm(o, pl, x, 4, 0, 0, "O", "NCOL", "CKK", w, "CKK", "col", "NCOL", "0.0f",
                       "prod", "NCOL");
     }
@@ -487,6 +514,7 @@ static void emit_conv2d_t_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, in
      * scatter-add (col2im) */
     phase_planes ph;
     int phases = phase_planes_of(d, &ph);
+    memset(nm->col_key, 0, sizeof nm->col_key);   /* col is the product here */
     gan_buf_printf(o, "    enum { CKK = C*KH*KW, NCOL = B*OH*OW };\n"
                       "    float *col = scratch;\n");
     if (phases)
@@ -517,7 +545,7 @@ static void emit_wgrad_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int x
                             const conv_dims *d, gan_buf *notes)
 {
     const ir_node *n = &pl->p->g.n[x];
-    const char *a = gan_names_get(nm, pl, n->in[0]), *gy = gan_names_get(nm, pl, n->in[1]);
+    const char *gy = gan_names_get(nm, pl, n->in[1]);
     const char *out = gan_names_get(nm, pl, x);
     gan_names_mark_written(nm, pl, x);
     declare(o, d);
@@ -525,7 +553,7 @@ static void emit_wgrad_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int x
      * side by side in both ([O x B*OH*OW] and [CKK x B*OH*OW]) */
     gan_buf_put(o, "    enum { CKK = C*KH*KW, NCOL = B*OH*OW };\n"
                    "    float *col = scratch;\n");
-    emit_im2col(o, a);
+    emit_im2col_once(o, pl, nm, n->in[0], d);
     emit_side_by_side(o, gy, "gt");
     gan_emit_gemm(o, pl, x, 4, 0, 1, "O", "CKK", "NCOL", "gt", "NCOL", "col", "NCOL", "0.0f",
                   out, "CKK");
