@@ -406,7 +406,7 @@ static void emit_tap_offsets(gan_buf *o, const conv_dims *d, const phase_planes 
  * cc, summed into the phase planes, then interleaved into the output
  * through the epilogue; at indent level lvl. */
 static void emit_phase_body(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi,
-                            const char *out, int lvl)
+                            const char *out, int bb, int lvl)
 {
     static const char *const lines[] = {
         "float ph[S*S*PLANE*BB] __attribute__((aligned(64)));",
@@ -421,14 +421,22 @@ static void emit_phase_body(gan_buf *o, const gan_plan *pl, gan_names *nm, int x
         "                for (int bb = 0; bb < BB; bb++)",
         "                    to[(oy*PC + ox)*BB + bb] += row[(oy*OW + ox)*B + bb];",
         "    }",
-        "for (int y = 0; y < H; y++)",
+        /* each output row through the epilogue with the samples still
+         * innermost, then turned (a transpose the compiler does in
+         * registers): stored one sample at a time, each row a float at a
+         * time to BB planes, it took as long as all the taps */
+        "for (int y = 0; y < H; y++) {",
+        "    float yrow[W*BB] __attribute__((aligned(64)));",
         "    for (int x = 0; x < W; x++) {",
         "        const float *e = ph + (((y % S)*S + x % S)*PLANE + (y / S + R0)*PC + x / S + C0)*BB;",
         "        for (int bb = 0; bb < BB; bb++) {",
-        "            const int b = b0 + bb;",
+        "            const int b = b0 + bb;   /* for any per-sample term of the epilogue */",
         "            const float acc = e[bb];",
+        "            (void)b;",
     };
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+        if (bb == 1 && strstr(lines[i], "yrow"))   /* one sample: stored in place */
+            continue;
         gan_indent(o, lvl);
         gan_buf_printf(o, "%s\n", lines[i]);
     }
@@ -436,10 +444,21 @@ static void emit_phase_body(gan_buf *o, const gan_plan *pl, gan_names *nm, int x
     static const char *const dn[4] = { "B", "C", "H", "W" };
     char ref[128];
     snprintf(ref, sizeof ref, "%s[((b*C + c)*H + y)*W + x]", out);
-    gan_emit_epilogue(o, pl, nm, epi, x, "acc", idx, dn, ref, lvl + 3);
+    gan_emit_epilogue(o, pl, nm, epi, x, "acc", idx, dn, bb == 1 ? ref : "yrow[x*BB + bb]",
+                      lvl + 3);
     gan_indent(o, lvl + 2);
     gan_buf_put(o, "}\n");
     gan_indent(o, lvl + 1);
+    gan_buf_put(o, "}\n");
+    if (bb > 1) {
+        gan_indent(o, lvl + 1);
+        gan_buf_put(o, "for (int x = 0; x < W; x++)\n");
+    gan_indent(o, lvl + 2);
+    gan_buf_put(o, "for (int bb = 0; bb < BB; bb++)\n");
+    gan_indent(o, lvl + 3);
+    gan_buf_printf(o, "%s[(((b0 + bb)*C + c)*H + y)*W + x] = yrow[x*BB + bb];\n", out);
+    }
+    gan_indent(o, lvl);
     gan_buf_put(o, "}\n");
 }
 
@@ -457,7 +476,7 @@ static void emit_col2im_phases(gan_buf *o, const gan_plan *pl, gan_names *nm, in
                    "    for (int cb = 0; cb < C*(B/BB); cb++) {\n"
                    "        const int c = cb / (B/BB), b0 = cb % (B/BB) * BB;\n"
                    "        const float *cc = col + (long)c*KH*KW*NCOL;\n");
-    emit_phase_body(o, pl, nm, x, epi, out, 2);
+    emit_phase_body(o, pl, nm, x, epi, out, ph->bb, 2);
     gan_buf_put(o, "    }\n");
 }
 
