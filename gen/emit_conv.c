@@ -91,6 +91,22 @@ static void convt_tap(gan_buf *o, const char *ky, const char *kx, int lvl, const
     gan_buf_printf(o, "      acc += xc[(ty / S)*OW + tx / S] * wc[%s*KW + %s]; }\n", ky, kx);
 }
 
+/* The names a convolution's loops use (its input, its weight, and its
+ * output: the epilogue's node when one is fused), the output marked
+ * written, and the shape constants declared. */
+static void begin_conv(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi,
+                            const conv_dims *d, const char **in, const char **w,
+                            const char **out)
+{
+    const ir_node *n = &pl->p->g.n[x];
+    *in = gan_names_get(nm, pl, n->in[0]);
+    *w = gan_names_get(nm, pl, n->in[1]);
+    int outn = epi >= 0 ? epi : x;
+    *out = gan_names_get(nm, pl, outn);
+    gan_names_mark_written(nm, pl, outn);
+    declare(o, d);
+}
+
 /* The gather form shared by conv2d and conv2d_t: for every output element,
  * sum over input channels and taps, then store through the epilogue.
  * `v` names the loop variables and extents of the output and of the input
@@ -105,12 +121,8 @@ typedef struct {
 static void emit_gather(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi,
                         const conv_dims *d, const gather_form *f, gan_buf *notes)
 {
-    const ir_node *n = &pl->p->g.n[x];
-    const char *in = gan_names_get(nm, pl, n->in[0]), *w = gan_names_get(nm, pl, n->in[1]);
-    int outn = epi >= 0 ? epi : x;
-    const char *out = gan_names_get(nm, pl, outn);
-    gan_names_mark_written(nm, pl, outn);
-    declare(o, d);
+    const char *in, *w, *out;
+    begin_conv(o, pl, nm, x, epi, d, &in, &w, &out);
     const char *const *v = f->var, *const *e = f->ext;
     for (int k = 0; k < 4; k++) {
         gan_indent(o, 1 + k);
@@ -280,11 +292,8 @@ static void emit_conv2d_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int 
                              const conv_dims *d, gan_buf *notes)
 {
     const ir_node *n = &pl->p->g.n[x];
-    const char *in = gan_names_get(nm, pl, n->in[0]), *w = gan_names_get(nm, pl, n->in[1]);
-    int outn = epi >= 0 ? epi : x;
-    const char *out = gan_names_get(nm, pl, outn);
-    gan_names_mark_written(nm, pl, outn);
-    declare(o, d);
+    const char *in, *w, *out;
+    begin_conv(o, pl, nm, x, epi, d, &in, &w, &out);
     /* one product for the whole batch: [O x CKK] . [CKK x B*OH*OW] */
     gan_buf_put(o, "    enum { CKK = C*KH*KW, NCOL = B*OH*OW };\n");
     if (pl->use_blas[x] == GAN_IMPLICIT) {
@@ -523,11 +532,8 @@ static void emit_conv2d_t_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, in
                                const conv_dims *d, gan_buf *notes)
 {
     const ir_node *n = &pl->p->g.n[x];
-    const char *in = gan_names_get(nm, pl, n->in[0]), *w = gan_names_get(nm, pl, n->in[1]);
-    int outn = epi >= 0 ? epi : x;
-    const char *out = gan_names_get(nm, pl, outn);
-    gan_names_mark_written(nm, pl, outn);
-    declare(o, d);
+    const char *in, *w, *out;
+    begin_conv(o, pl, nm, x, epi, d, &in, &w, &out);
     /* one product for the whole batch, col[C*KK x B*OH*OW] = w^T . x with
      * x's samples side by side ([O x B*OH*OW]: a copy, unless B is 1), then
      * scatter-add (col2im): by phase planes where there are samples to put
