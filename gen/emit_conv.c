@@ -462,10 +462,10 @@ static void emit_phase_body(gan_buf *o, const gan_plan *pl, gan_names *nm, int x
     if (bb > 1) {
         gan_indent(o, lvl + 1);
         gan_buf_put(o, "for (int x = 0; x < W; x++)\n");
-    gan_indent(o, lvl + 2);
-    gan_buf_put(o, "for (int bb = 0; bb < BB; bb++)\n");
-    gan_indent(o, lvl + 3);
-    gan_buf_printf(o, "%s[(((b0 + bb)*C + c)*H + y)*W + x] = yrow[x*BB + bb];\n", out);
+        gan_indent(o, lvl + 2);
+        gan_buf_put(o, "for (int bb = 0; bb < BB; bb++)\n");
+        gan_indent(o, lvl + 3);
+        gan_buf_printf(o, "%s[(((b0 + bb)*C + c)*H + y)*W + x] = yrow[x*BB + bb];\n", out);
     }
     gan_indent(o, lvl);
     gan_buf_put(o, "}\n");
