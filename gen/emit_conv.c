@@ -95,8 +95,7 @@ static void convt_tap(gan_buf *o, const char *ky, const char *kx, int lvl, const
  * output: the epilogue's node when one is fused), the output marked
  * written, and the shape constants declared. */
 static void begin_conv(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi,
-                            const conv_dims *d, const char **in, const char **w,
-                            const char **out)
+                       const conv_dims *d, const char **in, const char **w, const char **out)
 {
     const ir_node *n = &pl->p->g.n[x];
     *in = gan_names_get(nm, pl, n->in[0]);
