@@ -20,9 +20,10 @@ typedef struct {
     int node[GAN_NAMES_MAX];
     char name[GAN_NAMES_MAX][48];
     int written[GAN_NAMES_MAX];
-    /* what scratch's im2col columns hold, written by an earlier convolution
-     * of this function: {its input's base node + 1, its geometry}; all 0:
-     * nothing of use (emit_conv.c) */
+    /* what scratch's im2col columns hold when the function's code reaches
+     * this point: {their input's base node + 1, the geometry}; all 0:
+     * nothing of use (emit_conv.c; emit_program.c carries it from one
+     * layer function to the next in the order the step calls them) */
     int col_key[12];
 } gan_names;
 

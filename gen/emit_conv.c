@@ -254,16 +254,22 @@ static void col_key(const gan_plan *pl, int input, const conv_dims *d, int key[1
 }
 
 /* im2col of node `input` into col (scratch) unless an earlier convolution
- * of this function left the same columns there (a transposed
+ * left the same columns there, in this function or in one the step
+ * function calls just before with no scratch writer between (a transposed
  * convolution's backward pass takes the gradient's columns for the input
- * gradient and again for the weight gradient); then scratch holds them. */
+ * gradient and again for the weight gradient; a weight gradient, its
+ * forward pass's); then scratch holds them. */
 static void emit_im2col_once(gan_buf *o, const gan_plan *pl, gan_names *nm, int input,
                              const conv_dims *d)
 {
     int key[12];
     col_key(pl, input, d, key);
     if (!memcmp(key, nm->col_key, sizeof key)) {
-        gan_buf_put(o, "    /* col holds these columns already (the product above) */\n");
+        /* the input is named all the same (in the comment above the block) */
+        gan_buf_printf(o, "    /* col holds %s's columns already: an earlier product made them\n"
+                          "     * and nothing has written scratch since */\n"
+                          "    (void)%s;\n", gan_names_get(nm, pl, input),
+                       gan_names_get(nm, pl, input));
         return;
     }
     emit_im2col(o, gan_names_get(nm, pl, input));
