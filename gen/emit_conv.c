@@ -253,14 +253,14 @@ static void col_key(const gan_plan *pl, int input, const conv_dims *d, int key[1
     memcpy(key, k, sizeof k);
 }
 
-/* im2col of node `input` into col (scratch) unless an earlier convolution
+/* im2col of node `input` into col (scratch), returning 1, unless an earlier convolution
  * left the same columns there, in this function or in one the step
  * function calls just before with no scratch writer between (a transposed
  * convolution's backward pass takes the gradient's columns for the input
  * gradient and again for the weight gradient; a weight gradient, its
- * forward pass's); then scratch holds them. */
-static void emit_im2col_once(gan_buf *o, const gan_plan *pl, gan_names *nm, int input,
-                             const conv_dims *d)
+ * forward pass's); then scratch holds them: 0. */
+static int emit_im2col_once(gan_buf *o, const gan_plan *pl, gan_names *nm, int input,
+                            const conv_dims *d)
 {
     int key[12];
     col_key(pl, input, d, key);
@@ -270,10 +270,11 @@ static void emit_im2col_once(gan_buf *o, const gan_plan *pl, gan_names *nm, int 
                           "     * and nothing has written scratch since */\n"
                           "    (void)%s;\n", gan_names_get(nm, pl, input),
                        gan_names_get(nm, pl, input));
-        return;
+        return 0;
     }
     emit_im2col(o, gan_names_get(nm, pl, input));
     memcpy(nm->col_key, key, sizeof key);
+    return 1;
 }
 
 /* `name`: the [B x O x OH*OW] tensor t as one [O x B*OH*OW] matrix, its
@@ -301,6 +302,7 @@ static void emit_conv2d_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int 
     begin_conv(o, pl, nm, x, epi, d, &in, &w, &out);
     /* one product for the whole batch: [O x CKK] . [CKK x B*OH*OW] */
     gan_buf_put(o, "    enum { CKK = C*KH*KW, NCOL = B*OH*OW };\n");
+    int copied = 0;
     if (pl->use_blas[x] == GAN_IMPLICIT) {
         memset(nm->col_key, 0, sizeof nm->col_key);   /* prod is written at scratch */
         /* the [CKK x B*OH*OW] columns gathered from the image into the
@@ -315,7 +317,7 @@ static void emit_conv2d_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int 
             gan_buf_printf(o, "    gan_sgemm_conv(O, NCOL, CKK, %s, &src, prod);\n", w);
     } else {
         gan_buf_put(o, "    float *col = scratch, *prod = scratch + (long)CKK*NCOL;\n");
-        emit_im2col_once(o, pl, nm, n->in[0], d);
+        copied = emit_im2col_once(o, pl, nm, n->in[0], d);
         gan_emit_gemm(o, pl, x, 4, 0, 0, "O", "NCOL", "CKK", w, "CKK", "col", "NCOL", "0.0f",
                       "prod", "NCOL");
     }
@@ -332,7 +334,8 @@ static void emit_conv2d_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int 
     gan_emit_epilogue(o, pl, nm, epi, x, "acc", idx, dn, ref, 5);
     gan_buf_put(o, "                }\n");
     if (notes)
-        gan_buf_printf(notes, "%s%s%s; ", pl->use_blas[x] == GAN_IMPLICIT ? "" : "im2col + ",
+        gan_buf_printf(notes, "%s%s%s; ", pl->use_blas[x] == GAN_IMPLICIT ? "" :
+                                          copied ? "im2col + " : "im2col columns reused + ",
                        gan_gemm_name(pl, x), epi >= 0 ? ", epilogue fused" : "");
 }
 
@@ -586,12 +589,13 @@ static void emit_wgrad_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int x
      * side by side in both ([O x B*OH*OW] and [CKK x B*OH*OW]) */
     gan_buf_put(o, "    enum { CKK = C*KH*KW, NCOL = B*OH*OW };\n"
                    "    float *col = scratch;\n");
-    emit_im2col_once(o, pl, nm, n->in[0], d);
+    int copied = emit_im2col_once(o, pl, nm, n->in[0], d);
     emit_side_by_side(o, gy, "gt");
     gan_emit_gemm(o, pl, x, 4, 0, 1, "O", "CKK", "NCOL", "gt", "NCOL", "col", "NCOL", "0.0f",
                   out, "CKK");
     if (notes)
-        gan_buf_printf(notes, "im2col + %s weight gradient; ", gan_gemm_name(pl, x));
+        gan_buf_printf(notes, "%s + %s weight gradient; ",
+                       copied ? "im2col" : "im2col columns reused", gan_gemm_name(pl, x));
 }
 
 long gan_conv_scratch(const gan_plan *pl, int x)
