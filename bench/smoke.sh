@@ -3,8 +3,9 @@
 # bench/bench.py in quick mode with one repeat and no warm-up round into
 # build/bench-smoke/, then checks that its CSV has the machine comment, every
 # row expected, and finite positive numbers (min <= median <= max) with a
-# ratio wherever a PyTorch baseline exists.  No timing thresholds: the
-# machine is shared and the numbers are noise at this length.  About 40 s.
+# ratio wherever a PyTorch baseline exists, and the stripped sampler within
+# 64 KiB.  No timing thresholds: the machine is shared and the numbers are
+# noise at this length.  About 40 s.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 if ! grep -qw avx512f /proc/cpuinfo; then
@@ -67,6 +68,12 @@ for b, i, c, t in want:
         v = r[col]
         if needs_ratio and not (v and math.isfinite(float(v)) and float(v) > 0):
             bad.append(f"{b} {i} {c} {t}: {col} is '{v}'")
+# a size, not a timing: the same every run with this compiler, so it is
+# held to issue 5's limit here (a change once grew it past, unnoticed
+# until the next full bench)
+size = got.get(("sampler_size", "ganc", "weights file", "1"))
+if size and float(size["median"]) > 64.0:
+    bad.append(f"the stripped sampler is {size['median']} KiB, over the 64 KiB limit")
 if "nan" in open(path).read().lower():
     bad.append("the CSV has a NaN")
 if len(rows) != len(want):
