@@ -5,7 +5,7 @@
  * all its other elementwise work.  These are branch-free (selects only),
  * so the compiler vectorizes the loops that use them.  Each is tested
  * against the double-precision libm function over a dense sweep of floats
- * (tests/test_rt_util.c).
+ * (tests/test_rt_math.c).
  */
 #ifndef RT_MATH_H
 #define RT_MATH_H
