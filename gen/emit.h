@@ -13,6 +13,12 @@
 
 /* Names of buffers inside one generated function (or one step function). */
 #define GAN_NAMES_MAX 1024
+/* What scratch's im2col columns hold: {their input's base node + 1, the
+ * convolution's geometry}; all 0: nothing of use (emit_conv.c). */
+typedef struct {
+    int v[12];
+} gan_col_key;
+
 typedef struct {
     int net;                 /* the function's network: its input is named x (or z) */
     int by_app;              /* step functions: prefix the application, e.g. fake_h1 */
@@ -20,11 +26,10 @@ typedef struct {
     int node[GAN_NAMES_MAX];
     char name[GAN_NAMES_MAX][48];
     int written[GAN_NAMES_MAX];
-    /* what scratch's im2col columns hold when the function's code reaches
-     * this point: {their input's base node + 1, the geometry}; all 0:
-     * nothing of use (emit_conv.c; emit_program.c carries it from one
-     * layer function to the next in the order the step calls them) */
-    int col_key[12];
+    /* scratch's columns when the function's code reaches this point
+     * (emit_program.c carries it from one layer function to the next in
+     * the order the step calls them) */
+    gan_col_key cols;
 } gan_names;
 
 const char *gan_names_get(gan_names *nm, const gan_plan *pl, int node);

@@ -244,36 +244,34 @@ static void emit_im2col(gan_buf *o, const char *a)
                       "    }\n", a);
 }
 
-/* The key of the im2col columns of node `input` with geometry d, as
- * gan_names.col_key keeps it. */
-static void col_key(const gan_plan *pl, int input, const conv_dims *d, int key[12])
+/* The key of the im2col columns of node `input` with geometry d. */
+static gan_col_key col_key(const gan_plan *pl, int input, const conv_dims *d)
 {
-    int k[12] = { gan_plan_base(pl, input) + 1, d->B, d->C, d->H, d->W, d->O, d->OH, d->OW,
-                  d->KH, d->KW, d->S, d->P };
-    memcpy(key, k, sizeof k);
+    gan_col_key k = { { gan_plan_base(pl, input) + 1, d->B, d->C, d->H, d->W, d->O, d->OH, d->OW,
+                        d->KH, d->KW, d->S, d->P } };
+    return k;
 }
 
-/* im2col of node `input` into col (scratch), returning 1, unless an earlier convolution
- * left the same columns there, in this function or in one the step
- * function calls just before with no scratch writer between (a transposed
- * convolution's backward pass takes the gradient's columns for the input
- * gradient and again for the weight gradient; a weight gradient, its
- * forward pass's); then scratch holds them: 0. */
+/* im2col of node `input` into col (scratch), returning 1, unless an earlier
+ * convolution left the same columns there, in this function or in one the
+ * step function calls just before with no scratch writer between (a
+ * transposed convolution's backward pass takes the gradient's columns for
+ * the input gradient and again for the weight gradient; a weight
+ * gradient, its forward pass's); then scratch holds them: 0. */
 static int emit_im2col_once(gan_buf *o, const gan_plan *pl, gan_names *nm, int input,
                             const conv_dims *d)
 {
-    int key[12];
-    col_key(pl, input, d, key);
-    if (!memcmp(key, nm->col_key, sizeof key)) {
+    gan_col_key key = col_key(pl, input, d);
+    const char *name = gan_names_get(nm, pl, input);
+    if (!memcmp(&key, &nm->cols, sizeof key)) {
         /* the input is named all the same (in the comment above the block) */
         gan_buf_printf(o, "    /* col holds %s's columns already: an earlier product made them\n"
                           "     * and nothing has written scratch since */\n"
-                          "    (void)%s;\n", gan_names_get(nm, pl, input),
-                       gan_names_get(nm, pl, input));
+                          "    (void)%s;\n", name, name);
         return 0;
     }
-    emit_im2col(o, gan_names_get(nm, pl, input));
-    memcpy(nm->col_key, key, sizeof key);
+    emit_im2col(o, name);
+    nm->cols = key;
     return 1;
 }
 
@@ -304,7 +302,7 @@ static void emit_conv2d_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int 
     gan_buf_put(o, "    enum { CKK = C*KH*KW, NCOL = B*OH*OW };\n");
     int copied = 0;
     if (pl->use_blas[x] == GAN_IMPLICIT) {
-        memset(nm->col_key, 0, sizeof nm->col_key);   /* prod is written at scratch */
+        memset(&nm->cols, 0, sizeof nm->cols);   /* prod is written at scratch */
         /* the [CKK x B*OH*OW] columns gathered from the image into the
          * product's packed panels, never written out (rt_conv.h) */
         gan_buf_printf(o, "    float *prod = scratch;\n"
@@ -419,13 +417,22 @@ static void emit_tap_offsets(gan_buf *o, const conv_dims *d, const phase_planes 
     gan_buf_put(o, " };\n");
 }
 
+/* n lines of generated code, each at indent level lvl */
+static void put_lines(gan_buf *o, const char *const *lines, size_t n, int lvl)
+{
+    for (size_t i = 0; i < n; i++) {
+        gan_indent(o, lvl);
+        gan_buf_printf(o, "%s\n", lines[i]);
+    }
+}
+
 /* One channel c's group of BB samples from b0: its KH*KW rows of col from
  * cc, summed into the phase planes, then interleaved into the output
  * through the epilogue; at indent level lvl. */
 static void emit_phase_body(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi,
                             const char *out, int bb, int lvl)
 {
-    static const char *const lines[] = {
+    static const char *const taps[] = {
         "float ph[S*S*PLANE*BB] __attribute__((aligned(64)));",
         "for (int i = 0; i < S*S*PLANE*BB; i++)",
         "    ph[i] = 0.0f;",
@@ -438,12 +445,17 @@ static void emit_phase_body(gan_buf *o, const gan_plan *pl, gan_names *nm, int x
         "                for (int bb = 0; bb < BB; bb++)",
         "                    to[(oy*PC + ox)*BB + bb] += row[(oy*OW + ox)*B + bb];",
         "    }",
-        /* each output row through the epilogue with the samples still
-         * innermost, then turned (a transpose the compiler does in
-         * registers): stored one sample at a time, each row a float at a
-         * time to BB planes, it took as long as all the taps */
         "for (int y = 0; y < H; y++) {",
+    };
+    /* with several samples, each output row goes through the epilogue with
+     * the samples still innermost, then is turned (a transpose the compiler
+     * does in registers): stored one sample at a time, each row a float at
+     * a time to BB planes, it took as long as all the taps; one sample is
+     * stored in place */
+    static const char *const row_buffer[] = {
         "    float yrow[W*BB] __attribute__((aligned(64)));",
+    };
+    static const char *const pixels[] = {
         "    for (int x = 0; x < W; x++) {",
         "        const float *e = ph + (((y % S)*S + x % S)*PLANE + (y / S + R0)*PC + x / S + C0)*BB;",
         "        for (int bb = 0; bb < BB; bb++) {",
@@ -451,12 +463,10 @@ static void emit_phase_body(gan_buf *o, const gan_plan *pl, gan_names *nm, int x
         "            const float acc = e[bb];",
         "            (void)b;",
     };
-    for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
-        if (bb == 1 && strstr(lines[i], "yrow"))   /* one sample: stored in place */
-            continue;
-        gan_indent(o, lvl);
-        gan_buf_printf(o, "%s\n", lines[i]);
-    }
+    put_lines(o, taps, sizeof taps / sizeof taps[0], lvl);
+    if (bb > 1)
+        put_lines(o, row_buffer, 1, lvl);
+    put_lines(o, pixels, sizeof pixels / sizeof pixels[0], lvl);
     static const char *const idx[4] = { "b", "c", "y", "x" };
     static const char *const dn[4] = { "B", "C", "H", "W" };
     char ref[128];
@@ -550,7 +560,7 @@ static void emit_conv2d_t_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, in
      * plane at a time, in less code (the sampler stays under 64 KiB) */
     phase_planes ph;
     int phases = d->B > 1 && d->C > 1 && phase_planes_of(d, &ph);
-    memset(nm->col_key, 0, sizeof nm->col_key);   /* col is the product here */
+    memset(&nm->cols, 0, sizeof nm->cols);   /* col is the product here */
     gan_buf_printf(o, "    enum { CKK = C*KH*KW, NCOL = B*OH*OW };\n"
                       "    float *col = scratch;\n");
     if (phases)

@@ -113,7 +113,7 @@ void gan_emit_program(const gan_plan *pl, gan_funcs *funcs, gan_buf *steps, gan_
     /* what scratch holds between the layer functions, which the step
      * function calls in this order: a weight gradient may find the im2col
      * columns of its forward pass still there (emit_conv.c) */
-    int col_key[12] = { 0 };
+    gan_col_key cols = { { 0 } };
     int x = 0;
     while (x < pl->n) {
         if (pl->store[x] != ST_MAT) {
@@ -126,7 +126,7 @@ void gan_emit_program(const gan_plan *pl, gan_funcs *funcs, gan_buf *steps, gan_
         const ir_node *head = &g->n[x];
         gan_names nm = { 0 };
         nm.net = head->net;
-        memcpy(nm.col_key, col_key, sizeof col_key);
+        nm.cols = cols;
         gan_buf body = { 0 }, notes = { 0 };
         for (int y = x; y < end; y++)
             if (pl->store[y] == ST_MAT) {
@@ -137,7 +137,7 @@ void gan_emit_program(const gan_plan *pl, gan_funcs *funcs, gan_buf *steps, gan_
                 }
                 gan_buf_free(&one);
             }
-        memcpy(col_key, nm.col_key, sizeof col_key);
+        cols = nm.cols;
         /* signature: outputs, then inputs, then model tensors */
         gan_buf sig = { 0 }, args = { 0 };
         gan_buf_put(&sig, "(");
