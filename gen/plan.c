@@ -2,6 +2,7 @@
 #include "plan.h"
 #include "emit.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,8 +32,12 @@ static void add_read(const gan_plan *pl, int x, int *out, int *n, int max)
     for (int i = 0; i < *n; i++)
         if (out[i] == b)
             return;
-    if (*n < max)
-        out[(*n)++] = b;
+    if (*n == max) {
+        fprintf(stderr, "ganc: internal error: node %d reads more than %d buffers (plan.c)\n",
+                x, max);
+        abort();
+    }
+    out[(*n)++] = b;
 }
 
 /* leaves of the expression rooted at x (x itself excluded) */
@@ -312,19 +317,22 @@ static void plan_memory(gan_plan *pl)
 {
     const ir_graph *g = &pl->p->g;
     int *last = xcalloc((size_t)pl->n, sizeof *last);
-    int reads[64];
+    /* a node reads at most every node before it, and so does its fused
+     * product: 2n entries always suffice (a fixed list of 64 once dropped
+     * reads quietly, and a buffer read by more nodes than that was reused
+     * while still live) */
+    int *reads = xcalloc(2 * (size_t)pl->n + 1, sizeof *reads);
     for (int x = 0; x < pl->n; x++) {
         last[x] = -1;
         if (pl->store[x] != ST_MAT)
             continue;
-        int nr = gan_plan_reads(pl, x, reads, 64);
-        if (pl->gemm[x] >= 0) {
-            int extra = gan_plan_reads(pl, pl->gemm[x], reads + nr, 64 - nr);
-            nr += extra;
-        }
+        int nr = gan_plan_reads(pl, x, reads, pl->n);
+        if (pl->gemm[x] >= 0)
+            nr += gan_plan_reads(pl, pl->gemm[x], reads + nr, pl->n);
         for (int i = 0; i < nr; i++)
             last[reads[i]] = x;
     }
+    free(reads);
     span *fl = xcalloc((size_t)pl->n + 1, sizeof *fl);
     int n_free = 0;
     long top = 0;
