@@ -52,7 +52,7 @@ GANC = os.path.join(ROOT, "build", "ganc")
 RTLIB = os.path.join(ROOT, "build", "libganc_rt.a")
 DRIVER_CFLAGS = ["-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", "-D_POSIX_C_SOURCE=200809L",
                  "-Iruntime", "-Itests/parity"]
-# what gen/build.c compiles generated code with: GAN_GEN_CFLAGS of gen/build.h
+# what gen/build.c compiles generated code with: gan_gen_cflags of gen/host.c
 GEN_FP = ["-fno-trapping-math", "-fno-math-errno"]
 GEN_CFLAGS = {"train": ["-std=c11", "-O3", "-g0", "-fopenmp", *GEN_FP],
               "sample": ["-std=c11", "-O3", "-g0", *GEN_FP]}

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fatal.h"
+
 static void reserve(gan_buf *b, size_t extra)
 {
     if (b->len + extra + 1 <= b->cap)
@@ -13,11 +15,7 @@ static void reserve(gan_buf *b, size_t extra)
     size_t cap = b->cap ? b->cap : 1024;
     while (cap < b->len + extra + 1)
         cap *= 2;
-    b->s = realloc(b->s, cap);
-    if (!b->s) {
-        fprintf(stderr, "ganc: out of memory (%zu bytes)\n", cap);
-        abort();
-    }
+    b->s = gan_xrealloc(b->s, cap, 1);
     b->cap = cap;
 }
 
@@ -55,4 +53,22 @@ long gan_buf_lines(const gan_buf *b)
     for (size_t i = 0; i < b->len; i++)
         n += b->s[i] == '\n';
     return n;
+}
+
+char *gan_strf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *p = gan_xcalloc((size_t)n + 1, 1);
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+const char *gan_buf_str(const gan_buf *b)
+{
+    return b->s ? b->s : "";
 }

@@ -7,217 +7,141 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#ifndef GANC_DATADIR
-#define GANC_DATADIR "/usr/local/share/ganc"
-#endif
+#include "emit.h"
+#include "fatal.h"
+#include "host.h"
 
-static int has_templates(const char *dir)
-{
-    char p[PATH_MAX];
-    snprintf(p, sizeof p, "%s/templates/trainer.c", dir);
-    return access(p, R_OK) == 0;
-}
-
-const char *gan_home(void)
-{
-    static char home[PATH_MAX];
-    if (*home)
-        return home;
-    const char *env = getenv("GANC_HOME");
-    if (env && *env) {
-        snprintf(home, sizeof home, "%s", env);
-        return home;
-    }
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = 0;
-        /* <home>/build/ganc (in the source tree) or <prefix>/bin/ganc */
-        for (int up = 0; up < 2; up++) {
-            char *slash = strrchr(exe, '/');
-            if (!slash)
-                break;
-            *slash = 0;
-        }
-        if (has_templates(exe)) {
-            snprintf(home, sizeof home, "%s", exe);
-            return home;
-        }
-        char shared[PATH_MAX + 16];
-        snprintf(shared, sizeof shared, "%s/share/ganc", exe);
-        if (has_templates(shared)) {
-            snprintf(home, sizeof home, "%s", shared);
-            return home;
-        }
-    }
-    snprintf(home, sizeof home, "%s", GANC_DATADIR);
-    return home;
-}
-
-const char *gan_runtime_lib(void)
-{
-    static char lib[PATH_MAX + 32];
-    if (*lib)
-        return lib;
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = 0;
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = 0;
-            snprintf(lib, sizeof lib, "%s/libganc_rt.a", exe);
-            if (access(lib, R_OK) == 0)
-                return lib;
-        }
-    }
-    snprintf(lib, sizeof lib, "%s/build/libganc_rt.a", gan_home());
-    return lib;
-}
-
-char *gan_read_file(const char *path, long *size)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    long n = -1;
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0) {
-        buf = malloc((size_t)n + 1);
-        if (buf && fread(buf, 1, (size_t)n, f) == (size_t)n) {
-            buf[n] = 0;
-        } else {
-            free(buf);
-            buf = NULL;
-        }
-    }
-    fclose(f);
-    if (buf && size)
-        *size = n;
-    return buf;
-}
-
-int gan_mkdir_p(const char *path)
-{
-    char tmp[PATH_MAX];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++)
-        if (*p == '/') {
-            *p = 0;
-            if (mkdir(tmp, 0777) && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    if (mkdir(tmp, 0777) && errno != EEXIST)
-        return -1;
-    return 0;
-}
-
-static int write_file(const char *path, const char *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        fprintf(stderr, "ganc: cannot write %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    int bad = fwrite(data, 1, len, f) != len;
-    bad |= fclose(f) != 0;
-    if (bad)
-        fprintf(stderr, "ganc: error writing %s\n", path);
-    return bad ? -1 : 0;
-}
-
-static int run(const char *cmd)
-{
-    int rc = system(cmd);
-    if (rc == -1 || !WIFEXITED(rc) || WEXITSTATUS(rc) != 0) {
-        fprintf(stderr, "ganc: the C compiler failed:\n  %s\n", cmd);
-        return -1;
-    }
-    return 0;
-}
-
-/* Generates one file from `tmpl` and compiles it to DIR/exe. */
-static int emit_and_compile(const gan_model *m, const gan_build_opts *o, const char *dir,
-                            const char *tmpl_name, const char *exe, int sampler, long embed)
+char *gan_read_template(const char *name)
 {
     char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/templates/%s", gan_home(), tmpl_name);
-    char *tmpl = gan_read_file(path, NULL);
-    if (!tmpl) {
-        fprintf(stderr, "ganc: cannot read template %s (set GANC_HOME to the ganc folder)\n",
-                path);
-        return 1;
+    const char *why = "the path is too long";
+    char *text = NULL;
+    if (snprintf(path, sizeof path, "%s/templates/%s", gan_home(), name) < (int)sizeof path)
+        text = gan_read_file(path, NULL, &why);
+    if (!text)
+        fprintf(stderr, "ganc: cannot read template %s/templates/%s: %s (set GANC_HOME to the "
+                        "ganc folder)\n", gan_home(), name, why);
+    return text;
+}
+
+/* a malloc'd "a/b" */
+static char *join(const char *a, const char *b)
+{
+    char *p = gan_xcalloc(strlen(a) + strlen(b) + 2, 1);
+    sprintf(p, "%s/%s", a, b);
+    return p;
+}
+
+/* Compiles DIR/exe.c to DIR/exe, from inside DIR so that the sampler's
+ * .incbin finds embedded.safetensors.  GAN_GEN_CFLAGS (host.h) for both.
+ * The sampler stays small by dropping unused runtime functions
+ * (--gc-sections), not page-aligning its code apart from its data (-z
+ * noseparate-code: 4 KiB less), and leaving out the unwind tables that
+ * only C++ exceptions and cancelled threads read (about 5 KiB; debuggers
+ * use debug information).  --native adds the host's vector width
+ * (AVX-512 here: another 1.15x on the trainer). */
+static int compile(const gan_build_opts *o, const char *dir, const char *exe, int sampler)
+{
+    char src[NAME_MAX], inc[PATH_MAX + 16];
+    snprintf(src, sizeof src, "%s.c", exe);
+    snprintf(inc, sizeof inc, "-I%s/runtime", gan_home());
+    const char **argv = gan_xcalloc((size_t)o->n_cflags + 40, sizeof *argv);
+    int n = 0;
+    argv[n++] = o->cc ? o->cc : gan_cc();
+    for (const char *const *f = gan_gen_cflags; *f; f++)
+        argv[n++] = *f;
+    if (o->native)
+        argv[n++] = "-march=native";
+    const char *const warn[] = { "-g0", "-Wall", "-Wextra", "-Werror", NULL };
+    for (const char *const *f = warn; *f; f++)
+        argv[n++] = *f;
+    for (int i = 0; i < o->n_cflags; i++)
+        argv[n++] = o->cflags[i];
+    argv[n++] = inc;
+    argv[n++] = "-Wl,--gc-sections";
+    if (sampler) {
+        argv[n++] = "-fno-asynchronous-unwind-tables";
+        argv[n++] = "-Wl,-z,noseparate-code";
     }
-    gan_emit_target t = { tmpl, m->path, sampler, embed };
+    argv[n++] = "-o";
+    argv[n++] = exe;
+    argv[n++] = src;
+    argv[n++] = gan_runtime_lib();
+    if (!sampler) {
+        argv[n++] = "-fopenmp";
+        argv[n++] = "-lopenblas";
+        argv[n++] = "-lz";
+    }
+    argv[n++] = "-lm";
+    argv[n] = NULL;
+    int rc = gan_run(argv, dir, NULL, "the C compiler");
+    free(argv);
+    return rc;
+}
+
+/* Generates one file from the template `tmpl_name` and compiles it to
+ * DIR/exe. */
+static int emit_and_compile(const gan_compiled *c, const gan_emit_target *t,
+                            const gan_build_opts *o, const char *dir, const char *tmpl_name,
+                            const char *exe)
+{
+    char *tmpl = gan_read_template(tmpl_name);
+    if (!tmpl)
+        return 1;
+    gan_emit_target target = *t;
+    target.template_text = tmpl;
     gan_buf text = { 0 };
-    gan_emit_file(m, o->opts, &t, &text, NULL);
+    gan_emit_file(c, &target, &text, NULL);
     free(tmpl);
-    snprintf(path, sizeof path, "%s/%s.c", dir, exe);
-    int rc = write_file(path, text.s, text.len);
+    char name[NAME_MAX];
+    snprintf(name, sizeof name, "%s.c", exe);
+    char *path = join(dir, name);
+    int rc = gan_write_file(path, text.s, text.len);
+    free(path);
     gan_buf_free(&text);
     if (rc)
         return 1;
-    if (!o->compile)
-        return 0;
-    const char *home = gan_home();
-    char cmd[4 * PATH_MAX];
-    /* GAN_GEN_CFLAGS (build.h) for both.  The sampler stays small by
-     * dropping unused runtime functions (--gc-sections), not page-aligning
-     * its code apart from its data (-z noseparate-code: 4 KiB less), and
-     * leaving out the unwind tables that only C++ exceptions and cancelled
-     * threads read (about 5 KiB; debuggers use debug information).
-     * --native adds the host's vector width (AVX-512 here: another 1.15x on
-     * the trainer). */
-    /* compiled from inside DIR so that .incbin finds embedded.safetensors */
-    snprintf(cmd, sizeof cmd,
-             "cd '%s' && %s " GAN_GEN_CFLAGS "%s -g0 -Wall -Wextra -Werror %s -I'%s/runtime' "
-             "-Wl,--gc-sections%s -o %s %s.c '%s' %s -lm",
-             dir, o->cc, o->native ? " -march=native" : "", o->cflags ? o->cflags : "",
-             home, sampler ? " -fno-asynchronous-unwind-tables -Wl,-z,noseparate-code" : "", exe,
-             exe, gan_runtime_lib(),
-             sampler ? "" : "-fopenmp -lopenblas -lz");
-    return run(cmd) ? 1 : 0;
+    return o->compile && compile(o, dir, exe, t->sampler) ? 1 : 0;
 }
 
-static int copy_file(const char *from, const char *to, long *size)
+/* Copies the weights file to DIR/embedded.safetensors; its size into *size. */
+static int copy_weights(const char *from, const char *dir, long *size)
 {
-    char *data = gan_read_file(from, size);
+    const char *why = NULL;
+    char *data = gan_read_file(from, size, &why);
     if (!data) {
-        fprintf(stderr, "ganc: cannot read weights file %s: %s\n", from, strerror(errno));
+        fprintf(stderr, "ganc: --embed-weights %s: %s\n", from, why);
         return -1;
     }
-    int rc = write_file(to, data, (size_t)*size);
+    char *to = join(dir, "embedded.safetensors");
+    int rc = gan_write_file(to, data, (size_t)*size);
+    free(to);
     free(data);
     return rc;
 }
 
-int gan_build(const gan_model *m, const gan_build_opts *o)
+int gan_build(const gan_compiled *c, const char *model_path, const char *model_yaml,
+              const gan_build_opts *o)
 {
-    char dir[PATH_MAX];
-    if (o->out_dir)
-        snprintf(dir, sizeof dir, "%s", o->out_dir);
-    else
-        snprintf(dir, sizeof dir, "build/%s", m->name);
+    char *dir = o->out_dir ? gan_xstrdup(o->out_dir) : join("build", c->m->name);
+    int rc = 0;
+    long embed = 0;
     if (gan_mkdir_p(dir)) {
         fprintf(stderr, "ganc: cannot create %s: %s\n", dir, strerror(errno));
-        return 1;
+        rc = 1;
+    } else if (o->embed_weights && copy_weights(o->embed_weights, dir, &embed)) {
+        rc = 2;
     }
-    long embed = 0;
-    if (o->embed_weights) {
-        char to[PATH_MAX + 32];
-        snprintf(to, sizeof to, "%s/embedded.safetensors", dir);
-        if (copy_file(o->embed_weights, to, &embed))
-            return 2;
-    }
-    int rc = emit_and_compile(m, o, dir, "trainer.c", "train", 0, 0);
+    gan_emit_target t = { NULL, model_path, model_yaml, 0, 0 };
     if (!rc)
-        rc = emit_and_compile(m, o, dir, "sampler.c", "sample", 1, embed);
+        rc = emit_and_compile(c, &t, o, dir, "trainer.c", "train");
+    t.sampler = 1;
+    t.embed_size = embed;
+    if (!rc)
+        rc = emit_and_compile(c, &t, o, dir, "sampler.c", "sample");
     if (!rc && o->compile)
         fprintf(stderr, "ganc: built %s/train and %s/sample\n", dir, dir);
+    free(dir);
     return rc;
 }

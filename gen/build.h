@@ -1,47 +1,30 @@
-/* build.h - from a model to files on disk: generated sources and the
- * compiled trainer and sampler. */
+/* build.h - the last stage: the generated sources written to disk and
+ * compiled into the trainer and the sampler.  It prints what emission
+ * (emit.h) makes of the plans in a gan_compiled (driver.h), and runs the C
+ * compiler through host.h: an argument vector, never a shell. */
 #ifndef GAN_BUILD_H
 #define GAN_BUILD_H
 
-#include "emit.h"
+#include "driver.h"
 
 typedef struct {
     const char *out_dir;        /* default build/NAME */
     const char *embed_weights;  /* safetensors file to build into the sampler */
     const char *cc;             /* C compiler, default $CC or cc */
-    const char *cflags;         /* extra flags */
+    char **cflags;              /* extra compiler flags, one word each */
+    int n_cflags;
     int compile;                /* 0: write sources only */
     int native;                 /* 1: -march=native (this machine's vector width) */
-    gan_codegen_opts opts;
 } gan_build_opts;
 
-/* Where ganc finds templates/, runtime/ headers and build/libganc_rt.a:
- * $GANC_HOME, else the folder above the ganc executable, else GANC_DATADIR. */
-const char *gan_home(void);
-/* The runtime library to link: libganc_rt.a beside the ganc executable (so
- * a build tree such as build/asan/ uses its own), else <home>/build/. */
-const char *gan_runtime_lib(void);
+/* Writes DIR/train.c and DIR/sample.c for c (model_yaml: the model file's
+ * text, which the trainer keeps) and compiles them unless o->compile is 0.
+ * Returns 0 ok, 2 bad input, 1 other failure; messages go to stderr. */
+int gan_build(const gan_compiled *c, const char *model_path, const char *model_yaml,
+              const gan_build_opts *o);
 
-/* The flags every generated file is compiled with, and the cost model's
- * probe too, so that it measures code built the same way.  -O3, whose
- * vectorizer pays off on the generated loop nests (about 1.5x on the
- * dcgan_fashion trainer, 2x on its sampler for many samples).
- * -fno-trapping-math lets GCC turn `v > 0 ? v : a * v` (leaky ReLU, and
- * every select like it) into a vector blend: by default it may not compute
- * a product the program might not, in case it raises a floating-point
- * exception nobody reads here.  1.25x on the DCGAN trainer; no value
- * changes (unlike -ffast-math, nothing reassociates).  -fno-math-errno
- * likewise lets sqrtf be one instruction. */
-#define GAN_GEN_CFLAGS "-std=c11 -O3 -fno-trapping-math -fno-math-errno"
-
-/* mkdir -p: path and every folder above it; 0, or -1 with errno. */
-int gan_mkdir_p(const char *path);
-
-/* Reads a whole file into a NUL-terminated malloc'd string; NULL on error. */
-char *gan_read_file(const char *path, long *size);
-
-/* Writes and compiles. Returns 0 ok, 2 bad input, 1 other failure;
- * messages go to stderr. */
-int gan_build(const gan_model *m, const gan_build_opts *o);
+/* The template `name` (trainer.c, sampler.c) from ganc's home folder, a
+ * malloc'd string; NULL with a message on stderr. */
+char *gan_read_template(const char *name);
 
 #endif

@@ -35,8 +35,6 @@ typedef struct {
     double gflops;
 } gan_cost_shape;
 
-enum { GAN_COST_MAX_SHAPES = 1024 };
-
 typedef struct {
     double copy_ns;         /* per float of an im2col copy */
     double direct_gflops;   /* direct convolution loop nest */
@@ -48,19 +46,35 @@ typedef struct {
                                GAN_IMPLICIT; GAN_IMPLICIT: convolutions
                                implicit, other products rt_sgemm), else 0 */
     char origin[512];       /* where the numbers came from, for reports */
-    gan_cost_shape shape[GAN_COST_MAX_SHAPES];   /* `shape` lines */
-    int n_shape;
+    gan_cost_shape *shape;  /* `shape` lines (malloc'd, grown as needed) */
+    int n_shape, cap_shape;
     char cache[4096];       /* where measured shapes are added; "" (a model
                                parsed from text): none are measured */
     char key[512];          /* the cache's key line (gan_cost_key) */
     char probe[4096];       /* the compiled probe, once a shape needed one */
 } gan_cost;
 
-/* Parses the probe's output (text, NUL-terminated).  Every line and every
+/* Releases what a parsed cost model owns (its shape lines); c may be
+ * zeroed or parsed. */
+void gan_cost_free(gan_cost *c);
+
+/* Parses the probe's output (text, NUL-terminated) into c, which must be
+ * zeroed or hold an earlier parse (released first).  Every line and every
  * grid point must be there; `shape ENGINE TA TB M N K GFLOPS` lines (exact
  * shapes measured since) may follow.  On error returns -1 and writes
  * "NAME:LINE: what was expected" into err. */
 int gan_cost_parse(gan_cost *c, const char *text, const char *name, char *err, int err_size);
+
+/* A `shape ENGINE TA TB M N K GFLOPS` line into *out; 0, or -1 when it is
+ * not one. */
+int gan_cost_parse_shape(const char *line, gan_cost_shape *out);
+/* Adds a measurement, or replaces the one of the same product; 0, or -1
+ * out of memory. */
+int gan_cost_add_shape(gan_cost *c, const gan_cost_shape *s);
+/* the index of a product's shape line on one engine, or -1 */
+int gan_cost_find_shape(const gan_cost *c, int own, int ta, int tb, long m, long n, long k);
+
+/* ---- measuring (cost_measure.c): the driver and `ganc calibrate` only --- */
 
 /* The cost model for this machine: the cache if its key matches, else a
  * fresh calibration (a note on stderr; about three seconds), saved to the

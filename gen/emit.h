@@ -9,30 +9,22 @@
 #define GAN_EMIT_H
 
 #include "buf.h"
+#include "driver.h"
 #include "plan.h"
 
-/* Names of buffers inside one generated function (or one step function). */
-#define GAN_NAMES_MAX 1024
-/* What scratch's im2col columns hold: {their input's base node + 1, the
- * convolution's geometry}; all 0: nothing of use (emit_conv.c). */
-typedef struct {
-    int v[12];
-} gan_col_key;
-
+/* Names of buffers inside one generated function (or one step function),
+ * each given once (emit_names.c); the arrays grow as names are added. */
 typedef struct {
     int net;                 /* the function's network: its input is named x (or z) */
     int by_app;              /* step functions: prefix the application, e.g. fake_h1 */
-    int n;
-    int node[GAN_NAMES_MAX];
-    char name[GAN_NAMES_MAX][48];
-    int written[GAN_NAMES_MAX];
-    /* scratch's columns when the function's code reaches this point
-     * (emit_program.c carries it from one layer function to the next in
-     * the order the step calls them) */
-    gan_col_key cols;
+    int n, cap;
+    int *node;               /* the node each name is for */
+    char **name;
+    int *written;            /* the function writes it (an output argument) */
 } gan_names;
 
 const char *gan_names_get(gan_names *nm, const gan_plan *pl, int node);
+void gan_names_free(gan_names *nm);
 
 /* Appends the code computing executing node x (indented one level).
  * Notes on unrolling/fusion/kernels go to `notes` (may be NULL). */
@@ -47,10 +39,6 @@ void gan_emit_epilogue(gan_buf *o, const gan_plan *pl, gan_names *nm, int epi, i
 void gan_indent(gan_buf *o, int level);
 /* emit_conv.c: convolutions, upsampling and pooling (epi: fused epilogue or -1) */
 void gan_emit_conv(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi, gan_buf *notes);
-/* floats of `scratch` a conv node needs in its GEMM form (0 when direct) */
-long gan_conv_scratch(const gan_plan *pl, int x);
-/* the M, N, K of a conv node's GEMM form */
-void gan_conv_gemm_dims(const gan_plan *pl, int x, long *m, long *n, long *k);
 void gan_names_mark_written(gan_names *nm, const gan_plan *pl, int node);
 
 /* The whole program: layer functions (deduplicated into *funcs, shared
@@ -68,6 +56,7 @@ void gan_funcs_free(gan_funcs *f);
 typedef struct {
     const char *template_text;   /* templates/trainer.c or sampler.c */
     const char *model_path;      /* as given on the command line */
+    const char *model_yaml;      /* the trainer: the model file's text, kept in the run folders */
     int sampler;                 /* 1: sampler file, 0: trainer file */
     long embed_size;             /* sampler: bytes of embedded.safetensors, 0: none */
 } gan_emit_target;
@@ -83,17 +72,15 @@ void gan_emit_gemm(gan_buf *o, const gan_plan *pl, int x, int indent, int ta, in
 const char *gan_gemm_name(const gan_plan *pl, int x);
 void gan_note_estimates(gan_buf *notes, const gan_plan *pl, int x);
 
-/* Whether the sampler can pack operand `weight` (a node) once for
- * rt_sgemm: a model tensor, which does not change once loaded. */
-int gan_weight_packs_once(const gan_plan *pl, int weight);
 /* The sampler's product by such a weight: a static buffer of `floats`
  * (a C expression) filled by the call `pack` on the first call only, then
  * the call `product`, which reads it as `packed`. */
 void gan_emit_packed_once(gan_buf *o, const char *weight, const char *floats, const char *pack,
                           const char *product);
 
-/* Fills the template.  Returns 0, or -1 with a message in *report. */
-int gan_emit_file(const gan_model *m, gan_codegen_opts o, const gan_emit_target *t,
-                  gan_buf *out, gan_buf *report);
+/* Fills the template with the trainer's or the sampler's plans (t->sampler)
+ * of c; notes on the code go to report when not NULL.  Returns 0. */
+int gan_emit_file(const gan_compiled *c, const gan_emit_target *t, gan_buf *out,
+                  gan_buf *report);
 
 #endif

@@ -11,28 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-typedef struct {
-    int B, C, H, W;        /* the large side (conv input, transposed-conv output) */
-    int O, OH, OW;         /* the small side */
-    int KH, KW, S, P;
-} conv_dims;
-
-static conv_dims dims_of(const gan_plan *pl, int x)
-{
-    const ir_graph *g = &pl->p->g;
-    const ir_node *n = &g->n[x];
-    ir_shape big, small, w;
-    if (n->op == IR_CONV2D) {
-        big = g->n[n->in[0]].shape; w = g->n[n->in[1]].shape; small = n->shape;
-    } else if (n->op == IR_CONV2D_T) {
-        small = g->n[n->in[0]].shape; w = g->n[n->in[1]].shape; big = n->shape;
-    } else {
-        big = g->n[n->in[0]].shape; small = g->n[n->in[1]].shape; w = n->shape;
-    }
-    conv_dims d = { big.d[0], big.d[1], big.d[2], big.d[3], small.d[1], small.d[2], small.d[3],
-                    w.d[2], w.d[3], n->stride, n->pad };
-    return d;
-}
+typedef gan_conv_dims conv_dims;
 
 static void declare(gan_buf *o, const conv_dims *d)
 {
@@ -45,9 +24,10 @@ static void declare(gan_buf *o, const conv_dims *d)
  * the taps are unrolled, or as loop variables. */
 typedef void (*tap_fn)(gan_buf *o, const char *ky, const char *kx, int lvl, const void *ctx);
 
-static int emit_taps(gan_buf *o, const conv_dims *d, int unroll, tap_fn f, const void *ctx, int lvl)
+static int emit_taps(gan_buf *o, const conv_dims *d, int unrolled, tap_fn f, const void *ctx,
+                     int lvl)
 {
-    if (d->KH <= unroll && d->KW <= unroll) {
+    if (unrolled) {
         for (int i = 0; i < d->KH; i++)
             for (int j = 0; j < d->KW; j++) {
                 char ky[8], kx[8];
@@ -133,7 +113,7 @@ static void emit_gather(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, in
                       "                        const float *xc = %s + (%s*%s + %s)*%s;\n"
                       "                        const float *wc = %s + %s*KH*KW;\n",
                    v[4], v[4], e[4], v[4], in, v[0], e[4], v[4], f->in_stride, w, f->w_offset);
-    int unrolled = emit_taps(o, d, pl->o.plain ? 0 : pl->o.unroll, f->tap, NULL, 6);
+    int unrolled = emit_taps(o, d, pl->sched[x].taps_unrolled, f->tap, NULL, 6);
     gan_buf_put(o, "                    }\n");
     char ref[160];
     snprintf(ref, sizeof ref, "%s[((%s*%s + %s)*%s + %s)*%s + %s]", out, v[0], e[1], v[1], e[2],
@@ -244,26 +224,15 @@ static void emit_im2col(gan_buf *o, const char *a)
                       "    }\n", a);
 }
 
-/* The key of the im2col columns of node `input` with geometry d. */
-static gan_col_key col_key(const gan_plan *pl, int input, const conv_dims *d)
+/* im2col of node `input` into col (scratch), returning 1, unless the plan
+ * found the same columns there already (an earlier convolution made them
+ * and nothing wrote scratch since: a transposed convolution's backward
+ * pass takes the gradient's columns for the input gradient and again for
+ * the weight gradient; a weight gradient, its forward pass's): 0. */
+static int emit_im2col_once(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int input)
 {
-    gan_col_key k = { { gan_plan_base(pl, input) + 1, d->B, d->C, d->H, d->W, d->O, d->OH, d->OW,
-                        d->KH, d->KW, d->S, d->P } };
-    return k;
-}
-
-/* im2col of node `input` into col (scratch), returning 1, unless an earlier
- * convolution left the same columns there, in this function or in one the
- * step function calls just before with no scratch writer between (a
- * transposed convolution's backward pass takes the gradient's columns for
- * the input gradient and again for the weight gradient; a weight
- * gradient, its forward pass's); then scratch holds them: 0. */
-static int emit_im2col_once(gan_buf *o, const gan_plan *pl, gan_names *nm, int input,
-                            const conv_dims *d)
-{
-    gan_col_key key = col_key(pl, input, d);
     const char *name = gan_names_get(nm, pl, input);
-    if (!memcmp(&key, &nm->cols, sizeof key)) {
+    if (pl->sched[x].cols_reused) {
         /* the input is named all the same (in the comment above the block) */
         gan_buf_printf(o, "    /* col holds %s's columns already: an earlier product made them\n"
                           "     * and nothing has written scratch since */\n"
@@ -271,7 +240,6 @@ static int emit_im2col_once(gan_buf *o, const gan_plan *pl, gan_names *nm, int i
         return 0;
     }
     emit_im2col(o, name);
-    nm->cols = key;
     return 1;
 }
 
@@ -301,8 +269,7 @@ static void emit_conv2d_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int 
     /* one product for the whole batch: [O x CKK] . [CKK x B*OH*OW] */
     gan_buf_put(o, "    enum { CKK = C*KH*KW, NCOL = B*OH*OW };\n");
     int copied = 0;
-    if (pl->use_blas[x] == GAN_IMPLICIT) {
-        memset(&nm->cols, 0, sizeof nm->cols);   /* prod is written at scratch */
+    if (pl->sched[x].engine == GAN_IMPLICIT) {
         /* the [CKK x B*OH*OW] columns gathered from the image into the
          * product's packed panels, never written out (rt_conv.h) */
         gan_buf_printf(o, "    float *prod = scratch;\n"
@@ -315,7 +282,7 @@ static void emit_conv2d_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int 
             gan_buf_printf(o, "    gan_sgemm_conv(O, NCOL, CKK, %s, &src, prod);\n", w);
     } else {
         gan_buf_put(o, "    float *col = scratch, *prod = scratch + (long)CKK*NCOL;\n");
-        copied = emit_im2col_once(o, pl, nm, n->in[0], d);
+        copied = emit_im2col_once(o, pl, nm, x, n->in[0]);
         gan_emit_gemm(o, pl, x, 4, 0, 0, "O", "NCOL", "CKK", w, "CKK", "col", "NCOL", "0.0f",
                       "prod", "NCOL");
     }
@@ -332,57 +299,12 @@ static void emit_conv2d_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int 
     gan_emit_epilogue(o, pl, nm, epi, x, "acc", idx, dn, ref, 5);
     gan_buf_put(o, "                }\n");
     if (notes)
-        gan_buf_printf(notes, "%s%s%s; ", pl->use_blas[x] == GAN_IMPLICIT ? "" :
+        gan_buf_printf(notes, "%s%s%s; ", pl->sched[x].engine == GAN_IMPLICIT ? "" :
                                           copied ? "im2col + " : "im2col columns reused + ",
                        gan_gemm_name(pl, x), epi >= 0 ? ", epilogue fused" : "");
 }
 
-/* floor(a / s) for s > 0 */
-static int floor_div(int a, int s)
-{
-    return a >= 0 ? a / s : -((-a + s - 1) / s);
-}
-
-/* The phase planes of a transposed convolution's col2im.  Output row
- * iy = a*S + py belongs to row phase py; tap ky adds small row oy to row
- * a = oy + dy of phase py, where py = (ky - P) mod S, dy = floor((ky -
- * P) / S); columns alike.  A phase plane holds rows a from min(dy) to
- * max(OH - 1 + dy) with a margin for the taps that fall outside the image,
- * so every tap adds a whole OH x OW block at a fixed offset, no bounds
- * tested.  bb: samples side by side in each entry (innermost). */
-typedef struct {
-    int rows, cols;        /* of one phase plane, margins included */
-    int row0, col0;        /* where a = 0, j = 0 lie in it */
-    int bb;                /* samples per entry */
-} phase_planes;
-
-static void phase_axis(int small, int big, int k, int s, int p, int *n, int *origin)
-{
-    int lo = floor_div(-p, s), hi = small - 1 + floor_div(k - 1 - p, s);
-    if (lo > 0)
-        lo = 0;
-    if (hi < (big - 1) / s)
-        hi = (big - 1) / s;
-    *n = hi - lo + 1;
-    *origin = -lo;
-}
-
-/* Phase planes for d of at most PHASE_FLOATS floats (on each thread's
- * stack, in L1), as many samples per entry as fit, up to 16 and dividing
- * B; 0 when one sample's planes are too large (then the plane-at-a-time
- * scatter below). */
-enum { PHASE_FLOATS = 8192 };
-
-static int phase_planes_of(const conv_dims *d, phase_planes *ph)
-{
-    phase_axis(d->OH, d->H, d->KH, d->S, d->P, &ph->rows, &ph->row0);
-    phase_axis(d->OW, d->W, d->KW, d->S, d->P, &ph->cols, &ph->col0);
-    long one = (long)d->S * d->S * ph->rows * ph->cols;
-    for (ph->bb = d->B < 16 ? d->B : 16; ph->bb > 0; ph->bb--)
-        if (d->B % ph->bb == 0 && one * ph->bb <= PHASE_FLOATS)
-            return 1;
-    return 0;
-}
+typedef gan_phase_planes phase_planes;
 
 /* `name`: the [B x O x OH*OW] tensor t as one [O x OH*OW*B] matrix, the
  * samples innermost (so col's entries for one pixel are B floats side by
@@ -405,13 +327,13 @@ static void emit_tap_offsets(gan_buf *o, const conv_dims *d, const phase_planes 
 {
     gan_buf_put(o, "    static const int tap_y[KH] = {");
     for (int k = 0; k < d->KH; k++) {
-        int dy = floor_div(k - d->P, d->S), py = k - d->P - dy * d->S;
+        int dy = gan_floor_div(k - d->P, d->S), py = k - d->P - dy * d->S;
         gan_buf_printf(o, "%s%d", k ? ", " : " ", py * d->S * ph->rows * ph->cols +
                                                  (dy + ph->row0) * ph->cols);
     }
     gan_buf_put(o, " };\n    static const int tap_x[KW] = {");
     for (int k = 0; k < d->KW; k++) {
-        int dx = floor_div(k - d->P, d->S), px = k - d->P - dx * d->S;
+        int dx = gan_floor_div(k - d->P, d->S), px = k - d->P - dx * d->S;
         gan_buf_printf(o, "%s%d", k ? ", " : " ", px * ph->rows * ph->cols + dx + ph->col0);
     }
     gan_buf_put(o, " };\n");
@@ -549,7 +471,6 @@ static void emit_col2im_planes(gan_buf *o, const gan_plan *pl, gan_names *nm, in
 static void emit_conv2d_t_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi,
                                const conv_dims *d, gan_buf *notes)
 {
-    const ir_node *n = &pl->p->g.n[x];
     const char *in, *w, *out;
     begin_conv(o, pl, nm, x, epi, d, &in, &w, &out);
     /* one product for the whole batch, col[C*KK x B*OH*OW] = w^T . x with
@@ -558,16 +479,15 @@ static void emit_conv2d_t_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, in
      * innermost and more than one output channel; one sample, or one
      * channel (an image layer, one plane per sample), measured as fast a
      * plane at a time, in less code (the sampler stays under 64 KiB) */
-    phase_planes ph;
-    int phases = d->B > 1 && d->C > 1 && phase_planes_of(d, &ph);
-    memset(&nm->cols, 0, sizeof nm->cols);   /* col is the product here */
+    const gan_sched *s = &pl->sched[x];
+    int phases = s->col2im == GAN_COL2IM_PHASES;
     gan_buf_printf(o, "    enum { CKK = C*KH*KW, NCOL = B*OH*OW };\n"
                       "    float *col = scratch;\n");
     if (phases)
         emit_batch_inner(o, in, "xt");
     else
         emit_side_by_side(o, in, "xt");
-    if (gan_weight_packs_once(pl, n->in[1])) {
+    if (s->pack_once) {
         /* the sampler: the weight is packed on the first call */
         char pack[256];
         snprintf(pack, sizeof pack, "rt_sgemm_pack_a(1, CKK, O, %s, CKK, packed)", w);
@@ -579,7 +499,7 @@ static void emit_conv2d_t_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, in
                       "col", "NCOL");
     }
     if (phases)
-        emit_col2im_phases(o, pl, nm, x, epi, d, &ph, out);
+        emit_col2im_phases(o, pl, nm, x, epi, d, &s->phases, out);
     else
         emit_col2im_planes(o, pl, nm, x, epi, out);
     if (notes)
@@ -599,35 +519,13 @@ static void emit_wgrad_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int x
      * side by side in both ([O x B*OH*OW] and [CKK x B*OH*OW]) */
     gan_buf_put(o, "    enum { CKK = C*KH*KW, NCOL = B*OH*OW };\n"
                    "    float *col = scratch;\n");
-    int copied = emit_im2col_once(o, pl, nm, n->in[0], d);
+    int copied = emit_im2col_once(o, pl, nm, x, n->in[0]);
     emit_side_by_side(o, gy, "gt");
     gan_emit_gemm(o, pl, x, 4, 0, 1, "O", "CKK", "NCOL", "gt", "NCOL", "col", "NCOL", "0.0f",
                   out, "CKK");
     if (notes)
         gan_buf_printf(notes, "%s + %s weight gradient; ",
                        copied ? "im2col" : "im2col columns reused", gan_gemm_name(pl, x));
-}
-
-long gan_conv_scratch(const gan_plan *pl, int x)
-{
-    const ir_node *n = &pl->p->g.n[x];
-    if (!pl->use_blas[x] || (n->op != IR_CONV2D && n->op != IR_CONV2D_T && n->op != IR_CONV2D_WGRAD))
-        return 0;
-    conv_dims d = dims_of(pl, x);
-    long ckk = (long)d.C * d.KH * d.KW;
-    /* col for the whole batch, and an [O x B*OH*OW] matrix after it */
-    return ckk * d.B * d.OH * d.OW + (long)d.O * d.B * d.OH * d.OW;
-}
-
-void gan_conv_gemm_dims(const gan_plan *pl, int x, long *m, long *n, long *k)
-{
-    conv_dims d = dims_of(pl, x);
-    long ckk = (long)d.C * d.KH * d.KW;
-    switch (pl->p->g.n[x].op) {
-    case IR_CONV2D: *m = d.O; *n = (long)d.B * d.OH * d.OW; *k = ckk; break;
-    case IR_CONV2D_T: *m = ckk; *n = (long)d.B * d.OH * d.OW; *k = d.O; break;
-    default: *m = d.O; *n = ckk; *k = (long)d.B * d.OH * d.OW; break;
-    }
 }
 
 void gan_emit_conv(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi, gan_buf *notes)
@@ -637,9 +535,9 @@ void gan_emit_conv(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi
         emit_resample(o, pl, nm, x);
         return;
     }
-    conv_dims d = dims_of(pl, x);
+    conv_dims d = gan_conv_dims_of(&pl->p->g, x);
     gan_note_estimates(notes, pl, x);
-    if (pl->use_blas[x]) {
+    if (pl->sched[x].engine) {
         if (n->op == IR_CONV2D)
             emit_conv2d_gemm(o, pl, nm, x, epi, &d, notes);
         else if (n->op == IR_CONV2D_T)

@@ -1,6 +1,6 @@
 /* emit_model.c - a whole generated file: a template from templates/ with
  * its slots filled from the model and its programs' plans. */
-#include "build.h"
+#include "driver.h"
 #include "emit.h"
 #include "layer.h"
 
@@ -109,20 +109,20 @@ static void constants(gan_buf *o, const gan_model *m, const gan_emit_target *t, 
 }
 
 /* The values g_forward saves for d_step and g_step (program.h). */
-static void saved_buffers(gan_buf *o, gan_model *m)
+static void saved_buffers(gan_buf *o, const gan_program *g_forward)
 {
-    long numel[GAN_MAX_SAVED];
-    int n = gan_saved_slots(m, numel, GAN_MAX_SAVED);
+    const ir_graph *g = &g_forward->g;
+    int n = g_forward->n_saved;
     long total = 0;
     for (int k = 0; k < n; k++)
-        total += numel[k];
+        total += ir_numel(g->n[g_forward->saved[k]].shape);
     gan_buf_printf(o, "\n/* G's forward pass runs once per iteration (g_forward); its output "
                       "(saved_0) and\n * the activations G's backward pass needs stay here "
                       "for d_step and g_step:\n * %d buffers, %ld floats (%.1f MiB) */\n", n,
                    total, (double)total * 4 / (1 << 20));
     for (int k = 0; k < n; k++)
         gan_buf_printf(o, "static float saved_%d[%ld] __attribute__((aligned(64)));\n", k,
-                       numel[k]);
+                       ir_numel(g->n[g_forward->saved[k]].shape));
 }
 
 static void buffers(gan_buf *o, const gan_model *m, const gan_emit_target *t)
@@ -216,12 +216,10 @@ static void c_string(gan_buf *o, const char *text, const char *indent)
  * exactly what was compiled (the file may change later). */
 static void source_text(gan_buf *o, const gan_emit_target *t)
 {
-    char *yaml = gan_read_file(t->model_path, NULL);
     gan_buf_printf(o, "/* the model file this trainer was generated from, copied into every run\n"
                       " * folder as model.yaml */\nstatic const char model_yaml[] =\n    ");
-    c_string(o, yaml ? yaml : "", "    ");
+    c_string(o, t->model_yaml ? t->model_yaml : "", "    ");
     gan_buf_put(o, ";\n");
-    free(yaml);
 }
 
 /* `many`: the batch of the sampler's generate_many, 0 when it has none */
@@ -403,51 +401,21 @@ static void fill(gan_buf *out, const char *tmpl, const char *const *slots, gan_b
     "#endif\n" \
     "}"
 
-/* The batch of the sampler's generate_many: the training batch, at most 16
- * (beyond that the product gains little and the workspace keeps growing);
- * 0 when there is none (a trainer, or a training batch of 1). */
-static int sampler_many_batch(const gan_model *model, const gan_emit_target *t)
+/* Emits one step's layer functions and step function. */
+static void emit_step(const gan_step *st, gan_funcs *funcs, gan_buf *steps, gan_buf *report)
 {
-    if (!t->sampler || model->train.batch < 2)
-        return 0;
-    return model->train.batch < 16 ? model->train.batch : 16;
-}
-
-/* Emits one program's layer functions and step function (named `rename`
- * when given), growing the workspace and scratch sizes to fit it. */
-static void emit_step(const gan_model *m, int prog, const char *rename, gan_codegen_opts o,
-                      gan_funcs *funcs, gan_buf *steps, gan_buf *report, long *ws,
-                      long *scratch)
-{
-    gan_program p;
-    gan_plan pl;
-    gan_program_build(&p, (gan_model *)m, prog);
-    if (rename)
-        p.name = rename;
-    gan_plan_build(&pl, &p, m, o);
-    gan_emit_program(&pl, funcs, steps, report);
-    if (pl.ws_size > *ws)
-        *ws = pl.ws_size;
-    for (int x = 0; x < pl.n; x++)
-        if (gan_conv_scratch(&pl, x) > *scratch)
-            *scratch = gan_conv_scratch(&pl, x);
+    gan_emit_program(&st->plan, funcs, steps, report);
     if (report)
-        gan_buf_printf(report, "  %-8s workspace %ld floats (%.1f KiB)\n", p.name, pl.ws_size,
-                       (double)pl.ws_size * 4 / 1024);
-    gan_plan_free(&pl);
-    gan_program_free(&p);
+        gan_buf_printf(report, "  %-8s workspace %ld floats (%.1f KiB)\n", st->prog.name,
+                       st->plan.ws_size, (double)st->plan.ws_size * 4 / 1024);
 }
 
-int gan_emit_file(const gan_model *model, gan_codegen_opts o, const gan_emit_target *t,
-                  gan_buf *out, gan_buf *report)
+int gan_emit_file(const gan_compiled *c, const gan_emit_target *t, gan_buf *out,
+                  gan_buf *report)
 {
-    /* The sampler's generator runs one sample at a time: inference-mode
-     * batchnorm couples no samples, a single sample is then as fast as it
-     * can be, and n samples cost n times one, without padding to a batch. */
-    gan_model one = *model;
-    if (t->sampler)
-        one.train.batch = 1;
-    const gan_model *m = &one;
+    const gan_unit *u = t->sampler ? &c->sampler : &c->trainer;
+    const gan_model *m = &u->step[0].model;   /* the sampler's: batch 1 */
+    gan_codegen_opts o = u->opts;
     static const char *const slots[] = { "HEADER", "INCLUDES", "CONSTANTS", "BUFFERS",
                                          "LAYER_FUNCTIONS", "STEP_FUNCTIONS", "TENSOR_TABLE",
                                          "MODEL_FIELDS", "EMBED", "THREADS", "SOURCE", NULL };
@@ -455,28 +423,11 @@ int gan_emit_file(const gan_model *model, gan_codegen_opts o, const gan_emit_tar
            S_EMBED, S_THREADS, S_SOURCE, S_N };
     gan_buf text[S_N];
     memset(text, 0, sizeof text);
-    /* the sampler links libc and libm only: its products go to the
-     * runtime's own GEMM (rt_gemm.h) instead of OpenBLAS */
-    if (t->sampler && !o.plain) {
-        o.blas = 1;
-        o.own_gemm = 1;
-    }
     gan_funcs funcs = { 0 };
-    long ws = 0, scratch = 0;
-    int progs[4] = { GAN_PROG_G_FORWARD, GAN_PROG_D_STEP, GAN_PROG_G_STEP, GAN_PROG_GENERATE };
-    for (int i = t->sampler ? 3 : 0; i < 4; i++)
-        emit_step(m, progs[i], NULL, o, &funcs, &text[S_STEPS], report, &ws, &scratch);
-    /* For many samples the sampler also gets the generator at a larger
-     * batch (sampler_many_batch), generate_many: one matrix product over the
-     * dense weights per chunk instead of one matrix-vector product per
-     * sample.  Its workspace is touched only when it runs. */
-    int many = sampler_many_batch(model, t);
-    if (many > 1) {
-        gan_model chunk = *model;
-        chunk.train.batch = many;
-        emit_step(&chunk, GAN_PROG_GENERATE, "generate_many", o, &funcs, &text[S_STEPS], report,
-                  &ws, &scratch);
-    }
+    for (int i = 0; i < u->n; i++)
+        emit_step(&u->step[i], &funcs, &text[S_STEPS], report);
+    long ws = u->ws, scratch = u->scratch;
+    int many = u->many;
     header(&text[S_HEADER], m, o, t);
     gan_buf_put(&text[S_INCLUDES], PARALLEL_FOR);
     if (o.blas && o.own_gemm)
@@ -491,7 +442,7 @@ int gan_emit_file(const gan_model *model, gan_codegen_opts o, const gan_emit_tar
     constants(&text[S_CONSTANTS], m, t, ws);
     buffers(&text[S_BUFFERS], m, t);
     if (!t->sampler)
-        saved_buffers(&text[S_BUFFERS], (gan_model *)m);
+        saved_buffers(&text[S_BUFFERS], &u->step[GAN_PROG_G_FORWARD].prog);
     if (scratch)
         gan_buf_printf(&text[S_BUFFERS], "\n/* im2col columns and products of the GEMM convolutions */\n"
                        "static float scratch[%ld] __attribute__((aligned(64)));", scratch);

@@ -110,10 +110,6 @@ void gan_emit_program(const gan_plan *pl, gan_funcs *funcs, gan_buf *steps, gan_
     gan_names step_nm = { 0 };
     step_nm.net = -1;
     step_nm.by_app = 1;
-    /* what scratch holds between the layer functions, which the step
-     * function calls in this order: a weight gradient may find the im2col
-     * columns of its forward pass still there (emit_conv.c) */
-    gan_col_key cols = { { 0 } };
     int x = 0;
     while (x < pl->n) {
         if (pl->store[x] != ST_MAT) {
@@ -126,7 +122,6 @@ void gan_emit_program(const gan_plan *pl, gan_funcs *funcs, gan_buf *steps, gan_
         const ir_node *head = &g->n[x];
         gan_names nm = { 0 };
         nm.net = head->net;
-        nm.cols = cols;
         gan_buf body = { 0 }, notes = { 0 };
         for (int y = x; y < end; y++)
             if (pl->store[y] == ST_MAT) {
@@ -137,7 +132,6 @@ void gan_emit_program(const gan_plan *pl, gan_funcs *funcs, gan_buf *steps, gan_
                 }
                 gan_buf_free(&one);
             }
-        cols = nm.cols;
         /* signature: outputs, then inputs, then model tensors */
         gan_buf sig = { 0 }, args = { 0 };
         gan_buf_put(&sig, "(");

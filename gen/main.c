@@ -3,8 +3,12 @@
  * Exit status: 0 ok, 2 usage or input error, 1 other failure. */
 #include "build.h"
 #include "cost.h"
+#include "emit.h"
+#include "host.h"
 #include "layer.h"
+#include "report.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +62,19 @@ static int load(gan_model *m, const char *path)
     return 0;
 }
 
+/* The cost model the plans consult: 0 with *cost set (NULL: none, size
+ * rules), or 2 when GANC_GEMM names no engine (said on stderr). */
+static int get_cost(gan_cost *store, gan_cost **cost, int plain)
+{
+    *cost = NULL;
+    int rc = plain ? -1 : gan_cost_get(store, 0);
+    if (rc == -2)
+        return 2;
+    if (rc == 0)
+        *cost = store;
+    return 0;
+}
+
 /* FLOPs of one program: 2MNK per product, one per element elsewhere. */
 static double program_flops(const gan_plan *pl)
 {
@@ -67,15 +84,17 @@ static double program_flops(const gan_plan *pl)
         const ir_node *nd = &g->n[x];
         if (pl->store[x] == ST_DEAD || pl->store[x] == ST_EXT || pl->store[x] == ST_VIEW)
             continue;
-        if (nd->op == IR_MATMUL) {
-            double k = nd->ta ? g->n[nd->in[0]].shape.d[0] : g->n[nd->in[0]].shape.d[1];
-            f += 2.0 * nd->shape.d[0] * nd->shape.d[1] * k;
-        } else if (nd->op == IR_CONV2D || nd->op == IR_CONV2D_T || nd->op == IR_CONV2D_WGRAD) {
-            /* 2 flops per tap: every (small-side output) x (kernel) x (large-side channels) */
-            ir_shape big = nd->op == IR_CONV2D_T ? nd->shape : g->n[nd->in[0]].shape;
-            ir_shape small = nd->op == IR_CONV2D ? nd->shape : g->n[nd->in[nd->op == IR_CONV2D_T ? 0 : 1]].shape;
-            ir_shape w = nd->op == IR_CONV2D_WGRAD ? nd->shape : g->n[nd->in[1]].shape;
-            f += 2.0 * (double)ir_numel(small) * big.d[1] * w.d[2] * w.d[3];
+        if (nd->op == IR_MATMUL || nd->op == IR_CONV2D || nd->op == IR_CONV2D_T ||
+            nd->op == IR_CONV2D_WGRAD) {
+            long m, n, k;
+            if (nd->op == IR_MATMUL) {
+                m = nd->shape.d[0];
+                n = nd->shape.d[1];
+                k = nd->ta ? g->n[nd->in[0]].shape.d[0] : g->n[nd->in[0]].shape.d[1];
+            } else {
+                gan_conv_gemm_dims(g, x, &m, &n, &k);
+            }
+            f += 2.0 * (double)m * (double)n * (double)k;
         } else if (nd->op == IR_SUM_TO) {
             f += (double)ir_numel(g->n[nd->in[0]].shape);
         } else if (nd->op != IR_CONST) {
@@ -83,6 +102,26 @@ static double program_flops(const gan_plan *pl)
         }
     }
     return f;
+}
+
+/* elements of tensor t */
+static long tensor_numel(const gan_tensor *t)
+{
+    long n = 1;
+    for (int k = 0; k < t->ndim; k++)
+        n *= t->shape[k];
+    return n;
+}
+
+/* parameters (role GAN_PARAM) or state of net (-1: both), without the
+ * alignment padding of the arrays */
+static long count_role(const gan_model *m, int net, int role)
+{
+    long n = 0;
+    for (int i = 0; i < m->n_tensors; i++)
+        if ((net < 0 || m->tensors[i].net == net) && m->tensors[i].role == role)
+            n += tensor_numel(&m->tensors[i]);
+    return n;
 }
 
 static void print_net(const gan_model *m, const gan_net *net)
@@ -96,46 +135,107 @@ static void print_net(const gan_model *m, const gan_net *net)
     for (int oi = 0; oi < net->n_order; oi++) {
         const gan_layer *l = &net->layers[net->order[oi]];
         long params = 0;
-        for (int t = l->first_tensor; t < l->first_tensor + l->n_tensors; t++) {
-            long n = 1;
-            for (int k = 0; k < m->tensors[t].ndim; k++)
-                n *= m->tensors[t].shape[k];
+        for (int t = l->first_tensor; t < l->first_tensor + l->n_tensors; t++)
             if (m->tensors[t].role == GAN_PARAM)
-                params += n;
-        }
+                params += tensor_numel(&m->tensors[t]);
         total += params;
         gan_shape_str(l->out, s, sizeof s);
-        char ins[128] = "";
-        for (int k = 0; k < l->n_inputs; k++) {
-            strncat(ins, k ? ", " : "", sizeof ins - strlen(ins) - 1);
-            strncat(ins, l->input_names[k], sizeof ins - strlen(ins) - 1);
-        }
-        printf("  %-16s %-12s %-16s %12ld  %s\n", l->name, l->kind->name, s, params, ins);
+        printf("  %-16s %-12s %-16s %12ld  ", l->name, l->kind->name, s, params);
+        for (int k = 0; k < l->n_inputs; k++)
+            printf("%s%s", k ? ", " : "", l->input_names[k]);
+        printf("\n");
     }
     printf("  %-46s %12ld\n\n", "total", total);
 }
 
+/* getopt_long over a command's arguments (argv[0] is the command);
+ * unknown options are the caller's to report, by name */
+static int next_option(int argc, char **argv, const char *short_opts,
+                       const struct option *long_opts)
+{
+    opterr = 0;
+    return getopt_long(argc, argv, short_opts, long_opts, NULL);
+}
+
+/* "ganc CMD: unknown or incomplete option 'X' (see ganc CMD --help)", 2 */
+static int bad_option(const char *cmd, char **argv)
+{
+    const char *what = argv[optind - 1];
+    fprintf(stderr, "ganc %s: unknown or incomplete option '%s' (see ganc %s --help)\n", cmd,
+            what, cmd);
+    return 2;
+}
+
+/* the one MODEL.yaml after the options, or NULL (said, with exit 2) */
+static const char *model_argument(const char *cmd, int argc, char **argv)
+{
+    if (optind >= argc) {
+        fprintf(stderr, "ganc %s: missing MODEL.yaml (see ganc %s --help)\n", cmd, cmd);
+        return NULL;
+    }
+    if (optind + 1 < argc) {
+        fprintf(stderr, "ganc %s: one model at a time; unexpected '%s'\n", cmd, argv[optind + 1]);
+        return NULL;
+    }
+    return argv[optind];
+}
+
+static void print_totals(const gan_compiled *c, const long lines[2])
+{
+    const gan_model *m = c->m;
+    double flops[GAN_N_PROGS];
+    for (int k = 0; k < GAN_N_PROGS; k++)
+        flops[k] = program_flops(&c->trainer.step[k].plan);
+    const gan_program *gf = &c->trainer.step[GAN_PROG_G_FORWARD].prog;
+    long sv = 0;
+    for (int k = 0; k < gf->n_saved; k++)
+        sv += ir_numel(gf->g.n[gf->saved[k]].shape);
+    long params[2] = { count_role(m, GAN_G, GAN_PARAM), count_role(m, GAN_D, GAN_PARAM) };
+    long state = count_role(m, -1, GAN_STATE);
+    double step = m->train.d_steps * (flops[GAN_PROG_G_FORWARD] + flops[GAN_PROG_D_STEP]) +
+                  flops[GAN_PROG_G_STEP];
+    printf("totals\n");
+    printf("  parameters           %ld (G %ld, D %ld) + %ld state\n", params[0] + params[1],
+           params[0], params[1], state);
+    printf("  FLOPs per step       %.3g (%d x (G forward + D step) + 1 G step)\n", step,
+           m->train.d_steps);
+    printf("  FLOPs per sample     %.3g (generator inference)\n",
+           flops[GAN_PROG_GENERATE] / m->train.batch);
+    /* the arrays as allocated: each tensor padded to 16 floats */
+    double arrays = (double)(m->param_count[0] + m->param_count[1]);
+    double mem = 4.0 * ((double)c->trainer.ws + (double)sv + 4.0 * arrays +
+                        (double)(m->state_count[0] + m->state_count[1]));
+    printf("  memory for batch %-4d %.2f MiB (workspace %.2f MiB; saved G activations %.2f MiB;\n"
+           "                       params, grads, Adam m and v)\n", m->train.batch,
+           mem / (1 << 20), 4.0 * (double)c->trainer.ws / (1 << 20),
+           4.0 * (double)sv / (1 << 20));
+    printf("  generated C          %ld lines trainer, %ld lines sampler\n\n", lines[0], lines[1]);
+}
+
 static int cmd_check(int argc, char **argv)
 {
-    const char *path = NULL;
-    for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            printf("usage: ganc check MODEL.yaml\n\nValidates the model and prints each "
-                   "layer's output shape and parameter count,\nthe totals (parameters, FLOPs "
-                   "per training step, memory for the batch) and the\ncode generator's "
-                   "decisions (kernels, fusion, unrolling, generated lines).\n");
+    static const struct option opts[] = {
+        { "help", no_argument, NULL, 'h' }, { "plan", no_argument, NULL, 'p' }, { 0, 0, 0, 0 },
+    };
+    int show_plan = 0;
+    for (int c; (c = next_option(argc, argv, "h", opts)) != -1;) {
+        if (c == 'h') {
+            printf("usage: ganc check MODEL.yaml [--plan]\n\nValidates the model and prints "
+                   "each layer's output shape and parameter count,\nthe totals (parameters, "
+                   "FLOPs per training step, memory for the batch) and the\ncode generator's "
+                   "decisions (kernels, fusion, unrolling, generated lines).\n--plan also "
+                   "prints every decision of the plan, node by node, for each step\nfunction "
+                   "of the trainer and the sampler.\n");
             return 0;
         }
-        if (argv[i][0] == '-' || path) {
-            fprintf(stderr, "ganc check: unexpected argument '%s'\n%s", argv[i], usage);
-            return 2;
-        }
-        path = argv[i];
+        if (c == 'p')
+            show_plan = 1;
+        else
+            return bad_option("check", argv);
     }
-    if (!path) {
-        fprintf(stderr, "ganc check: missing MODEL.yaml\n");
+    const char *path = model_argument("check", argc, argv);
+    if (!path)
         return 2;
-    }
     gan_model m;
     if (load(&m, path)) {
         gan_model_free(&m);
@@ -148,155 +248,163 @@ static int cmd_check(int argc, char **argv)
     for (int i = 0; i < 2; i++)
         print_net(&m, &m.net[i]);
 
-    gan_cost cost;
-    int have_cost = gan_cost_get(&cost, 0);
-    if (have_cost == -2) {
+    gan_cost store, *cost;
+    if (get_cost(&store, &cost, 0)) {
         gan_model_free(&m);
         return 2;
     }
-    gan_codegen_opts o = { 0, 1, m.unroll, 0, have_cost ? NULL : &cost };
-    double flops[GAN_N_PROGS];
-    long ws = 0;
-    gan_buf report[2] = { { 0 }, { 0 } };   /* trainer, sampler */
-    for (int k = 0; k < GAN_N_PROGS; k++) {
-        gan_program p;
-        gan_plan pl;
-        gan_program_build(&p, &m, k);
-        gan_plan_build(&pl, &p, &m, o);
-        flops[k] = program_flops(&pl);
-        if (pl.ws_size > ws)
-            ws = pl.ws_size;
-        gan_plan_free(&pl);
-        gan_program_free(&p);
-    }
+    gan_codegen_opts o = { 0, 1, m.unroll, 0, NULL };
+    gan_compiled c;
+    gan_compile(&c, &m, o, cost);
     long lines[2] = { 0, 0 };
+    gan_buf report[2] = { { 0 }, { 0 } };   /* trainer, sampler */
     for (int s = 0; s < 2; s++) {
-        char tp[4096];
-        snprintf(tp, sizeof tp, "%s/templates/%s", gan_home(), s ? "sampler.c" : "trainer.c");
-        char *tmpl = gan_read_file(tp, NULL);
+        char *tmpl = gan_read_template(s ? "sampler.c" : "trainer.c");
         if (!tmpl)
             continue;
-        gan_emit_target t = { tmpl, path, s, 0 };
+        gan_emit_target t = { tmpl, path, NULL, s, 0 };
         gan_buf text = { 0 };
-        gan_emit_file(&m, o, &t, &text, &report[s]);
+        gan_emit_file(&c, &t, &text, &report[s]);
         lines[s] = gan_buf_lines(&text);
         gan_buf_free(&text);
         free(tmpl);
     }
-    size_t params = m.param_count[0] + m.param_count[1];
-    size_t state = m.state_count[0] + m.state_count[1];
-    double step = m.train.d_steps * (flops[GAN_PROG_G_FORWARD] + flops[GAN_PROG_D_STEP]) +
-                  flops[GAN_PROG_G_STEP];
-    long saved[GAN_MAX_SAVED], n_saved = gan_saved_slots(&m, saved, GAN_MAX_SAVED), sv = 0;
-    for (long k = 0; k < n_saved; k++)
-        sv += saved[k];
-    printf("totals\n");
-    printf("  parameters           %zu (G %zu, D %zu) + %zu state\n", params, m.param_count[0],
-           m.param_count[1], state);
-    printf("  FLOPs per step       %.3g (%d x (G forward + D step) + 1 G step)\n", step,
-           m.train.d_steps);
-    printf("  FLOPs per sample     %.3g (generator inference)\n",
-           flops[GAN_PROG_GENERATE] / m.train.batch);
-    double mem = 4.0 * ((double)ws + (double)sv + 4.0 * (double)params + (double)state);
-    printf("  memory for batch %-4d %.2f MiB (workspace %.2f MiB; saved G activations %.2f MiB;\n"
-           "                       params, grads, Adam m and v)\n", m.train.batch,
-           mem / (1 << 20), 4.0 * (double)ws / (1 << 20), 4.0 * (double)sv / (1 << 20));
-    printf("  generated C          %ld lines trainer, %ld lines sampler\n\n", lines[0], lines[1]);
-    if (o.cost)
-        printf("cost model: %s%s\n", cost.origin,
-               cost.forced == GAN_OPENBLAS ? "; GANC_GEMM=openblas" :
-               cost.forced == GAN_OWN_GEMM ? "; GANC_GEMM=ganc" :
-               cost.forced == GAN_IMPLICIT ? "; GANC_GEMM=implicit" : "");
+    print_totals(&c, lines);
+    if (cost)
+        printf("cost model: %s%s\n", cost->origin,
+               cost->forced == GAN_OPENBLAS ? "; GANC_GEMM=openblas" :
+               cost->forced == GAN_OWN_GEMM ? "; GANC_GEMM=ganc" :
+               cost->forced == GAN_IMPLICIT ? "; GANC_GEMM=implicit" : "");
     else
         printf("cost model: none (GANC_CALIBRATION=off or not measured): size rules\n");
     printf("code generation, trainer (unroll limit %d)\n%s", m.unroll,
            report[0].s ? report[0].s : "");
     printf("code generation, sampler (batch 1, libc and libm only)\n%s",
            report[1].s ? report[1].s : "");
+    if (show_plan) {
+        gan_buf text = { 0 };
+        gan_report_plans(&text, &c);
+        fputs(text.s ? text.s : "", stdout);
+        gan_buf_free(&text);
+    }
     gan_buf_free(&report[0]);
     gan_buf_free(&report[1]);
+    gan_compiled_free(&c);
+    if (cost)
+        gan_cost_free(cost);
     gan_model_free(&m);
     return 0;
 }
 
-static int cmd_build(int argc, char **argv)
+static const char build_help[] =
+    "usage: ganc build MODEL.yaml [-o DIR] [--embed-weights FILE] [--plain]\n"
+    "                  [--unroll N] [--no-compile] [--native] [--cc CC]\n"
+    "                  [--cflags FLAGS]\n\n"
+    "Writes DIR/train.c and DIR/sample.c and compiles DIR/train (links OpenBLAS)\n"
+    "and DIR/sample (libc and libm only). DIR defaults to build/NAME.\n"
+    "--cflags is split into words as a shell splits a command line, without\n"
+    "running one: blanks separate words, '...' and \"...\" quote, \\ escapes.\n";
+
+/* what build's options set */
+typedef struct {
+    gan_build_opts b;
+    int plain, unroll;
+} build_args;
+
+/* 0, or 2 with a message */
+static int parse_build_args(int argc, char **argv, build_args *a)
 {
-    gan_build_opts o = { NULL, NULL, NULL, NULL, 1, 0, { 0, 1, -1, 0, NULL } };
-    const char *path = NULL;
-    o.cc = getenv("CC") && *getenv("CC") ? getenv("CC") : "cc";
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        int has_val = i + 1 < argc;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            printf("usage: ganc build MODEL.yaml [-o DIR] [--embed-weights FILE] [--plain]\n"
-                   "                  [--unroll N] [--no-compile] [--native] [--cc CC]\n"
-                   "                  [--cflags FLAGS]\n\n"
-                   "Writes DIR/train.c and DIR/sample.c and compiles DIR/train (links OpenBLAS)\n"
-                   "and DIR/sample (libc and libm only). DIR defaults to build/NAME.\n");
-            return 0;
-        } else if (!strcmp(a, "-o") && has_val) {
-            o.out_dir = argv[++i];
-        } else if (!strcmp(a, "--embed-weights") && has_val) {
-            o.embed_weights = argv[++i];
-        } else if (!strcmp(a, "--plain")) {
-            o.opts.plain = 1;
-            o.opts.blas = 0;
-        } else if (!strcmp(a, "--native")) {
-            o.native = 1;
-        } else if (!strcmp(a, "--no-compile")) {
-            o.compile = 0;
-        } else if (!strcmp(a, "--unroll") && has_val) {
-            char *end;
-            long v = strtol(argv[++i], &end, 10);
-            if (*end || v < 0 || v > 64) {
+    enum { O_EMBED = 256, O_PLAIN, O_NATIVE, O_NO_COMPILE, O_UNROLL, O_CC, O_CFLAGS };
+    static const struct option opts[] = {
+        { "help", no_argument, NULL, 'h' },
+        { "embed-weights", required_argument, NULL, O_EMBED },
+        { "plain", no_argument, NULL, O_PLAIN },
+        { "native", no_argument, NULL, O_NATIVE },
+        { "no-compile", no_argument, NULL, O_NO_COMPILE },
+        { "unroll", required_argument, NULL, O_UNROLL },
+        { "cc", required_argument, NULL, O_CC },
+        { "cflags", required_argument, NULL, O_CFLAGS },
+        { 0, 0, 0, 0 },
+    };
+    const char *why;
+    char *end;
+    long v;
+    for (int c; (c = next_option(argc, argv, "ho:", opts)) != -1;) {
+        switch (c) {
+        case 'h': printf("%s", build_help); exit(0);
+        case 'o': a->b.out_dir = optarg; break;
+        case O_EMBED: a->b.embed_weights = optarg; break;
+        case O_PLAIN: a->plain = 1; break;
+        case O_NATIVE: a->b.native = 1; break;
+        case O_NO_COMPILE: a->b.compile = 0; break;
+        case O_CC: a->b.cc = optarg; break;
+        case O_UNROLL:
+            v = strtol(optarg, &end, 10);
+            if (*end || !*optarg || v < 0 || v > 64) {
                 fprintf(stderr, "ganc build: --unroll takes a number from 0 to 64, found '%s'\n",
-                        argv[i]);
+                        optarg);
                 return 2;
             }
-            o.opts.unroll = (int)v;
-        } else if (!strcmp(a, "--cc") && has_val) {
-            o.cc = argv[++i];
-        } else if (!strcmp(a, "--cflags") && has_val) {
-            o.cflags = argv[++i];
-        } else if (a[0] == '-') {
-            fprintf(stderr, "ganc build: unknown or incomplete option '%s' (see ganc build --help)\n", a);
-            return 2;
-        } else if (path) {
-            fprintf(stderr, "ganc build: one model at a time; unexpected '%s'\n", a);
-            return 2;
-        } else {
-            path = a;
+            a->unroll = (int)v;
+            break;
+        case O_CFLAGS:
+            if (gan_split_words(optarg, &a->b.cflags, &a->b.n_cflags, &why)) {
+                fprintf(stderr, "ganc build: --cflags '%s': %s\n", optarg, why);
+                return 2;
+            }
+            break;
+        default: return bad_option("build", argv);
         }
     }
-    if (!path) {
-        fprintf(stderr, "ganc build: missing MODEL.yaml (see ganc build --help)\n");
-        return 2;
-    }
+    return 0;
+}
+
+static void free_build_args(build_args *a)
+{
+    for (int i = 0; i < a->b.n_cflags; i++)
+        free(a->b.cflags[i]);
+    free(a->b.cflags);
+}
+
+static int cmd_build(int argc, char **argv)
+{
+    build_args a = { { NULL, NULL, NULL, NULL, 0, 1, 0 }, 0, -1 };
+    int rc = parse_build_args(argc, argv, &a);
+    const char *path = rc ? NULL : model_argument("build", argc, argv);
     gan_model m;
-    if (load(&m, path)) {
-        gan_model_free(&m);
-        return 2;
+    memset(&m, 0, sizeof m);
+    char *yaml = NULL;
+    const char *why = NULL;
+    gan_cost store, *cost = NULL;
+    if (!path || load(&m, path))
+        rc = 2;
+    else if (!(yaml = gan_read_file(path, NULL, &why)))
+        fprintf(stderr, "ganc: %s: %s\n", path, why), rc = 2;
+    else
+        rc = get_cost(&store, &cost, a.plain);
+    if (!rc) {
+        gan_codegen_opts o = { a.plain, !a.plain, a.unroll < 0 ? m.unroll : a.unroll, 0, NULL };
+        gan_compiled c;
+        gan_compile(&c, &m, o, cost);
+        rc = gan_build(&c, path, yaml, &a.b);
+        gan_compiled_free(&c);
     }
-    if (o.opts.unroll < 0)
-        o.opts.unroll = m.unroll;
-    gan_cost cost;
-    int have_cost = o.opts.plain ? -1 : gan_cost_get(&cost, 0);
-    if (have_cost == -2) {
-        gan_model_free(&m);
-        return 2;
-    }
-    if (have_cost == 0)
-        o.opts.cost = &cost;
-    int rc = gan_build(&m, &o);
+    if (cost)
+        gan_cost_free(cost);
+    free(yaml);
+    free_build_args(&a);
     gan_model_free(&m);
     return rc;
 }
 
 static int cmd_calibrate(int argc, char **argv)
 {
+    static const struct option opts[] = {
+        { "help", no_argument, NULL, 'h' }, { "show", no_argument, NULL, 's' }, { 0, 0, 0, 0 },
+    };
     int show = 0;
-    for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+    for (int c; (c = next_option(argc, argv, "h", opts)) != -1;) {
+        if (c == 'h') {
             printf("usage: ganc calibrate [--show]\n\n"
                    "Measures this machine (templates/calibrate.c, about three seconds: an im2col\n"
                    "copy, a direct convolution, generated product loops, and OpenBLAS and\n"
@@ -306,12 +414,17 @@ static int cmd_calibrate(int argc, char **argv)
                    "model without measuring again (measuring only if there is none).\n");
             return 0;
         }
-        if (strcmp(argv[i], "--show")) {
+        if (c != 's') {
             fprintf(stderr, "ganc calibrate: unexpected argument '%s' (see ganc calibrate "
-                            "--help)\n", argv[i]);
+                            "--help)\n", argv[optind - 1]);
             return 2;
         }
         show = 1;
+    }
+    if (optind < argc) {
+        fprintf(stderr, "ganc calibrate: unexpected argument '%s' (see ganc calibrate "
+                        "--help)\n", argv[optind]);
+        return 2;
     }
     gan_cost c;
     int rc = gan_cost_get(&c, !show);
@@ -340,6 +453,7 @@ static int cmd_calibrate(int argc, char **argv)
                    a->tb ? "T" : "N", a->m, a->n, a->k, a->gflops,
                    gan_cost_shape_gflops(&c, 1, a->ta, a->tb, a->m, a->n, a->k));
     }
+    gan_cost_free(&c);
     return 0;
 }
 
@@ -359,11 +473,11 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(cmd, "check"))
-        return cmd_check(argc - 2, argv + 2);
+        return cmd_check(argc - 1, argv + 1);
     if (!strcmp(cmd, "build"))
-        return cmd_build(argc - 2, argv + 2);
+        return cmd_build(argc - 1, argv + 1);
     if (!strcmp(cmd, "calibrate"))
-        return cmd_calibrate(argc - 2, argv + 2);
+        return cmd_calibrate(argc - 1, argv + 1);
     fprintf(stderr, "ganc: unknown command '%s'\n%s", cmd, usage);
     return 2;
 }

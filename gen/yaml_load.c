@@ -6,6 +6,7 @@
  * message, and leaves all meaning to the readers of the tree.
  */
 #include "node.h"
+#include "host.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -195,29 +196,34 @@ static gan_node *load(loader *L)
     return root;
 }
 
-gan_node *gan_yaml_load_string(const char *text, const char *name, gan_diag *d)
+/* The text's len bytes (NUL bytes among them are the parser's to refuse,
+ * not an end). */
+static gan_node *load_bytes(const char *text, size_t len, const char *name, gan_diag *d)
 {
     loader L = { .name = name, .d = d };
     yaml_parser_initialize(&L.parser);
-    yaml_parser_set_input_string(&L.parser, (const unsigned char *)text, strlen(text));
+    yaml_parser_set_input_string(&L.parser, (const unsigned char *)text, len);
     gan_node *root = load(&L);
     yaml_parser_delete(&L.parser);
     return root;
 }
 
+gan_node *gan_yaml_load_string(const char *text, const char *name, gan_diag *d)
+{
+    return load_bytes(text, strlen(text), name, d);
+}
+
 gan_node *gan_yaml_load(const char *path, gan_diag *d)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    long size = 0;
+    const char *why = NULL;
+    char *text = gan_read_file(path, &size, &why);
+    if (!text) {
         gan_pos p = { path, 0, 0 };
-        gan_error(d, p, "cannot open the model file: %m");
+        gan_error(d, p, "cannot open the model file: %s", why);
         return NULL;
     }
-    loader L = { .name = path, .d = d };
-    yaml_parser_initialize(&L.parser);
-    yaml_parser_set_input_file(&L.parser, f);
-    gan_node *root = load(&L);
-    yaml_parser_delete(&L.parser);
-    fclose(f);
+    gan_node *root = load_bytes(text, (size_t)size, path, d);
+    free(text);
     return root;
 }

@@ -24,7 +24,7 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 # -fopenmp and two OpenMP threads, as `ganc build` and `train --threads 2`
 # run the trainer: the products split among threads and the parallel loops
 # are what is compared (the plain emission has neither); -O3 and the
-# floating-point flags are GAN_GEN_CFLAGS of gen/build.h
+# floating-point flags are gan_gen_cflags of gen/host.c
 CFLAGS="-std=c11 -O3 -fno-trapping-math -fno-math-errno -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -fopenmp"
 export OMP_NUM_THREADS=2
 

@@ -1,0 +1,179 @@
+/* plan_loops.c - the loop nest of every loop node (elementwise,
+ * broadcast, sum_to): one flat loop when every operand has the domain's
+ * layout, else a nest over the domain's axes with the axes that every
+ * operand treats alike merged; a sum either added into its zeroed output
+ * (when its innermost axis is an output: a bias gradient's columns
+ * vectorize as they stand) or with its output axes outermost and a local
+ * sum inside; which innermost axes are written out (at most `unroll`
+ * iterations); which outer loops run on the trainer's threads.  See
+ * plan.h. */
+#include "plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fatal.h"
+
+/* every leaf of x's expression tree has exactly the domain's shape (or
+ * its element count: a view of it) */
+static int all_leaves_match(const gan_plan *pl, int x, int root, ir_shape dom)
+{
+    const ir_node *nd = &pl->p->g.n[x];
+    if (nd->op == IR_CONST)
+        return 1;
+    if (nd->op == IR_DROPOUT_MASK)
+        return ir_shape_eq(nd->shape, dom);
+    if (x != root && pl->store[x] != ST_INLINE)
+        return ir_shape_eq(nd->shape, dom) || ir_numel(nd->shape) == ir_numel(dom);
+    for (int i = 0; i < nd->n_in; i++)
+        if (!all_leaves_match(pl, nd->in[i], root, dom))
+            return 0;
+    return 1;
+}
+
+/* which axes of dom a tensor of shape s (right-aligned) is full along:
+ * bit k for axis k */
+static int full_axes(ir_shape s, ir_shape dom)
+{
+    int p = 0;
+    for (int k = 0; k < dom.rank; k++) {
+        int ks = k - (dom.rank - s.rank);
+        if (ks >= 0 && s.d[ks] != 1)
+            p |= 1 << k;
+    }
+    return p;
+}
+
+/* The broadcast pattern (full_axes) of every operand of loop node x and
+ * of its output, appended to *pat (grown; *n counts). */
+static void collect_patterns(const gan_plan *pl, int x, int root, ir_shape dom, int **pat,
+                             int *n)
+{
+    const ir_node *nd = &pl->p->g.n[x];
+    if (nd->op == IR_CONST)
+        return;
+    int inner = x == root || pl->store[x] == ST_INLINE;
+    if (x == root || !inner || nd->op == IR_DROPOUT_MASK) {
+        *pat = gan_xrealloc(*pat, (size_t)*n + 1, sizeof **pat);
+        (*pat)[(*n)++] = full_axes(nd->shape, dom);
+    }
+    if (inner && nd->op != IR_DROPOUT_MASK)
+        for (int i = 0; i < nd->n_in; i++)
+            collect_patterns(pl, nd->in[i], root, dom, pat, n);
+}
+
+static gan_merge plan_merge(const gan_plan *pl, int x, ir_shape dom)
+{
+    int *pat = NULL, n = 0;
+    collect_patterns(pl, x, x, dom, &pat, &n);
+    gan_merge mg = { 0, { 0 }, { 0 } };
+    for (int k = 0; k < dom.rank; k++) {
+        int merge = mg.n > 0;
+        /* an axis of extent 1 joins any neighbour; otherwise every tensor
+         * must be full along both axes or broadcast along both */
+        for (int i = 0; merge && i < n; i++)
+            merge = ((pat[i] >> (k - 1)) & 1) == ((pat[i] >> k) & 1) || dom.d[k] == 1 ||
+                    dom.d[k - 1] == 1;
+        if (merge) {
+            mg.count[mg.n - 1]++;
+        } else {
+            mg.first[mg.n] = k;
+            mg.count[mg.n++] = 1;
+        }
+    }
+    free(pat);
+    return mg;
+}
+
+ir_shape gan_merge_shape(ir_shape s, const gan_merge *mg, int dom_rank)
+{
+    if (mg->n == 0)
+        return s;
+    ir_shape r = { mg->n, { 1, 1, 1, 1 } };
+    for (int j = 0; j < mg->n; j++)
+        for (int k = mg->first[j]; k < mg->first[j] + mg->count[j]; k++) {
+            int ks = k - (dom_rank - s.rank);
+            r.d[j] *= ks >= 0 ? s.d[ks] : 1;
+        }
+    return r;
+}
+
+ir_shape gan_plan_loop_domain(const gan_plan *pl, int x)
+{
+    const ir_graph *g = &pl->p->g;
+    const ir_node *nd = &g->n[x];
+    ir_shape dom = nd->op == IR_SUM_TO ? g->n[nd->in[0]].shape : nd->shape;
+    const gan_sched *s = &pl->sched[x];
+    if (s->loop == GAN_LOOP_FLAT || s->loop == GAN_LOOP_WRITTEN)
+        return ir_shape1((int)ir_numel(dom));
+    return gan_merge_shape(dom, &s->merge, dom.rank);
+}
+
+/* How many innermost axes of dom (looped in `order`, NULL: in turn) are
+ * written out: those whose extents multiply to at most `unroll`, less
+ * trailing extents of 1 (no loop at all). */
+static int unrolled_axes(ir_shape dom, const int *order, int unroll)
+{
+    int ax[IR_MAX_RANK];
+    for (int k = 0; k < dom.rank; k++)
+        ax[k] = order ? order[k] : k;
+    int u = 0;
+    long prod = 1;
+    while (u < dom.rank && prod * dom.d[ax[dom.rank - 1 - u]] <= unroll) {
+        prod *= dom.d[ax[dom.rank - 1 - u]];
+        u++;
+    }
+    while (u > 0 && dom.d[ax[dom.rank - u]] == 1)
+        u--;
+    return prod <= 1 ? 0 : u;
+}
+
+static void plan_loop(gan_plan *pl, int x, gan_sched *s)
+{
+    const ir_graph *g = &pl->p->g;
+    const ir_node *nd = &g->n[x];
+    int sum = nd->op == IR_SUM_TO, plain = pl->o.plain;
+    ir_shape dom = sum ? g->n[nd->in[0]].shape : nd->shape;
+    if (!sum && all_leaves_match(pl, x, x, dom)) {
+        long n = ir_numel(dom);
+        s->loop = n > pl->o.unroll || plain ? GAN_LOOP_FLAT : GAN_LOOP_WRITTEN;
+        s->parallel = s->loop == GAN_LOOP_FLAT && gan_plan_parallel_worth(pl, n);
+        return;
+    }
+    gan_merge mg = plan_merge(pl, x, dom);
+    if (mg.n < dom.rank && !plain)
+        s->merge = mg;
+    ir_shape md = gan_merge_shape(dom, &s->merge, dom.rank);
+    s->loop = sum ? GAN_LOOP_ACCUMULATE : GAN_LOOP_NEST;
+    if (sum && !plain) {
+        /* output axes outermost unless the innermost is one */
+        ir_shape out = gan_merge_shape(nd->shape, &s->merge, dom.rank);
+        int n_out = 0;
+        for (int pass = 0; pass < 2; pass++)
+            for (int a = 0, n = 0; a < md.rank; a++) {
+                int k = a - (md.rank - out.rank);
+                int is_out = k >= 0 && out.d[k] == md.d[a] && md.d[a] > 1;
+                if (is_out == !pass)
+                    s->order[pass ? n_out + n++ : n_out++] = a;
+            }
+        s->n_out = n_out;
+        if (n_out > 0 && s->order[md.rank - 1] == md.rank - 1 && n_out < md.rank) {
+            s->loop = GAN_LOOP_SUM_NEST;
+            s->parallel = gan_plan_parallel_worth(pl, ir_numel(md));
+            return;
+        }
+    }
+    s->parallel = !sum && md.d[0] >= 2 && gan_plan_parallel_worth(pl, ir_numel(md));
+    s->unrolled = unrolled_axes(md, NULL, plain ? 0 : pl->o.unroll);
+}
+
+void gan_plan_loops(gan_plan *pl)
+{
+    const ir_graph *g = &pl->p->g;
+    for (int x = 0; x < pl->n; x++) {
+        ir_op op = g->n[x].op;
+        if (pl->store[x] == ST_MAT && pl->gemm[x] < 0 &&
+            (ir_is_elementwise(op) || op == IR_SUM_TO))
+            plan_loop(pl, x, &pl->sched[x]);
+    }
+}
