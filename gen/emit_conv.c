@@ -24,8 +24,8 @@ static void declare(gan_buf *o, const conv_dims *d)
  * the taps are unrolled, or as loop variables. */
 typedef void (*tap_fn)(gan_buf *o, const char *ky, const char *kx, int lvl, const void *ctx);
 
-static int emit_taps(gan_buf *o, const conv_dims *d, int unrolled, tap_fn f, const void *ctx,
-                     int lvl)
+static void emit_taps(gan_buf *o, const conv_dims *d, int unrolled, tap_fn f, const void *ctx,
+                      int lvl)
 {
     if (unrolled) {
         for (int i = 0; i < d->KH; i++)
@@ -35,7 +35,7 @@ static int emit_taps(gan_buf *o, const conv_dims *d, int unrolled, tap_fn f, con
                 snprintf(kx, sizeof kx, "%d", j);
                 f(o, ky, kx, lvl, ctx);
             }
-        return 1;
+        return;
     }
     gan_indent(o, lvl);
     gan_buf_put(o, "for (int ky = 0; ky < KH; ky++)\n");
@@ -44,7 +44,6 @@ static int emit_taps(gan_buf *o, const conv_dims *d, int unrolled, tap_fn f, con
     f(o, "ky", "kx", lvl + 2, ctx);
     gan_indent(o, lvl + 1);
     gan_buf_put(o, "}\n");
-    return 0;
 }
 
 /* conv2d: out(b,o,oy,ox) += x(b,c, oy*S-P+ky, ox*S-P+kx) * w(o,c,ky,kx) */
@@ -54,8 +53,9 @@ static void conv_tap(gan_buf *o, const char *ky, const char *kx, int lvl, const 
     gan_indent(o, lvl);
     gan_buf_printf(o, "{ const int iy = oy*S - P + %s, ix = ox*S - P + %s;\n", ky, kx);
     gan_indent(o, lvl);
-    gan_buf_printf(o, "  if (iy >= 0 && iy < H && ix >= 0 && ix < W) acc += xc[iy*W + ix] * "
-                      "wc[%s*KW + %s]; }\n", ky, kx);
+    gan_buf_printf(o, "  if (iy >= 0 && iy < H && ix >= 0 && ix < W)\n");
+    gan_indent(o, lvl);
+    gan_buf_printf(o, "      acc += xc[iy*W + ix] * wc[%s*KW + %s]; }\n", ky, kx);
 }
 
 /* conv2d_t: out(b,o,y,x) += in(b,c,(y+P-ky)/S,(x+P-kx)/S) * w(c,o,ky,kx), where divisible */
@@ -65,8 +65,9 @@ static void convt_tap(gan_buf *o, const char *ky, const char *kx, int lvl, const
     gan_indent(o, lvl);
     gan_buf_printf(o, "{ const int ty = y + P - %s, tx = x + P - %s;\n", ky, kx);
     gan_indent(o, lvl);
-    gan_buf_printf(o, "  if (ty >= 0 && tx >= 0 && ty %% S == 0 && tx %% S == 0 && ty / S < OH "
-                      "&& tx / S < OW)\n");
+    gan_buf_printf(o, "  if (ty >= 0 && tx >= 0 && ty %% S == 0 && tx %% S == 0 &&\n");
+    gan_indent(o, lvl);
+    gan_buf_printf(o, "      ty / S < OH && tx / S < OW)\n");
     gan_indent(o, lvl);
     gan_buf_printf(o, "      acc += xc[(ty / S)*OW + tx / S] * wc[%s*KW + %s]; }\n", ky, kx);
 }
@@ -98,7 +99,7 @@ typedef struct {
 } gather_form;
 
 static void emit_gather(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi,
-                        const conv_dims *d, const gather_form *f, gan_buf *notes)
+                        const conv_dims *d, const gather_form *f)
 {
     const char *in, *w, *out;
     begin_conv(o, pl, nm, x, epi, d, &in, &w, &out);
@@ -113,16 +114,13 @@ static void emit_gather(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, in
                       "                        const float *xc = %s + (%s*%s + %s)*%s;\n"
                       "                        const float *wc = %s + %s*KH*KW;\n",
                    v[4], v[4], e[4], v[4], in, v[0], e[4], v[4], f->in_stride, w, f->w_offset);
-    int unrolled = emit_taps(o, d, pl->sched[x].taps_unrolled, f->tap, NULL, 6);
+    emit_taps(o, d, pl->sched[x].taps_unrolled, f->tap, NULL, 6);
     gan_buf_put(o, "                    }\n");
     char ref[160];
     snprintf(ref, sizeof ref, "%s[((%s*%s + %s)*%s + %s)*%s + %s]", out, v[0], e[1], v[1], e[2],
              v[2], e[3], v[3]);
     gan_emit_epilogue(o, pl, nm, epi, x, "acc", v, e, ref, 5);
     gan_buf_put(o, "                }\n");
-    if (notes)
-        gan_buf_printf(notes, "direct %s%s%s; ", f->what, unrolled ? ", taps unrolled" : "",
-                       epi >= 0 ? ", epilogue fused" : "");
 }
 
 /* conv2d: output (b, o, oy, ox) over input channels c; w is (O, C, KH, KW) */
@@ -138,8 +136,7 @@ static const gather_form convt_form = {
     convt_tap, "transposed conv",
 };
 
-static void emit_wgrad(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, const conv_dims *d,
-                       gan_buf *notes)
+static void emit_wgrad(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, const conv_dims *d)
 {
     const ir_node *n = &pl->p->g.n[x];
     const char *a = gan_names_get(nm, pl, n->in[0]), *gy = gan_names_get(nm, pl, n->in[1]);
@@ -167,8 +164,6 @@ static void emit_wgrad(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, con
                       "                    }\n"
                       "                    %s[((o*C + c)*KH + ky)*KW + kx] = acc;\n"
                       "                }\n", a, gy, out);
-    if (notes)
-        gan_buf_put(notes, "direct weight gradient; ");
 }
 
 static void emit_resample(gan_buf *o, const gan_plan *pl, gan_names *nm, int x)
@@ -224,12 +219,12 @@ static void emit_im2col(gan_buf *o, const char *a)
                       "    }\n", a);
 }
 
-/* im2col of node `input` into col (scratch), returning 1, unless the plan
- * found the same columns there already (an earlier convolution made them
- * and nothing wrote scratch since: a transposed convolution's backward
- * pass takes the gradient's columns for the input gradient and again for
- * the weight gradient; a weight gradient, its forward pass's): 0. */
-static int emit_im2col_once(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int input)
+/* im2col of node `input` into col (scratch), unless the plan found the
+ * same columns there already (an earlier convolution made them and
+ * nothing wrote scratch since: a transposed convolution's backward pass
+ * takes the gradient's columns for the input gradient and again for the
+ * weight gradient; a weight gradient, its forward pass's). */
+static void emit_im2col_once(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int input)
 {
     const char *name = gan_names_get(nm, pl, input);
     if (pl->sched[x].cols_reused) {
@@ -237,10 +232,9 @@ static int emit_im2col_once(gan_buf *o, const gan_plan *pl, gan_names *nm, int x
         gan_buf_printf(o, "    /* col holds %s's columns already: an earlier product made them\n"
                           "     * and nothing has written scratch since */\n"
                           "    (void)%s;\n", name, name);
-        return 0;
+        return;
     }
     emit_im2col(o, name);
-    return 1;
 }
 
 /* `name`: the [B x O x OH*OW] tensor t as one [O x B*OH*OW] matrix, its
@@ -261,14 +255,13 @@ static void emit_side_by_side(gan_buf *o, const char *t, const char *name)
 }
 
 static void emit_conv2d_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi,
-                             const conv_dims *d, gan_buf *notes)
+                             const conv_dims *d)
 {
     const ir_node *n = &pl->p->g.n[x];
     const char *in, *w, *out;
     begin_conv(o, pl, nm, x, epi, d, &in, &w, &out);
     /* one product for the whole batch: [O x CKK] . [CKK x B*OH*OW] */
     gan_buf_put(o, "    enum { CKK = C*KH*KW, NCOL = B*OH*OW };\n");
-    int copied = 0;
     if (pl->sched[x].engine == GAN_IMPLICIT) {
         /* the [CKK x B*OH*OW] columns gathered from the image into the
          * product's packed panels, never written out (rt_conv.h) */
@@ -282,7 +275,7 @@ static void emit_conv2d_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int 
             gan_buf_printf(o, "    gan_sgemm_conv(O, NCOL, CKK, %s, &src, prod);\n", w);
     } else {
         gan_buf_put(o, "    float *col = scratch, *prod = scratch + (long)CKK*NCOL;\n");
-        copied = emit_im2col_once(o, pl, nm, x, n->in[0]);
+        emit_im2col_once(o, pl, nm, x, n->in[0]);
         gan_emit_gemm(o, pl, x, 4, 0, 0, "O", "NCOL", "CKK", w, "CKK", "col", "NCOL", "0.0f",
                       "prod", "NCOL");
     }
@@ -298,10 +291,6 @@ static void emit_conv2d_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int 
     snprintf(ref, sizeof ref, "%s[((b*O + o)*OH + oy)*OW + ox]", out);
     gan_emit_epilogue(o, pl, nm, epi, x, "acc", idx, dn, ref, 5);
     gan_buf_put(o, "                }\n");
-    if (notes)
-        gan_buf_printf(notes, "%s%s%s; ", pl->sched[x].engine == GAN_IMPLICIT ? "" :
-                                          copied ? "im2col + " : "im2col columns reused + ",
-                       gan_gemm_name(pl, x), epi >= 0 ? ", epilogue fused" : "");
 }
 
 typedef gan_phase_planes phase_planes;
@@ -469,7 +458,7 @@ static void emit_col2im_planes(gan_buf *o, const gan_plan *pl, gan_names *nm, in
 }
 
 static void emit_conv2d_t_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi,
-                               const conv_dims *d, gan_buf *notes)
+                               const conv_dims *d)
 {
     const char *in, *w, *out;
     begin_conv(o, pl, nm, x, epi, d, &in, &w, &out);
@@ -502,13 +491,10 @@ static void emit_conv2d_t_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, in
         emit_col2im_phases(o, pl, nm, x, epi, d, &s->phases, out);
     else
         emit_col2im_planes(o, pl, nm, x, epi, out);
-    if (notes)
-        gan_buf_printf(notes, "%s + col2im%s%s; ", gan_gemm_name(pl, x),
-                       phases ? " by phase planes" : "", epi >= 0 ? ", epilogue fused" : "");
 }
 
 static void emit_wgrad_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int x,
-                            const conv_dims *d, gan_buf *notes)
+                            const conv_dims *d)
 {
     const ir_node *n = &pl->p->g.n[x];
     const char *gy = gan_names_get(nm, pl, n->in[1]);
@@ -519,16 +505,13 @@ static void emit_wgrad_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int x
      * side by side in both ([O x B*OH*OW] and [CKK x B*OH*OW]) */
     gan_buf_put(o, "    enum { CKK = C*KH*KW, NCOL = B*OH*OW };\n"
                    "    float *col = scratch;\n");
-    int copied = emit_im2col_once(o, pl, nm, x, n->in[0]);
+    emit_im2col_once(o, pl, nm, x, n->in[0]);
     emit_side_by_side(o, gy, "gt");
     gan_emit_gemm(o, pl, x, 4, 0, 1, "O", "CKK", "NCOL", "gt", "NCOL", "col", "NCOL", "0.0f",
                   out, "CKK");
-    if (notes)
-        gan_buf_printf(notes, "%s + %s weight gradient; ",
-                       copied ? "im2col" : "im2col columns reused", gan_gemm_name(pl, x));
 }
 
-void gan_emit_conv(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi, gan_buf *notes)
+void gan_emit_conv(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi)
 {
     const ir_node *n = &pl->p->g.n[x];
     if (n->op == IR_UPSAMPLE || n->op == IR_SUMPOOL) {
@@ -536,20 +519,19 @@ void gan_emit_conv(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, int epi
         return;
     }
     conv_dims d = gan_conv_dims_of(&pl->p->g, x);
-    gan_note_estimates(notes, pl, x);
     if (pl->sched[x].engine) {
         if (n->op == IR_CONV2D)
-            emit_conv2d_gemm(o, pl, nm, x, epi, &d, notes);
+            emit_conv2d_gemm(o, pl, nm, x, epi, &d);
         else if (n->op == IR_CONV2D_T)
-            emit_conv2d_t_gemm(o, pl, nm, x, epi, &d, notes);
+            emit_conv2d_t_gemm(o, pl, nm, x, epi, &d);
         else
-            emit_wgrad_gemm(o, pl, nm, x, &d, notes);
+            emit_wgrad_gemm(o, pl, nm, x, &d);
         return;
     }
     if (n->op == IR_CONV2D)
-        emit_gather(o, pl, nm, x, epi, &d, &conv_form, notes);
+        emit_gather(o, pl, nm, x, epi, &d, &conv_form);
     else if (n->op == IR_CONV2D_T)
-        emit_gather(o, pl, nm, x, epi, &d, &convt_form, notes);
+        emit_gather(o, pl, nm, x, epi, &d, &convt_form);
     else
-        emit_wgrad(o, pl, nm, x, &d, notes);
+        emit_wgrad(o, pl, nm, x, &d);
 }

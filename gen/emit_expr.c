@@ -22,36 +22,28 @@ char *gan_literal(float k)
     return gan_strf(k < 0 ? "(%s%sf)" : "%s%sf", t, has_dot ? "" : ".0");
 }
 
-void gan_indent(gan_buf *o, int level)
-{
-    for (int i = 0; i < level; i++)
-        gan_buf_put(o, "    ");
-}
-
 char *gan_index_expr(ir_shape s, ir_shape dom, const char *const *idx, const char *const *dims)
 {
-    char *out = gan_strf("%s", ""), *stride = gan_strf("%s", "");
+    /* Horner's form over the axes the tensor is full along, outermost
+     * first: ((i0*N1 + i1)*N2 + i2)*N3 + i3; a literal 0 adds nothing */
+    char *out = NULL;
     int shift = dom.rank - s.rank;
-    for (int k = s.rank - 1; k >= 0; k--) {
+    for (int k = 0; k < s.rank; k++) {
         if (s.d[k] == 1)
             continue;
-        const char *ix = idx[k + shift];
-        if (strcmp(ix, "0")) {
-            char *next = gan_strf("%s%s%s%s%s", ix, *stride ? "*" : "", stride,
-                                  *out ? " + " : "", out);
-            free(out);
-            out = next;
-        }
-        char *next = gan_strf("%s%s%s", dims[k + shift], *stride ? "*" : "", stride);
-        free(stride);
-        stride = next;
-    }
-    free(stride);
-    if (!*out) {
+        const char *ix = idx[k + shift], *dim = dims[k + shift];
+        int zero = !strcmp(ix, "0");
+        char *next;
+        if (!out)
+            next = zero ? NULL : gan_strf("%s", ix);
+        else if (strchr(out, ' '))
+            next = zero ? gan_strf("(%s)*%s", out, dim) : gan_strf("(%s)*%s + %s", out, dim, ix);
+        else
+            next = zero ? gan_strf("%s*%s", out, dim) : gan_strf("%s*%s + %s", out, dim, ix);
         free(out);
-        out = gan_strf("0");
+        out = next;
     }
-    return out;
+    return out ? out : gan_strf("0");
 }
 
 ir_shape gan_expr_shape(const gan_expr *c, ir_shape s)
@@ -91,12 +83,20 @@ static char *op_text(const ir_node *nd, char *const *v)
     return t;
 }
 
-/* the index of leaf x's element at idx */
+char *gan_leaf_index(const gan_expr *c, ir_shape s, const char *const *idx)
+{
+    ir_shape m = gan_expr_shape(c, s);
+    if (c->full_ix && ir_shape_eq(m, c->dom))
+        return gan_strf("%s", c->full_ix);
+    return gan_index_expr(m, c->dom, idx, c->dims);
+}
+
+/* the index of leaf nd's element at idx */
 static char *leaf_index(const gan_expr *c, const ir_node *nd, const char *const *idx)
 {
     if (c->flat)
         return gan_strf("%s", idx[0]);
-    return gan_index_expr(gan_expr_shape(c, nd->shape), c->dom, idx, c->dims);
+    return gan_leaf_index(c, nd->shape, idx);
 }
 
 char *gan_value_of(gan_expr *c, int x, const char *const *idx, gan_buf *body, int lvl)
@@ -193,7 +193,8 @@ void gan_emit_epilogue(gan_buf *o, const gan_plan *pl, gan_names *nm, int epi, i
         gan_buf_printf(o, "%s = %s;\n", out_ref, value);
         return;
     }
-    gan_expr e = { pl, nm, epi, producer, value, pl->p->g.n[epi].shape, dims, 0, 0, NULL, 0 };
+    gan_expr e = { pl, nm, epi, producer, value, pl->p->g.n[epi].shape, dims, 0, 0, NULL, 0,
+                   NULL };
     gan_buf body = { 0 };
     char *val = gan_value_of(&e, epi, idx, &body, lvl + 1);
     if (!body.len) {

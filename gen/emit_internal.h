@@ -31,6 +31,8 @@ typedef struct {
     int tmp;                  /* next temporary number */
     const gan_merge *merge;   /* axes merged (plan.h), or NULL */
     int orig_rank;            /* the rank of the domain before merging */
+    const char *full_ix;      /* the variable holding the element of the whole
+                                 domain, or NULL */
 } gan_expr;
 
 /* A C float literal of k (malloc'd): "0.5f", "(-2.0f)". */
@@ -42,6 +44,8 @@ char *gan_literal(float k);
 char *gan_index_expr(ir_shape s, ir_shape dom, const char *const *idx, const char *const *dims);
 /* shape s as the expression's loops see it (merged axes) */
 ir_shape gan_expr_shape(const gan_expr *c, ir_shape s);
+/* the index of the element at idx of a tensor of shape s (not flat) */
+char *gan_leaf_index(const gan_expr *c, ir_shape s, const char *const *idx);
 /* The value of node x at the loop position idx, as a C expression
  * (malloc'd); inlined subexpressions become `const float vN = ...;` lines
  * in body, at indent level lvl. */
@@ -52,8 +56,7 @@ void gan_describe_value(const gan_plan *pl, gan_names *nm, int x, int root, gan_
 void gan_declare_dims(gan_buf *o, int lvl, ir_shape s, const char *const *names);
 
 /* the node emitters gan_emit_node dispatches to */
-void gan_emit_loop_node(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, gan_buf *notes);
-void gan_emit_matmul(gan_buf *o, const gan_plan *pl, gan_names *nm, int mm, int epi,
-                     gan_buf *notes);
+void gan_emit_loop_node(gan_buf *o, const gan_plan *pl, gan_names *nm, int x);
+void gan_emit_matmul(gan_buf *o, const gan_plan *pl, gan_names *nm, int mm, int epi);
 
 #endif

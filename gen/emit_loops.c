@@ -65,22 +65,43 @@ typedef struct {
     int out;          /* node written */
     const char *out_name;
     int accumulate;   /* sum_to: += */
+    int in_block;     /* the body is the whole block of its loop: no braces of its own */
 } loop_ctx;
+
+/* In a nest over several axes, the element of the whole domain, `i`: the
+ * index of every operand of the domain's shape (malloc'd declaration, or
+ * NULL where there is none to make). */
+static char *domain_index(loop_ctx *c, const char *const *idx)
+{
+    if (c->e.flat || c->e.dom.rank < 2)
+        return NULL;
+    char *ix = gan_index_expr(c->e.dom, c->e.dom, idx, c->e.dims);
+    char *decl = gan_strf("const long i = %s;\n", ix);
+    free(ix);
+    c->e.full_ix = "i";
+    return decl;
+}
 
 static void loop_body(void *vctx, const char *const *idx, gan_buf *o, int lvl)
 {
     loop_ctx *c = vctx;
+    int scoped = 0, inner = c->in_block ? lvl : lvl + 1;
     gan_buf body = { 0 };
-    char *val = gan_value_of(&c->e, c->e.root, idx, &body, lvl + 1);
+    char *decl = domain_index(c, idx);
+    if (decl) {
+        gan_indent(&body, inner);
+        gan_buf_put(&body, decl);
+        free(decl);
+    }
+    char *val = gan_value_of(&c->e, c->e.root, idx, &body, inner);
     char *ix = c->e.flat ? gan_strf("%s", idx[0])
-                         : gan_index_expr(gan_expr_shape(&c->e, c->e.pl->p->g.n[c->out].shape),
-                                          c->e.dom, idx, c->e.dims);
-    int scoped = body.len > 0;
-    if (scoped) {
+                         : gan_leaf_index(&c->e, c->e.pl->p->g.n[c->out].shape, idx);
+    if (body.len && !c->in_block) {   /* temporaries: a block of their own */
         gan_indent(o, lvl);
         gan_buf_put(o, "{\n");
-        gan_buf_put(o, body.s);
+        scoped = 1;
     }
+    gan_buf_put(o, gan_buf_str(&body));
     gan_indent(o, lvl + scoped);
     gan_buf_printf(o, "%s[%s] %s= %s;\n", c->out_name, ix, c->accumulate ? "+" : "", val);
     if (scoped) {
@@ -121,6 +142,12 @@ static void emit_sum_nest(gan_buf *o, loop_ctx *c, ir_shape dom, const int *orde
     }
     int lvl = 1 + dom.rank;
     gan_buf body = { 0 };
+    char *decl = domain_index(c, idx);
+    if (decl) {
+        gan_indent(&body, lvl);
+        gan_buf_put(&body, decl);
+        free(decl);
+    }
     char *val = gan_value_of(&c->e, c->e.root, idx, &body, lvl);
     gan_buf_put(o, gan_buf_str(&body));
     gan_buf_free(&body);
@@ -140,12 +167,13 @@ static void emit_sum_nest(gan_buf *o, loop_ctx *c, ir_shape dom, const int *orde
     }
 }
 
-void gan_emit_loop_node(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, gan_buf *notes)
+void gan_emit_loop_node(gan_buf *o, const gan_plan *pl, gan_names *nm, int x)
 {
     const ir_graph *g = &pl->p->g;
     const ir_node *nd = &g->n[x];
     const gan_sched *s = &pl->sched[x];
-    loop_ctx c = { { pl, nm, x, -1, NULL, nd->shape, gan_dom_names, 0, 0, NULL, 0 }, x, NULL, 0 };
+    loop_ctx c = { { pl, nm, x, -1, NULL, nd->shape, gan_dom_names, 0, 0, NULL, 0, NULL }, x,
+                   NULL, 0, 0 };
     c.out_name = gan_names_get(nm, pl, x);
     gan_names_mark_written(nm, pl, x);
     c.accumulate = nd->op == IR_SUM_TO;
@@ -164,6 +192,7 @@ void gan_emit_loop_node(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, ga
             gan_indent(o, 1);
             gan_buf_put(o, "for (int i = 0; i < N; i++) {\n");
             const char *idx[1] = { "i" };
+            c.in_block = 1;
             loop_body(&c, idx, o, 2);
             gan_indent(o, 1);
             gan_buf_put(o, "}\n");
@@ -175,8 +204,6 @@ void gan_emit_loop_node(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, ga
                 const char *idx[1] = { lit };
                 loop_body(&c, idx, o, 1);
             }
-            if (notes)
-                gan_buf_printf(notes, "%d elements unrolled; ", dom.d[0]);
         }
         return;
     }
@@ -197,8 +224,7 @@ void gan_emit_loop_node(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, ga
         gan_indent(o, 2);
         gan_buf_printf(o, "%s[i] = 0.0f;\n", c.out_name);
     }
+    c.in_block = s->unrolled == 0 && dom.rank > 0;
     emit_loops(o, dom, NULL, s->parallel, s->unrolled, loop_body, &c, 1);
-    if (s->unrolled && notes && !strstr(notes->s ? notes->s : "", "inner axes unrolled"))
-        gan_buf_put(notes, "inner axes unrolled; ");
 }
 

@@ -47,7 +47,7 @@ static void store_epilogue(const mm_ctx *c, const char *i, const char *j, const 
     gan_emit_epilogue(o, c->pl, c->nm, c->epi, c->mm, value, idx, mn, ref, lvl);
 }
 
-static void emit_dot_form(gan_buf *o, const mm_ctx *c, gan_buf *notes)
+static void emit_dot_form(gan_buf *o, const mm_ctx *c)
 {
     int unroll_k = c->s->unroll_k;
     gan_buf_put(o, "    for (int i0 = 0; i0 < M; i0++)\n"
@@ -62,8 +62,6 @@ static void emit_dot_form(gan_buf *o, const mm_ctx *c, gan_buf *notes)
             gan_buf_printf(o, "%s%s * %s", k ? "\n                + " : " ", av, bv);
         }
         gan_buf_put(o, ";\n");
-        if (notes)
-            gan_buf_printf(notes, "k 0..%ld unrolled; ", c->K - 1);
     } else {
         char av[128], bv[128];
         a_at(av, sizeof av, c, "i0", "k");
@@ -76,7 +74,7 @@ static void emit_dot_form(gan_buf *o, const mm_ctx *c, gan_buf *notes)
     gan_buf_put(o, "        }\n");
 }
 
-static void emit_axpy_form(gan_buf *o, const mm_ctx *c, gan_buf *notes)
+static void emit_axpy_form(gan_buf *o, const mm_ctx *c)
 {
     int unroll_k = c->s->unroll_k, unroll_n = c->s->unroll_n;
     gan_buf_put(o, "    for (int i0 = 0; i0 < M; i0++) {\n");
@@ -125,9 +123,6 @@ static void emit_axpy_form(gan_buf *o, const mm_ctx *c, gan_buf *notes)
         }
     }
     gan_buf_put(o, "    }\n");
-    if (notes && (unroll_k || unroll_n))
-        gan_buf_printf(notes, "%s%s", unroll_k ? "k unrolled; " : "",
-                       unroll_n ? "columns unrolled; " : "");
 }
 
 void gan_emit_gemm(gan_buf *o, const gan_plan *pl, int x, int indent, int ta, int tb,
@@ -178,8 +173,7 @@ void gan_emit_packed_once(gan_buf *o, const char *weight, const char *floats, co
                       "    %s;\n", weight, floats, pack, product);
 }
 
-void gan_emit_matmul(gan_buf *o, const gan_plan *pl, gan_names *nm, int mm, int epi,
-                        gan_buf *notes)
+void gan_emit_matmul(gan_buf *o, const gan_plan *pl, gan_names *nm, int mm, int epi)
 {
     const ir_graph *g = &pl->p->g;
     const ir_node *nd = &g->n[mm];
@@ -193,7 +187,6 @@ void gan_emit_matmul(gan_buf *o, const gan_plan *pl, gan_names *nm, int mm, int 
     c.c = gan_names_get(nm, pl, outn);
     gan_names_mark_written(nm, pl, outn);
     gan_buf_printf(o, "    enum { M = %ld, N = %ld, K = %ld };\n", c.M, c.N, c.K);
-    gan_note_estimates(notes, pl, mm);
     /* rt_sgemm packs op(B) on every call when A has RT_GEMM_MR rows or more:
      * for a weight the same work each time (the generator at batch 16: the
      * dense layer's 2.5 MB weight packed again per call, half its time) */
@@ -206,13 +199,9 @@ void gan_emit_matmul(gan_buf *o, const gan_plan *pl, gan_names *nm, int mm, int 
                  c.ta ? "M" : "K", c.c);
         gan_emit_packed_once(o, c.b, "K * ((N + RT_GEMM_NR - 1) / RT_GEMM_NR) * RT_GEMM_NR", pack,
                              product);
-        if (notes)
-            gan_buf_put(notes, "ganc sgemm, weight packed once; ");
     } else if (s->engine) {
         gan_emit_gemm(o, pl, mm, 4, c.ta, c.tb, "M", "N", "K", c.a, c.ta ? "M" : "K", c.b,
                       c.tb ? "K" : "N", "0.0f", c.c, "N");
-        if (notes)
-            gan_buf_printf(notes, "%s; ", gan_gemm_name(pl, mm));
     }
     if (s->engine) {
         if (epi >= 0) {
@@ -226,11 +215,9 @@ void gan_emit_matmul(gan_buf *o, const gan_plan *pl, gan_names *nm, int mm, int 
         }
         return;
     }
-    if (notes)
-        gan_buf_put(notes, "loop nest; ");
     if (c.tb)
-        emit_dot_form(o, &c, notes);
+        emit_dot_form(o, &c);
     else
-        emit_axpy_form(o, &c, notes);
+        emit_axpy_form(o, &c);
 }
 

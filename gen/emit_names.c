@@ -4,6 +4,7 @@
  * and kept clear of every identifier the generated code uses itself. */
 #include "emit.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,32 +51,62 @@ static int is_reserved(const char *s)
     return 0;
 }
 
+/* a model tensor's name without its network: bn0_running_mean */
+static char *tensor_short(const gan_tensor *t)
+{
+    const char *dot = strchr(t->name, '.');
+    char *s = gan_strf("%s", dot ? dot + 1 : t->name);
+    for (char *c = s; *c; c++)
+        if (*c == '.')
+            *c = '_';
+    return s;
+}
+
+char *gan_value_name(const gan_plan *pl, int b, int net, int by_app)
+{
+    const ir_node *n = &pl->p->g.n[b];
+    const char *who = n->net == 0 ? "g" : "d";
+    if (n->pass == IR_PASS_FORWARD && n->net != net && net >= 0 && n->op != IR_PARAM &&
+        (n->op == IR_INPUT || n->net >= 0))
+        /* the network's input: a value from outside it, named so that the
+         * same function serves D on real and on generated data */
+        return gan_strf("%s", net == 0 ? "z" : "x");
+    if (n->op == IR_INPUT && n->ext < GAN_SAVED_EXT)
+        return gan_strf("%s", pl->p->arg_names[n->ext]);
+    if (n->op == IR_PARAM)   /* the other network's tensors say whose they are */
+        return net >= 0 && n->net != net ? gan_strf("%s_%s", who, n->label)
+                                         : gan_strf("%s", n->label);
+    /* a gradient or a new state value is named after its tensor */
+    if (pl->store[b] == ST_MAT && (pl->dest[b] == DEST_GRAD || pl->dest[b] == DEST_STATE)) {
+        char *t = tensor_short(&pl->m->tensors[pl->tensor[b]]);
+        char *name = gan_strf("%s_%s", pl->dest[b] == DEST_GRAD ? "d" : "new", t);
+        free(t);
+        return name;
+    }
+    /* a value without a label of its own is named after its layer and op */
+    char *what = n->label ? gan_strf("%s", n->label)
+                          : gan_strf("%s_%s", n->layer, ir_op_name(n->op));
+    if (!by_app || n->net < 0)
+        return what;
+    char *name = gan_strf("%s_%s", n->app, what);
+    free(what);
+    return name;
+}
+
 const char *gan_names_get(gan_names *nm, const gan_plan *pl, int node)
 {
     int b = gan_plan_base(pl, node);
     for (int i = 0; i < nm->n; i++)
         if (nm->node[i] == b)
             return nm->name[i];
-    const ir_node *n = &pl->p->g.n[b];
-    char *base;
-    if (n->pass == IR_PASS_FORWARD && n->net != nm->net && nm->net >= 0 &&
-        (n->op == IR_INPUT || n->net >= 0))
-        /* a value from outside the network is its input: the same function
-         * then serves D on real and on generated data */
-        base = gan_strf("%s", nm->net == 0 ? "z" : "x");
-    else if (n->op == IR_INPUT && n->ext < GAN_SAVED_EXT)
-        base = gan_strf("%s", pl->p->arg_names[n->ext]);
-    else if (n->label && nm->by_app && n->op != IR_PARAM)
-        base = gan_strf("%s_%s", n->app, n->label);
-    else if (n->label)
-        base = gan_strf("%s", n->label);
-    else
-        base = gan_strf("%s", ir_op_name(n->op));
+    char *base = gan_value_name(pl, b, nm->net, nm->by_app);
     char *name = gan_strf("%s%s", base, is_reserved(base) ? "_" : "");
     for (int suffix = 2;; suffix++) {
         int clash = 0;
         for (int i = 0; i < nm->n && !clash; i++)
             clash = !strcmp(nm->name[i], name);
+        for (int i = 0; i < nm->n_taken && !clash; i++)
+            clash = !strcmp(nm->taken[i], name);
         if (!clash)
             break;
         free(name);
@@ -114,4 +145,13 @@ void gan_names_free(gan_names *nm)
     nm->name = NULL;
     nm->written = NULL;
     nm->n = nm->cap = 0;
+}
+
+char *gan_tensor_macro(const gan_tensor *t, const char *suffix)
+{
+    const char *dot = strchr(t->name, '.');
+    char *m = gan_strf("%c%s%s", t->net == 0 ? 'G' : 'D', dot ? dot : "", suffix);
+    for (char *c = m + 1; *c && c < m + 1 + (dot ? strlen(dot) : 0); c++)
+        *c = *c == '.' ? '_' : (char)toupper((unsigned char)*c);
+    return m;
 }

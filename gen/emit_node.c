@@ -56,30 +56,33 @@ static void emit_layout(gan_buf *o, const gan_plan *pl, gan_names *nm, int x)
     }
 }
 
-void gan_emit_node(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, gan_buf *notes)
+void gan_emit_node(gan_buf *o, const gan_plan *pl, gan_names *nm, int x)
 {
     const ir_graph *g = &pl->p->g;
     const ir_node *nd = &g->n[x];
     char shape[64];
     ir_shape_str(nd->shape, shape, sizeof shape);
     gan_buf desc = { 0 };
+    gan_buf_printf(&desc, "%s = ", gan_names_get(nm, pl, x));
     gan_describe_value(pl, nm, x, x, &desc);
-    gan_buf_printf(o, "    /* %s = %s  [%s] */\n", gan_names_get(nm, pl, x), desc.s, shape);
+    gan_buf_printf(&desc, "  [%s]\n", shape);
+    gan_plan_describe(&desc, pl, x, 0);
+    gan_emit_comment(o, 1, desc.s);
     gan_buf_free(&desc);
     gan_buf_put(o, "    {\n");
     gan_buf code = { 0 };
     if (pl->gemm[x] >= 0 && g->n[pl->gemm[x]].op != IR_MATMUL)
-        gan_emit_conv(&code, pl, nm, pl->gemm[x], x, notes);
+        gan_emit_conv(&code, pl, nm, pl->gemm[x], x);
     else if (pl->gemm[x] >= 0)
-        gan_emit_matmul(&code, pl, nm, pl->gemm[x], x, notes);
+        gan_emit_matmul(&code, pl, nm, pl->gemm[x], x);
     else if (nd->op >= IR_CONV2D && nd->op <= IR_SUMPOOL)
-        gan_emit_conv(&code, pl, nm, x, -1, notes);
+        gan_emit_conv(&code, pl, nm, x, -1);
     else if (nd->op == IR_MATMUL)
-        gan_emit_matmul(&code, pl, nm, x, -1, notes);
+        gan_emit_matmul(&code, pl, nm, x, -1);
     else if (nd->op == IR_CONCAT || nd->op == IR_SLICE || nd->op == IR_PAD)
         emit_layout(&code, pl, nm, x);
     else
-        gan_emit_loop_node(&code, pl, nm, x, notes);
+        gan_emit_loop_node(&code, pl, nm, x);
     /* indent the block's body one more level */
     const char *s = code.s ? code.s : "";
     while (*s) {

@@ -1,12 +1,19 @@
 /* emit_program.c - one program as C: a function per layer pass (shared
  * between applications of a network when their code is identical, e.g. D on
- * real and on fake data) and a flat step function calling them in order. */
+ * real and on fake data) and a flat step function calling them in order.
+ *
+ * A function is named after the layer pass it implements, <net>_<layer>_
+ * <pass> (g_bn1_forward); when another function of the file already has
+ * that name and a different body, the name says what differs: the data it
+ * runs on (d_bn2_forward_on_fake), then the step (g_step_d_bn2_forward_on_
+ * fake), then what it writes first.  Lines stay within GAN_LINE_WIDTH. */
 #include "emit.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "fatal.h"
 
 void gan_funcs_free(gan_funcs *f)
 {
@@ -17,77 +24,73 @@ void gan_funcs_free(gan_funcs *f)
     free(f->names);
     free(f->bodies);
     gan_buf_free(&f->text);
+    for (int k = 0; k < f->n_saved; k++)
+        free(f->saved[k]);
+    free(f->saved);
     memset(f, 0, sizeof *f);
 }
 
-static char *xstrdup(const char *s)
+/* the index of the function named `name`, or -1 */
+static int find_function(const gan_funcs *f, const char *name)
 {
-    char *p = strdup(s);
-    if (!p)
-        abort();
-    return p;
+    for (int i = 0; i < f->n; i++)
+        if (!strcmp(f->names[i], name))
+            return i;
+    return -1;
 }
 
-/* Returns the function's name, adding it unless an identical one exists. */
-static const char *add_function(gan_funcs *f, const char *base, const char *sig_and_body,
-                                const char *comment)
+/* Returns the function's name: the first of the candidate names (NULL-
+ * terminated) that is free or names a function with the same parameters
+ * and body, which is defined when it is new. */
+static const char *add_function(gan_funcs *f, char *const *candidates, char *const *params,
+                                int n_params, const char *body, const char *comment)
 {
-    char name[128];
-    snprintf(name, sizeof name, "%s", base);
-    for (int suffix = 2;; suffix++) {
-        int i;
-        for (i = 0; i < f->n; i++)
-            if (!strcmp(f->names[i], name))
-                break;
-        if (i == f->n)
-            break;
-        if (!strcmp(f->bodies[i], sig_and_body))
-            return f->names[i];
-        snprintf(name, sizeof name, "%s_%d", base, suffix);
+    gan_buf key = { 0 };   /* the parameters and the body, as compared */
+    for (int i = 0; i < n_params; i++)
+        gan_buf_printf(&key, "%s,", params[i]);
+    gan_buf_printf(&key, "\n%s", body);
+    const char *name = NULL;
+    for (int c = 0; candidates[c] && !name; c++) {
+        int i = find_function(f, candidates[c]);
+        if (i >= 0 && !strcmp(f->bodies[i], key.s))
+            name = f->names[i];
+        if (i >= 0)
+            continue;
+        f->names = gan_xrealloc(f->names, (size_t)f->n + 1, sizeof *f->names);
+        f->bodies = gan_xrealloc(f->bodies, (size_t)f->n + 1, sizeof *f->bodies);
+        f->names[f->n] = gan_xstrdup(candidates[c]);
+        f->bodies[f->n] = gan_xstrdup(key.s);
+        gan_buf_printf(&f->text, "\n%sstatic void %s", comment, candidates[c]);
+        gan_emit_list(&f->text, (int)strlen("static void ") + (int)strlen(candidates[c]),
+                      params, n_params, "\n{\n");
+        gan_buf_printf(&f->text, "%s}\n", body);
+        name = f->names[f->n++];
     }
-    f->names = realloc(f->names, (f->n + 1) * sizeof *f->names);
-    f->bodies = realloc(f->bodies, (f->n + 1) * sizeof *f->bodies);
-    if (!f->names || !f->bodies)
-        abort();
-    f->names[f->n] = xstrdup(name);
-    f->bodies[f->n] = xstrdup(sig_and_body);
-    gan_buf_printf(&f->text, "\n%sstatic void %s%s", comment, name, sig_and_body);
-    return f->names[f->n++];
+    gan_buf_free(&key);
+    if (!name)
+        gan_internal("emit_program.c", "no free name for the function '%s'", candidates[0]);
+    return name;
 }
 
-/* Tensor macro name: generator.h1.weight -> G_H1_WEIGHT */
-static void tensor_macro(char *buf, size_t n, const gan_tensor *t, const char *suffix)
-{
-    size_t j = 0;
-    const char *s = t->name;
-    buf[j++] = t->net == 0 ? 'G' : 'D';
-    s = strchr(s, '.');
-    for (; *s && j + 1 < n; s++)
-        buf[j++] = *s == '.' ? '_' : (char)toupper((unsigned char)*s);
-    buf[j] = 0;
-    strncat(buf, suffix, n - strlen(buf) - 1);
-}
-
-/* What the step function passes for the buffer of node b. */
-static void pointer_expr(char *buf, size_t n, const gan_plan *pl, int b, gan_names *step_nm)
+/* What the step function passes for the buffer of node b (malloc'd). */
+static char *pointer_expr(const gan_plan *pl, const gan_funcs *f, int b, gan_names *step_nm)
 {
     const ir_node *nd = &pl->p->g.n[b];
     if (nd->op == IR_INPUT && nd->ext >= GAN_SAVED_EXT)
-        snprintf(buf, n, "saved_%d", nd->ext - GAN_SAVED_EXT);
-    else if (nd->op == IR_INPUT)
-        snprintf(buf, n, "%s", pl->p->arg_names[nd->ext]);
-    else if (pl->dest[b] == DEST_SAVED)
-        snprintf(buf, n, "saved_%d", pl->tensor[b]);
-    else if (nd->op == IR_PARAM)
-        tensor_macro(buf, n, &pl->m->tensors[nd->ext], "");
-    else if (pl->dest[b] == DEST_GRAD)
-        tensor_macro(buf, n, &pl->m->tensors[pl->tensor[b]], "_GRAD");
-    else if (pl->dest[b] == DEST_STATE)
-        tensor_macro(buf, n, &pl->m->tensors[pl->tensor[b]], "");
-    else if (pl->dest[b] == DEST_OUT)
-        snprintf(buf, n, "out");
-    else
-        snprintf(buf, n, "%s", gan_names_get(step_nm, pl, b));
+        return gan_xstrdup(f->saved[nd->ext - GAN_SAVED_EXT]);
+    if (nd->op == IR_INPUT)
+        return gan_xstrdup(pl->p->arg_names[nd->ext]);
+    if (pl->dest[b] == DEST_SAVED)
+        return gan_xstrdup(f->saved[pl->tensor[b]]);
+    if (nd->op == IR_PARAM)
+        return gan_tensor_macro(&pl->m->tensors[nd->ext], "");
+    if (pl->dest[b] == DEST_GRAD)
+        return gan_tensor_macro(&pl->m->tensors[pl->tensor[b]], "_GRAD");
+    if (pl->dest[b] == DEST_STATE)
+        return gan_tensor_macro(&pl->m->tensors[pl->tensor[b]], "");
+    if (pl->dest[b] == DEST_OUT)
+        return gan_xstrdup("out");
+    return gan_xstrdup(gan_names_get(step_nm, pl, b));
 }
 
 static int same_group(const ir_node *a, const ir_node *b)
@@ -101,149 +104,221 @@ static const char *pass_name(int pass)
     return pass == IR_PASS_BACKWARD ? "backward" : "forward";
 }
 
+static const char *net_letter(int net)
+{
+    return net == 0 ? "g" : net == 1 ? "d" : NULL;
+}
+
+/* One layer function: the executing nodes [x, end) of one layer pass. */
+typedef struct {
+    int x, end;
+    gan_names nm;            /* its buffers' names */
+    gan_buf body, notes;     /* the code; the plan's decisions (for reports) */
+} layer_fn;
+
+static void emit_body(const gan_plan *pl, layer_fn *fn)
+{
+    const ir_graph *g = &pl->p->g;
+    fn->nm.net = g->n[fn->x].net;
+    /* the model's gradients and states it writes take their names first:
+     * a partial sum of the same gradient is the one numbered */
+    for (int y = fn->x; y < fn->end; y++)
+        if (pl->store[y] == ST_MAT && (pl->dest[y] == DEST_GRAD || pl->dest[y] == DEST_STATE))
+            gan_names_get(&fn->nm, pl, y);
+    for (int y = fn->x; y < fn->end; y++) {
+        if (pl->store[y] != ST_MAT)
+            continue;
+        gan_emit_node(&fn->body, pl, &fn->nm, y);
+        if (fn->notes.len)
+            gan_buf_put(&fn->notes, "; ");
+        gan_plan_describe(&fn->notes, pl, y, 1);
+    }
+}
+
+/* The candidate names of the function, most general first (malloc'd,
+ * NULL-terminated in a static-size array: at most 5). */
+static void function_names(const gan_plan *pl, const layer_fn *fn, const char *first_out,
+                           char *names[5])
+{
+    const ir_graph *g = &pl->p->g;
+    const ir_node *head = &g->n[fn->x];
+    const char *who = net_letter(head->net), *pass = pass_name(head->pass);
+    char *base;
+    int mm = gan_plan_product(pl, fn->x);
+    if (who && mm != fn->x && strcmp(g->n[mm].layer, head->layer)) {
+        /* a product fused into the next layer's function: both layers */
+        const char *mm_who = net_letter(g->n[mm].net);
+        base = mm_who && strcmp(mm_who, who)
+                   ? gan_strf("%s_%s_%s_%s_%s", mm_who, g->n[mm].layer, who, head->layer, pass)
+                   : gan_strf("%s_%s_%s_%s", who, g->n[mm].layer, head->layer, pass);
+    } else if (who) {
+        base = gan_strf("%s_%s_%s", who, head->layer, pass);
+    } else {
+        base = gan_strf("%s_%s_%s", pl->p->name, head->layer, pass);
+    }
+    int n = 0;
+    names[n++] = base;
+    if (who && strcmp(head->app, "g")) {
+        names[n] = gan_strf("%s_on_%s", base, head->app);
+        n++;
+    }
+    names[n] = gan_strf("%s_%s", pl->p->name, names[n - 1]);
+    n++;
+    names[n] = gan_strf("%s_%s", names[n - 1], first_out);
+    n++;
+    names[n] = NULL;
+}
+
+/* The buffers of fn's signature in order: outputs, then inputs, then
+ * model tensors; into order[] (indices into fn->nm); returns the count. */
+static int signature_order(const gan_plan *pl, const layer_fn *fn, int *order)
+{
+    int n = 0;
+    for (int pass = 0; pass < 3; pass++)
+        for (int i = 0; i < fn->nm.n; i++) {
+            int is_param = pl->p->g.n[fn->nm.node[i]].op == IR_PARAM;
+            int written = fn->nm.written[i];
+            if (pass == 0 ? written : pass == 1 ? !written && !is_param : !written && is_param)
+                order[n++] = i;
+        }
+    return n;
+}
+
+static void banner(gan_buf *o, const gan_plan *pl, const ir_node *head)
+{
+    const char *role = head->net == 0 ? "generator" : head->net == 1 ? "discriminator" : NULL;
+    if (role && head->yaml_line) {
+        char *path = gan_comment_safe(pl->m->path);
+        gan_buf_printf(o, "/* ---- %s, layer '%s' (%s:%d), %s pass ---- */\n", role,
+                       head->layer, path, head->yaml_line, pass_name(head->pass));
+        free(path);
+    } else
+        gan_buf_printf(o, "/* ---- %s: %s, %s pass ---- */\n", pl->p->name, head->layer,
+                       pass_name(head->pass));
+}
+
+/* Defines (or finds) fn's function and writes its call into calls; the
+ * workspace buffers it passes are declared in decls the first time. */
+static const char *emit_function(const gan_plan *pl, gan_funcs *funcs, layer_fn *fn,
+                                 gan_names *step_nm, gan_buf *decls, gan_buf *calls)
+{
+    const ir_graph *g = &pl->p->g;
+    int *order = gan_xcalloc((size_t)fn->nm.n + 1, sizeof *order);
+    int n = signature_order(pl, fn, order);
+    char **params = gan_xcalloc((size_t)n + 1, sizeof *params);
+    char **args = gan_xcalloc((size_t)n + 1, sizeof *args);
+    for (int k = 0; k < n; k++) {
+        int i = order[k], b = fn->nm.node[i];
+        params[k] = gan_strf("%sfloat *%s", fn->nm.written[i] ? "" : "const ", fn->nm.name[i]);
+        int known = 0;
+        for (int s = 0; s < step_nm->n; s++)
+            known |= step_nm->node[s] == b;
+        if (pl->store[b] == ST_MAT && pl->dest[b] == DEST_WS && !known) {
+            /* a workspace buffer: declared once, at its offset */
+            char shape[64];
+            ir_shape_str(g->n[b].shape, shape, sizeof shape);
+            gan_buf_printf(decls, "    float *const %s = ws + %ld;  /* %s */\n",
+                           gan_names_get(step_nm, pl, b), pl->off[b], shape);
+        }
+        args[k] = pointer_expr(pl, funcs, b, step_nm);
+    }
+    gan_buf comment = { 0 };
+    banner(&comment, pl, &g->n[fn->x]);
+    char *names[5];
+    function_names(pl, fn, n ? fn->nm.name[order[0]] : "nothing", names);
+    const char *fname = add_function(funcs, names, params, n, gan_buf_str(&fn->body), comment.s);
+    const ir_node *head = &g->n[fn->x];
+    char *close = head->net >= 0 && (!strcmp(head->app, "real") || !strcmp(head->app, "fake"))
+                      ? gan_strf(";  /* on %s data */\n", head->app) : gan_strf(";\n");
+    gan_buf_printf(calls, "    %s", fname);
+    gan_emit_list(calls, 4 + (int)strlen(fname), args, n, close);
+    free(close);
+    for (int k = 0; k < n; k++) {
+        free(params[k]);
+        free(args[k]);
+    }
+    for (int k = 0; names[k]; k++)
+        free(names[k]);
+    free(params);
+    free(args);
+    free(order);
+    gan_buf_free(&comment);
+    return fname;
+}
+
+/* the step function's opening: its comment and signature */
+static void step_opening(gan_buf *steps, const gan_plan *pl)
+{
+    const gan_program *p = pl->p;
+    int batch = pl->m->train.batch;
+    if (p->out >= 0) {
+        gan_buf_printf(steps, "\n/* %s: the generator in inference mode on %d latents: out[%d x "
+                              "SAMPLE_SIZE] from\n * z[%d x LATENT]. */\n"
+                              "static void %s(float *out, const float *z)\n{\n", p->name, batch,
+                       batch, batch, p->name);
+        return;
+    }
+    if (p->loss < 0)
+        gan_buf_printf(steps, "\n/* %s: the generator in training mode on one batch of "
+                              "latents z[BATCH x LATENT]:\n * its output and what g_step "
+                              "needs of its activations go to the saved buffers,\n * its "
+                              "running statistics are updated. */\nstatic void %s(", p->name,
+                       p->name);
+    else if (p->grad_net == 0)
+        gan_buf_printf(steps, "\n/* %s: loss and gradients of the generator, from the "
+                              "saved activations of\n * the last g_forward (on the same "
+                              "z). */\nstatic float %s(", p->name, p->name);
+    else
+        gan_buf_printf(steps, "\n/* %s: loss and gradients of the discriminator on real "
+                              "data and on the saved\n * output of the last g_forward. "
+                              "*/\nstatic float %s(", p->name, p->name);
+    for (int i = 0; i < p->n_args; i++)
+        gan_buf_printf(steps, "%sconst float *%s", i ? ", " : "", p->arg_names[i]);
+    gan_buf_put(steps, ")\n{\n");
+}
+
 void gan_emit_program(const gan_plan *pl, gan_funcs *funcs, gan_buf *steps, gan_buf *report)
 {
     const gan_program *p = pl->p;
     const ir_graph *g = &p->g;
     gan_buf calls = { 0 }, decls = { 0 };
-    /* the step function names workspace buffers app_label, e.g. fake_h1 */
+    /* the step function names workspace buffers app_label, e.g. fake_h1;
+     * the file's saved buffers keep their names */
     gan_names step_nm = { 0 };
     step_nm.net = -1;
     step_nm.by_app = 1;
-    int x = 0;
-    while (x < pl->n) {
+    step_nm.taken = (const char *const *)funcs->saved;
+    step_nm.n_taken = funcs->n_saved;
+    for (int x = 0; x < pl->n;) {
         if (pl->store[x] != ST_MAT) {
             x++;
             continue;
         }
-        int end = x + 1;
-        while (end < pl->n && (pl->store[end] != ST_MAT || same_group(&g->n[x], &g->n[end])))
-            end++;
-        const ir_node *head = &g->n[x];
-        gan_names nm = { 0 };
-        nm.net = head->net;
-        gan_buf body = { 0 }, notes = { 0 };
-        for (int y = x; y < end; y++)
-            if (pl->store[y] == ST_MAT) {
-                gan_buf one = { 0 };
-                gan_emit_node(&body, pl, &nm, y, &one);
-                if (one.len) {
-                    gan_buf_printf(&notes, "%s%s", notes.len ? "" : "", one.s);
-                }
-                gan_buf_free(&one);
-            }
-        /* signature: outputs, then inputs, then model tensors */
-        gan_buf sig = { 0 }, args = { 0 };
-        gan_buf_put(&sig, "(");
-        int first = 1;
-        for (int pass = 0; pass < 3; pass++)
-            for (int i = 0; i < nm.n; i++) {
-                int is_param = g->n[nm.node[i]].op == IR_PARAM;
-                int want = pass == 0 ? nm.written[i] : pass == 1 ? !nm.written[i] && !is_param
-                                                                : !nm.written[i] && is_param;
-                if (!want)
-                    continue;
-                gan_buf_printf(&sig, "%s%sfloat *%s", first ? "" : ", ",
-                               nm.written[i] ? "" : "const ", nm.name[i]);
-                char ptr[128];
-                int b = nm.node[i];
-                if (pl->store[b] == ST_MAT && pl->dest[b] == DEST_WS) {
-                    /* declare the workspace pointer once, at its offset */
-                    int known = 0;
-                    for (int k = 0; k < step_nm.n; k++)
-                        known |= step_nm.node[k] == b;
-                    if (!known) {
-                        const char *nmv = gan_names_get(&step_nm, pl, b);
-                        char shape[64];
-                        ir_shape_str(g->n[b].shape, shape, sizeof shape);
-                        gan_buf_printf(&decls, "    float *const %s = ws + %ld;  /* %s */\n",
-                                       nmv, pl->off[b], shape);
-                    }
-                }
-                pointer_expr(ptr, sizeof ptr, pl, b, &step_nm);
-                gan_buf_printf(&args, "%s%s", first ? "" : ", ", ptr);
-                first = 0;
-            }
-        gan_buf_put(&sig, ")\n{\n");
-        gan_buf_put(&sig, body.s ? body.s : "");
-        gan_buf_put(&sig, "}\n");
-        char base[128], comment[512];
-        const char *who = head->net == 0 ? "g" : head->net == 1 ? "d" : NULL;
-        const char *first_layer = head->layer;
-        if (pl->gemm[x] >= 0 && strcmp(g->n[pl->gemm[x]].layer, head->layer))
-            first_layer = g->n[pl->gemm[x]].layer;
-        if (who && first_layer != head->layer)
-            snprintf(base, sizeof base, "%s_%s_%s_%s", who, first_layer, head->layer,
-                     pass_name(head->pass));
-        else if (who)
-            snprintf(base, sizeof base, "%s_%s_%s", who, head->layer, pass_name(head->pass));
-        else
-            snprintf(base, sizeof base, "%s_%s_%s", p->name, head->layer, pass_name(head->pass));
-        snprintf(comment, sizeof comment,
-                 "/* ---- %s, layer '%s'%s%s, %s pass%s%s ---- */\n",
-                 head->net == 0 ? "generator" : head->net == 1 ? "discriminator" : p->name,
-                 head->layer, head->yaml_line ? " (YAML line " : "",
-                 head->yaml_line ? "" : "", pass_name(head->pass),
-                 notes.len ? "\n * " : "", notes.len ? notes.s : "");
-        if (head->yaml_line) {
-            snprintf(comment, sizeof comment,
-                     "/* ---- %s, layer '%s' (%s:%d), %s pass ----%s%s */\n",
-                     head->net == 0 ? "generator" : head->net == 1 ? "discriminator" : p->name,
-                     head->layer, pl->m->path, head->yaml_line, pass_name(head->pass),
-                     notes.len ? "\n * " : "", notes.len ? notes.s : "");
-        } else {
-            snprintf(comment, sizeof comment, "/* ---- %s: %s, %s pass ----%s%s */\n", p->name,
-                     head->layer, pass_name(head->pass), notes.len ? "\n * " : "",
-                     notes.len ? notes.s : "");
-        }
-        const char *fname = add_function(funcs, base, sig.s, comment);
-        gan_buf_printf(&calls, "    %s(%s);%s%s\n", fname, args.s ? args.s : "",
-                       strcmp(head->app, "g") && strcmp(head->app, "loss") && head->net >= 0 ? "  /* on " : "",
-                       strcmp(head->app, "g") && strcmp(head->app, "loss") && head->net >= 0
-                           ? (strcmp(head->app, "real") ? "fake data */" : "real data */") : "");
-        if (report && notes.len)
-            gan_buf_printf(report, "  %-8s %-28s %s\n", p->name, fname, notes.s);
-        gan_buf_free(&sig);
-        gan_buf_free(&args);
-        gan_buf_free(&body);
-        gan_buf_free(&notes);
-        x = end;
+        layer_fn fn = { x, x + 1, { 0 }, { 0 }, { 0 } };
+        while (fn.end < pl->n &&
+               (pl->store[fn.end] != ST_MAT || same_group(&g->n[x], &g->n[fn.end])))
+            fn.end++;
+        emit_body(pl, &fn);
+        const char *fname = emit_function(pl, funcs, &fn, &step_nm, &decls, &calls);
+        if (report)
+            gan_buf_printf(report, "  %-8s %-28s %s\n", p->name, fname, gan_buf_str(&fn.notes));
+        gan_names_free(&fn.nm);
+        gan_buf_free(&fn.body);
+        gan_buf_free(&fn.notes);
+        x = fn.end;
     }
-    /* the step function itself */
-    if (p->out >= 0) {
-        gan_buf_printf(steps, "\n/* %s: the generator in inference mode on %d latents: out[%d x "
-                              "SAMPLE_SIZE] from z[%d x LATENT]. */\n"
-                              "static void %s(float *out, const float *z)\n{\n", p->name,
-                       pl->m->train.batch, pl->m->train.batch, pl->m->train.batch, p->name);
-    } else {
-        if (p->loss < 0)
-            gan_buf_printf(steps, "\n/* %s: the generator in training mode on one batch of "
-                                  "latents z[BATCH x LATENT]:\n * its output and what g_step "
-                                  "needs of its activations go to saved_*, its\n * running "
-                                  "statistics are updated. */\nstatic void %s(", p->name,
-                           p->name);
-        else if (p->grad_net == 0)
-            gan_buf_printf(steps, "\n/* %s: loss and gradients of the generator, from the "
-                                  "saved activations of\n * the last g_forward (on the same "
-                                  "z). */\nstatic float %s(", p->name, p->name);
-        else
-            gan_buf_printf(steps, "\n/* %s: loss and gradients of the discriminator on real "
-                                  "data and on the saved\n * output of the last g_forward. "
-                                  "*/\nstatic float %s(", p->name, p->name);
-        for (int i = 0; i < p->n_args; i++)
-            gan_buf_printf(steps, "%sconst float *%s", i ? ", " : "", p->arg_names[i]);
-        gan_buf_put(steps, ")\n{\n");
-    }
-    gan_buf_put(steps, decls.s ? decls.s : "");
+    step_opening(steps, pl);
+    gan_buf_put(steps, gan_buf_str(&decls));
     if (decls.len)
         gan_buf_put(steps, "\n");
-    gan_buf_put(steps, calls.s ? calls.s : "");
+    gan_buf_put(steps, gan_buf_str(&calls));
     if (p->loss >= 0) {
-        char ptr[128];
-        pointer_expr(ptr, sizeof ptr, pl, p->loss, &step_nm);
+        char *ptr = pointer_expr(pl, funcs, p->loss, &step_nm);
         gan_buf_printf(steps, "    return %s[0];\n", ptr);
+        free(ptr);
     }
     gan_buf_put(steps, "}\n");
+    gan_names_free(&step_nm);
     gan_buf_free(&calls);
     gan_buf_free(&decls);
 }
