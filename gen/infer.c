@@ -134,7 +134,12 @@ int gan_model_add_tensor(gan_model *m, gan_net *net, int layer, const char *suff
         abort();
     gan_tensor *t = &m->tensors[m->n_tensors];
     memset(t, 0, sizeof *t);
-    snprintf(t->name, sizeof t->name, "%s.%s.%s", net->role, net->layers[layer].name, suffix);
+    const char *ln = net->layers[layer].name;
+    size_t len = strlen(net->role) + strlen(ln) + strlen(suffix) + 3;
+    t->name = malloc(len);
+    if (!t->name)
+        abort();
+    snprintf(t->name, len, "%s.%s.%s", net->role, ln, suffix);
     t->net = net->id;
     t->role = role;
     t->layer = layer;
@@ -226,7 +231,6 @@ int gan_model_infer(gan_model *m, gan_diag *d)
     return 0;
 }
 
-/* FNV-1a over everything that fixes the layout of the tensors. */
 /* FNV-1a over bytes: the architecture hash below feeds it every field. */
 static uint64_t fnv(uint64_t h, const void *data, size_t n)
 {
@@ -252,10 +256,41 @@ static uint64_t fnv_float(uint64_t h, float v)
     return fnv(h, &v, sizeof v);
 }
 
+static uint64_t fnv_shape(uint64_t h, gan_shape s)
+{
+    h = fnv_int(h, s.rank);
+    for (int k = 0; k < s.rank; k++)
+        h = fnv_int(h, s.d[k]);
+    return h;
+}
+
+/* The layer's GAN_ARCH settings, each with its key, from the kind's table:
+ * a kind's new key is hashed (or not) by saying so where it is declared. */
+static uint64_t hash_settings(uint64_t h, const gan_layer *l)
+{
+    for (const gan_setting *s = l->kind->settings; s && s->key; s++) {
+        if (s->use != GAN_ARCH)
+            continue;
+        const void *f = gan_setting_field(l, s);
+        h = fnv_str(h, s->key);
+        switch (s->type) {
+        case GAN_SET_INT:
+        case GAN_SET_BOOL:
+        case GAN_SET_ENUM: h = fnv_int(h, *(const int *)f); break;
+        case GAN_SET_NUM: h = fnv_float(h, *(const float *)f); break;
+        case GAN_SET_SHAPE: h = fnv_shape(h, *(const gan_shape *)f); break;
+        }
+    }
+    return h;
+}
+
 /* Everything that decides what a trained network computes, and nothing
  * that only decides how it is trained (optimizer, loss, schedule, data,
- * initialisation): weights saved by one model load into another exactly
- * when the hashes agree.  Checkpoints and weight files record it. */
+ * initialisation, GAN_TRAINING settings such as batchnorm's momentum):
+ * weights saved by one model load into another exactly when the hashes
+ * agree.  Checkpoints and weight files record it.  Only the layers that
+ * lead to the output count (the others are ignored, infer.c), and inputs
+ * are hashed by name, so an unused layer changes nothing. */
 uint64_t gan_model_arch_hash(const gan_model *m)
 {
     uint64_t h = 1469598103934665603ULL;
@@ -268,23 +303,17 @@ uint64_t gan_model_arch_hash(const gan_model *m)
     }
     for (int n = 0; n < 2; n++) {
         const gan_net *net = &m->net[n];
-        for (int i = 0; i < net->n_layers; i++) {
-            const gan_layer *l = &net->layers[i];
+        h = fnv_shape(h, net->input);
+        for (int oi = 0; oi < net->n_order; oi++) {
+            const gan_layer *l = &net->layers[net->order[oi]];
             h = fnv_str(fnv_str(h, l->kind->name), l->name);
-            for (int k = 0; k < IR_MAX_IN; k++)
-                h = fnv_int(h, k < l->n_inputs || (k == 0 && l->n_inputs == 0) ? l->inputs[k]
-                                                                                 : -2);
-            const long ints[] = { l->units, l->bias, l->kernel, l->stride, l->padding,
-                                  l->output_padding, l->axis, l->out.rank, l->target.rank };
-            for (size_t k = 0; k < sizeof ints / sizeof ints[0]; k++)
-                h = fnv_int(h, ints[k]);
-            for (int k = 0; k < l->out.rank; k++)
-                h = fnv_int(h, l->out.d[k]);
-            for (int k = 0; k < l->target.rank; k++)
-                h = fnv_int(h, l->target.d[k]);
-            h = fnv_float(fnv_float(h, l->eps), l->alpha);   /* not momentum: training only */
+            h = fnv_int(h, l->n_inputs);
+            for (int k = 0; k < l->n_inputs; k++)
+                h = fnv_str(h, l->inputs[k] < 0 ? "" : net->layers[l->inputs[k]].name);
+            h = hash_settings(h, l);
+            h = fnv_shape(h, l->out);
         }
-        h = fnv_int(h, net->output);
+        h = fnv_str(h, net->layers[net->output].name);
     }
     return fnv_int(fnv_int(h, m->latent.size), m->latent.dist);
 }
