@@ -197,6 +197,46 @@ static void doc_inputs(gan_buf *o, const gan_layer_kind *k)
         gan_buf_printf(o, "%d to %d", k->min_inputs, k->max_inputs);
 }
 
+static int has_required(const gan_layer_kind *k)
+{
+    for (const gan_setting *s = k->settings; s && s->key; s++)
+        if (s->required)
+            return 1;
+    return 0;
+}
+
+/* "INTRO`a`, `b`.": the kinds without keys (required 0) or with a required key (1) */
+static void doc_kind_list(gan_buf *o, const char *intro, int required)
+{
+    gan_buf_put(o, intro);
+    int listed = 0;
+    for (int i = 0; i < N_KINDS; i++) {
+        const gan_layer_kind *k = kinds[i];
+        int match = required ? has_required(k) : !count_settings(k) && !k->has_weights;
+        if (match)
+            gan_buf_printf(o, "%s`%s`", listed++ ? ", " : "", k->name);
+    }
+    gan_buf_put(o, required ? ").\n" : ".\n");
+}
+
+/* the rows of one kind in the table of keys */
+static void doc_settings(gan_buf *o, const gan_layer_kind *k)
+{
+    int first = 1;
+    for (const gan_setting *s = k->settings; s && s->key; s++, first = 0) {
+        gan_buf_printf(o, "| %s%s%s | `%s` | ", first ? "`" : "", first ? k->name : "",
+                       first ? "`" : "", s->key);
+        doc_value(o, s);
+        gan_buf_put(o, " | ");
+        doc_default(o, s);
+        gan_buf_printf(o, " | %s | %s |\n", s->use == GAN_ARCH ? "yes" : "no", s->doc);
+    }
+    if (k->has_weights)
+        gan_buf_printf(o, "| %s%s%s | `init`, `init_std` | as a network's | the network's | no "
+                       "| this layer's weight initialisation |\n", first ? "`" : "",
+                       first ? k->name : "", first ? "`" : "");
+}
+
 void gan_layer_doc(gan_buf *o)
 {
     gan_buf_put(o, "| kind | inputs | output | what it computes |\n|---|---|---|---|\n");
@@ -206,32 +246,16 @@ void gan_layer_doc(gan_buf *o)
         doc_inputs(o, k);
         gan_buf_printf(o, " | %s | %s |\n", k->output, k->summary);
     }
-    gan_buf_put(o, "\nTheir keys, besides `name`, `type` and `input`/`inputs`; *hashed*: part of "
-                "the architecture hash (below), or only deciding how the network trains:\n\n"
+    gan_buf_put(o, "\nTheir keys, besides `name`, `type` and `input`/`inputs`.  *hashed*: "
+                "yes for a key that is part of the architecture hash (below), so that weights "
+                "trained with one value are refused by a model with another; no for a key "
+                "that only decides how the network trains.\n\n"
                 "| kind | key | value | default | hashed | meaning |\n|---|---|---|---|---|---|\n");
-    for (int i = 0; i < N_KINDS; i++) {
-        const gan_layer_kind *k = kinds[i];
-        int first = 1;
-        for (const gan_setting *s = k->settings; s && s->key; s++, first = 0) {
-            gan_buf_printf(o, "| %s%s%s | `%s` | ", first ? "`" : "", first ? k->name : "",
-                           first ? "`" : "", s->key);
-            doc_value(o, s);
-            gan_buf_put(o, " | ");
-            doc_default(o, s);
-            gan_buf_printf(o, " | %s | %s |\n", s->use == GAN_ARCH ? "yes" : "no: training",
-                           s->doc);
-        }
-        if (k->has_weights)
-            gan_buf_printf(o, "| %s%s%s | `init`, `init_std` | as a network's | the "
-                           "network's | no: training | this layer's weight initialisation |\n",
-                           first ? "`" : "", first ? k->name : "", first ? "`" : "");
-    }
-    gan_buf_put(o, "\nKinds without a row take no keys of their own: ");
-    int listed = 0;
     for (int i = 0; i < N_KINDS; i++)
-        if (!count_settings(kinds[i]) && !kinds[i]->has_weights)
-            gan_buf_printf(o, "%s`%s`", listed++ ? ", " : "", kinds[i]->name);
-    gan_buf_put(o, ".\n");
+        doc_settings(o, kinds[i]);
+    doc_kind_list(o, "\nKinds without a row take no keys of their own: ", 0);
+    doc_kind_list(o, "A kind name alone (`- relu`) is a layer with every default; a kind with "
+                  "a required key must be written as a map (", 1);
 }
 
 /* ---- helpers for lowering and declaring -------------------------------- */

@@ -2,7 +2,9 @@
  *
  * Reads every section, reporting each problem at its position and carrying
  * on with a default, so one run lists all the errors in a file.  Layer kinds
- * read their own keys (layer.h); shapes are left to infer.c.
+ * declare their own keys (layer.h), which layers.c reads; shapes are left to
+ * infer.c.  Model and layer names are bounded here (model.h: their maximum
+ * lengths), so that nothing made from them later can overflow or collide.
  * The language is documented in docs/model-language.md.
  */
 #include "layer.h"
@@ -223,6 +225,7 @@ static void parse_inputs(gan_layer *l, const gan_node *map, gan_diag *d)
 static char *kind_list(void)
 {
     gan_buf b = { 0 };
+    gan_buf_put(&b, "");
     for (const char *const *k = gan_layer_kind_names(); *k; k++)
         gan_buf_printf(&b, "%s%s", b.len ? ", " : "", *k);
     return b.s;
