@@ -3,6 +3,7 @@
  * model's tensors declared with their offsets. */
 #include "layer.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,11 +17,18 @@ void gan_shape_str(gan_shape s, char *buf, int n)
         snprintf(buf, n, "(%d, %d, %d)", s.d[0], s.d[1], s.d[2]);
 }
 
+long gan_mul_sat(long a, long b)
+{
+    if (a <= 0 || b <= 0)
+        return 0;
+    return b > LONG_MAX / a ? LONG_MAX : a * b;
+}
+
 long gan_shape_numel(gan_shape s)
 {
     long n = 1;
     for (int i = 0; i < s.rank; i++)
-        n *= s.d[i];
+        n = gan_mul_sat(n, s.d[i]);
     return n;
 }
 
@@ -113,14 +121,39 @@ static int order_layers(gan_net *net, gan_diag *d)
     return rc;
 }
 
-static int infer_net(gan_net *net, gan_diag *d)
+/* A batch of shape s fits a tensor (GAN_MAX_ELEMENTS); else reports, naming `what`. */
+static int check_size(const gan_net *net, const char *what, const char *name, gan_shape s,
+                      int batch, gan_pos pos, gan_diag *d)
 {
+    char str[64];
+    gan_shape_str(s, str, sizeof str);
+    for (int k = 0; k < s.rank; k++)
+        if (s.d[k] < 1) {
+            gan_error(d, pos, "%s: %s '%s' has shape %s, with nothing along axis %d", net->role,
+                      what, name, str, k);
+            return -1;
+        }
+    long n = gan_mul_sat(batch, gan_shape_numel(s));
+    if (n <= GAN_MAX_ELEMENTS)
+        return 0;
+    gan_error(d, pos, "%s: %s '%s' has shape %s, %s%ld values for a batch of %d; a tensor may "
+              "hold at most %ld (the generated code indexes it with int)", net->role, what, name,
+              str, n == LONG_MAX ? "more than " : "", n, batch, GAN_MAX_ELEMENTS);
+    return -1;
+}
+
+static int infer_net(gan_net *net, int batch, gan_diag *d)
+{
+    if (check_size(net, "the input", net->id == GAN_G ? "z" : "x", net->input, batch, net->pos,
+                   d))
+        return -1;
     for (int oi = 0; oi < net->n_order; oi++) {
         gan_layer *l = &net->layers[net->order[oi]];
         gan_shape in[IR_MAX_IN];
         for (int k = 0; k < l->n_inputs; k++)
             in[k] = l->inputs[k] < 0 ? net->input : net->layers[l->inputs[k]].out;
-        if (l->kind->infer(l, in, l->n_inputs, d))
+        if (l->kind->infer(l, in, l->n_inputs, d) ||
+            check_size(net, "the output of layer", l->name, l->out, batch, l->pos, d))
             return -1;
     }
     return 0;
@@ -159,7 +192,9 @@ int gan_model_add_tensor(gan_model *m, gan_net *net, int layer, const char *suff
     return m->n_tensors++;
 }
 
-static void declare_tensors(gan_model *m, gan_net *net)
+/* Declares the tensors of each layer in use; a weight past GAN_MAX_ELEMENTS
+ * is reported at its layer. */
+static void declare_tensors(gan_model *m, gan_net *net, gan_diag *d)
 {
     for (int oi = 0; oi < net->n_order; oi++) {
         int li = net->order[oi];
@@ -168,6 +203,16 @@ static void declare_tensors(gan_model *m, gan_net *net)
         if (l->kind->declare)
             l->kind->declare(m, net, li);
         l->n_tensors = m->n_tensors - l->first_tensor;
+        for (int t = l->first_tensor; t < m->n_tensors; t++) {
+            const gan_tensor *ts = &m->tensors[t];
+            long n = 1;
+            for (int k = 0; k < ts->ndim; k++)
+                n = gan_mul_sat(n, ts->shape[k]);
+            if (n > GAN_MAX_ELEMENTS)
+                gan_error(d, l->pos, "%s: tensor '%s' would hold %s%ld values; a tensor may hold "
+                          "at most %ld (the generated code indexes it with int)", net->role,
+                          ts->name, n == LONG_MAX ? "more than " : "", n, GAN_MAX_ELEMENTS);
+        }
     }
 }
 
@@ -203,7 +248,7 @@ int gan_model_infer(gan_model *m, gan_diag *d)
     /* both networks are checked, so one run reports the errors of each */
     int failed = 0;
     for (int i = 0; i < 2; i++)
-        if (order_layers(&m->net[i], d) || infer_net(&m->net[i], d))
+        if (order_layers(&m->net[i], d) || infer_net(&m->net[i], m->train.batch, d))
             failed = 1;
     if (failed)
         return -1;
@@ -227,8 +272,8 @@ int gan_model_infer(gan_model *m, gan_diag *d)
     if (d->errors > errors0)
         return -1;
     for (int i = 0; i < 2; i++)
-        declare_tensors(m, &m->net[i]);
-    return 0;
+        declare_tensors(m, &m->net[i], d);
+    return d->errors > errors0 ? -1 : 0;
 }
 
 /* FNV-1a over bytes: the architecture hash below feeds it every field. */

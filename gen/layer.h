@@ -119,6 +119,10 @@ ir_shape gan_batch_shape(int batch, gan_shape s);
 int gan_lower_state(gan_lower *c, int t);
 /* Records that state tensor t takes the value of node v after this step. */
 void gan_lower_set_state(gan_lower *c, int t, int v);
+/* Sets l->out.d[k] to v, computed by the kind in long so that nothing wraps;
+ * reports and returns -1 when v is past GAN_MAX_ELEMENTS (infer.c checks
+ * the whole batch's size after the kind's infer). */
+int gan_set_out_dim(gan_layer *l, int k, long v, gan_diag *d);
 /* The input shape of input k of layer li (the network input or a layer's output). */
 gan_shape gan_layer_input_shape(const gan_net *net, int li, int k);
 /* Declares "weight" (shape w_shape) and, when bias_len > 0, "bias" of layer

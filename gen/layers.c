@@ -293,6 +293,18 @@ void gan_lower_set_state(gan_lower *c, int t, int v)
     c->state_value[t] = v;
 }
 
+int gan_set_out_dim(gan_layer *l, int k, long v, gan_diag *d)
+{
+    if (v > GAN_MAX_ELEMENTS) {
+        gan_error(d, l->pos, "%s layer '%s': its output would have %ld values along axis %d; a "
+                  "tensor may hold at most %ld (the generated code indexes it with int)",
+                  l->kind->name, l->name, v, k, GAN_MAX_ELEMENTS);
+        return -1;
+    }
+    l->out.d[k] = (int)v;
+    return 0;
+}
+
 gan_shape gan_layer_input_shape(const gan_net *net, int li, int k)
 {
     int src = net->layers[li].inputs[k];

@@ -142,8 +142,16 @@ int gan_model_add_tensor(gan_model *m, gan_net *net, int layer, const char *suff
  * of loss names (model_parse.c); "?" for a value out of range. */
 const char *gan_loss_name(int loss);
 
+/* The most values one tensor may hold, batch included: the generated code
+ * indexes a tensor with int (enum constants, int loop variables), so
+ * infer.c refuses a layer output, network input or weight past it. */
+#define GAN_MAX_ELEMENTS 2147483647L
+
 void gan_shape_str(gan_shape s, char *buf, int n);
+/* The values of a sample of shape s; LONG_MAX when they would not fit a long. */
 long gan_shape_numel(gan_shape s);
+/* a * b for a, b >= 0, or LONG_MAX when it would not fit. */
+long gan_mul_sat(long a, long b);
 /* Everything that decides what the trained networks compute (layers in use,
  * their wiring, shapes and GAN_ARCH settings, tensor names and shapes, the
  * latent space), nothing that only decides how they are trained. */

@@ -265,6 +265,25 @@ static void test_lists_in_messages(void **state)
     free(out);
 }
 
+/* gan_loss_name (for gen/main.c) reads the one table of loss names, the
+ * one the parser's message lists. */
+static void test_loss_names(void **state)
+{
+    (void)state;
+    assert_string_equal(gan_loss_name(GAN_LOSS_NON_SATURATING), "non_saturating");
+    assert_string_equal(gan_loss_name(GAN_LOSS_LSGAN), "lsgan");
+    assert_string_equal(gan_loss_name(GAN_LOSS_HINGE), "hinge");
+    assert_string_equal(gan_loss_name(GAN_LOSS_HINGE + 1), "?");
+    assert_string_equal(gan_loss_name(-1), "?");
+    int errors;
+    char *out = diagnose_text("name: l\ndata: {source: ring8}\nlatent: {size: 2}\n"
+                              "generator: [{type: dense, units: 2}]\n"
+                              "discriminator: [{type: dense, units: 1}]\nloss: hinge\n",
+                              &errors, NULL);
+    assert_int_equal(errors, 0);
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -273,6 +292,7 @@ int main(void)
         cmocka_unit_test(test_good_models),
         cmocka_unit_test(test_name_lengths),
         cmocka_unit_test(test_lists_in_messages),
+        cmocka_unit_test(test_loss_names),
     };
     return cmocka_run_group_tests_name("generator errors", tests, NULL, NULL);
 }

@@ -21,6 +21,7 @@ static int infer(gan_layer *l, const gan_shape *in, int n_in, gan_diag *d)
         return -1;
     }
     gan_shape out = in[0];
+    long along = in[0].d[s->axis];
     for (int i = 1; i < n_in; i++) {
         int ok = in[i].rank == in[0].rank;
         for (int k = 0; ok && k < in[0].rank; k++)
@@ -34,10 +35,10 @@ static int infer(gan_layer *l, const gan_shape *in, int n_in, gan_diag *d)
                       l->name, l->input_names[i], b, a, s->axis);
             return -1;
         }
-        out.d[s->axis] += in[i].d[s->axis];
+        along += in[i].d[s->axis];
     }
     l->out = out;
-    return 0;
+    return gan_set_out_dim(l, s->axis, along, d);
 }
 
 static int lower(gan_lower *c, const gan_layer *l, const int *in, int n_in)

@@ -26,7 +26,8 @@ static int infer(gan_layer *l, const gan_shape *in, int n_in, gan_diag *d)
                   "width), found shape %s; add a 'reshape' layer before it", l->name, str);
         return -1;
     }
-    int h = in[0].d[1] + 2 * s->padding - s->kernel, w = in[0].d[2] + 2 * s->padding - s->kernel;
+    long h = (long)in[0].d[1] + 2 * s->padding - s->kernel;
+    long w = (long)in[0].d[2] + 2 * s->padding - s->kernel;
     if (h < 0 || w < 0) {
         gan_error(d, l->pos, "conv2d layer '%s': kernel %d with padding %d does not fit an "
                   "input of shape %s", l->name, s->kernel, s->padding, str);
@@ -34,8 +35,8 @@ static int infer(gan_layer *l, const gan_shape *in, int n_in, gan_diag *d)
     }
     l->out.rank = 3;
     l->out.d[0] = s->filters;
-    l->out.d[1] = h / s->stride + 1;
-    l->out.d[2] = w / s->stride + 1;
+    if (gan_set_out_dim(l, 1, h / s->stride + 1, d) || gan_set_out_dim(l, 2, w / s->stride + 1, d))
+        return -1;
     return 0;
 }
 

@@ -39,8 +39,8 @@ static int infer(gan_layer *l, const gan_shape *in, int n_in, gan_diag *d)
                   "height, width), found shape %s; add a 'reshape' layer before it", l->name, str);
         return -1;
     }
-    int h = (in[0].d[1] - 1) * s->stride - 2 * s->padding + s->kernel + s->output_padding;
-    int w = (in[0].d[2] - 1) * s->stride - 2 * s->padding + s->kernel + s->output_padding;
+    long h = (long)(in[0].d[1] - 1) * s->stride - 2 * s->padding + s->kernel + s->output_padding;
+    long w = (long)(in[0].d[2] - 1) * s->stride - 2 * s->padding + s->kernel + s->output_padding;
     if (h < 1 || w < 1) {
         gan_error(d, l->pos, "conv_transpose2d layer '%s': padding %d crops an input of shape "
                   "%s to nothing", l->name, s->padding, str);
@@ -48,8 +48,8 @@ static int infer(gan_layer *l, const gan_shape *in, int n_in, gan_diag *d)
     }
     l->out.rank = 3;
     l->out.d[0] = s->filters;
-    l->out.d[1] = h;
-    l->out.d[2] = w;
+    if (gan_set_out_dim(l, 1, h, d) || gan_set_out_dim(l, 2, w, d))
+        return -1;
     return 0;
 }
 

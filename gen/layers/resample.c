@@ -41,8 +41,9 @@ static int infer_up(gan_layer *l, const gan_shape *in, int n_in, gan_diag *d)
     if (need_image(l, in, d))
         return -1;
     l->out = in[0];
-    l->out.d[1] *= s->factor;
-    l->out.d[2] *= s->factor;
+    if (gan_set_out_dim(l, 1, (long)in[0].d[1] * s->factor, d) ||
+        gan_set_out_dim(l, 2, (long)in[0].d[2] * s->factor, d))
+        return -1;
     return 0;
 }
 

@@ -31,10 +31,9 @@ static int infer_reshape(gan_layer *l, const gan_shape *in, int n_in, gan_diag *
 
 static int infer_flatten(gan_layer *l, const gan_shape *in, int n_in, gan_diag *d)
 {
-    (void)n_in, (void)d;
+    (void)n_in;
     l->out.rank = 1;
-    l->out.d[0] = (int)gan_shape_numel(in[0]);
-    return 0;
+    return gan_set_out_dim(l, 0, gan_shape_numel(in[0]), d);
 }
 
 static int lower(gan_lower *c, const gan_layer *l, const int *in, int n_in)
