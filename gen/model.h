@@ -147,6 +147,7 @@ const char *gan_loss_name(int loss);
  * infer.c refuses a layer output, network input or weight past it. */
 #define GAN_MAX_ELEMENTS 2147483647L
 
+/* "(C, H, W)": any shape fits 40 bytes (three ints), callers use 64 */
 void gan_shape_str(gan_shape s, char *buf, int n);
 /* The values of a sample of shape s; LONG_MAX when they would not fit a long. */
 long gan_shape_numel(gan_shape s);

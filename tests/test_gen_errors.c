@@ -43,6 +43,8 @@ static int read_expectations(const char *path, char expect[][256])
     while (fgets(line, sizeof line, f)) {
         if (strncmp(line, "# expect: ", 10))
             continue;
+        if (!strchr(line, '\n') || strlen(line + 10) > 256)
+            fail_msg("%s: an expect line longer than this test reads (255 characters)", path);
         line[strcspn(line, "\n")] = 0;
         assert_true(n < MAX_EXPECT);
         snprintf(expect[n++], 256, "%s", line + 10);
