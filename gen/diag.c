@@ -1,13 +1,30 @@
 /* diag.c - see diag.h. */
 #include "diag.h"
 
+#include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 
 void gan_diag_init(gan_diag *d, FILE *out)
 {
     d->out = out ? out : stderr;
     d->errors = 0;
     d->warnings = 0;
+}
+
+/* Writes a message with its control characters (C0, DEL, and C1 in UTF-8)
+ * as escapes: a message quotes names, keys and values from the model
+ * file, and YAML's "\e" or "\x07" must not reach a terminal as such. */
+static void put_escaped(FILE *out, const char *s)
+{
+    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+        if (*c < 0x20 || *c == 0x7f)
+            fprintf(out, "\\x%02x", *c);
+        else if (*c == 0xc2 && c[1] >= 0x80 && c[1] < 0xa0)
+            fprintf(out, "\\u%04x", *++c);
+        else
+            fputc(*c, out);
+    }
 }
 
 static void report(gan_diag *d, gan_pos p, const char *kind, const char *fmt, va_list ap)
@@ -18,7 +35,22 @@ static void report(gan_diag *d, gan_pos p, const char *kind, const char *fmt, va
         fprintf(d->out, "%s: %s: ", p.file, kind);
     else
         fprintf(d->out, "ganc: %s: ", kind);
-    vfprintf(d->out, fmt, ap);
+    int saved = errno;             /* for a %m in fmt, around malloc */
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    size_t size = n > 0 ? (size_t)n + 1 : 1;
+    char *msg = malloc(size);
+    if (!msg) {
+        fprintf(stderr, "ganc: out of memory (%zu bytes)\n", size);
+        abort();
+    }
+    errno = saved;
+    msg[0] = 0;
+    vsnprintf(msg, size, fmt, again);
+    va_end(again);
+    put_escaped(d->out, msg);
+    free(msg);
     fputc('\n', d->out);
 }
 

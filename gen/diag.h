@@ -1,7 +1,9 @@
 /* diag.h - compiler-style diagnostics: `file:line:col: error: message`.
  *
  * Every phase reports through one gan_diag and keeps going; the driver checks
- * the error count between phases and stops before emitting anything.
+ * the error count between phases and stops before emitting anything.  A
+ * message may quote anything from the model file: control characters in it
+ * are written as escapes (\x07, \u0085), never raw to the terminal.
  */
 #ifndef GAN_DIAG_H
 #define GAN_DIAG_H

@@ -3,6 +3,7 @@
  * model's tensors declared with their offsets. */
 #include "layer.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,11 +17,18 @@ void gan_shape_str(gan_shape s, char *buf, int n)
         snprintf(buf, n, "(%d, %d, %d)", s.d[0], s.d[1], s.d[2]);
 }
 
+long gan_mul_sat(long a, long b)
+{
+    if (a <= 0 || b <= 0)
+        return 0;
+    return b > LONG_MAX / a ? LONG_MAX : a * b;
+}
+
 long gan_shape_numel(gan_shape s)
 {
     long n = 1;
     for (int i = 0; i < s.rank; i++)
-        n *= s.d[i];
+        n = gan_mul_sat(n, s.d[i]);
     return n;
 }
 
@@ -113,14 +121,39 @@ static int order_layers(gan_net *net, gan_diag *d)
     return rc;
 }
 
-static int infer_net(gan_net *net, gan_diag *d)
+/* A batch of shape s fits a tensor (GAN_MAX_ELEMENTS); else reports, naming `what`. */
+static int check_size(const gan_net *net, const char *what, const char *name, gan_shape s,
+                      int batch, gan_pos pos, gan_diag *d)
 {
+    char str[64];
+    gan_shape_str(s, str, sizeof str);
+    for (int k = 0; k < s.rank; k++)
+        if (s.d[k] < 1) {
+            gan_error(d, pos, "%s: %s '%s' has shape %s, with nothing along axis %d", net->role,
+                      what, name, str, k);
+            return -1;
+        }
+    long n = gan_mul_sat(batch, gan_shape_numel(s));
+    if (n <= GAN_MAX_ELEMENTS)
+        return 0;
+    gan_error(d, pos, "%s: %s '%s' has shape %s, %s%ld values for a batch of %d; a tensor may "
+              "hold at most %ld (the generated code indexes it with int)", net->role, what, name,
+              str, n == LONG_MAX ? "more than " : "", n, batch, GAN_MAX_ELEMENTS);
+    return -1;
+}
+
+static int infer_net(gan_net *net, int batch, gan_diag *d)
+{
+    if (check_size(net, "the input", net->id == GAN_G ? "z" : "x", net->input, batch, net->pos,
+                   d))
+        return -1;
     for (int oi = 0; oi < net->n_order; oi++) {
         gan_layer *l = &net->layers[net->order[oi]];
         gan_shape in[IR_MAX_IN];
         for (int k = 0; k < l->n_inputs; k++)
             in[k] = l->inputs[k] < 0 ? net->input : net->layers[l->inputs[k]].out;
-        if (l->kind->infer(l, in, l->n_inputs, d))
+        if (l->kind->infer(l, in, l->n_inputs, d) ||
+            check_size(net, "the output of layer", l->name, l->out, batch, l->pos, d))
             return -1;
     }
     return 0;
@@ -134,7 +167,12 @@ int gan_model_add_tensor(gan_model *m, gan_net *net, int layer, const char *suff
         abort();
     gan_tensor *t = &m->tensors[m->n_tensors];
     memset(t, 0, sizeof *t);
-    snprintf(t->name, sizeof t->name, "%s.%s.%s", net->role, net->layers[layer].name, suffix);
+    const char *ln = net->layers[layer].name;
+    size_t len = strlen(net->role) + strlen(ln) + strlen(suffix) + 3;
+    t->name = malloc(len);
+    if (!t->name)
+        abort();
+    snprintf(t->name, len, "%s.%s.%s", net->role, ln, suffix);
     t->net = net->id;
     t->role = role;
     t->layer = layer;
@@ -154,7 +192,9 @@ int gan_model_add_tensor(gan_model *m, gan_net *net, int layer, const char *suff
     return m->n_tensors++;
 }
 
-static void declare_tensors(gan_model *m, gan_net *net)
+/* Declares the tensors of each layer in use; a weight past GAN_MAX_ELEMENTS
+ * is reported at its layer. */
+static void declare_tensors(gan_model *m, gan_net *net, gan_diag *d)
 {
     for (int oi = 0; oi < net->n_order; oi++) {
         int li = net->order[oi];
@@ -163,6 +203,16 @@ static void declare_tensors(gan_model *m, gan_net *net)
         if (l->kind->declare)
             l->kind->declare(m, net, li);
         l->n_tensors = m->n_tensors - l->first_tensor;
+        for (int t = l->first_tensor; t < m->n_tensors; t++) {
+            const gan_tensor *ts = &m->tensors[t];
+            long n = 1;
+            for (int k = 0; k < ts->ndim; k++)
+                n = gan_mul_sat(n, ts->shape[k]);
+            if (n > GAN_MAX_ELEMENTS)
+                gan_error(d, l->pos, "%s: tensor '%s' would hold %s%ld values; a tensor may hold "
+                          "at most %ld (the generated code indexes it with int)", net->role,
+                          ts->name, n == LONG_MAX ? "more than " : "", n, GAN_MAX_ELEMENTS);
+        }
     }
 }
 
@@ -198,7 +248,7 @@ int gan_model_infer(gan_model *m, gan_diag *d)
     /* both networks are checked, so one run reports the errors of each */
     int failed = 0;
     for (int i = 0; i < 2; i++)
-        if (order_layers(&m->net[i], d) || infer_net(&m->net[i], d))
+        if (order_layers(&m->net[i], d) || infer_net(&m->net[i], m->train.batch, d))
             failed = 1;
     if (failed)
         return -1;
@@ -222,11 +272,10 @@ int gan_model_infer(gan_model *m, gan_diag *d)
     if (d->errors > errors0)
         return -1;
     for (int i = 0; i < 2; i++)
-        declare_tensors(m, &m->net[i]);
-    return 0;
+        declare_tensors(m, &m->net[i], d);
+    return d->errors > errors0 ? -1 : 0;
 }
 
-/* FNV-1a over everything that fixes the layout of the tensors. */
 /* FNV-1a over bytes: the architecture hash below feeds it every field. */
 static uint64_t fnv(uint64_t h, const void *data, size_t n)
 {
@@ -252,10 +301,41 @@ static uint64_t fnv_float(uint64_t h, float v)
     return fnv(h, &v, sizeof v);
 }
 
+static uint64_t fnv_shape(uint64_t h, gan_shape s)
+{
+    h = fnv_int(h, s.rank);
+    for (int k = 0; k < s.rank; k++)
+        h = fnv_int(h, s.d[k]);
+    return h;
+}
+
+/* The layer's GAN_ARCH settings, each with its key, from the kind's table:
+ * a kind's new key is hashed (or not) by saying so where it is declared. */
+static uint64_t hash_settings(uint64_t h, const gan_layer *l)
+{
+    for (const gan_setting *s = l->kind->settings; s && s->key; s++) {
+        if (s->use != GAN_ARCH)
+            continue;
+        const void *f = gan_setting_field(l, s);
+        h = fnv_str(h, s->key);
+        switch (s->type) {
+        case GAN_SET_INT:
+        case GAN_SET_BOOL:
+        case GAN_SET_ENUM: h = fnv_int(h, *(const int *)f); break;
+        case GAN_SET_NUM: h = fnv_float(h, *(const float *)f); break;
+        case GAN_SET_SHAPE: h = fnv_shape(h, *(const gan_shape *)f); break;
+        }
+    }
+    return h;
+}
+
 /* Everything that decides what a trained network computes, and nothing
  * that only decides how it is trained (optimizer, loss, schedule, data,
- * initialisation): weights saved by one model load into another exactly
- * when the hashes agree.  Checkpoints and weight files record it. */
+ * initialisation, GAN_TRAINING settings such as batchnorm's momentum):
+ * weights saved by one model load into another exactly when the hashes
+ * agree.  Checkpoints and weight files record it.  Only the layers that
+ * lead to the output count (the others are ignored, infer.c), and inputs
+ * are hashed by name, so an unused layer changes nothing. */
 uint64_t gan_model_arch_hash(const gan_model *m)
 {
     uint64_t h = 1469598103934665603ULL;
@@ -268,23 +348,17 @@ uint64_t gan_model_arch_hash(const gan_model *m)
     }
     for (int n = 0; n < 2; n++) {
         const gan_net *net = &m->net[n];
-        for (int i = 0; i < net->n_layers; i++) {
-            const gan_layer *l = &net->layers[i];
+        h = fnv_shape(h, net->input);
+        for (int oi = 0; oi < net->n_order; oi++) {
+            const gan_layer *l = &net->layers[net->order[oi]];
             h = fnv_str(fnv_str(h, l->kind->name), l->name);
-            for (int k = 0; k < IR_MAX_IN; k++)
-                h = fnv_int(h, k < l->n_inputs || (k == 0 && l->n_inputs == 0) ? l->inputs[k]
-                                                                                 : -2);
-            const long ints[] = { l->units, l->bias, l->kernel, l->stride, l->padding,
-                                  l->output_padding, l->axis, l->out.rank, l->target.rank };
-            for (size_t k = 0; k < sizeof ints / sizeof ints[0]; k++)
-                h = fnv_int(h, ints[k]);
-            for (int k = 0; k < l->out.rank; k++)
-                h = fnv_int(h, l->out.d[k]);
-            for (int k = 0; k < l->target.rank; k++)
-                h = fnv_int(h, l->target.d[k]);
-            h = fnv_float(fnv_float(h, l->eps), l->alpha);   /* not momentum: training only */
+            h = fnv_int(h, l->n_inputs);
+            for (int k = 0; k < l->n_inputs; k++)
+                h = fnv_str(h, l->inputs[k] < 0 ? "" : net->layers[l->inputs[k]].name);
+            h = hash_settings(h, l);
+            h = fnv_shape(h, l->out);
         }
-        h = fnv_int(h, net->output);
+        h = fnv_str(h, net->layers[net->output].name);
     }
     return fnv_int(fnv_int(h, m->latent.size), m->latent.dist);
 }

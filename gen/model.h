@@ -29,27 +29,32 @@ enum gan_init { GAN_INIT_DEFAULT, GAN_INIT_NORMAL, GAN_INIT_XAVIER, GAN_INIT_HE 
 
 typedef struct gan_layer_kind gan_layer_kind;
 
+/* Names, bounded where they are read (model_parse.c) so that every file
+ * name and C identifier made from them stays valid: a model name names the
+ * folders build/NAME and runs/NAME; a layer name becomes part of C
+ * identifiers (h1_weight, fake_h1_running_mean) and of tensor names
+ * (generator.h1.weight).  Both are a letter, then letters, digits and _;
+ * docs/model-language.md states the limits. */
+#define GAN_MODEL_NAME_MAX 64
+#define GAN_LAYER_NAME_MAX 32
+
 typedef struct {
-    const char *name;          /* borrowed from the node tree, or owned (auto) */
-    char auto_name[32];        /* storage for generated names like "dense2" */
+    const char *name;          /* borrowed from the node tree, or auto_name */
+    char *auto_name;           /* owned: a generated name like "dense2" */
     gan_pos pos;
     const gan_layer_kind *kind;
     const gan_node *node;      /* the layer's YAML map, NULL for shorthand */
 
+    /* at most IR_MAX_IN: model_parse.c refuses more at the 'inputs' list */
     int n_inputs;              /* 0: the previous layer (or the network input) */
     const char *input_names[IR_MAX_IN];
     gan_pos input_pos[IR_MAX_IN];
     int inputs[IR_MAX_IN];     /* resolved: layer index, -1 = network input */
 
-    /* kind settings (each kind reads the ones it needs) */
-    int units;                 /* dense units, conv filters */
-    int bias;
-    int kernel, stride, padding, output_padding;
-    float momentum, eps;       /* batchnorm */
-    gan_shape target;          /* reshape */
-    float alpha;
-    int axis;
-    int init;                  /* enum gan_init */
+    /* owned: the kind's own settings struct (its file declares it and the
+     * table of keys that fills it, layer.h); NULL for a kind without keys */
+    void *settings;
+    int init;                  /* enum gan_init: kinds with weights */
     float init_std;
 
     gan_shape out;             /* inferred */
@@ -80,7 +85,7 @@ typedef struct {
 enum gan_tensor_role { GAN_PARAM = 0, GAN_STATE = 1 };
 
 typedef struct {
-    char name[96];             /* "generator.h1.weight" */
+    char *name;                /* owned: "generator.h1.weight" */
     int net, role;
     int layer;                 /* owning layer index in its net */
     int ndim, shape[4];
@@ -133,8 +138,24 @@ int gan_model_infer(gan_model *m, gan_diag *d);
 int gan_model_add_tensor(gan_model *m, gan_net *net, int layer, const char *suffix,
                          int role, int ndim, const int *shape, int init, float a, float b);
 
+/* The name of an enum gan_loss value ("non_saturating"), from the one table
+ * of loss names (model_parse.c); "?" for a value out of range. */
+const char *gan_loss_name(int loss);
+
+/* The most values one tensor may hold, batch included: the generated code
+ * indexes a tensor with int (enum constants, int loop variables), so
+ * infer.c refuses a layer output, network input or weight past it. */
+#define GAN_MAX_ELEMENTS 2147483647L
+
+/* "(C, H, W)": any shape fits 40 bytes (three ints), callers use 64 */
 void gan_shape_str(gan_shape s, char *buf, int n);
+/* The values of a sample of shape s; LONG_MAX when they would not fit a long. */
 long gan_shape_numel(gan_shape s);
+/* a * b for a, b >= 0, or LONG_MAX when it would not fit. */
+long gan_mul_sat(long a, long b);
+/* Everything that decides what the trained networks compute (layers in use,
+ * their wiring, shapes and GAN_ARCH settings, tensor names and shapes, the
+ * latent space), nothing that only decides how they are trained. */
 uint64_t gan_model_arch_hash(const gan_model *m);
 
 #endif

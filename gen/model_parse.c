@@ -2,11 +2,15 @@
  *
  * Reads every section, reporting each problem at its position and carrying
  * on with a default, so one run lists all the errors in a file.  Layer kinds
- * read their own keys (layer.h); shapes are left to infer.c.
+ * declare their own keys (layer.h), which layers.c reads; shapes are left to
+ * infer.c.  Model and layer names are bounded here (model.h: their maximum
+ * lengths), so that nothing made from them later can overflow or collide.
  * The language is documented in docs/model-language.md.
  */
 #include "layer.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,15 +25,64 @@ static const char *const losses[] = { "non_saturating", "lsgan", "hinge", NULL }
 static const char *const optim_kinds[] = { "adam", "sgd", NULL };
 static const char *const init_kinds[] = { "default", "normal", "xavier", "he", NULL };
 
+const char *gan_loss_name(int loss)
+{
+    return loss >= 0 && loss < (int)(sizeof losses / sizeof losses[0]) - 1 ? losses[loss] : "?";
+}
+
+/* A letter, then letters, digits and _: valid in a file name and, with a
+ * prefix or suffix, in a C identifier (no leading _ that C reserves). */
 static int is_identifier(const char *s)
 {
-    if (!*s || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
         return 0;
     for (; *s; s++)
         if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_' ||
               (*s >= '0' && *s <= '9')))
             return 0;
     return 1;
+}
+
+/* Checks a model or layer name against its maximum length and the
+ * identifier rule; 0 when it is fine.  Diagnostics escape control
+ * characters (diag.c), so a name holding them prints safely. */
+static int check_name(const gan_node *v, const char *what, size_t max, const char *why,
+                      gan_diag *d)
+{
+    if (v->type != GAN_NODE_SCALAR) {
+        gan_error(d, v->pos, "%s must be an identifier (a letter, then letters, digits or _), "
+                  "found a %s", what, gan_node_type_name(v));
+        return -1;
+    }
+    size_t n = strlen(v->scalar);
+    if (n > max) {
+        gan_error(d, v->pos, "%s is %zu characters long; it may have at most %zu (%s)", what, n,
+                  max, why);
+        return -1;
+    }
+    if (!is_identifier(v->scalar)) {
+        gan_error(d, v->pos, "%s must be an identifier (a letter, then letters, digits or _; "
+                  "%s), found '%s'", what, why, v->scalar);
+        return -1;
+    }
+    return 0;
+}
+
+/* A string the model owns (layer names made up by ganc). */
+static char *owned_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *owned_printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = malloc((size_t)n + 1);
+    if (!s)
+        abort();
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
 }
 
 static const gan_node *expect_map(const gan_node *parent, const char *key, int required,
@@ -168,6 +221,34 @@ static void parse_inputs(gan_layer *l, const gan_node *map, gan_diag *d)
     l->n_inputs = (int)many->n;
 }
 
+/* "dense, conv2d, ..." for the unknown-type message (the caller frees) */
+static char *kind_list(void)
+{
+    gan_buf b = { 0 };
+    gan_buf_put(&b, "");
+    for (const char *const *k = gan_layer_kind_names(); *k; k++)
+        gan_buf_printf(&b, "%s%s", b.len ? ", " : "", *k);
+    return b.s;
+}
+
+static const char *const layer_name_why = "it becomes part of C identifiers and tensor names";
+
+/* Names the layer: its 'name' if valid, else TYPE + position ("relu2"). */
+static void name_layer(gan_layer *l, int index, const char *type, gan_diag *d)
+{
+    free(l->auto_name);
+    l->auto_name = owned_printf("%s%d", type ? type : "layer", index + 1);
+    l->name = l->auto_name;
+    const gan_node *nm = l->node ? gan_map_get(l->node, "name") : NULL;
+    if (!nm || check_name(nm, "a layer name", GAN_LAYER_NAME_MAX, layer_name_why, d))
+        return;
+    if (!strcmp(nm->scalar, "input"))
+        gan_error(d, nm->pos, "a layer may not be named 'input': that name stands for the "
+                  "network's input");
+    else
+        l->name = nm->scalar;
+}
+
 static void parse_layer(gan_net *net, gan_layer *l, int index, const gan_node *item,
                         gan_diag *d)
 {
@@ -177,8 +258,6 @@ static void parse_layer(gan_net *net, gan_layer *l, int index, const gan_node *i
     /* every layer has a name, even one refused below: parse_net compares the
      * names of all layers (duplicates, output), and a layer written as a list
      * used to leave it NULL for strcmp (a crash; tests/bad/layer_list.yaml) */
-    snprintf(l->auto_name, sizeof l->auto_name, "layer%d", index + 1);
-    l->name = l->auto_name;
     const char *type = NULL;
     if (item->type == GAN_NODE_SCALAR) {
         type = item->scalar;              /* shorthand: "- relu" */
@@ -186,52 +265,36 @@ static void parse_layer(gan_net *net, gan_layer *l, int index, const gan_node *i
         l->node = item;
         type = gan_get_str(item, "type", NULL, 1, d);
     } else {
+        name_layer(l, index, NULL, d);
         gan_error(d, item->pos, "a layer must be a map such as {type: dense, units: 128} "
                   "or a kind name such as relu; found a list");
         return;
     }
-    snprintf(l->auto_name, sizeof l->auto_name, "%s%d", type ? type : "layer", index + 1);
-    l->name = l->auto_name;
-    if (l->node) {
-        const gan_node *nm = gan_map_get(item, "name");
-        if (nm && (nm->type != GAN_NODE_SCALAR || !is_identifier(nm->scalar)))
-            gan_error(d, nm->pos, "a layer name must be an identifier (letters, digits, _), "
-                      "found '%s'", nm->type == GAN_NODE_SCALAR ? nm->scalar : "a list or map");
-        else if (nm)
-            l->name = nm->scalar;
-    }
+    name_layer(l, index, type, d);
     if (!type)
         return;
     l->kind = gan_layer_find(type);
     if (!l->kind) {
-        char list[256] = "";
-        for (const char *const *k = gan_layer_kind_names(); *k; k++) {
-            if (*list)
-                strncat(list, ", ", sizeof list - strlen(list) - 1);
-            strncat(list, *k, sizeof list - strlen(list) - 1);
-        }
+        char *list = kind_list();
         gan_pos p = l->node ? gan_map_get(item, "type")->pos : item->pos;
         gan_error(d, p, "unknown layer type '%s'; known types: %s", type, list);
+        free(list);
         return;
     }
     if (l->node) {
-        const char *allowed[32];
-        int n = 0;
-        static const char *const common[] = { "name", "type", "input", "inputs", NULL };
-        for (const char *const *k = common; *k; k++)
-            allowed[n++] = *k;
-        for (const char *const *k = l->kind->keys; *k && n < 30; k++)
-            allowed[n++] = *k;
-        allowed[n] = NULL;
-        char what[96];
-        snprintf(what, sizeof what, "%s layer '%s'", l->kind->name, l->name);
+        const char **allowed;
+        gan_layer_keys(l->kind, &allowed);
+        char *what = owned_printf("%s layer '%s'", l->kind->name, l->name);
         gan_check_keys(item, what, allowed, d);
+        free(what);
+        free(allowed);
         parse_inputs(l, item, d);
-        if (gan_map_get(item, "init"))
+        if (l->kind->has_weights) {
             l->init = gan_get_enum(item, "init", init_kinds, l->init, 0, d);
-        l->init_std = (float)gan_get_num(item, "init_std", l->init_std, 0, 10, 0, d);
+            l->init_std = (float)gan_get_num(item, "init_std", l->init_std, 0, 10, 0, d);
+        }
     }
-    l->kind->parse(l, l->node, d);
+    gan_layer_read_settings(l, d);
 }
 
 static void parse_net(gan_model *m, gan_net *net, const gan_node *root, gan_diag *d)
@@ -322,12 +385,13 @@ int gan_model_from_tree(gan_model *m, gan_node *root, const char *path, gan_diag
         return -1;
     }
     gan_check_keys(root, "the model", top_keys, d);
-    m->name = gan_get_str(root, "name", "model", 1, d);
-    if (m->name && !is_identifier(m->name)) {
-        gan_error(d, gan_map_get(root, "name")->pos, "'name' must be an identifier (letters, "
-                  "digits, _): it names files and C symbols; found '%s'", m->name);
-        m->name = "model";
-    }
+    const gan_node *name = gan_map_get(root, "name");
+    m->name = "model";
+    if (!name)
+        gan_error(d, root->pos, "missing required key 'name'");
+    else if (!check_name(name, "the model name", GAN_MODEL_NAME_MAX,
+                         "it names the folders build/NAME and runs/NAME", d))
+        m->name = name->scalar;
     m->seed = (uint64_t)gan_get_int(root, "seed", 0, 0, 1L << 62, 0, d);
     parse_data(m, root, d);
     parse_latent(m, root, d);
@@ -357,9 +421,15 @@ int gan_model_load(gan_model *m, const char *path, gan_diag *d)
 void gan_model_free(gan_model *m)
 {
     for (int i = 0; i < 2; i++) {
+        for (int k = 0; m->net[i].layers && k < m->net[i].n_layers; k++) {
+            free(m->net[i].layers[k].auto_name);
+            free(m->net[i].layers[k].settings);
+        }
         free(m->net[i].layers);
         free(m->net[i].order);
     }
+    for (int t = 0; t < m->n_tensors; t++)
+        free(m->tensors[t].name);
     free(m->tensors);
     gan_node_free(m->root);
     memset(m, 0, sizeof *m);

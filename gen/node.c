@@ -1,5 +1,6 @@
 /* node.c - the gan_node tree and its typed, error-reporting getters. */
 #include "node.h"
+#include "buf.h"
 
 #include <errno.h>
 #include <math.h>
@@ -41,6 +42,16 @@ gan_node *gan_map_get(const gan_node *map, const char *key)
     return NULL;
 }
 
+/* "a, b, c" from a NULL-terminated list, as long as it takes (caller frees) */
+static char *join(const char *const *words)
+{
+    gan_buf b = { 0 };
+    gan_buf_put(&b, "");
+    for (const char *const *w = words; *w; w++)
+        gan_buf_printf(&b, "%s%s", w == words ? "" : ", ", *w);
+    return b.s;
+}
+
 void gan_check_keys(const gan_node *map, const char *what,
                     const char *const *allowed, gan_diag *d)
 {
@@ -54,16 +65,10 @@ void gan_check_keys(const gan_node *map, const char *what,
                 ok = 1;
         if (ok)
             continue;
-        char list[512] = "";
-        for (const char *const *a = allowed; *a; a++) {
-            if (strlen(list) + strlen(*a) + 3 >= sizeof list)
-                break;
-            if (a != allowed)
-                strcat(list, ", ");
-            strcat(list, *a);
-        }
+        char *list = join(allowed);
         gan_error(d, map->keys[i]->pos, "unknown key '%s' in %s; valid keys: %s",
                   k, what, list);
+        free(list);
     }
 }
 
@@ -188,14 +193,8 @@ int gan_get_enum(const gan_node *map, const char *key, const char *const *choice
         for (int i = 0; choices[i]; i++)
             if (!strcmp(choices[i], v->scalar))
                 return i;
-    char list[512] = "";
-    for (int i = 0; choices[i]; i++) {
-        if (strlen(list) + strlen(choices[i]) + 3 >= sizeof list)
-            break;
-        if (i)
-            strcat(list, ", ");
-        strcat(list, choices[i]);
-    }
+    char *list = join(choices);
     gan_error(d, v->pos, "'%s' must be one of: %s; found '%s'", key, list, describe(v));
+    free(list);
     return def;
 }

@@ -2,8 +2,8 @@
  *
  * The only file of ganc that includes <yaml.h>.  It keeps each node's line
  * and column, rejects what a model never needs (anchors, aliases, tags,
- * several documents, duplicate keys, non-scalar keys) with a positioned
- * message, and leaves all meaning to the readers of the tree.
+ * several documents, duplicate keys, non-scalar keys, NUL characters) with
+ * a positioned message, and leaves all meaning to the readers of the tree.
  */
 #include "node.h"
 #include "host.h"
@@ -122,6 +122,12 @@ static gan_node *parse_node(loader *L, yaml_event_t *ev)
     case YAML_SCALAR_EVENT:
         if (ev->data.scalar.anchor) {
             gan_error(L->d, p, "anchors (&name) are not supported in a model file");
+            break;
+        }
+        /* a "\0" escape: the tree's strings end at NUL, so a name or path
+         * holding one would be silently cut short */
+        if (memchr(ev->data.scalar.value, 0, ev->data.scalar.length)) {
+            gan_error(L->d, p, "a NUL character (\\0) cannot appear in a model file");
             break;
         }
         n = xcalloc(1, sizeof *n);

@@ -1,6 +1,9 @@
 /* test_gen_errors.c - every bad model under tests/bad/ produces exactly the
  * errors its `# expect: LINE:COL: TEXT` lines list, at those positions, and
- * nothing else; the real models load without a diagnostic. */
+ * nothing else; the real models load without a diagnostic.  Models built
+ * here go past each limit the parser has or had: names longer than their
+ * maximum (refused with the exact message), and lists that used to be cut
+ * to a fixed size (valid keys, choices, kinds, tensor names). */
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "model.h"
+#include "layer.h"
 
 #define MAX_EXPECT 16
 
@@ -40,6 +43,8 @@ static int read_expectations(const char *path, char expect[][256])
     while (fgets(line, sizeof line, f)) {
         if (strncmp(line, "# expect: ", 10))
             continue;
+        if (!strchr(line, '\n') || strlen(line + 10) > 256)
+            fail_msg("%s: an expect line longer than this test reads (255 characters)", path);
         line[strcspn(line, "\n")] = 0;
         assert_true(n < MAX_EXPECT);
         snprintf(expect[n++], 256, "%s", line + 10);
@@ -112,12 +117,184 @@ static void test_good_models(void **state)
     }
 }
 
+/* Diagnostics of YAML text (caller frees); *errors gets their count, and
+ * *m the model when it loads (keep_model), else it is freed. */
+static char *diagnose_text(const char *yaml, int *errors, gan_model *keep_model)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    assert_non_null(mem);
+    gan_diag d;
+    gan_diag_init(&d, mem);
+    gan_model m;
+    memset(&m, 0, sizeof m);
+    gan_node *root = gan_yaml_load_string(yaml, "inline.yaml", &d);
+    if (root)
+        gan_model_from_tree(&m, root, "inline.yaml", &d);
+    fclose(mem);
+    *errors = d.errors;
+    if (keep_model)
+        *keep_model = m;
+    else
+        gan_model_free(&m);
+    return text;
+}
+
+/* A model whose name and layer name (a batchnorm in each network) are given. */
+static char *model_with_names(const char *model_name, const char *layer_name)
+{
+    static const char *const fmt =
+        "name: %s\ndata: {source: ring8}\nlatent: {size: 2}\n"
+        "generator: [{type: dense, units: 2}, {name: %s, type: batchnorm}]\n"
+        "discriminator: [{type: dense, units: 3}, {name: %s, type: batchnorm}, "
+        "{type: dense, units: 1}]\n";
+    size_t n = strlen(fmt) + strlen(model_name) + 2 * strlen(layer_name) + 1;
+    char *yaml = malloc(n);
+    assert_non_null(yaml);
+    snprintf(yaml, n, fmt, model_name, layer_name, layer_name);
+    return yaml;
+}
+
+static char *repeat(char c, size_t n)
+{
+    char *s = malloc(n + 1);
+    assert_non_null(s);
+    memset(s, c, n);
+    s[n] = 0;
+    return s;
+}
+
+/* Names at their maximum load, and make tensor names in full (they were
+ * cut to 95 bytes); one character more is refused with the exact message.
+ * A 10,000-character model name used to pass `check` and fail `build`
+ * ("File name too long"); layer names of 112 characters or more made the
+ * emitter loop forever. */
+static void test_name_lengths(void **state)
+{
+    (void)state;
+    char *model64 = repeat('m', GAN_MODEL_NAME_MAX), *layer32 = repeat('l', GAN_LAYER_NAME_MAX);
+    char *yaml = model_with_names(model64, layer32);
+    int errors;
+    gan_model m;
+    char *out = diagnose_text(yaml, &errors, &m);
+    if (errors)
+        fail_msg("names at their maximum should load:\n%s", out);
+    free(out);
+    free(yaml);
+    assert_string_equal(m.name, model64);
+    char want[256];
+    snprintf(want, sizeof want, "discriminator.%s.running_mean", layer32);
+    int found = 0;
+    for (int i = 0; i < m.n_tensors; i++)
+        found |= !strcmp(m.tensors[i].name, want);
+    assert_true(found);
+    gan_model_free(&m);
+
+    static const size_t model_lengths[] = { GAN_MODEL_NAME_MAX + 1, 10000 };
+    for (int i = 0; i < 2; i++) {
+        char *name = repeat('m', model_lengths[i]);
+        yaml = model_with_names(name, "bn");
+        out = diagnose_text(yaml, &errors, NULL);
+        snprintf(want, sizeof want, "inline.yaml:1:7: error: the model name is %zu characters "
+                 "long; it may have at most 64 (it names the folders build/NAME and "
+                 "runs/NAME)\n", model_lengths[i]);
+        assert_int_equal(errors, 1);
+        assert_string_equal(out, want);
+        free(out);
+        free(yaml);
+        free(name);
+    }
+
+    char *layer33 = repeat('l', GAN_LAYER_NAME_MAX + 1);
+    yaml = model_with_names("m", layer33);
+    out = diagnose_text(yaml, &errors, NULL);
+    assert_int_equal(errors, 2);
+    assert_string_equal(out,
+        "inline.yaml:4:45: error: a layer name is 33 characters long; it may have at most 32 "
+        "(it becomes part of C identifiers and tensor names)\n"
+        "inline.yaml:5:49: error: a layer name is 33 characters long; it may have at most 32 "
+        "(it becomes part of C identifiers and tensor names)\n");
+    free(out);
+    free(yaml);
+    free(layer33);
+    free(layer32);
+    free(model64);
+}
+
+/* The message for an unknown key lists every valid key, and the one for a
+ * bad choice every choice, however long the list (both were cut at 512
+ * bytes); an unknown layer type lists every kind (was cut at 256). */
+static void test_lists_in_messages(void **state)
+{
+    (void)state;
+    enum { N = 60 };
+    static char words[N][24];
+    const char *list[N + 1];
+    for (int i = 0; i < N; i++) {
+        snprintf(words[i], sizeof words[i], "a_rather_long_key_%02d", i);
+        list[i] = words[i];
+    }
+    list[N] = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    gan_diag d;
+    gan_diag_init(&d, mem);
+    gan_node *map = gan_yaml_load_string("{nope: 1, pick: maybe}", "inline.yaml", &d);
+    assert_non_null(map);
+    gan_check_keys(map, "the test", (const char *const *)list, &d);
+    gan_get_enum(map, "pick", (const char *const *)list, 0, 0, &d);
+    fclose(mem);
+    gan_node_free(map);
+    assert_int_equal(d.errors, 3);   /* nope, pick (unknown keys), and pick's value */
+    assert_non_null(strstr(text, "a_rather_long_key_58, a_rather_long_key_59; found 'maybe'"));
+    assert_non_null(strstr(text, "valid keys: a_rather_long_key_00, "));
+    assert_non_null(strstr(text, "a_rather_long_key_59\n"));
+    free(text);
+
+    int errors;
+    char *out = diagnose_text("name: k\ndata: {source: ring8}\nlatent: {size: 2}\n"
+                              "generator: [{type: dense, units: 2}]\n"
+                              "discriminator: [{type: conv9d}]\n", &errors, NULL);
+    assert_int_equal(errors, 1);
+    char want[1024] = "inline.yaml:5:24: error: unknown layer type 'conv9d'; known types: ";
+    for (const char *const *k = gan_layer_kind_names(); *k; k++)
+        snprintf(want + strlen(want), sizeof want - strlen(want), "%s%s",
+                 k == gan_layer_kind_names() ? "" : ", ", *k);
+    strcat(want, "\n");
+    assert_string_equal(out, want);
+    free(out);
+}
+
+/* gan_loss_name (for gen/main.c) reads the one table of loss names, the
+ * one the parser's message lists. */
+static void test_loss_names(void **state)
+{
+    (void)state;
+    assert_string_equal(gan_loss_name(GAN_LOSS_NON_SATURATING), "non_saturating");
+    assert_string_equal(gan_loss_name(GAN_LOSS_LSGAN), "lsgan");
+    assert_string_equal(gan_loss_name(GAN_LOSS_HINGE), "hinge");
+    assert_string_equal(gan_loss_name(GAN_LOSS_HINGE + 1), "?");
+    assert_string_equal(gan_loss_name(-1), "?");
+    int errors;
+    char *out = diagnose_text("name: l\ndata: {source: ring8}\nlatent: {size: 2}\n"
+                              "generator: [{type: dense, units: 2}]\n"
+                              "discriminator: [{type: dense, units: 1}]\nloss: hinge\n",
+                              &errors, NULL);
+    assert_int_equal(errors, 0);
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_models),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_good_models),
+        cmocka_unit_test(test_name_lengths),
+        cmocka_unit_test(test_lists_in_messages),
+        cmocka_unit_test(test_loss_names),
     };
     return cmocka_run_group_tests_name("generator errors", tests, NULL, NULL);
 }

@@ -6,19 +6,16 @@
  */
 #include "../layer.h"
 
-static const char *const no_keys[] = { NULL };
-static const char *const leaky_keys[] = { "alpha", NULL };
+typedef struct {
+    float alpha;
+} leaky_settings;
 
-static void parse_none(gan_layer *l, const gan_node *map, gan_diag *d)
-{
-    (void)l, (void)map, (void)d;
-}
-
-static void parse_leaky(gan_layer *l, const gan_node *map, gan_diag *d)
-{
+static const gan_setting leaky_keys[] = {
     /* PyTorch's default slope is 0.01; DCGAN uses 0.2 */
-    l->alpha = (float)gan_get_num(map, "alpha", 0.01, 1e-6, 1.0, 0, d);
-}
+    { .key = "alpha", .type = GAN_SET_NUM, .at = offsetof(leaky_settings, alpha), .def = 0.01,
+      .lo = 1e-6, .hi = 1.0, .doc = "the slope for x < 0 (PyTorch's default; DCGAN uses 0.2)" },
+    { 0 },
+};
 
 static int same_shape(gan_layer *l, const gan_shape *in, int n_in, gan_diag *d)
 {
@@ -41,7 +38,8 @@ static int lower_relu(gan_lower *c, const gan_layer *l, const int *in, int n)
 static int lower_leaky(gan_lower *c, const gan_layer *l, const int *in, int n)
 {
     (void)n;
-    return lower_op(c, l, in[0], IR_LEAKY_RELU, l->alpha);
+    const leaky_settings *s = l->settings;
+    return lower_op(c, l, in[0], IR_LEAKY_RELU, s->alpha);
 }
 
 static int lower_tanh(gan_lower *c, const gan_layer *l, const int *in, int n)
@@ -57,15 +55,20 @@ static int lower_sigmoid(gan_lower *c, const gan_layer *l, const int *in, int n)
 }
 
 const gan_layer_kind gan_layer_relu = {
-    "relu", "max(x, 0)", 1, 1, no_keys, parse_none, same_shape, NULL, lower_relu,
+    .name = "relu", .summary = "max(x, 0)", .output = "same as input",
+    .min_inputs = 1, .max_inputs = 1, .infer = same_shape, .lower = lower_relu,
 };
 const gan_layer_kind gan_layer_leaky_relu = {
-    "leaky_relu", "x if x > 0 else alpha*x (alpha default 0.01)",
-    1, 1, leaky_keys, parse_leaky, same_shape, NULL, lower_leaky,
+    .name = "leaky_relu", .summary = "x if x > 0 else alpha·x", .output = "same as input",
+    .min_inputs = 1, .max_inputs = 1,
+    .settings = leaky_keys, .settings_size = sizeof(leaky_settings),
+    .infer = same_shape, .lower = lower_leaky,
 };
 const gan_layer_kind gan_layer_tanh = {
-    "tanh", "tanh(x)", 1, 1, no_keys, parse_none, same_shape, NULL, lower_tanh,
+    .name = "tanh", .summary = "tanh(x)", .output = "same as input",
+    .min_inputs = 1, .max_inputs = 1, .infer = same_shape, .lower = lower_tanh,
 };
 const gan_layer_kind gan_layer_sigmoid = {
-    "sigmoid", "1 / (1 + exp(-x))", 1, 1, no_keys, parse_none, same_shape, NULL, lower_sigmoid,
+    .name = "sigmoid", .summary = "1 / (1 + exp(−x))", .output = "same as input",
+    .min_inputs = 1, .max_inputs = 1, .infer = same_shape, .lower = lower_sigmoid,
 };

@@ -1,13 +1,6 @@
 /* add.c - elementwise sum of two or more inputs of one shape (skip connections). */
 #include "../layer.h"
 
-static const char *const keys[] = { NULL };
-
-static void parse(gan_layer *l, const gan_node *map, gan_diag *d)
-{
-    (void)l, (void)map, (void)d;
-}
-
 static int infer(gan_layer *l, const gan_shape *in, int n_in, gan_diag *d)
 {
     for (int i = 1; i < n_in; i++) {
@@ -37,5 +30,7 @@ static int lower(gan_lower *c, const gan_layer *l, const int *in, int n_in)
 }
 
 const gan_layer_kind gan_layer_add = {
-    "add", "sum of its inputs (all of one shape)", 2, IR_MAX_IN, keys, parse, infer, NULL, lower,
+    .name = "add", .summary = "the sum of its inputs, all of one shape (skip connections)",
+    .output = "same as its inputs",
+    .min_inputs = 2, .max_inputs = IR_MAX_IN, .infer = infer, .lower = lower,
 };

@@ -9,13 +9,18 @@
  */
 #include "../layer.h"
 
-static const char *const keys[] = { "momentum", "eps", "init", "init_std", NULL };
+typedef struct {
+    float momentum, eps;
+} batchnorm_settings;
 
-static void parse(gan_layer *l, const gan_node *map, gan_diag *d)
-{
-    l->momentum = (float)gan_get_num(map, "momentum", 0.1, 0, 1, 0, d);
-    l->eps = (float)gan_get_num(map, "eps", 1e-5, 0, 1, 0, d);
-}
+static const gan_setting settings[] = {
+    { .key = "momentum", .type = GAN_SET_NUM, .at = offsetof(batchnorm_settings, momentum),
+      .def = 0.1, .lo = 0, .hi = 1, .use = GAN_TRAINING,
+      .doc = "weight of the batch in the running estimates' update" },
+    { .key = "eps", .type = GAN_SET_NUM, .at = offsetof(batchnorm_settings, eps), .def = 1e-5,
+      .lo = 0, .hi = 1, .doc = "added to the variance before its square root" },
+    { 0 },
+};
 
 static int infer(gan_layer *l, const gan_shape *in, int n_in, gan_diag *d)
 {
@@ -42,6 +47,7 @@ static void declare(gan_model *m, gan_net *net, int li)
 static int lower(gan_lower *c, const gan_layer *l, const int *in, int n_in)
 {
     (void)n_in;
+    const batchnorm_settings *s = l->settings;
     ir_graph *g = c->g;
     int x = in[0], C = l->out.d[0], t = l->first_tensor;
     ir_shape xs = g->n[x].shape;
@@ -59,14 +65,14 @@ static int lower(gan_lower *c, const gan_layer *l, const int *in, int n_in)
         int xc = ir_binary(g, IR_SUB, x, mean, NULL);
         int var = ir_unary(g, IR_SCALE, ir_sum_to(g, ir_binary(g, IR_MUL, xc, xc, NULL), stat),
                            1.0f / n, ir_strf(g, "%s_var", l->name));
-        inv = ir_unary(g, IR_RECIP, ir_unary(g, IR_SQRT, ir_unary(g, IR_ADDS, var, l->eps, NULL),
+        inv = ir_unary(g, IR_RECIP, ir_unary(g, IR_SQRT, ir_unary(g, IR_ADDS, var, s->eps, NULL),
                                              0, NULL), 0, ir_strf(g, "%s_inv_std", l->name));
         if (c->update_state) {
             /* running = (1 - momentum) running + momentum batch (unbiased variance) */
             int rm = gan_lower_state(c, t + 2), rv = gan_lower_state(c, t + 3);
             int m1 = ir_reshape(g, mean, ir_shape1(C), NULL);
             int v1 = ir_reshape(g, var, ir_shape1(C), NULL);
-            float mo = l->momentum;
+            float mo = s->momentum;
             gan_lower_set_state(c, t + 2, ir_binary(g, IR_ADD, ir_unary(g, IR_SCALE, rm, 1 - mo, NULL),
                                                     ir_unary(g, IR_SCALE, m1, mo, NULL),
                                                     ir_strf(g, "%s_running_mean", l->name)));
@@ -79,7 +85,7 @@ static int lower(gan_lower *c, const gan_layer *l, const int *in, int n_in)
     } else {
         mean = ir_reshape(g, gan_lower_state(c, t + 2), cs, NULL);
         int var = ir_reshape(g, gan_lower_state(c, t + 3), cs, NULL);
-        inv = ir_unary(g, IR_RECIP, ir_unary(g, IR_SQRT, ir_unary(g, IR_ADDS, var, l->eps, NULL),
+        inv = ir_unary(g, IR_RECIP, ir_unary(g, IR_SQRT, ir_unary(g, IR_ADDS, var, s->eps, NULL),
                                              0, NULL), 0, NULL);
         x = ir_binary(g, IR_SUB, x, mean, NULL);
     }
@@ -88,6 +94,13 @@ static int lower(gan_lower *c, const gan_layer *l, const int *in, int n_in)
 }
 
 const gan_layer_kind gan_layer_batchnorm = {
-    "batchnorm", "batch normalization per channel: momentum (0.1), eps (1e-5)",
-    1, 1, keys, parse, infer, declare, lower,
+    .name = "batchnorm",
+    .summary = "per channel (features of a vector, channels of an image); batch statistics "
+               "while training, running estimates in the sampler and in the trainer's sample "
+               "pictures, like `torch.nn.BatchNorm1d/2d`; tensors `weight`, `bias`, "
+               "`running_mean`, `running_var`",
+    .output = "same as input",
+    .min_inputs = 1, .max_inputs = 1,
+    .settings = settings, .settings_size = sizeof(batchnorm_settings), .has_weights = 1,
+    .infer = infer, .declare = declare, .lower = lower,
 };

@@ -6,55 +6,67 @@
  */
 #include "../layer.h"
 
-static const char *const keys[] = { "filters", "kernel", "stride", "padding", "bias", "init",
-                                    "init_std", NULL };
+typedef struct {
+    int filters, kernel, stride, padding, bias;
+} conv2d_settings;
+
+static const gan_setting settings[] = {
+    GAN_CONV_SETTINGS(conv2d_settings, "zeros added on each side of the input"),
+    { 0 },
+};
 
 static int infer(gan_layer *l, const gan_shape *in, int n_in, gan_diag *d)
 {
     (void)n_in;
-    char s[64];
-    gan_shape_str(in[0], s, sizeof s);
+    const conv2d_settings *s = l->settings;
+    char str[64];
+    gan_shape_str(in[0], str, sizeof str);
     if (in[0].rank != 3) {
         gan_error(d, l->pos, "conv2d layer '%s' needs an image input (channels, height, "
-                  "width), found shape %s; add a 'reshape' layer before it", l->name, s);
+                  "width), found shape %s; add a 'reshape' layer before it", l->name, str);
         return -1;
     }
-    int h = in[0].d[1] + 2 * l->padding - l->kernel, w = in[0].d[2] + 2 * l->padding - l->kernel;
+    long h = (long)in[0].d[1] + 2 * s->padding - s->kernel;
+    long w = (long)in[0].d[2] + 2 * s->padding - s->kernel;
     if (h < 0 || w < 0) {
         gan_error(d, l->pos, "conv2d layer '%s': kernel %d with padding %d does not fit an "
-                  "input of shape %s", l->name, l->kernel, l->padding, s);
+                  "input of shape %s", l->name, s->kernel, s->padding, str);
         return -1;
     }
     l->out.rank = 3;
-    l->out.d[0] = l->units;
-    l->out.d[1] = h / l->stride + 1;
-    l->out.d[2] = w / l->stride + 1;
+    l->out.d[0] = s->filters;
+    if (gan_set_out_dim(l, 1, h / s->stride + 1, d) || gan_set_out_dim(l, 2, w / s->stride + 1, d))
+        return -1;
     return 0;
 }
 
 static void declare(gan_model *m, gan_net *net, int li)
 {
-    gan_layer *l = &net->layers[li];
-    int src = l->inputs[0];
-    int c = (src < 0 ? net->input : net->layers[src].out).d[0], k = l->kernel;
-    int w_shape[4] = { l->units, c, k, k };
-    gan_declare_weight(m, net, li, 4, w_shape, c * k * k, l->units * k * k, l->units);
+    const conv2d_settings *s = net->layers[li].settings;
+    int c = gan_layer_input_shape(net, li, 0).d[0], k = s->kernel, f = s->filters;
+    int w_shape[4] = { f, c, k, k };
+    gan_declare_weight(m, net, li, 4, w_shape, c * k * k, f * k * k, s->bias ? f : 0);
 }
 
 static int lower(gan_lower *c, const gan_layer *l, const int *in, int n_in)
 {
     (void)n_in;
+    const conv2d_settings *s = l->settings;
     int w = gan_lower_param(c, l->first_tensor);
-    int y = ir_conv2d(c->g, in[0], w, l->stride, l->padding,
-                      l->bias ? ir_strf(c->g, "%s_conv", l->name) : l->name);
-    if (!l->bias)
+    int y = ir_conv2d(c->g, in[0], w, s->stride, s->padding,
+                      s->bias ? ir_strf(c->g, "%s_conv", l->name) : l->name);
+    if (!s->bias)
         return y;
     int b = ir_reshape(c->g, gan_lower_param(c, l->first_tensor + 1),
-                       (ir_shape){ 3, { l->units, 1, 1, 1 } }, NULL);
+                       (ir_shape){ 3, { s->filters, 1, 1, 1 } }, NULL);
     return ir_binary(c->g, IR_ADD, y, b, l->name);
 }
 
 const gan_layer_kind gan_layer_conv2d = {
-    "conv2d", "2D convolution: filters, kernel, stride (1), padding (0), bias (true)",
-    1, 1, keys, gan_parse_conv_keys, infer, declare, lower,
+    .name = "conv2d",
+    .summary = "cross-correlation like `torch.nn.Conv2d`; weight (filters, in_channels, k, k)",
+    .output = "(filters, (H+2p−k)/s+1, (W+2p−k)/s+1)",
+    .min_inputs = 1, .max_inputs = 1,
+    .settings = settings, .settings_size = sizeof(conv2d_settings), .has_weights = 1,
+    .infer = infer, .declare = declare, .lower = lower,
 };

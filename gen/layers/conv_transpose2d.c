@@ -7,67 +7,81 @@
  */
 #include "../layer.h"
 
-static const char *const keys[] = { "filters", "kernel", "stride", "padding", "output_padding",
-                                    "bias", "init", "init_std", NULL };
+typedef struct {
+    int filters, kernel, stride, padding, bias;
+    int output_padding;
+} conv_t_settings;
 
-static void parse(gan_layer *l, const gan_node *map, gan_diag *d)
+static const gan_setting settings[] = {
+    GAN_CONV_SETTINGS(conv_t_settings, "rows and columns cropped from each side of the output"),
+    { .key = "output_padding", .type = GAN_SET_INT, .at = offsetof(conv_t_settings,
+      output_padding), .def = 0, .lo = 0, .hi = 31,
+      .doc = "rows and columns added to one side of the output (smaller than stride)" },
+    { 0 },
+};
+
+static void validate(gan_layer *l, gan_diag *d)
 {
-    gan_parse_conv_keys(l, map, d);
-    l->output_padding = (int)gan_get_int(map, "output_padding", 0, 0, 31, 0, d);
-    if (l->output_padding >= l->stride && gan_map_get(map, "output_padding"))
-        gan_error(d, gan_map_get(map, "output_padding")->pos, "'output_padding' must be smaller "
-                  "than 'stride' (%d), found %d", l->stride, l->output_padding);
+    const conv_t_settings *s = l->settings;
+    if (s->output_padding >= s->stride)
+        gan_error(d, gan_layer_key_pos(l, "output_padding"), "'output_padding' must be smaller "
+                  "than 'stride' (%d), found %d", s->stride, s->output_padding);
 }
 
 static int infer(gan_layer *l, const gan_shape *in, int n_in, gan_diag *d)
 {
     (void)n_in;
-    char s[64];
-    gan_shape_str(in[0], s, sizeof s);
+    const conv_t_settings *s = l->settings;
+    char str[64];
+    gan_shape_str(in[0], str, sizeof str);
     if (in[0].rank != 3) {
         gan_error(d, l->pos, "conv_transpose2d layer '%s' needs an image input (channels, "
-                  "height, width), found shape %s; add a 'reshape' layer before it", l->name, s);
+                  "height, width), found shape %s; add a 'reshape' layer before it", l->name, str);
         return -1;
     }
-    int h = (in[0].d[1] - 1) * l->stride - 2 * l->padding + l->kernel + l->output_padding;
-    int w = (in[0].d[2] - 1) * l->stride - 2 * l->padding + l->kernel + l->output_padding;
+    long h = (long)(in[0].d[1] - 1) * s->stride - 2 * s->padding + s->kernel + s->output_padding;
+    long w = (long)(in[0].d[2] - 1) * s->stride - 2 * s->padding + s->kernel + s->output_padding;
     if (h < 1 || w < 1) {
         gan_error(d, l->pos, "conv_transpose2d layer '%s': padding %d crops an input of shape "
-                  "%s to nothing", l->name, l->padding, s);
+                  "%s to nothing", l->name, s->padding, str);
         return -1;
     }
     l->out.rank = 3;
-    l->out.d[0] = l->units;
-    l->out.d[1] = h;
-    l->out.d[2] = w;
+    l->out.d[0] = s->filters;
+    if (gan_set_out_dim(l, 1, h, d) || gan_set_out_dim(l, 2, w, d))
+        return -1;
     return 0;
 }
 
 static void declare(gan_model *m, gan_net *net, int li)
 {
-    gan_layer *l = &net->layers[li];
-    int src = l->inputs[0];
-    int c = (src < 0 ? net->input : net->layers[src].out).d[0], k = l->kernel;
-    int w_shape[4] = { c, l->units, k, k };
+    const conv_t_settings *s = net->layers[li].settings;
+    int c = gan_layer_input_shape(net, li, 0).d[0], k = s->kernel, f = s->filters;
+    int w_shape[4] = { c, f, k, k };
     /* PyTorch computes the fan-in of this weight from its dimension 1 */
-    gan_declare_weight(m, net, li, 4, w_shape, l->units * k * k, c * k * k, l->units);
+    gan_declare_weight(m, net, li, 4, w_shape, f * k * k, c * k * k, s->bias ? f : 0);
 }
 
 static int lower(gan_lower *c, const gan_layer *l, const int *in, int n_in)
 {
     (void)n_in;
+    const conv_t_settings *s = l->settings;
     int w = gan_lower_param(c, l->first_tensor);
-    int y = ir_conv2d_t(c->g, in[0], w, l->stride, l->padding, l->out.d[1], l->out.d[2],
-                        l->bias ? ir_strf(c->g, "%s_conv", l->name) : l->name);
-    if (!l->bias)
+    int y = ir_conv2d_t(c->g, in[0], w, s->stride, s->padding, l->out.d[1], l->out.d[2],
+                        s->bias ? ir_strf(c->g, "%s_conv", l->name) : l->name);
+    if (!s->bias)
         return y;
     int b = ir_reshape(c->g, gan_lower_param(c, l->first_tensor + 1),
-                       (ir_shape){ 3, { l->units, 1, 1, 1 } }, NULL);
+                       (ir_shape){ 3, { s->filters, 1, 1, 1 } }, NULL);
     return ir_binary(c->g, IR_ADD, y, b, l->name);
 }
 
 const gan_layer_kind gan_layer_conv_transpose2d = {
-    "conv_transpose2d", "transposed 2D convolution: filters, kernel, stride (1), padding (0), "
-    "output_padding (0), bias (true)",
-    1, 1, keys, parse, infer, declare, lower,
+    .name = "conv_transpose2d",
+    .summary = "like `torch.nn.ConvTranspose2d`: padding crops the output; weight (in_channels, "
+               "filters, k, k), PyTorch's layout",
+    .output = "(filters, (H−1)s−2p+k+output_padding, …)",
+    .min_inputs = 1, .max_inputs = 1,
+    .settings = settings, .settings_size = sizeof(conv_t_settings), .has_weights = 1,
+    .validate = validate, .infer = infer, .declare = declare, .lower = lower,
 };

@@ -6,13 +6,18 @@
  */
 #include "../layer.h"
 
-static const char *const keys[] = { "units", "bias", "init", "init_std", NULL };
+typedef struct {
+    int units;
+    int bias;
+} dense_settings;
 
-static void parse(gan_layer *l, const gan_node *map, gan_diag *d)
-{
-    l->units = (int)gan_get_int(map, "units", 0, 1, 1 << 24, 1, d);
-    l->bias = gan_get_bool(map, "bias", 1, d);
-}
+static const gan_setting settings[] = {
+    { .key = "units", .type = GAN_SET_INT, .at = offsetof(dense_settings, units),
+      .required = 1, .lo = 1, .hi = 1 << 24, .doc = "output features" },
+    { .key = "bias", .type = GAN_SET_BOOL, .at = offsetof(dense_settings, bias), .def = 1,
+      .doc = "add a learned bias b" },
+    { 0 },
+};
 
 static int infer(gan_layer *l, const gan_shape *in, int n_in, gan_diag *d)
 {
@@ -24,31 +29,37 @@ static int infer(gan_layer *l, const gan_shape *in, int n_in, gan_diag *d)
                   "add a 'flatten' layer before it", l->name, s);
         return -1;
     }
+    const dense_settings *s = l->settings;
     l->out.rank = 1;
-    l->out.d[0] = l->units;
+    l->out.d[0] = s->units;
     return 0;
 }
 
 static void declare(gan_model *m, gan_net *net, int li)
 {
-    gan_layer *l = &net->layers[li];
-    int src = l->inputs[0];
-    int fan_in = (src < 0 ? net->input : net->layers[src].out).d[0];
-    int w_shape[2] = { l->units, fan_in };
-    gan_declare_weight(m, net, li, 2, w_shape, fan_in, l->units, l->units);
+    const dense_settings *s = net->layers[li].settings;
+    int fan_in = gan_layer_input_shape(net, li, 0).d[0];
+    int w_shape[2] = { s->units, fan_in };
+    gan_declare_weight(m, net, li, 2, w_shape, fan_in, s->units, s->bias ? s->units : 0);
 }
 
 static int lower(gan_lower *c, const gan_layer *l, const int *in, int n_in)
 {
     (void)n_in;
+    const dense_settings *s = l->settings;
     int w = gan_lower_param(c, l->first_tensor);
-    int y = ir_matmul(c->g, in[0], w, 0, 1, l->bias ? ir_strf(c->g, "%s_mm", l->name) : l->name);
-    if (l->bias)
+    int y = ir_matmul(c->g, in[0], w, 0, 1, s->bias ? ir_strf(c->g, "%s_mm", l->name) : l->name);
+    if (s->bias)
         y = ir_binary(c->g, IR_ADD, y, gan_lower_param(c, l->first_tensor + 1), l->name);
     return y;
 }
 
 const gan_layer_kind gan_layer_dense = {
-    "dense", "fully connected: y = x W^T + b (W is units x in, like torch.nn.Linear)",
-    1, 1, keys, parse, infer, declare, lower,
+    .name = "dense",
+    .summary = "y = x Wᵀ + b; W is (units, in_features) like `torch.nn.Linear`; needs a flat "
+               "input",
+    .output = "(units)",
+    .min_inputs = 1, .max_inputs = 1,
+    .settings = settings, .settings_size = sizeof(dense_settings), .has_weights = 1,
+    .infer = infer, .declare = declare, .lower = lower,
 };

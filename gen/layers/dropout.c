@@ -5,12 +5,18 @@
  * backward pass sees the forward pass's mask. */
 #include "../layer.h"
 
-static const char *const keys[] = { "p", NULL };
+typedef struct {
+    float p;
+} dropout_settings;
 
-static void parse(gan_layer *l, const gan_node *map, gan_diag *d)
-{
-    l->alpha = (float)gan_get_num(map, "p", 0.5, 0, 0.99, 0, d);
-}
+/* p is GAN_TRAINING: in inference dropout is the identity, so weights
+ * trained with one rate serve a model with another */
+static const gan_setting settings[] = {
+    { .key = "p", .type = GAN_SET_NUM, .at = offsetof(dropout_settings, p), .def = 0.5,
+      .lo = 0, .hi = 0.99, .use = GAN_TRAINING,
+      .doc = "the probability of zeroing each value while training" },
+    { 0 },
+};
 
 static int infer(gan_layer *l, const gan_shape *in, int n_in, gan_diag *d)
 {
@@ -22,14 +28,21 @@ static int infer(gan_layer *l, const gan_shape *in, int n_in, gan_diag *d)
 static int lower(gan_lower *c, const gan_layer *l, const int *in, int n_in)
 {
     (void)n_in;
-    if (!c->training || l->alpha == 0.0f)
+    const dropout_settings *s = l->settings;
+    if (!c->training || s->p == 0.0f)
         return in[0];
     /* the node count is a salt unique to this application of the layer */
-    int mask = ir_dropout_mask(c->g, c->g->n[in[0]].shape, l->alpha, c->g->count);
+    int mask = ir_dropout_mask(c->g, c->g->n[in[0]].shape, s->p, c->g->count);
     return ir_binary(c->g, IR_MUL, in[0], mask, l->name);
 }
 
 const gan_layer_kind gan_layer_dropout = {
-    "dropout", "zeroes values with probability p (0.5) while training, scales the rest by 1/(1-p)",
-    1, 1, keys, parse, infer, NULL, lower,
+    .name = "dropout",
+    .summary = "while training, zeroes each value with probability p and scales the rest by "
+               "1/(1−p), like `torch.nn.Dropout`; the identity in the sampler and the trainer's "
+               "sample pictures",
+    .output = "same as input",
+    .min_inputs = 1, .max_inputs = 1,
+    .settings = settings, .settings_size = sizeof(dropout_settings),
+    .infer = infer, .lower = lower,
 };

@@ -3,18 +3,25 @@
  * torch.nn.Upsample(mode="nearest") and torch.nn.AvgPool2d(k). */
 #include "../layer.h"
 
-static const char *const up_keys[] = { "factor", NULL };
-static const char *const pool_keys[] = { "kernel", NULL };
+typedef struct {
+    int factor;
+} upsample_settings;
 
-static void parse_up(gan_layer *l, const gan_node *map, gan_diag *d)
-{
-    l->stride = (int)gan_get_int(map, "factor", 2, 1, 16, 0, d);
-}
+typedef struct {
+    int kernel;
+} avgpool_settings;
 
-static void parse_pool(gan_layer *l, const gan_node *map, gan_diag *d)
-{
-    l->stride = (int)gan_get_int(map, "kernel", 2, 1, 16, 0, d);
-}
+static const gan_setting up_keys[] = {
+    { .key = "factor", .type = GAN_SET_INT, .at = offsetof(upsample_settings, factor),
+      .def = 2, .lo = 1, .hi = 16, .doc = "each pixel becomes factor x factor pixels" },
+    { 0 },
+};
+
+static const gan_setting pool_keys[] = {
+    { .key = "kernel", .type = GAN_SET_INT, .at = offsetof(avgpool_settings, kernel),
+      .def = 2, .lo = 1, .hi = 16, .doc = "window size and stride; must divide H and W" },
+    { 0 },
+};
 
 static int need_image(gan_layer *l, const gan_shape *in, gan_diag *d)
 {
@@ -30,48 +37,61 @@ static int need_image(gan_layer *l, const gan_shape *in, gan_diag *d)
 static int infer_up(gan_layer *l, const gan_shape *in, int n_in, gan_diag *d)
 {
     (void)n_in;
+    const upsample_settings *s = l->settings;
     if (need_image(l, in, d))
         return -1;
     l->out = in[0];
-    l->out.d[1] *= l->stride;
-    l->out.d[2] *= l->stride;
+    if (gan_set_out_dim(l, 1, (long)in[0].d[1] * s->factor, d) ||
+        gan_set_out_dim(l, 2, (long)in[0].d[2] * s->factor, d))
+        return -1;
     return 0;
 }
 
 static int infer_pool(gan_layer *l, const gan_shape *in, int n_in, gan_diag *d)
 {
     (void)n_in;
+    const avgpool_settings *s = l->settings;
     if (need_image(l, in, d))
         return -1;
-    if (in[0].d[1] % l->stride || in[0].d[2] % l->stride) {
+    if (in[0].d[1] % s->kernel || in[0].d[2] % s->kernel) {
         gan_error(d, l->pos, "avgpool layer '%s': kernel %d does not divide the input's %dx%d",
-                  l->name, l->stride, in[0].d[1], in[0].d[2]);
+                  l->name, s->kernel, in[0].d[1], in[0].d[2]);
         return -1;
     }
     l->out = in[0];
-    l->out.d[1] /= l->stride;
-    l->out.d[2] /= l->stride;
+    l->out.d[1] /= s->kernel;
+    l->out.d[2] /= s->kernel;
     return 0;
 }
 
 static int lower_up(gan_lower *c, const gan_layer *l, const int *in, int n_in)
 {
     (void)n_in;
-    return ir_upsample(c->g, in[0], l->stride, l->name);
+    const upsample_settings *s = l->settings;
+    return ir_upsample(c->g, in[0], s->factor, l->name);
 }
 
 static int lower_pool(gan_lower *c, const gan_layer *l, const int *in, int n_in)
 {
     (void)n_in;
-    int s = ir_sumpool(c->g, in[0], l->stride, ir_strf(c->g, "%s_sum", l->name));
-    return ir_unary(c->g, IR_SCALE, s, 1.0f / (float)(l->stride * l->stride), l->name);
+    const avgpool_settings *s = l->settings;
+    int sum = ir_sumpool(c->g, in[0], s->kernel, ir_strf(c->g, "%s_sum", l->name));
+    return ir_unary(c->g, IR_SCALE, sum, 1.0f / (float)(s->kernel * s->kernel), l->name);
 }
 
 const gan_layer_kind gan_layer_upsample = {
-    "upsample", "nearest-neighbour upsampling by an integer factor (2)",
-    1, 1, up_keys, parse_up, infer_up, NULL, lower_up,
+    .name = "upsample",
+    .summary = "nearest neighbour, like `torch.nn.Upsample(scale_factor=f)`",
+    .output = "(C, H·f, W·f)",
+    .min_inputs = 1, .max_inputs = 1,
+    .settings = up_keys, .settings_size = sizeof(upsample_settings),
+    .infer = infer_up, .lower = lower_up,
 };
 const gan_layer_kind gan_layer_avgpool = {
-    "avgpool", "average of kernel x kernel windows, stride = kernel (2)",
-    1, 1, pool_keys, parse_pool, infer_pool, NULL, lower_pool,
+    .name = "avgpool",
+    .summary = "mean of non-overlapping k×k windows, like `torch.nn.AvgPool2d(k)`",
+    .output = "(C, H/k, W/k)",
+    .min_inputs = 1, .max_inputs = 1,
+    .settings = pool_keys, .settings_size = sizeof(avgpool_settings),
+    .infer = infer_pool, .lower = lower_pool,
 };
