@@ -242,9 +242,7 @@ static int cmd_check(int argc, char **argv)
         return 2;
     }
     printf("model %s (%s), batch %d, latent %d (%s), loss %s\n\n", m.name, path, m.train.batch,
-           m.latent.size, m.latent.dist ? "uniform" : "normal",
-           m.loss == GAN_LOSS_NON_SATURATING ? "non_saturating" :
-           m.loss == GAN_LOSS_LSGAN ? "lsgan" : "hinge");
+           m.latent.size, m.latent.dist ? "uniform" : "normal", gan_loss_name(m.loss));
     for (int i = 0; i < 2; i++)
         print_net(&m, &m.net[i]);
 

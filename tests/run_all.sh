@@ -21,6 +21,8 @@ for t in build/tests/test_gen_* build/tests/test_rt_*; do
     [ -x "$t" ] && suite "$(basename "$t")" "$t"
 done
 suite runtime-smoke /usr/bin/python3 tests/test_rt_smoke.py build/tests
+suite gen-deps /usr/bin/python3 tests/gen_deps.py
+suite generated-code /usr/bin/python3 tests/generated_code.py
 suite calibrate bash tests/calibrate.sh
 suite gradcheck bash tests/gradcheck.sh
 suite parity bash tests/parity.sh

@@ -1,0 +1,70 @@
+/* model_util.c - the model's shapes and tensors as the parser, the layer
+ * kinds and the later stages all use them: shapes as text and as element
+ * counts (saturating, never overflowing), and declaring a tensor. */
+#include "model.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void gan_shape_str(gan_shape s, char *buf, int n)
+{
+    if (s.rank == 1)
+        snprintf(buf, n, "(%d)", s.d[0]);
+    else if (s.rank == 2)
+        snprintf(buf, n, "(%d, %d)", s.d[0], s.d[1]);
+    else
+        snprintf(buf, n, "(%d, %d, %d)", s.d[0], s.d[1], s.d[2]);
+}
+
+long gan_mul_sat(long a, long b)
+{
+    if (a <= 0 || b <= 0)
+        return 0;
+    return b > LONG_MAX / a ? LONG_MAX : a * b;
+}
+
+long gan_shape_numel(gan_shape s)
+{
+    long n = 1;
+    for (int i = 0; i < s.rank; i++)
+        n = gan_mul_sat(n, s.d[i]);
+    return n;
+}
+
+int gan_model_add_tensor(gan_model *m, gan_net *net, int layer, const char *suffix,
+                         int role, int ndim, const int *shape, int init, float a, float b)
+{
+    m->tensors = realloc(m->tensors, (m->n_tensors + 1) * sizeof *m->tensors);
+    if (!m->tensors)
+        abort();
+    gan_tensor *t = &m->tensors[m->n_tensors];
+    memset(t, 0, sizeof *t);
+    const char *ln = net->layers[layer].name;
+    size_t len = strlen(net->role) + strlen(ln) + strlen(suffix) + 3;
+    t->name = malloc(len);
+    if (!t->name)
+        abort();
+    snprintf(t->name, len, "%s.%s.%s", net->role, ln, suffix);
+    t->net = net->id;
+    t->role = role;
+    t->layer = layer;
+    t->ndim = ndim;
+    size_t n = 1;
+    for (int i = 0; i < ndim; i++) {
+        t->shape[i] = shape[i];
+        n *= (size_t)shape[i];
+    }
+    t->init = init;
+    t->init_a = a;
+    t->init_b = b;
+    size_t *count = role == GAN_PARAM ? &m->param_count[net->id] : &m->state_count[net->id];
+    t->offset = *count;
+    /* 16-float alignment keeps every tensor on a 64-byte boundary */
+    *count += (n + 15) & ~(size_t)15;
+    return m->n_tensors++;
+}
+
+/* Declares the tensors of each layer in use; a weight past GAN_MAX_ELEMENTS
+ * is reported at its layer. */
