@@ -116,6 +116,10 @@ char *gan_value_of(gan_expr *c, int x, const char *const *idx, gan_buf *body, in
         return v;
     }
     if (x != c->root && c->pl->store[x] != ST_INLINE) {
+        int b = gan_plan_base(c->pl, x);
+        const gan_sched *m = &c->pl->sched[b];
+        if (c->group >= 0 && m->group == c->group && m->local)   /* a variable of the loop */
+            return gan_strf("%s", gan_names_get(c->nm, c->pl, b));
         char *ix = leaf_index(c, nd, idx);
         char *v = gan_strf("%s[%s]", gan_names_get(c->nm, c->pl, x), ix);
         free(ix);
@@ -194,7 +198,7 @@ void gan_emit_epilogue(gan_buf *o, const gan_plan *pl, gan_names *nm, int epi, i
         return;
     }
     gan_expr e = { pl, nm, epi, producer, value, pl->p->g.n[epi].shape, dims, 0, 0, NULL, 0,
-                   NULL };
+                   NULL, -1 };
     gan_buf body = { 0 };
     char *val = gan_value_of(&e, epi, idx, &body, lvl + 1);
     if (!body.len) {

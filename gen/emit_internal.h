@@ -33,6 +33,8 @@ typedef struct {
     int orig_rank;            /* the rank of the domain before merging */
     const char *full_ix;      /* the variable holding the element of the whole
                                  domain, or NULL */
+    int group;                /* the loop group being written (its locals are
+                                 variables), or -1 */
 } gan_expr;
 
 /* A C float literal of k (malloc'd): "0.5f", "(-2.0f)". */
@@ -56,6 +58,7 @@ void gan_describe_value(const gan_plan *pl, gan_names *nm, int x, int root, gan_
 void gan_declare_dims(gan_buf *o, int lvl, ir_shape s, const char *const *names);
 
 /* the node emitters gan_emit_node dispatches to */
+/* a loop node, or the group it leads */
 void gan_emit_loop_node(gan_buf *o, const gan_plan *pl, gan_names *nm, int x);
 void gan_emit_matmul(gan_buf *o, const gan_plan *pl, gan_names *nm, int mm, int epi);
 

@@ -60,12 +60,19 @@ void gan_emit_node(gan_buf *o, const gan_plan *pl, gan_names *nm, int x)
 {
     const ir_graph *g = &pl->p->g;
     const ir_node *nd = &g->n[x];
-    char shape[64];
-    ir_shape_str(nd->shape, shape, sizeof shape);
     gan_buf desc = { 0 };
-    gan_buf_printf(&desc, "%s = ", gan_names_get(nm, pl, x));
-    gan_describe_value(pl, nm, x, x, &desc);
-    gan_buf_printf(&desc, "  [%s]\n", shape);
+    /* the value it computes, or each value of the loop group it leads */
+    for (int y = x; y < pl->n; y++) {
+        if (y != x && pl->sched[y].group != x)
+            continue;
+        char shape[64];
+        ir_shape_str(g->n[y].shape, shape, sizeof shape);
+        gan_buf_printf(&desc, "%s = ", gan_names_get(nm, pl, y));
+        gan_describe_value(pl, nm, y, y, &desc);
+        gan_buf_printf(&desc, "  [%s]\n", shape);
+        if (pl->sched[x].group != x)
+            break;
+    }
     gan_plan_describe(&desc, pl, x, 0);
     gan_emit_comment(o, 1, desc.s);
     gan_buf_free(&desc);

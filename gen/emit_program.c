@@ -126,8 +126,9 @@ static void emit_body(const gan_plan *pl, layer_fn *fn)
         if (pl->store[y] == ST_MAT && (pl->dest[y] == DEST_GRAD || pl->dest[y] == DEST_STATE))
             gan_names_get(&fn->nm, pl, y);
     for (int y = fn->x; y < fn->end; y++) {
-        if (pl->store[y] != ST_MAT)
-            continue;
+        int group = pl->sched[y].group;
+        if (pl->store[y] != ST_MAT || (group >= 0 && group != y))
+            continue;   /* a loop group's members are written by its leader */
         gan_emit_node(&fn->body, pl, &fn->nm, y);
         if (fn->notes.len)
             gan_buf_put(&fn->notes, "; ");
@@ -178,6 +179,8 @@ static int signature_order(const gan_plan *pl, const layer_fn *fn, int *order)
         for (int i = 0; i < fn->nm.n; i++) {
             int is_param = pl->p->g.n[fn->nm.node[i]].op == IR_PARAM;
             int written = fn->nm.written[i];
+            if (pl->sched[fn->nm.node[i]].local)
+                continue;   /* a variable of a loop group, not a buffer */
             if (pass == 0 ? written : pass == 1 ? !written && !is_param : !written && is_param)
                 order[n++] = i;
         }

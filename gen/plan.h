@@ -13,6 +13,7 @@
  *   plan_build.c    the stages below, in order
  *   plan.c          storage and epilogue fusion; the products to measure
  *   plan_kernels.c  the engine of each product and convolution
+ *   plan_fuse.c     loop nodes fused into one loop nest, and their variables
  *   plan_loops.c    the loop nests of every executing node
  *   plan_memory.c   workspace offsets over the execution order
  *   plan_report.c   the decisions as text (`ganc check --plan`, banners)
@@ -61,12 +62,22 @@ typedef struct {
     int first[IR_MAX_RANK], count[IR_MAX_RANK];
 } gan_merge;
 
+/* what a member of a fused loop group computes (plan_fuse.c) */
+enum gan_role { GAN_ROLE_BODY, GAN_ROLE_SUM, GAN_ROLE_TAIL };
+
 /* col2im of a transposed convolution's GEMM form */
 enum gan_col2im { GAN_COL2IM_NONE, GAN_COL2IM_PLANES, GAN_COL2IM_PHASES };
 
 /* Every choice about one executing node (ST_MAT; a fused product's choices
  * sit on its own node). */
 typedef struct {
+    /* a loop group (plan_fuse.c): loop nodes computed in one loop nest */
+    int group;            /* the group's first node (its leader), -1 when alone */
+    int role;             /* enum gan_role */
+    int local;            /* only its group reads it: a variable, no buffer */
+    int n_members;        /* the leader: how many nodes the group has */
+    int tail_parallel;    /* the leader of an ACCUMULATE group: its tails' loop
+                             over the sums' outputs is split among threads */
     int parallel;         /* the outermost loop is split among the trainer's threads */
     /* loop nodes */
     int loop;             /* enum gan_loop_form */
@@ -142,7 +153,9 @@ ir_shape gan_merge_shape(ir_shape s, const gan_merge *mg, int dom_rank);
 void gan_plan_storage(gan_plan *pl, const gan_program *p, const gan_model *m,
                       gan_codegen_opts o);
 void gan_plan_kernels(gan_plan *pl);
+void gan_plan_fuse(gan_plan *pl);
 void gan_plan_loops(gan_plan *pl);
+void gan_plan_locals(gan_plan *pl);
 void gan_plan_memory(gan_plan *pl);
 /* whether a loop over n elements is worth splitting among threads */
 int gan_plan_parallel_worth(const gan_plan *pl, long n);

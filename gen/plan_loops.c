@@ -62,10 +62,12 @@ static void collect_patterns(const gan_plan *pl, int x, int root, ir_shape dom, 
             collect_patterns(pl, nd->in[i], root, dom, pat, n);
 }
 
-static gan_merge plan_merge(const gan_plan *pl, int x, ir_shape dom)
+/* the merge of the domain's axes that suits every node of xs */
+static gan_merge plan_merge(const gan_plan *pl, const int *xs, int n_xs, ir_shape dom)
 {
     int *pat = NULL, n = 0;
-    collect_patterns(pl, x, x, dom, &pat, &n);
+    for (int i = 0; i < n_xs; i++)
+        collect_patterns(pl, xs[i], xs[i], dom, &pat, &n);
     gan_merge mg = { 0, { 0 }, { 0 } };
     for (int k = 0; k < dom.rank; k++) {
         int merge = mg.n > 0;
@@ -128,33 +130,58 @@ static int unrolled_axes(ir_shape dom, const int *order, int unroll)
     return prod <= 1 ? 0 : u;
 }
 
-static void plan_loop(gan_plan *pl, int x, gan_sched *s)
+/* The nodes the loop nest of x computes: x alone, or the bodies and sums
+ * of the group x leads (its tails run after the sums); into xs (room for
+ * pl->n); returns the count and the first sum's index in *sum (-1: none). */
+static int nest_members(const gan_plan *pl, int x, int *xs, int *sum)
+{
+    int n = 0;
+    *sum = pl->p->g.n[x].op == IR_SUM_TO ? x : -1;
+    if (pl->sched[x].group != x) {
+        xs[n++] = x;
+        return n;
+    }
+    for (int y = x; y < pl->n; y++) {
+        const gan_sched *m = &pl->sched[y];
+        if (m->group != x || m->role == GAN_ROLE_TAIL)
+            continue;
+        xs[n++] = y;
+        if (m->role == GAN_ROLE_SUM && *sum < 0)
+            *sum = y;
+    }
+    return n;
+}
+
+static void plan_loop(gan_plan *pl, int x, gan_sched *s, int *xs)
 {
     const ir_graph *g = &pl->p->g;
     const ir_node *nd = &g->n[x];
-    int sum = nd->op == IR_SUM_TO, plain = pl->o.plain;
-    ir_shape dom = sum ? g->n[nd->in[0]].shape : nd->shape;
-    if (!sum && all_leaves_match(pl, x, x, dom)) {
-        long n = ir_numel(dom);
-        s->loop = n > pl->o.unroll || plain ? GAN_LOOP_FLAT : GAN_LOOP_WRITTEN;
-        s->parallel = s->loop == GAN_LOOP_FLAT && gan_plan_parallel_worth(pl, n);
+    int sum, plain = pl->o.plain, n = nest_members(pl, x, xs, &sum);
+    ir_shape dom = nd->op == IR_SUM_TO ? g->n[nd->in[0]].shape : nd->shape;
+    int flat = sum < 0;
+    for (int i = 0; i < n && flat; i++)
+        flat = all_leaves_match(pl, xs[i], xs[i], dom);
+    if (flat) {
+        long numel = ir_numel(dom);
+        s->loop = numel > pl->o.unroll || plain ? GAN_LOOP_FLAT : GAN_LOOP_WRITTEN;
+        s->parallel = s->loop == GAN_LOOP_FLAT && gan_plan_parallel_worth(pl, numel);
         return;
     }
-    gan_merge mg = plan_merge(pl, x, dom);
+    gan_merge mg = plan_merge(pl, xs, n, dom);
     if (mg.n < dom.rank && !plain)
         s->merge = mg;
     ir_shape md = gan_merge_shape(dom, &s->merge, dom.rank);
-    s->loop = sum ? GAN_LOOP_ACCUMULATE : GAN_LOOP_NEST;
-    if (sum && !plain) {
+    s->loop = sum >= 0 ? GAN_LOOP_ACCUMULATE : GAN_LOOP_NEST;
+    if (sum >= 0 && !plain) {
         /* output axes outermost unless the innermost is one */
-        ir_shape out = gan_merge_shape(nd->shape, &s->merge, dom.rank);
+        ir_shape out = gan_merge_shape(g->n[sum].shape, &s->merge, dom.rank);
         int n_out = 0;
         for (int pass = 0; pass < 2; pass++)
-            for (int a = 0, n = 0; a < md.rank; a++) {
+            for (int a = 0, k2 = 0; a < md.rank; a++) {
                 int k = a - (md.rank - out.rank);
                 int is_out = k >= 0 && out.d[k] == md.d[a] && md.d[a] > 1;
                 if (is_out == !pass)
-                    s->order[pass ? n_out + n++ : n_out++] = a;
+                    s->order[pass ? n_out + k2++ : n_out++] = a;
             }
         s->n_out = n_out;
         if (n_out > 0 && s->order[md.rank - 1] == md.rank - 1 && n_out < md.rank) {
@@ -162,18 +189,23 @@ static void plan_loop(gan_plan *pl, int x, gan_sched *s)
             s->parallel = gan_plan_parallel_worth(pl, ir_numel(md));
             return;
         }
+        /* added into the outputs: the tails run in a loop over them after */
+        s->tail_parallel = gan_plan_parallel_worth(pl, ir_numel(g->n[sum].shape));
     }
-    s->parallel = !sum && md.d[0] >= 2 && gan_plan_parallel_worth(pl, ir_numel(md));
+    s->parallel = sum < 0 && md.d[0] >= 2 && gan_plan_parallel_worth(pl, ir_numel(md));
     s->unrolled = unrolled_axes(md, NULL, plain ? 0 : pl->o.unroll);
 }
 
 void gan_plan_loops(gan_plan *pl)
 {
     const ir_graph *g = &pl->p->g;
+    int *xs = gan_xcalloc((size_t)pl->n + 1, sizeof *xs);
     for (int x = 0; x < pl->n; x++) {
         ir_op op = g->n[x].op;
+        int grouped = pl->sched[x].group >= 0;
         if (pl->store[x] == ST_MAT && pl->gemm[x] < 0 &&
-            (ir_is_elementwise(op) || op == IR_SUM_TO))
-            plan_loop(pl, x, &pl->sched[x]);
+            (ir_is_elementwise(op) || op == IR_SUM_TO) && (!grouped || pl->sched[x].group == x))
+            plan_loop(pl, x, &pl->sched[x], xs);
     }
+    free(xs);
 }

@@ -48,53 +48,79 @@ static void release_span(span *free_list, int *n_free, long off, long size)
     free_list[(*n_free)++] = (span){ off, size };
 }
 
+/* The last node of the step x belongs to: its group's last member, or x. */
+static int step_end(const gan_plan *pl, int x)
+{
+    int leader = pl->sched[x].group, end = x;
+    for (int y = x + 1; leader >= 0 && y < pl->n; y++)
+        if (pl->sched[y].group == leader)
+            end = y;
+    return end;
+}
+
+/* a buffer of the workspace: an ST_MAT node stored there, not a variable */
+static int in_workspace(const gan_plan *pl, int x)
+{
+    return pl->store[x] == ST_MAT && pl->dest[x] == DEST_WS && !pl->sched[x].local;
+}
+
+static long ws_floats(const gan_plan *pl, int x)
+{
+    return (ir_numel(pl->p->g.n[x].shape) + 15) & ~15L;
+}
+
 void gan_plan_memory(gan_plan *pl)
 {
-    const ir_graph *g = &pl->p->g;
+    /* last[b]: the last node of the last step that reads buffer b (a loop
+     * group is one step: its inputs stay until its last member) */
     int *last = xcalloc((size_t)pl->n, sizeof *last);
     /* a node reads at most every node before it, and so does its fused
      * product: 2n entries always suffice (a fixed list of 64 once dropped
      * reads quietly, and a buffer read by more nodes than that was reused
      * while still live) */
     int *reads = xcalloc(2 * (size_t)pl->n + 1, sizeof *reads);
-    for (int x = 0; x < pl->n; x++) {
+    for (int x = 0; x < pl->n; x++)
         last[x] = -1;
+    for (int x = 0; x < pl->n; x++) {
         if (pl->store[x] != ST_MAT)
             continue;
-        int nr = gan_plan_reads(pl, x, reads, pl->n);
+        int nr = gan_plan_reads(pl, x, reads, pl->n), end = step_end(pl, x);
         if (pl->gemm[x] >= 0)
             nr += gan_plan_reads(pl, pl->gemm[x], reads + nr, pl->n);
         for (int i = 0; i < nr; i++)
-            last[reads[i]] = x;
+            if (last[reads[i]] < end)
+                last[reads[i]] = end;
     }
     free(reads);
     span *fl = xcalloc((size_t)pl->n + 1, sizeof *fl);
     int n_free = 0;
     long top = 0;
-    int *owner = xcalloc((size_t)pl->n, sizeof *owner);
+    char *released = xcalloc((size_t)pl->n, 1);
     for (int x = 0; x < pl->n; x++) {
         if (pl->store[x] != ST_MAT)
             continue;
-        if (pl->dest[x] == DEST_WS) {
-            long size = (ir_numel(g->n[x].shape) + 15) & ~15L;
-            pl->off[x] = alloc_span(fl, &n_free, &top, size);
-            if (x == pl->p->loss)
-                last[x] = pl->n;        /* returned at the end */
-            else if (last[x] < 0)
-                last[x] = x;
+        int leader = pl->sched[x].group;
+        /* a step's outputs are allocated where it starts: a group's all at
+         * its leader */
+        for (int y = x; y < pl->n && (leader < 0 ? y == x : leader == x); y++) {
+            if ((leader < 0 ? y != x : pl->sched[y].group != x) || !in_workspace(pl, y))
+                continue;
+            pl->off[y] = alloc_span(fl, &n_free, &top, ws_floats(pl, y));
+            if (y == pl->p->loss)
+                last[y] = pl->n;        /* returned at the end */
+            else if (last[y] < 0)
+                last[y] = step_end(pl, y);
         }
         /* free every buffer whose last reader is x (after x's own allocation,
          * so an output never overlaps its inputs) */
         for (int y = 0; y <= x; y++)
-            if (pl->store[y] == ST_MAT && pl->dest[y] == DEST_WS && last[y] == x && !owner[y]) {
-                owner[y] = 1;
-                release_span(fl, &n_free, pl->off[y],
-                             (ir_numel(g->n[y].shape) + 15) & ~15L);
+            if (in_workspace(pl, y) && last[y] == x && !released[y]) {
+                released[y] = 1;
+                release_span(fl, &n_free, pl->off[y], ws_floats(pl, y));
             }
     }
     pl->ws_size = top;
-    free(owner);
+    free(released);
     free(fl);
     free(last);
 }
-

@@ -14,6 +14,20 @@ const char *gan_engine_name(int engine)
 
 static void describe_loop(gan_buf *o, const gan_plan *pl, int x, const gan_sched *s)
 {
+    if (s->group == x) {
+        int tails = 0, locals = 0;
+        for (int y = x; y < pl->n; y++)
+            if (pl->sched[y].group == x) {
+                tails += pl->sched[y].role == GAN_ROLE_TAIL;
+                locals += pl->sched[y].local;
+            }
+        gan_buf_printf(o, "%d values in one loop nest", s->n_members);
+        if (tails)
+            gan_buf_printf(o, " (%d after the sums)", tails);
+        if (locals)
+            gan_buf_printf(o, ", %d of them in variables", locals);
+        gan_buf_put(o, ": ");
+    }
     ir_shape dom = gan_plan_loop_domain(pl, x);
     char d[64];
     ir_shape_str(dom, d, sizeof d);
