@@ -22,6 +22,8 @@ typedef struct {
 
 static const char *grad_label(ir_graph *g, int x)
 {
+    while (!g->n[x].label && g->n[x].op == IR_RESHAPE)   /* a view: its value's name */
+        x = g->n[x].in[0];
     const char *l = g->n[x].label;
     return l ? ir_strf(g, "d_%s", l) : NULL;
 }
@@ -30,7 +32,7 @@ static const char *grad_label(ir_graph *g, int x)
 static void accumulate(ctx *c, int x, int v)
 {
     ir_graph *g = c->g;
-    v = ir_sum_to(g, v, g->n[x].shape);
+    v = ir_label(g, ir_sum_to(g, v, g->n[x].shape), grad_label(g, x));
     if (c->grad[x] < 0)
         c->grad[x] = v;
     else
@@ -124,7 +126,7 @@ static void backward_node(ctx *c, const char *req, int y)
                                        ir_binary(g, IR_MUL, gy, ir_binary(g, IR_DIV, y, x1, NULL),
                                                  NULL), 0, grad_label(g, x1)));
         return;
-    case IR_SUM_TO: accumulate(c, x, ir_broadcast(g, gy, g->n[x].shape)); return;
+    case IR_SUM_TO: accumulate(c, x, ir_label(g, ir_broadcast(g, gy, g->n[x].shape), lx)); return;
     case IR_RESHAPE: accumulate(c, x, ir_reshape(g, gy, g->n[x].shape, lx)); return;
     case IR_CONCAT: {
         int off = 0;

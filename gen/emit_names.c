@@ -86,7 +86,9 @@ char *gan_value_name(const gan_plan *pl, int b, int net, int by_app)
     /* a value without a label of its own is named after its layer and op */
     char *what = n->label ? gan_strf("%s", n->label)
                           : gan_strf("%s_%s", n->layer, ir_op_name(n->op));
-    if (!by_app || n->net < 0)
+    /* D on real and on fake data: which one; G's own values need no
+     * prefix (the saved buffers are g_VALUE) */
+    if (!by_app || n->net < 0 || !strcmp(n->app, "g"))
         return what;
     char *name = gan_strf("%s_%s", n->app, what);
     free(what);

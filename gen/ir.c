@@ -143,6 +143,13 @@ static void set_inputs(ir_graph *g, int id, const int *in, int n)
     }
 }
 
+int ir_label(ir_graph *g, int x, const char *label)
+{
+    if (!g->n[x].label && label)
+        g->n[x].label = ir_strf(g, "%s", label);
+    return x;
+}
+
 int ir_input(ir_graph *g, int ext, ir_shape s, const char *label)
 {
     int id = add_node(g, IR_INPUT, s, label);

@@ -131,6 +131,10 @@ int ir_upsample(ir_graph *g, int x, int factor, const char *label);
 int ir_sumpool(ir_graph *g, int x, int factor, const char *label);
 int ir_dropout_mask(ir_graph *g, ir_shape s, float drop, int salt);
 
+/* Names node x `label` unless it has a name already (a constructor may
+ * return an existing node); returns x. */
+int ir_label(ir_graph *g, int x, const char *label);
+
 /* Label helpers: a graph-owned copy of a formatted string. */
 const char *ir_strf(ir_graph *g, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

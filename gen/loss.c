@@ -7,9 +7,12 @@
  * each a mean over the batch. */
 #include "program.h"
 
-static int mean(ir_graph *g, int x, int batch)
+/* the mean over the batch of x, the per-sample values named `what` */
+static int mean(ir_graph *g, int x, int batch, const char *what)
 {
-    return ir_unary(g, IR_SCALE, ir_sum_to(g, x, ir_shape1(1)), 1.0f / (float)batch, NULL);
+    ir_label(g, x, what);
+    int sum = ir_label(g, ir_sum_to(g, x, ir_shape1(1)), ir_strf(g, "%s_sum", what));
+    return ir_unary(g, IR_SCALE, sum, 1.0f / (float)batch, ir_strf(g, "%s_mean", what));
 }
 
 static int square(ir_graph *g, int x)
@@ -35,7 +38,7 @@ static int term(ir_graph *g, int loss, int score, int real, int batch)
         v = ir_unary(g, IR_SOFTPLUS, real ? ir_unary(g, IR_NEG, score, 0, NULL) : score, 0, NULL);
         break;
     }
-    return mean(g, v, batch);
+    return mean(g, v, batch, real ? "loss_on_real" : "loss_on_fake");
 }
 
 int gan_loss_d(ir_graph *g, int loss, int d_real, int d_fake, int batch)
@@ -48,7 +51,7 @@ int gan_loss_d(ir_graph *g, int loss, int d_real, int d_fake, int batch)
 int gan_loss_g(ir_graph *g, int loss, int d_fake, int batch)
 {
     if (loss == GAN_LOSS_HINGE)
-        return ir_unary(g, IR_NEG, mean(g, d_fake, batch), 0, "g_loss");
+        return ir_unary(g, IR_NEG, mean(g, d_fake, batch, "score_on_fake"), 0, "g_loss");
     int v = term(g, loss, d_fake, 1, batch);
     return ir_copy(g, v, "g_loss");
 }

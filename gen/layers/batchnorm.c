@@ -61,12 +61,15 @@ static int lower(gan_lower *c, const gan_layer *l, const int *in, int n_in)
     int mean, inv;
     if (c->training) {
         float n = (float)(ir_numel(xs) / C);
-        mean = ir_unary(g, IR_SCALE, ir_sum_to(g, x, stat), 1.0f / n, ir_strf(g, "%s_mean", l->name));
-        int xc = ir_binary(g, IR_SUB, x, mean, NULL);
-        int var = ir_unary(g, IR_SCALE, ir_sum_to(g, ir_binary(g, IR_MUL, xc, xc, NULL), stat),
-                           1.0f / n, ir_strf(g, "%s_var", l->name));
-        inv = ir_unary(g, IR_RECIP, ir_unary(g, IR_SQRT, ir_unary(g, IR_ADDS, var, s->eps, NULL),
-                                             0, NULL), 0, ir_strf(g, "%s_inv_std", l->name));
+        int sum = ir_label(g, ir_sum_to(g, x, stat), ir_strf(g, "%s_sum", l->name));
+        mean = ir_unary(g, IR_SCALE, sum, 1.0f / n, ir_strf(g, "%s_mean", l->name));
+        int xc = ir_binary(g, IR_SUB, x, mean, ir_strf(g, "%s_centered", l->name));
+        int sq = ir_binary(g, IR_MUL, xc, xc, ir_strf(g, "%s_sq", l->name));
+        int sq_sum = ir_label(g, ir_sum_to(g, sq, stat), ir_strf(g, "%s_sq_sum", l->name));
+        int var = ir_unary(g, IR_SCALE, sq_sum, 1.0f / n, ir_strf(g, "%s_var", l->name));
+        int std = ir_unary(g, IR_SQRT, ir_unary(g, IR_ADDS, var, s->eps, NULL), 0,
+                           ir_strf(g, "%s_std", l->name));
+        inv = ir_unary(g, IR_RECIP, std, 0, ir_strf(g, "%s_inv_std", l->name));
         if (c->update_state) {
             /* running = (1 - momentum) running + momentum batch (unbiased variance) */
             int rm = gan_lower_state(c, t + 2), rv = gan_lower_state(c, t + 3);
@@ -86,11 +89,12 @@ static int lower(gan_lower *c, const gan_layer *l, const int *in, int n_in)
         mean = ir_reshape(g, gan_lower_state(c, t + 2), cs, NULL);
         int var = ir_reshape(g, gan_lower_state(c, t + 3), cs, NULL);
         inv = ir_unary(g, IR_RECIP, ir_unary(g, IR_SQRT, ir_unary(g, IR_ADDS, var, s->eps, NULL),
-                                             0, NULL), 0, NULL);
-        x = ir_binary(g, IR_SUB, x, mean, NULL);
+                                             0, NULL), 0, ir_strf(g, "%s_inv_std", l->name));
+        x = ir_binary(g, IR_SUB, x, mean, ir_strf(g, "%s_centered", l->name));
     }
-    int xhat = ir_binary(g, IR_MUL, x, inv, NULL);
-    return ir_binary(g, IR_ADD, ir_binary(g, IR_MUL, xhat, gamma, NULL), beta, l->name);
+    int xhat = ir_binary(g, IR_MUL, x, inv, ir_strf(g, "%s_normalized", l->name));
+    int scaled = ir_binary(g, IR_MUL, xhat, gamma, ir_strf(g, "%s_scaled", l->name));
+    return ir_binary(g, IR_ADD, scaled, beta, l->name);
 }
 
 const gan_layer_kind gan_layer_batchnorm = {
