@@ -58,11 +58,10 @@ const char *gan_home(void)
     return home;
 }
 
-const char *gan_runtime_lib(void)
+/* name (libganc_train.a, libganc_sample.a) beside the ganc executable, so
+ * that a build tree such as build/asan/ uses its own, else in <home>/build/ */
+static const char *find_lib(char *lib, size_t size, const char *name)
 {
-    static char lib[PATH_MAX + 32];
-    if (*lib)
-        return lib;
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n > 0) {
@@ -70,13 +69,25 @@ const char *gan_runtime_lib(void)
         char *slash = strrchr(exe, '/');
         if (slash) {
             *slash = 0;
-            snprintf(lib, sizeof lib, "%s/libganc_rt.a", exe);
+            snprintf(lib, size, "%s/%s", exe, name);
             if (access(lib, R_OK) == 0)
                 return lib;
         }
     }
-    snprintf(lib, sizeof lib, "%s/build/libganc_rt.a", gan_home());
+    snprintf(lib, size, "%s/build/%s", gan_home(), name);
     return lib;
+}
+
+const char *gan_runtime_lib(void)
+{
+    static char lib[PATH_MAX + 32];
+    return *lib ? lib : find_lib(lib, sizeof lib, "libganc_train.a");
+}
+
+const char *gan_sampler_lib(void)
+{
+    static char lib[PATH_MAX + 32];
+    return *lib ? lib : find_lib(lib, sizeof lib, "libganc_sample.a");
 }
 
 char *gan_read_file(const char *path, long *size)
@@ -179,7 +190,7 @@ static int emit_and_compile(const gan_model *m, const gan_build_opts *o, const c
              "-Wl,--gc-sections%s -o %s %s.c '%s' %s -lm",
              dir, o->cc, o->native ? " -march=native" : "", o->cflags ? o->cflags : "",
              home, sampler ? " -fno-asynchronous-unwind-tables -Wl,-z,noseparate-code" : "", exe,
-             exe, gan_runtime_lib(),
+             exe, sampler ? gan_sampler_lib() : gan_runtime_lib(),
              sampler ? "" : "-fopenmp -lopenblas -lz");
     return run(cmd) ? 1 : 0;
 }

@@ -15,12 +15,16 @@ typedef struct {
     gan_codegen_opts opts;
 } gan_build_opts;
 
-/* Where ganc finds templates/, runtime/ headers and build/libganc_rt.a:
- * $GANC_HOME, else the folder above the ganc executable, else GANC_DATADIR. */
+/* Where ganc finds templates/, runtime/ headers and the runtime libraries
+ * build/libganc_{train,sample}.a: $GANC_HOME, else the folder above the ganc
+ * executable, else GANC_DATADIR. */
 const char *gan_home(void);
-/* The runtime library to link: libganc_rt.a beside the ganc executable (so
- * a build tree such as build/asan/ uses its own), else <home>/build/. */
+/* The runtime libraries to link, beside the ganc executable (so a build
+ * tree such as build/asan/ uses its own), else in <home>/build/: the
+ * trainer's (libganc_train.a: needs -lz and OpenMP), and the sampler's
+ * (libganc_sample.a: libc and libm only). */
 const char *gan_runtime_lib(void);
+const char *gan_sampler_lib(void);
 
 /* The flags every generated file is compiled with, and the cost model's
  * probe too, so that it measures code built the same way.  -O3, whose

@@ -480,10 +480,11 @@ int gan_emit_file(const gan_model *model, gan_codegen_opts o, const gan_emit_tar
     header(&text[S_HEADER], m, o, t);
     gan_buf_put(&text[S_INCLUDES], PARALLEL_FOR);
     if (o.blas && o.own_gemm)
-        gan_buf_put(&text[S_INCLUDES], "#include \"rt_conv.h\"\n#include \"rt_gemm.h\"\n");
+        gan_buf_put(&text[S_INCLUDES], "#include \"kernels/rt_conv.h\"\n"
+                                       "#include \"kernels/rt_gemm.h\"\n");
     else if (o.blas)
-        gan_buf_put(&text[S_INCLUDES], "#include <cblas.h>\n#include \"rt_conv.h\"\n"
-                                       "#include \"rt_gemm.h\"\n" THREADED_SGEMM);
+        gan_buf_put(&text[S_INCLUDES], "#include <cblas.h>\n#include \"kernels/rt_conv.h\"\n"
+                                       "#include \"kernels/rt_gemm.h\"\n" THREADED_SGEMM);
     if (!t->sampler)
         gan_buf_put(&text[S_THREADS], o.blas ? SET_THREADS :
                     "/* the plain emission calls no BLAS and runs on one thread */\n"

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rt_gemm.h"   /* RT_GEMM_MR: the rows below which rt_sgemm does not pack */
+#include "kernels/rt_gemm.h"   /* RT_GEMM_MR: the rows below which rt_sgemm does not pack */
 
 /* Every identifier generated code uses besides buffer names: loop variables,
  * extents, temporaries, helpers, libm and BLAS.  A buffer (named after a layer)
