@@ -12,15 +12,17 @@ void rt_flags_start(void)
     optind = 0;   /* 0, not 1: glibc and musl then forget a half-read "-hx" too */
 }
 
-/* "--name" or "-c" for the flag with code c, as argv[at] spelled it */
+/* The flag with code c as the message names it: "--name" when argv spelled
+ * it long (perhaps shortened), else "-c". */
 static const char *flag_name(int c, const char *arg, const struct option *longs, char *buf,
                              size_t size)
 {
-    for (; arg[1] == '-' && longs->name; longs++)
-        if (longs->val == c) {
-            snprintf(buf, size, "--%s", longs->name);
-            return buf;
-        }
+    if (arg[1] == '-')
+        for (; longs->name; longs++)
+            if (longs->val == c) {
+                snprintf(buf, size, "--%s", longs->name);
+                return buf;
+            }
     snprintf(buf, size, "-%c", c);
     return buf;
 }

@@ -3,9 +3,9 @@
  * Loads the generator's tensors (from --weights or from weights embedded in
  * the executable), draws N latents (seeded, or from a .npy), runs the
  * generator in chunks of the compiled batch and writes the samples as .npy,
- * .csv or a .png picture.  The sampler links libc and libm only, and a
- * static archive pulls only what is referenced: this file must not use
- * rt_data, rt_optim or the trainer.
+ * .csv or a .png picture.  The sampler links libc and libm only: this file
+ * is in libganc_sample.a, which has nothing of data/ or train/
+ * (tests/runtime_libs.sh).
  * Leaves out: interpolation between latents, truncation, class labels.
  */
 #include "sample/rt_sample.h"
