@@ -38,15 +38,15 @@ int rt_flag_next(int argc, char **argv, const char *shorts, const struct option 
     int at = optind > 0 ? optind : 1;   /* the argument getopt reads now */
     int c = getopt_long(argc, argv, opts, longs, NULL);
     *value = optarg;
-    if (c == -1 && optind > at)   /* getopt's end of flags: nothing may follow */
-        return rt_errf(err, "%s: unknown flag (see --help)", argv[at]);
-    if (c == -1 && optind < argc)
-        return rt_errf(err, "%s: unknown %s (see --help)", argv[optind],
-                       argv[optind][0] == '-' ? "flag" : "argument");
+    /* an unknown flag, getopt's end of flags "--" (nothing may follow), or
+     * an argument that is not a flag */
+    const char *bad = c == '?' || (c == -1 && optind > at) ? argv[at]
+                    : c == -1 && optind < argc ? argv[optind] : NULL;
+    if (bad)
+        return rt_errf(err, "%s: unknown %s (see --help)", bad,
+                       bad[0] == '-' ? "flag" : "argument");
     if (c == -1)
         return 0;
-    if (c == '?')
-        return rt_errf(err, "%s: unknown flag (see --help)", argv[at]);
     if (c == ':')
         return rt_errf(err, "%s: expected a value after the flag, found the end of the "
                        "command line", flag_name(optopt, argv[at], longs, name, sizeof name));
