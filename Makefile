@@ -1,5 +1,5 @@
 # ganc - a compiler for generative adversarial networks.
-#   make            build/ganc and build/libganc_rt.a
+#   make            build/ganc and the runtime libraries build/libganc_{sample,train,core}.a
 #   make test       the whole test suite (CMocka, parity with PyTorch, end to end)
 #   make test-quick unit tests only
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -22,13 +22,25 @@ endif
 
 GEN_SRC  = $(wildcard gen/*.c gen/layers/*.c)
 GEN_OBJ  = $(patsubst %.c,$(B)/%.o,$(GEN_SRC))
-RT_SRC   = $(wildcard runtime/*.c)
-RT_OBJ   = $(patsubst %.c,$(B)/%.o,$(RT_SRC))
+
+# The runtime, by folder (runtime/README.md).  Each library is a set of
+# folders: the sampler's holds nothing of training (no optimizer, data
+# loader, checkpoint, zlib or OpenMP user: tests/runtime_libs.sh checks it),
+# the trainer's everything a trainer calls.  sample/ and train/ each hold
+# one implementation of core/rt_zlib.h, so a library never has both.  The
+# core library (err, alloc, file helpers, flags, rng) is also what ganc
+# itself may link.
+RT_SHARED_DIRS = core formats kernels model viz
+RT_SAMPLE_DIRS = $(RT_SHARED_DIRS) sample
+RT_TRAIN_DIRS  = $(RT_SHARED_DIRS) data train
+rt_objs  = $(patsubst %.c,$(B)/%.o,$(foreach d,$(1),$(wildcard runtime/$(d)/*.c)))
+RT_HDR   = $(wildcard runtime/*/*.h)
+RT_LIBS  = $(B)/libganc_sample.a $(B)/libganc_train.a $(B)/libganc_core.a
 
 .PHONY: all test test-quick clean install
-all: $(B)/ganc $(B)/libganc_rt.a
+all: $(B)/ganc $(RT_LIBS)
 
-$(B)/gen/%.o: gen/%.c $(wildcard gen/*.h) runtime/rt_model.h
+$(B)/gen/%.o: gen/%.c $(wildcard gen/*.h) runtime/model/rt_model.h runtime/kernels/rt_gemm.h
 	@mkdir -p $(dir $@)
 	$(SAY) "  CC      $<"
 	$(Q)$(CC) $(WARN) $(CFLAGS) -Iruntime -Wno-format-truncation -DGANC_DATADIR='"$(DATADIR)"' -c -o $@ $<
@@ -43,21 +55,24 @@ RT_CFLAGS_rt_optim = -fno-math-errno -fopenmp
 # Cold code the sampler links (argument and header parsing, file output) is
 # compiled for size: it runs once per process, and the stripped sampler has
 # a 64 KiB budget (bench: sampler_size)
-RT_SMALL = rt_args rt_csv rt_err rt_file rt_json rt_latent rt_npy rt_png rt_raster \
+RT_SMALL = rt_args rt_csv rt_err rt_file rt_json rt_latent rt_npy rt_plot rt_png rt_raster \
            rt_sample rt_sample_weights rt_safetensors_read rt_safetensors_sum rt_weights
 $(foreach f,$(RT_SMALL),$(eval RT_CFLAGS_$(f) = -Os))
-$(B)/runtime/%.o: runtime/%.c $(wildcard runtime/*.h)
+$(B)/runtime/%.o: runtime/%.c $(RT_HDR)
 	@mkdir -p $(dir $@)
 	$(SAY) "  CC      $<"
 	$(Q)$(CC) $(WARN) $(CFLAGS) $(RT_CFLAGS_$(notdir $*)) -ffunction-sections -fdata-sections \
 	    -fno-asynchronous-unwind-tables \
 	    -Iruntime -c -o $@ $<
 
-$(B)/ganc: $(GEN_OBJ)
+$(B)/ganc: $(GEN_OBJ) $(B)/libganc_core.a
 	$(SAY) "  LINK    $@"
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ -lyaml -lm
+	$(Q)$(CC) $(CFLAGS) -o $@ $(GEN_OBJ) $(B)/libganc_core.a -lyaml -lm
 
-$(B)/libganc_rt.a: $(RT_OBJ)
+$(B)/libganc_sample.a: $(call rt_objs,$(RT_SAMPLE_DIRS))
+$(B)/libganc_train.a: $(call rt_objs,$(RT_TRAIN_DIRS))
+$(B)/libganc_core.a: $(call rt_objs,core)
+$(RT_LIBS):
 	$(SAY) "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
 
@@ -67,12 +82,14 @@ include tests/sanitize.mk
 include tests/fuzz/fuzz.mk
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/templates \
-	    $(DESTDIR)$(DATADIR)/runtime $(DESTDIR)$(DATADIR)/build
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/templates $(DESTDIR)$(DATADIR)/build
 	install -m 755 $(B)/ganc $(DESTDIR)$(PREFIX)/bin/ganc
 	install -m 644 templates/*.c $(DESTDIR)$(DATADIR)/templates/
-	install -m 644 runtime/*.h $(DESTDIR)$(DATADIR)/runtime/
-	install -m 644 $(B)/libganc_rt.a $(DESTDIR)$(DATADIR)/build/
+	for d in $(sort $(RT_SAMPLE_DIRS) $(RT_TRAIN_DIRS)); do \
+	    install -d $(DESTDIR)$(DATADIR)/runtime/$$d && \
+	    install -m 644 runtime/$$d/*.h $(DESTDIR)$(DATADIR)/runtime/$$d/ || exit 1; \
+	done
+	install -m 644 $(B)/libganc_sample.a $(B)/libganc_train.a $(DESTDIR)$(DATADIR)/build/
 
 clean:
 	rm -rf $(B)

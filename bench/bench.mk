@@ -13,10 +13,10 @@ BENCH_PYTHON ?= /usr/bin/python3
 bench: all
 	$(BENCH_PYTHON) bench/bench.py $(if $(filter-out 0,$(BENCH_QUICK)),--quick) $(BENCH_ARGS)
 
-$(B)/bench/gemm_bench: bench/gemm_bench.c $(B)/libganc_rt.a
+$(B)/bench/gemm_bench: bench/gemm_bench.c $(B)/libganc_sample.a
 	@mkdir -p $(dir $@)
 	$(SAY) "  CC      $@"
-	$(Q)$(CC) $(WARN) -O2 -Iruntime -o $@ $< $(B)/libganc_rt.a -lopenblas -lm
+	$(Q)$(CC) $(WARN) -O2 -Iruntime -o $@ $< $(B)/libganc_sample.a -lopenblas -lm
 
 bench-gemm: $(B)/bench/gemm_bench
 	OPENBLAS_NUM_THREADS=1 $(B)/bench/gemm_bench

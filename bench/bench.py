@@ -49,7 +49,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PY = "/usr/bin/python3"
 CC = os.environ.get("CC") or "cc"
 GANC = os.path.join(ROOT, "build", "ganc")
-RTLIB = os.path.join(ROOT, "build", "libganc_rt.a")
+TRAIN_LIB = os.path.join(ROOT, "build", "libganc_train.a")    # the trainer's runtime
+SAMPLE_LIB = os.path.join(ROOT, "build", "libganc_sample.a")  # the sampler's: libc, libm
 DRIVER_CFLAGS = ["-std=c11", "-O2", "-Wall", "-Wextra", "-Werror", "-D_POSIX_C_SOURCE=200809L",
                  "-Iruntime", "-Itests/parity"]
 # what gen/build.c compiles generated code with: gan_gen_cflags of gen/host.c
@@ -186,16 +187,16 @@ def setup(work):
                    "objcopy")
             if v != "plain":
                 compile_c(f"{out}/steptime", ["bench/steptime.c", f"{out}/train.o"],
-                          libs=[RTLIB, "-fopenmp", "-lopenblas", "-lz", "-lm"])
+                          libs=[TRAIN_LIB, "-fopenmp", "-lopenblas", "-lz", "-lm"])
         compile_c(f"{d}-check", ["bench/check_step.c"] +
                   [f"{d}-{v}/train-check.o" for v in ("opt", "native", "plain")],
-                  libs=[RTLIB, "-fopenmp", "-lopenblas", "-lz", "-lm"])
+                  libs=[TRAIN_LIB, "-fopenmp", "-lopenblas", "-lz", "-lm"])
         b[name] = d
     dc = b["dcgan_fashion"]
     for v in ("opt", "native"):
         gen_object(f"{dc}-{v}/sample.c", "sample", v == "native", f"{dc}-{v}/sample.o")
         compile_c(f"{dc}-{v}/gentime", ["bench/gentime.c", f"{dc}-{v}/sample.o"],
-                  libs=[RTLIB, "-lm"])
+                  libs=[SAMPLE_LIB, "-lm"])
     compile_c(f"{work}/fma_peak", ["bench/fma_peak.c"], extra=["-mavx512f", "-mfma", "-pthread"])
     compile_c(f"{work}/peakrss", ["bench/peakrss.c"])
     # weights for the samplers: one step of the real trainer (its weights
@@ -668,7 +669,7 @@ def main():
     csv = args.csv or os.path.join(ROOT, "bench", "results",
                                    "quick.csv" if args.quick else "full.csv")
     work = os.path.abspath(args.work or os.path.join(ROOT, "build", "bench"))
-    for f in (GANC, RTLIB, PY):
+    for f in (GANC, TRAIN_LIB, SAMPLE_LIB, PY):
         if not os.path.exists(f):
             die(f"{f} is missing (run make; PyTorch: apt-get install python3-torch)")
 

@@ -38,7 +38,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "rt_optim.h"
+#include "train/rt_optim.h"
 
 const rt_model *ganc_model_plain(void);
 const rt_model *ganc_model_opt(void);

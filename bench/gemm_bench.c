@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "rt_gemm.h"
+#include "kernels/rt_gemm.h"
 
 typedef struct {
     const char *what;

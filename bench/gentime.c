@@ -21,11 +21,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "rt_generate.h"
-#include "rt_model.h"
-#include "rt_rng.h"
-#include "rt_sample_weights.h"
-#include "rt_weights.h"
+#include "core/rt_rng.h"
+#include "model/rt_generate.h"
+#include "model/rt_model.h"
+#include "model/rt_weights.h"
+#include "sample/rt_sample_weights.h"
 
 const rt_sampler_model *ganc_model(void);
 

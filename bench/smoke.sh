@@ -14,7 +14,7 @@ if ! grep -qw avx512f /proc/cpuinfo; then
 fi
 out=build/bench-smoke
 mkdir -p "$out"
-make -s build/ganc build/libganc_rt.a || exit 1
+make -s build/ganc build/libganc_train.a build/libganc_sample.a || exit 1
 if ! /usr/bin/python3 bench/bench.py --quick --repeats 1 --warmup 0 --work "$out" \
         --csv "$out/smoke.csv" >"$out/table.txt" 2>"$out/log.txt"; then
     echo "bench-smoke: bench/bench.py failed:"

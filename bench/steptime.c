@@ -28,10 +28,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "rt_model.h"
-#include "rt_optim.h"
-#include "rt_rng.h"
-#include "rt_weights.h"
+#include "core/rt_rng.h"
+#include "model/rt_model.h"
+#include "model/rt_weights.h"
+#include "train/rt_optim.h"
 
 const rt_model *ganc_model(void);
 char *openblas_get_corename(void);

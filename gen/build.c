@@ -2,7 +2,6 @@
  * templates, then runs the C compiler on each. */
 #include "build.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,7 +66,7 @@ static int compile(const gan_build_opts *o, const char *dir, const char *exe, in
     argv[n++] = "-o";
     argv[n++] = exe;
     argv[n++] = src;
-    argv[n++] = gan_runtime_lib();
+    argv[n++] = sampler ? gan_sampler_lib() : gan_runtime_lib();
     if (!sampler) {
         argv[n++] = "-fopenmp";
         argv[n++] = "-lopenblas";
@@ -127,8 +126,9 @@ int gan_build(const gan_compiled *c, const char *model_path, const char *model_y
     char *dir = o->out_dir ? gan_xstrdup(o->out_dir) : join("build", c->m->name);
     int rc = 0;
     long embed = 0;
-    if (gan_mkdir_p(dir)) {
-        fprintf(stderr, "ganc: cannot create %s: %s\n", dir, strerror(errno));
+    const char *why = NULL;
+    if (gan_mkdir_p(dir, &why)) {
+        fprintf(stderr, "ganc: %s\n", why);
         rc = 1;
     } else if (o->embed_weights && copy_weights(o->embed_weights, dir, &embed)) {
         rc = 2;

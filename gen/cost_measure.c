@@ -26,7 +26,7 @@ static int make_parent(const char *path)
     int rc = !dir ? -1 : 0;
     if (slash && slash != dir) {
         *slash = 0;
-        rc = gan_mkdir_p(dir);
+        rc = gan_mkdir_p(dir, NULL);
     }
     free(dir);
     return rc;

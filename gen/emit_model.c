@@ -377,11 +377,12 @@ int gan_emit_file(const gan_compiled *c, const gan_emit_target *t, gan_buf *out,
     header(&text[S_HEADER], m, o, t);
     /* the helpers of generated code (rt_gen.h); the trainer's products go
      * to gan_sgemm (rt_gen_blas.h), the sampler's to rt_sgemm alone */
-    gan_buf_put(&text[S_INCLUDES], "#include \"rt_gen.h\"\n");
+    gan_buf_put(&text[S_INCLUDES], "#include \"model/rt_gen.h\"\n");
     if (o.blas && o.own_gemm)
-        gan_buf_put(&text[S_INCLUDES], "#include \"rt_conv.h\"\n#include \"rt_gemm.h\"\n");
+        gan_buf_put(&text[S_INCLUDES], "#include \"kernels/rt_conv.h\"\n"
+                                       "#include \"kernels/rt_gemm.h\"\n");
     else if (o.blas)
-        gan_buf_put(&text[S_INCLUDES], "#include \"rt_gen_blas.h\"\n");
+        gan_buf_put(&text[S_INCLUDES], "#include \"model/rt_gen_blas.h\"\n");
     if (!t->sampler)
         gan_buf_put(&text[S_THREADS], o.blas ?
                     "/* the trainer's threads are OpenMP's; OpenBLAS keeps one (rt_gen_blas.h) */\n"

@@ -1,6 +1,8 @@
 /* host.c - see host.h. */
 #include "host.h"
 
+#include "core/rt_file.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -71,89 +73,59 @@ const char *gan_home(void)
     return home;
 }
 
-const char *gan_runtime_lib(void)
+/* The library `name` beside the ganc executable (so that a build tree
+ * such as build/asan/ uses its own), else in <home>/build/, into lib. */
+static const char *find_lib(char *lib, size_t size, const char *name)
 {
-    static char lib[PATH_MAX + 32];
-    if (*lib)
-        return lib;
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     char *slash = n > 0 && (size_t)n < sizeof exe - 1 ? (exe[n] = 0, strrchr(exe, '/')) : NULL;
     if (slash) {
         *slash = 0;
-        snprintf(lib, sizeof lib, "%s/libganc_rt.a", exe);
-        if (access(lib, R_OK) == 0)
+        if (snprintf(lib, size, "%s/%s", exe, name) < (int)size && access(lib, R_OK) == 0)
             return lib;
     }
-    snprintf(lib, sizeof lib, "%s/build/libganc_rt.a", gan_home());
+    snprintf(lib, size, "%s/build/%s", gan_home(), name);
     return lib;
 }
 
-/* what a non-regular file is, for messages */
-static const char *file_kind(mode_t mode)
+const char *gan_runtime_lib(void)
 {
-    return S_ISDIR(mode) ? "is a directory" : S_ISFIFO(mode) ? "is a FIFO (named pipe)"
-         : S_ISCHR(mode) ? "is a character device" : S_ISBLK(mode) ? "is a block device"
-         : S_ISSOCK(mode) ? "is a socket" : "is not a regular file";
+    static char lib[PATH_MAX + 32];
+    return *lib ? lib : find_lib(lib, sizeof lib, "libganc_train.a");
+}
+
+const char *gan_sampler_lib(void)
+{
+    static char lib[PATH_MAX + 32];
+    return *lib ? lib : find_lib(lib, sizeof lib, "libganc_sample.a");
 }
 
 char *gan_read_file(const char *path, long *size, const char **why)
 {
-    const char *fail = NULL;
-    char *buf = NULL;
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st)) {
-        fail = strerror(errno);
-    } else if (!S_ISREG(st.st_mode)) {
-        fail = file_kind(st.st_mode);
-    } else if ((unsigned long long)st.st_size >= (unsigned long long)LONG_MAX ||
-               !(buf = malloc((size_t)st.st_size + 1))) {
-        fail = "too large to read into memory";
-    } else {
-        size_t got = 0, want = (size_t)st.st_size;
-        while (got < want) {
-            ssize_t r = read(fd, buf + got, want - got);
-            if (r < 0 && errno == EINTR)
-                continue;
-            if (r <= 0) {
-                fail = r < 0 ? strerror(errno) : "changed size while being read";
-                break;
-            }
-            got += (size_t)r;
-        }
-        buf[got] = 0;
-    }
-    if (fd >= 0)
-        close(fd);
-    if (fail) {
-        free(buf);
+    static rt_err err;   /* the last failure, for *why */
+    unsigned char *data = NULL;
+    size_t len = 0;
+    if (rt_read_file(path, &data, &len, &err) != 0) {
+        /* the runtime's message starts with the path, which ganc's
+         * callers name themselves */
+        size_t n = strlen(path);
         if (why)
-            *why = fail;
+            *why = !strncmp(err.msg, path, n) && !strncmp(err.msg + n, ": ", 2)
+                       ? err.msg + n + 2 : err.msg;
         return NULL;
     }
     if (size)
-        *size = (long)st.st_size;
-    return buf;
+        *size = (long)len;
+    return (char *)data;
 }
 
-int gan_mkdir_p(const char *path)
+int gan_mkdir_p(const char *path, const char **why)
 {
-    char *tmp = strdup(path);
-    if (!tmp)
-        return -1;
-    int rc = 0;
-    for (char *p = tmp + 1; *p && !rc; p++)
-        if (*p == '/') {
-            *p = 0;
-            rc = mkdir(tmp, 0777) && errno != EEXIST ? -1 : 0;
-            *p = '/';
-        }
-    if (!rc && mkdir(tmp, 0777) && errno != EEXIST)
-        rc = -1;
-    int saved = errno;
-    free(tmp);
-    errno = saved;
+    static rt_err err;   /* the last failure, for *why */
+    int rc = rt_mkdir_p(path, &err);
+    if (rc && why)
+        *why = err.msg;
     return rc;
 }
 

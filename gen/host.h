@@ -11,12 +11,15 @@
 
 #include <stddef.h>
 
-/* Where ganc finds templates/, runtime/ headers and build/libganc_rt.a:
+/* Where ganc finds templates/, runtime/ headers and the runtime libraries:
  * $GANC_HOME, else the folder above the ganc executable, else GANC_DATADIR. */
 const char *gan_home(void);
-/* The runtime library to link: libganc_rt.a beside the ganc executable (so
- * a build tree such as build/asan/ uses its own), else <home>/build/. */
+/* The runtime libraries to link, the trainer's (libganc_train.a) and the
+ * sampler's (libganc_sample.a, libc and libm only): beside the ganc
+ * executable (so that a build tree such as build/asan/ uses its own), else
+ * <home>/build/. */
 const char *gan_runtime_lib(void);
+const char *gan_sampler_lib(void);
 
 /* The flags every generated file is compiled with, and the cost model's
  * probe too, so that it measures code built the same way.  -O3, whose
@@ -34,15 +37,16 @@ extern const char *const gan_gen_cflags[];
 const char *gan_cc(void);
 
 /* Reads a whole regular file into a NUL-terminated malloc'd string (its
- * length into *size when size is not NULL).  The file is opened without
- * blocking and checked to be a regular file before anything is read, so a
- * FIFO, a device or a folder is refused at once instead of waited on.
- * NULL on failure, with what went wrong ("is a directory", "is a FIFO",
- * or strerror's text) in *why when why is not NULL. */
+ * length into *size when size is not NULL), by the runtime's one way to
+ * open an input (core/rt_file.h: a FIFO, a device or a folder is refused
+ * at once instead of waited on).  NULL on failure, with what went wrong
+ * ("expected a regular file, found a FIFO (named pipe)") in *why when why
+ * is not NULL (valid until the next failure). */
 char *gan_read_file(const char *path, long *size, const char **why);
 
-/* mkdir -p: path and every folder above it; 0, or -1 with errno. */
-int gan_mkdir_p(const char *path);
+/* mkdir -p (the runtime's): path and every folder above it; 0, or -1 with
+ * the runtime's message, naming the folder, in *why when why is not NULL. */
+int gan_mkdir_p(const char *path, const char **why);
 
 /* Writes len bytes to path (created or truncated); 0, or -1 with a
  * message on stderr naming the path. */

@@ -12,7 +12,7 @@
 #include "diag.h"
 #include "ir.h"
 #include "node.h"
-#include "rt_model.h"
+#include "model/rt_model.h"
 
 #define GAN_VERSION "0.1.0"
 

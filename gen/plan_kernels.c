@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "rt_gemm.h"   /* RT_GEMM_MR: the rows below which rt_sgemm does not pack */
+#include "kernels/rt_gemm.h"   /* RT_GEMM_MR: the rows below which rt_sgemm does not pack */
 
 /* Whether engine e may compute node x (a convolution's forward pass when
  * conv_fwd) under the options and GANC_GEMM. */

@@ -226,7 +226,7 @@ gan_node *gan_yaml_load(const char *path, gan_diag *d)
     char *text = gan_read_file(path, &size, &why);
     if (!text) {
         gan_pos p = { path, 0, 0 };
-        gan_error(d, p, "cannot open the model file: %s", why);
+        gan_error(d, p, "%s", why);   /* "cannot open: ...", "expected a regular file ..." */
         return NULL;
     }
     gan_node *root = load_bytes(text, (size_t)size, path, d);

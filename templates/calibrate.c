@@ -42,8 +42,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "rt_conv.h"
-#include "rt_gemm.h"
+#include "kernels/rt_conv.h"
+#include "kernels/rt_gemm.h"
 
 void openblas_set_num_threads(int n);
 

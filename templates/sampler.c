@@ -9,8 +9,8 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "rt_math.h"
-#include "rt_model.h"
+#include "kernels/rt_math.h"
+#include "sample/rt_sample.h"
 /* @@INCLUDES@@ */
 
 static inline float gan_softplus(float x)

@@ -18,7 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rt_model.h"
+#include "model/rt_model.h"
+#ifdef FAKE_SAMPLER
+#include "sample/rt_sample.h"
+#else
+#include "train/rt_train.h"
+#endif
 
 #ifdef FAKE_IMAGE
 #define NAME "fake_image"

@@ -34,7 +34,7 @@ else
     emissions=("")
 fi
 
-make -s build/ganc build/libganc_rt.a || exit 1
+make -s build/ganc build/libganc_train.a build/libganc_sample.a || exit 1
 export OPENBLAS_NUM_THREADS=1
 
 summary=()
@@ -49,8 +49,8 @@ for model in "${models[@]}"; do
         if ! build/ganc build "$model" -o "$dir" --no-compile $emission >"$dir/ganc.log" 2>&1; then
             status="FAIL (ganc build)"
         elif ! $CC $CFLAGS -Iruntime -Itests -DGANC_NO_MAIN -o "$dir/gradcheck" \
-                "$dir/train.c" tests/gradcheck.c build/libganc_rt.a \
-                -lcmocka -lopenblas -lm >"$dir/cc.log" 2>&1; then
+                "$dir/train.c" tests/gradcheck.c build/libganc_train.a \
+                -lcmocka -lopenblas -lz -lm >"$dir/cc.log" 2>&1; then
             status="FAIL (compile)"
             head -20 "$dir/cc.log"
         elif ! "$dir/gradcheck" >"$dir/gradcheck.log" 2>&1; then

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rt_csv.h"
-#include "rt_mixture.h"
+#include "data/rt_mixture.h"
+#include "formats/rt_csv.h"
 
 int main(int argc, char **argv)
 {

@@ -56,7 +56,7 @@ if ! "$PYTHON" -c 'import torch, numpy, yaml' 2>/dev/null; then
     echo "parity: $PYTHON lacks torch, numpy or yaml (apt-get install python3-torch python3-yaml)" >&2
     exit 1
 fi
-make -s build/ganc build/libganc_rt.a || exit 1
+make -s build/ganc build/libganc_train.a build/libganc_sample.a || exit 1
 export OPENBLAS_NUM_THREADS=1
 
 summary=()
@@ -103,8 +103,8 @@ for model in "${models[@]}"; do
             status="FAIL (ganc build)"
             cat "$dir/ganc.log"
         elif ! $CC $CFLAGS -Iruntime -Itests/parity -DGANC_NO_MAIN -o "$dir/dump_step" \
-                "$dir/train.c" tests/parity/dump_step.c build/libganc_rt.a \
-                -lopenblas -lm >"$dir/cc.log" 2>&1; then
+                "$dir/train.c" tests/parity/dump_step.c build/libganc_train.a \
+                -lopenblas -lz -lm >"$dir/cc.log" 2>&1; then
             status="FAIL (compile)"
             head -20 "$dir/cc.log"
         elif ! "$dir/dump_step" "$dir/step.safetensors" 1; then

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/run_all.sh - the whole suite (make test): every CMocka program, the
-# runtime smoke test, gradient checks, PyTorch parity and end-to-end training.
+# runtime smoke test, what the runtime's two libraries hold, gradient checks,
+# PyTorch parity and end-to-end training.
 # Each suite is run even when an earlier one failed; the last line counts
 # them as "tests: N passed, M failed" and the exit status is 1 on any failure.
 cd "$(dirname "$0")/.."
@@ -21,6 +22,7 @@ for t in build/tests/test_gen_* build/tests/test_rt_*; do
     [ -x "$t" ] && suite "$(basename "$t")" "$t"
 done
 suite runtime-smoke /usr/bin/python3 tests/test_rt_smoke.py build/tests
+suite runtime-libs bash tests/runtime_libs.sh
 suite gen-deps /usr/bin/python3 tests/gen_deps.py
 suite generated-code /usr/bin/python3 tests/generated_code.py
 suite calibrate bash tests/calibrate.sh

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -100,8 +102,30 @@ static void test_missing_file(void **state)
     int errors;
     char *out = diagnose("tests/bad/no_such_model.yaml", &errors);
     assert_int_equal(errors, 1);
-    assert_non_null(strstr(out, "tests/bad/no_such_model.yaml: error: cannot open the model file"));
+    assert_non_null(strstr(out, "tests/bad/no_such_model.yaml: error: cannot open: No such file"));
     free(out);
+}
+
+/* a FIFO or a folder given as the model is refused at once, not waited on
+ * (issue 17: `ganc check FIFO` hung in fopen) */
+static void test_special_files(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/ganc-test-special-XXXXXX", fifo[64];
+    assert_non_null(mkdtemp(dir));
+    snprintf(fifo, sizeof fifo, "%s/model.yaml", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    int errors;
+    char *out = diagnose(fifo, &errors);
+    assert_int_equal(errors, 1);
+    assert_non_null(strstr(out, "expected a regular file, found a FIFO (named pipe)"));
+    free(out);
+    out = diagnose(dir, &errors);
+    assert_int_equal(errors, 1);
+    assert_non_null(strstr(out, "expected a regular file, found a directory"));
+    free(out);
+    assert_int_equal(unlink(fifo), 0);
+    assert_int_equal(rmdir(dir), 0);
 }
 
 static void test_good_models(void **state)
@@ -291,6 +315,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bad_models),
         cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_special_files),
         cmocka_unit_test(test_good_models),
         cmocka_unit_test(test_name_lengths),
         cmocka_unit_test(test_lists_in_messages),

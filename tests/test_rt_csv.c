@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rt_csv.h"
+#include "formats/rt_csv.h"
 
 static char dir[64];
 static char path[128];

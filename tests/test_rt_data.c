@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rt_data.h"
-#include "rt_mixture.h"
-#include "rt_model.h"
+#include "data/rt_data.h"
+#include "data/rt_mixture.h"
+#include "model/rt_model.h"
 
 static char dir[64];
 static char csv[160];

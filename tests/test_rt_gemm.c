@@ -14,9 +14,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "rt_conv.h"
-#include "rt_cpu.h"
-#include "rt_gemm.h"
+#include "kernels/rt_conv.h"
+#include "kernels/rt_cpu.h"
+#include "kernels/rt_gemm.h"
 
 static float value(unsigned i)
 {

@@ -12,7 +12,7 @@
 #include <zlib.h>
 #include <cmocka.h>
 
-#include "rt_idx.h"
+#include "data/rt_idx.h"
 
 static char path[64];
 

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rt_json.h"
+#include "formats/rt_json.h"
 
 static void assert_contains(const char *hay, const char *needle)
 {

@@ -9,7 +9,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "rt_math.h"
+#include "kernels/rt_math.h"
 
 /* |got - want| in units of the float spacing at want */
 static double ulps(float got, double want)

@@ -8,7 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "rt_mixture.h"
+#include "data/rt_mixture.h"
 
 static void test_centres_and_sizes(void **state)
 {

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rt_npy.h"
+#include "formats/rt_npy.h"
 
 static char dir[64];
 static char path[160];

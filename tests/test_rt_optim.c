@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rt_optim.h"
+#include "train/rt_optim.h"
 
 static const float G1[3] = { 0.5f, -1.0f, 0.0f };
 static const float G2[3] = { -0.25f, 3.0f, 1e-3f };

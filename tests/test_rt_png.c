@@ -1,6 +1,9 @@
-/* test_rt_png.c - PNG encoder: checksums, file structure (signature, chunk
- * CRCs, IHDR), pixel round trip through an independent stored-block
- * decoder, Python's zlib decoding our stream, and the two pictures. */
+/* test_rt_png.c - the sampler's PNG encoder, linked from libganc_sample.a
+ * (formats/rt_png.c with sample/rt_zlib_stored.c): its own checksums, file
+ * structure (signature, chunk CRCs, IHDR), pixel round trip through an
+ * independent stored-block decoder, Python's zlib decoding our stream, and
+ * the two pictures (viz/rt_plot.c).  The trainer's deflated PNGs and zlib's
+ * checksums are test_rt_png_read's. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,9 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rt_checksum.h"
-#include "rt_cpu.h"
-#include "rt_png.h"
+#include "core/rt_zlib.h"
+#include "formats/rt_png.h"
+#include "kernels/rt_cpu.h"
+#include "viz/rt_plot.h"
 
 static char dir[64];
 static char path[160];

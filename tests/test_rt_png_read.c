@@ -1,10 +1,13 @@
 /* test_rt_png_read.c - the PNG decoder and the png_dir loader
- * (runtime/rt_png_read.c, rt_png_dir.c).  Good images are encoded here with
- * zlib and every row filter, in every colour type and both bit depths, and
- * must decode to the pixels they were made from; broken ones (truncated at
- * every length, bit-flipped, wrong signature, interlaced, bad filter, wrong
- * size or channels in a folder) must be refused with a message naming the
- * file.  The runtime's own PNG writer (rt_png.h) must round-trip too. */
+ * (runtime/data/rt_png_read.c, rt_png_dir.c), and the trainer's side of
+ * core/rt_zlib.h (train/rt_zlib_deflate.c: zlib's checksums, deflated PNGs).
+ * Good images are encoded here with zlib and every row filter, in every
+ * colour type and both bit depths, and must decode to the pixels they were
+ * made from; broken ones (truncated at every length, bit-flipped, wrong
+ * signature, interlaced, bad filter, wrong size or channels in a folder)
+ * must be refused with a message naming the file.  The trainer's PNG writer
+ * (rt_png.h, linked from libganc_train.a) must compress and round-trip too;
+ * the sampler's stored-block writer is test_rt_png's. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,8 +20,10 @@
 #include <zlib.h>
 #include <cmocka.h>
 
-#include "rt_png.h"
-#include "rt_png_read.h"
+#include "core/rt_zlib.h"
+#include "data/rt_png_dir.h"
+#include "data/rt_png_read.h"
+#include "formats/rt_png.h"
 
 typedef struct {
     unsigned char *data;
@@ -324,9 +329,67 @@ static void test_folder(void **state)
     free(rgb.data);
 }
 
+/* The trainer's checksums are zlib's: the standard check values, chained
+ * calls and empty buffers (which zlib alone would read as a reset). */
+static void test_trainer_checksums(void **state)
+{
+    (void)state;
+    assert_int_equal(rt_crc32(0, "123456789", 9), 0xCBF43926u);
+    assert_int_equal(rt_crc32(rt_crc32(0, "1234", 4), "56789", 5), 0xCBF43926u);
+    assert_int_equal(rt_crc32(0xCBF43926u, NULL, 0), 0xCBF43926u);
+    assert_int_equal(rt_crc32(rt_crc32(0, "IEND", 4), NULL, 0), 0xAE426082u);
+    assert_int_equal(rt_adler32(1, "Wikipedia", 9), 0x11E60398u);
+    assert_int_equal(rt_adler32(0x11E60398u, NULL, 0), 0x11E60398u);
+}
+
+/* The trainer's streams are deflated: a flat 512x512 RGB picture (a scatter
+ * plot's background) shrinks to a small fraction, and zlib inflates every
+ * stream, the empty one included, back to its bytes. */
+static void test_trainer_deflate(void **state)
+{
+    (void)state;
+    enum { N = 512 * 513 * 3 };
+    unsigned char *raw = malloc(N), *back = malloc(N);
+    for (size_t i = 0; i < N; i++)
+        raw[i] = i % 7919 < 40 ? (unsigned char)(i * 31) : 250;
+    size_t n;
+    unsigned char *z = rt_zlib_encode(raw, N, &n);
+    assert_true(n < N / 20);
+    uLongf back_n = N;
+    assert_int_equal(uncompress(back, &back_n, z, n), Z_OK);
+    assert_int_equal(back_n, N);
+    assert_memory_equal(back, raw, N);
+    free(z);
+    z = rt_zlib_encode(raw, 0, &n);
+    back_n = N;
+    assert_int_equal(uncompress(back, &back_n, z, n), Z_OK);
+    assert_int_equal(back_n, 0);
+    free(z);
+
+    /* a PNG from the trainer's writer: compressed, and the reader gets the pixels */
+    char p[64];
+    snprintf(p, sizeof p, "/tmp/ganc_test_deflate_%d.png", (int)getpid());
+    rt_err err;
+    assert_int_equal(rt_png_write(p, raw, 512, 512, 3, &err), 0);
+    struct stat sb;
+    assert_int_equal(stat(p, &sb), 0);
+    assert_true(sb.st_size < 512 * 513 * 3 / 20);
+    rt_png_image img;
+    assert_int_equal(rt_png_read(p, &img, &err), 0);
+    assert_int_equal(img.width, 512);
+    assert_int_equal(img.channels, 3);
+    assert_memory_equal(img.pixels, raw, 512 * 512 * 3);
+    free(img.pixels);
+    unlink(p);
+    free(raw);
+    free(back);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_trainer_checksums),
+        cmocka_unit_test(test_trainer_deflate),
         cmocka_unit_test(test_colour_types_and_depths),
         cmocka_unit_test(test_palette),
         cmocka_unit_test(test_broken),

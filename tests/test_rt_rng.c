@@ -9,7 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "rt_rng.h"
+#include "core/rt_rng.h"
 
 /* First outputs of xoshiro256** seeded through splitmix64, computed with an
  * independent Python implementation of the reference algorithms. */

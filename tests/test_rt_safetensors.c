@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rt_safetensors.h"
+#include "formats/rt_safetensors.h"
 
 static char dir[64];
 static char path[160];

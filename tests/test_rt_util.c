@@ -12,14 +12,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "rt_alloc.h"
-#include "rt_args.h"
-#include "rt_err.h"
-#include "rt_file.h"
-#include "rt_generate.h"
-#include "rt_latent.h"
-#include "rt_model.h"
-#include "rt_progress.h"
+#include "core/rt_alloc.h"
+#include "core/rt_args.h"
+#include "core/rt_err.h"
+#include "core/rt_file.h"
+#include "model/rt_generate.h"
+#include "model/rt_latent.h"
+#include "model/rt_model.h"
+#include "train/rt_progress.h"
 
 static char dir[64];
 static char path[256];
@@ -86,27 +86,69 @@ static void test_alloc(void **state)
     free(q);
 }
 
+/* flags like the trainer's and sampler's (rt_train_opts.c, rt_sample.c) */
+static const struct option test_flags[] = {
+    { "steps", required_argument, NULL, 256 },
+    { "seed", required_argument, NULL, 257 },
+    { "sample-every", required_argument, NULL, 258 },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+/* Reads every flag of a NULL-terminated argv; the codes and values into
+ * got ("256=10 n=5 "), the result of the last rt_flag_next returned. */
+static int read_flags(char **argv, char *got, size_t size, rt_err *err)
+{
+    int argc = 0, c;
+    while (argv[argc])
+        argc++;
+    const char *v;
+    size_t k = 0;
+    got[0] = 0;
+    rt_flags_start();
+    while ((c = rt_flag_next(argc, argv, "n:o:h", test_flags, &v, err)) > 0)
+        k += (size_t)snprintf(got + k, size - k, c < 256 ? "%c=%s " : "%d=%s ", c, v ? v : "-");
+    return c;
+}
+
 static void test_args(void **state)
 {
     (void)state;
-    char *argv[] = { "prog", "--steps", "10", "--seed=7", "--steps", "--stepsX", NULL };
-    int argc = 6, i = 1;
-    const char *v = NULL;
+    char got[256];
     rt_err err;
-    assert_int_equal(rt_arg_value(argc, argv, &i, "--steps", &v, &err), 1);
-    assert_string_equal(v, "10");
-    assert_int_equal(i, 2);
-    i = 3;
-    assert_int_equal(rt_arg_value(argc, argv, &i, "--steps", &v, &err), 0);
-    assert_int_equal(rt_arg_value(argc, argv, &i, "--seed", &v, &err), 1);
-    assert_string_equal(v, "7");
-    assert_int_equal(i, 3);
-    i = 5;
-    assert_int_equal(rt_arg_value(argc, argv, &i, "--steps", &v, &err), 0);   /* --stepsX */
-    i = 4;
-    argc = 5;
-    assert_int_equal(rt_arg_value(argc, argv, &i, "--steps", &v, &err), -1);
-    assert_contains(err.msg, "--steps: expected a value after the flag");
+    char *a1[] = { "prog", "--steps", "10", "--seed=7", "-n", "5", "-n6", "-n=7", "-o=x.npy",
+                   "--ste", "3", "-h", "--help", "--steps=", NULL };
+    assert_int_equal(read_flags(a1, got, sizeof got, &err), 0);
+    assert_string_equal(got, "256=10 257=7 n=5 n=6 n=7 o=x.npy 256=3 h=- h=- 256= ");
+    /* read again from the start (the trainer does on --resume) */
+    got[0] = 0;
+    assert_int_equal(read_flags(a1, got, sizeof got, &err), 0);
+    assert_string_equal(got, "256=10 257=7 n=5 n=6 n=7 o=x.npy 256=3 h=- h=- 256= ");
+
+    struct {
+        char *argv[5];
+        const char *msg;
+    } bad[] = {
+        { { "prog", "--steps", NULL }, "--steps: expected a value after the flag, found the end "
+                                       "of the command line" },
+        { { "prog", "--ste", NULL }, "--steps: expected a value after the flag" },
+        { { "prog", "-h", "-n", NULL }, "-n: expected a value after the flag" },
+        { { "prog", "--bogus=3", NULL }, "--bogus=3: unknown flag (see --help)" },
+        { { "prog", "--stepsX", "1", NULL }, "--stepsX: unknown flag (see --help)" },
+        { { "prog", "--s", "1", NULL }, "--s: unknown flag (see --help)" },   /* ambiguous */
+        { { "prog", "--help=1", NULL }, "--help=1: unknown flag (see --help)" },
+        { { "prog", "-hx", NULL }, "-hx: unknown flag (see --help)" },
+        { { "prog", "-x", NULL }, "-x: unknown flag (see --help)" },
+        { { "prog", "-", NULL }, "-: unknown flag (see --help)" },
+        { { "prog", "-n", "1", "out.npy", NULL }, "out.npy: unknown argument (see --help)" },
+        { { "prog", "--", NULL }, "--: unknown flag (see --help)" },
+        { { "prog", "-h", "--", "-h", NULL }, "--: unknown flag (see --help)" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err.msg[0] = 0;
+        assert_int_equal(read_flags(bad[i].argv, got, sizeof got, &err), -1);
+        assert_contains(err.msg, bad[i].msg);
+    }
 
     long n;
     uint64_t u;

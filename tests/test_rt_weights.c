@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rt_sample_weights.h"
-#include "rt_weights.h"
+#include "model/rt_weights.h"
+#include "sample/rt_sample_weights.h"
 
 static char dir[64];
 static char path[160];

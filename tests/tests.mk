@@ -12,15 +12,23 @@ RT_TESTS    = $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_rt_*.c))
 $(GEN_LIB): $(filter-out $(B)/gen/main.o,$(GEN_OBJ))
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(B)/tests/test_gen_%: tests/test_gen_%.c tests/ir_eval.c $(GEN_LIB)
+# the generator's tests link what ganc links: its objects and the runtime's core
+$(B)/tests/test_gen_%: tests/test_gen_%.c tests/ir_eval.c $(GEN_LIB) $(B)/libganc_core.a
 	@mkdir -p $(dir $@)
 	$(SAY) "  CC      $@"
-	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< tests/ir_eval.c $(GEN_LIB) -lcmocka -lyaml -lm
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< tests/ir_eval.c $(GEN_LIB) $(B)/libganc_core.a \
+	    -lcmocka -lyaml -lm
 
-$(B)/tests/test_rt_%: tests/test_rt_%.c $(B)/libganc_rt.a $(wildcard runtime/*.h)
+# A runtime test links the trainer's library, or the sampler's (libc and libm
+# only) for what only it has: its own CRC-32 and stored-block PNGs
+# (test_rt_png) and weights read in place (test_rt_weights).
+RT_SAMPLE_TESTS = test_rt_png test_rt_weights
+rt_test_link = $(if $(filter $(1),$(RT_SAMPLE_TESTS)),$(B)/libganc_sample.a -lcmocka -lm,\
+                    $(B)/libganc_train.a -lcmocka -lz -lm -fopenmp)
+$(B)/tests/test_rt_%: tests/test_rt_%.c $(B)/libganc_sample.a $(B)/libganc_train.a $(RT_HDR)
 	@mkdir -p $(dir $@)
 	$(SAY) "  CC      $@"
-	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< $(B)/libganc_rt.a -lcmocka -lz -lm -fopenmp
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< $(call rt_test_link,test_rt_$*)
 
 # fake models for the runtime smoke test: one source, five variants; the
 # samplers link libc and libm only, like the real ones
@@ -31,11 +39,11 @@ FAKE_DEFS_fake_sample = -DFAKE_SAMPLER
 FAKE_DEFS_fake_image_train = -DFAKE_IMAGE
 FAKE_DEFS_fake_image_sample = -DFAKE_IMAGE -DFAKE_SAMPLER
 FAKE_DEFS_fake_embed_sample = -DFAKE_SAMPLER -DFAKE_EMBED
-$(FAKES): $(B)/tests/%: tests/fake_model.c $(B)/libganc_rt.a
+$(FAKES): $(B)/tests/%: tests/fake_model.c $(B)/libganc_sample.a $(B)/libganc_train.a
 	@mkdir -p $(dir $@)
 	$(SAY) "  CC      $@"
-	$(Q)$(CC) $(TEST_CFLAGS) $(FAKE_DEFS_$*) -o $@ $< $(B)/libganc_rt.a \
-	    $(if $(findstring sample,$*),,-lz -fopenmp) -lm
+	$(Q)$(CC) $(TEST_CFLAGS) $(FAKE_DEFS_$*) -o $@ $< \
+	    $(if $(findstring sample,$*),$(B)/libganc_sample.a,$(B)/libganc_train.a -lz -fopenmp) -lm
 
 test-quick: all $(GEN_TESTS) $(RT_TESTS)
 	@set -e; for t in $(GEN_TESTS) $(RT_TESTS); do echo "== $$t"; $$t; done
@@ -43,10 +51,10 @@ test-quick: all $(GEN_TESTS) $(RT_TESTS)
 test: all $(GEN_TESTS) $(RT_TESTS) $(FAKES) $(B)/tests/mixture_eval
 	@bash tests/run_all.sh
 
-$(B)/tests/mixture_eval: tests/mixture_eval.c $(B)/libganc_rt.a
+$(B)/tests/mixture_eval: tests/mixture_eval.c $(B)/libganc_train.a
 	@mkdir -p $(dir $@)
 	$(SAY) "  CC      $@"
-	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< $(B)/libganc_rt.a -lm
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< $(B)/libganc_train.a -lm
 
 test-e2e: all $(B)/tests/mixture_eval
 	bash tests/e2e_ring8.sh

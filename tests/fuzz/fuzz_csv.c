@@ -2,8 +2,8 @@
  * and 3 columns per row. */
 #include <stdlib.h>
 
+#include "formats/rt_csv.h"
 #include "fuzz_file.h"
-#include "rt_csv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -2,8 +2,8 @@
  * or plain, as images of 28x28 and as labels. */
 #include <stdlib.h>
 
+#include "data/rt_idx.h"
 #include "fuzz_file.h"
-#include "rt_idx.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

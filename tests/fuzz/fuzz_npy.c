@@ -2,8 +2,8 @@
  * sampler's --latent uses it. */
 #include <stdlib.h>
 
+#include "formats/rt_npy.h"
 #include "fuzz_file.h"
-#include "rt_npy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

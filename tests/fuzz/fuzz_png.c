@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "rt_png_read.h"
+#include "data/rt_png_read.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -21,13 +21,17 @@ fi
 
 flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
        -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iruntime -Igen -Itests/fuzz)
-gen_src=$(ls gen/*.c gen/layers/*.c | grep -v '^gen/main.c$')
+# ganc's sources with the runtime's core (libganc_core.a), and the trainer's
+# runtime (libganc_train.a: every folder but sample/, whose rt_zlib_stored.c
+# is the sampler's own implementation of what train/ gets from zlib)
+gen_src=$(ls gen/*.c gen/layers/*.c runtime/core/*.c | grep -v '^gen/main.c$')
+rt_src=$(ls runtime/*/*.c | grep -v '^runtime/sample/')
 for t in "${targets[@]}"; do
     if [ "$t" = yaml ]; then
         src=(tests/fuzz/fuzz_yaml.c $gen_src)
         libs=(-lyaml -lm)
     else
-        src=(tests/fuzz/fuzz_$t.c runtime/*.c)
+        src=(tests/fuzz/fuzz_$t.c $rt_src)
         libs=(-lz -lm)
     fi
     clang -std=c11 "${flags[@]}" -DGANC_DATADIR='"/nonexistent"' -o "$out/fuzz_$t" \

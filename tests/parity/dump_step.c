@@ -25,10 +25,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/rt_err.h"
+#include "formats/rt_safetensors.h"
 #include "harness.h"
-#include "rt_err.h"
-#include "rt_optim.h"
-#include "rt_safetensors.h"
+#include "train/rt_optim.h"
 
 enum { STEPS = 2, MAX_ENTRIES = 1024 };
 

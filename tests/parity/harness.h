@@ -16,8 +16,8 @@
 
 #include <stddef.h>
 
-#include "rt_model.h"
-#include "rt_rng.h"
+#include "core/rt_rng.h"
+#include "model/rt_model.h"
 
 const rt_model *ganc_model(void);
 

@@ -1,0 +1,202 @@
+/* rt_data.c - ring8/grid25/CSV/IDX/PNG-folder training data (see rt_data.h). */
+#include "data/rt_data.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/rt_alloc.h"
+#include "data/rt_idx.h"
+#include "data/rt_mixture.h"
+#include "data/rt_png_dir.h"
+#include "formats/rt_csv.h"
+#include "model/rt_model.h"
+
+struct rt_data {
+    int kind;
+    size_t sample_size;
+    rt_rng *rng;
+    char describe[320];
+    /* file sources */
+    float *rows;
+    size_t n_rows;
+    size_t *order;   /* this epoch's permutation */
+    size_t next;     /* position in order */
+    rt_rng epoch_rng;   /* the rng as it was before this epoch's shuffle */
+};
+
+const char *rt_data_kind_name(int kind)
+{
+    switch (kind) {
+    case RT_DATA_RING8: return "ring8";
+    case RT_DATA_GRID25: return "grid25";
+    case RT_DATA_CSV: return "csv";
+    case RT_DATA_IDX: return "idx";
+    case RT_DATA_PNG_DIR: return "png_dir";
+    default: return "unknown";
+    }
+}
+
+/* Each epoch's order is a Fisher-Yates shuffle of 0..n-1, so it depends
+ * only on the rng state before it: a checkpoint saves that state and the
+ * position instead of the whole permutation. */
+static void shuffle_with(rt_data *d, rt_rng *rng)
+{
+    for (size_t i = 0; i < d->n_rows; i++)
+        d->order[i] = i;
+    for (size_t i = d->n_rows; i > 1; i--) {
+        size_t j = (size_t)rt_rng_below(rng, i);
+        size_t t = d->order[i - 1];
+        d->order[i - 1] = d->order[j];
+        d->order[j] = t;
+    }
+    d->next = 0;
+}
+
+static void shuffle(rt_data *d)
+{
+    d->epoch_rng = *d->rng;
+    shuffle_with(d, d->rng);
+}
+
+/* The first epoch's order of a file source */
+static void start_epochs(rt_data *d)
+{
+    d->order = rt_xmalloc(d->n_rows * sizeof *d->order);
+    shuffle(d);
+}
+
+static int open_csv(rt_data *d, const char *path, rt_err *err)
+{
+    if (!path)
+        return rt_errf(err, "csv data: expected a file path (set data.path or pass --data), "
+                       "found none");
+    if (rt_csv_load(path, d->sample_size, &d->rows, &d->n_rows, err) != 0)
+        return -1;
+    start_epochs(d);
+    snprintf(d->describe, sizeof d->describe, "%.280s (%zu rows)", path, d->n_rows);
+    return 0;
+}
+
+/* IDX images hold one gray channel: the model's shape must be (1, H, W) */
+static int open_idx(rt_data *d, const char *path, int ndim, const int *shape, rt_err *err)
+{
+    if (!path)
+        return rt_errf(err, "idx data: expected a file path (set data.path or pass --data), "
+                       "found none");
+    if (ndim != 3 || shape[0] != 1)
+        return rt_errf(err, "%s: IDX images are gray: expected a model data shape of "
+                       "[1, HEIGHT, WIDTH], found %d channel%s", path, ndim == 3 ? shape[0] : 0,
+                       ndim == 3 && shape[0] == 1 ? "" : "s");
+    if (rt_idx_load_images(path, shape[1], shape[2], &d->rows, &d->n_rows, err) != 0)
+        return -1;
+    start_epochs(d);
+    snprintf(d->describe, sizeof d->describe, "%.280s (%zu images)", path, d->n_rows);
+    return 0;
+}
+
+/* A folder of PNGs: the model's shape is (CHANNELS, H, W), 1 or 3 channels */
+static int open_png_dir(rt_data *d, const char *path, int ndim, const int *shape, rt_err *err)
+{
+    if (!path)
+        return rt_errf(err, "png_dir data: expected a folder path (set data.path or pass "
+                       "--data), found none");
+    if (ndim != 3 || (shape[0] != 1 && shape[0] != 3))
+        return rt_errf(err, "%s: PNG images are gray or RGB: expected a model data shape of "
+                       "[1 or 3, HEIGHT, WIDTH]", path);
+    if (rt_png_dir_load(path, shape[0], shape[1], shape[2], &d->rows, &d->n_rows, err) != 0)
+        return -1;
+    start_epochs(d);
+    snprintf(d->describe, sizeof d->describe, "%.280s (%zu images)", path, d->n_rows);
+    return 0;
+}
+
+rt_data *rt_data_open(int kind, const char *path, size_t sample_size, int ndim,
+                      const int *shape, rt_rng *rng, rt_err *err)
+{
+    size_t product = 1;
+    for (int i = 0; i < ndim; i++)
+        product *= (size_t)shape[i];
+    assert(product == sample_size && sample_size > 0);
+    rt_data *d = rt_xcalloc(1, sizeof *d);
+    d->kind = kind;
+    d->sample_size = sample_size;
+    d->rng = rng;
+    int rc;
+    if (rt_mixture_is_kind(kind)) {
+        rc = sample_size == 2 ? 0
+           : rt_errf(err, "%s data: expected a model whose samples are 2 floats (x, y), "
+                     "found %zu floats per sample", rt_mixture_name(kind), sample_size);
+        snprintf(d->describe, sizeof d->describe, "%s", rt_mixture_name(kind));
+    } else if (kind == RT_DATA_CSV) {
+        rc = open_csv(d, path, err);
+    } else if (kind == RT_DATA_IDX) {
+        rc = open_idx(d, path, ndim, shape, err);
+    } else if (kind == RT_DATA_PNG_DIR) {
+        rc = open_png_dir(d, path, ndim, shape, err);
+    } else {
+        rc = rt_errf(err, "data kind %d: expected one of ring8, grid25, csv, idx, png_dir", kind);
+    }
+    if (rc != 0) {
+        rt_data_close(d);
+        return NULL;
+    }
+    return d;
+}
+
+void rt_data_next_batch(rt_data *d, float *out, int batch)
+{
+    if (rt_mixture_is_kind(d->kind)) {
+        rt_mixture_sample(d->kind, d->rng, out, (size_t)batch);
+        return;
+    }
+    for (int b = 0; b < batch; b++) {
+        if (d->next == d->n_rows)
+            shuffle(d);
+        memcpy(out + (size_t)b * d->sample_size, d->rows + d->order[d->next++] * d->sample_size,
+               d->sample_size * sizeof(float));
+    }
+}
+
+void rt_data_get_pos(const rt_data *d, rt_data_pos *pos)
+{
+    memset(pos, 0, sizeof *pos);
+    if (!d->order)
+        return;
+    pos->epoch_rng = d->epoch_rng;
+    pos->next = d->next;
+}
+
+int rt_data_set_pos(rt_data *d, const rt_data_pos *pos, rt_err *err)
+{
+    if (!d->order)
+        return 0;
+    if (pos->next > d->n_rows)
+        return rt_errf(err, "data position %llu is past the end of %s: was the data changed "
+                       "since the checkpoint?", (unsigned long long)pos->next, d->describe);
+    rt_rng copy = pos->epoch_rng;
+    d->epoch_rng = copy;
+    shuffle_with(d, &copy);
+    d->next = (size_t)pos->next;
+    return 0;
+}
+
+const char *rt_data_describe(const rt_data *d)
+{
+    return d->describe;
+}
+
+size_t rt_data_rows(const rt_data *d)
+{
+    return d->n_rows;
+}
+
+void rt_data_close(rt_data *d)
+{
+    if (!d)
+        return;
+    free(d->rows);
+    free(d->order);
+    free(d);
+}

@@ -1,0 +1,56 @@
+/* rt_data.h - training data sources behind one interface.
+ *
+ *   ring8, grid25  endless fresh samples from the PacGAN mixtures
+ *                  (rt_mixture.h); need 2 floats per sample
+ *   CSV            the whole file in memory (rt_csv.h), one sample per row,
+ *                  rows visited in a new random order every epoch; a batch
+ *                  that crosses the end of an epoch continues in the next
+ *   IDX            gray images from an IDX file (rt_idx.h), in memory,
+ *                  shuffled every epoch like CSV
+ *   PNG_DIR        every *.png of a folder (rt_png_dir.h), gray or RGB,
+ *                  in memory, shuffled every epoch like CSV
+ * All randomness comes from the caller's rng (borrowed; it must outlive
+ * the source), so a run is reproducible from its seed.
+ * A file source's position can be saved and restored (rt_data_pos).
+ * Leaves out: augmentation, streaming from disk, labels.
+ */
+#ifndef RT_DATA_H
+#define RT_DATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/rt_err.h"
+#include "core/rt_rng.h"
+
+typedef struct rt_data rt_data;
+
+/* kind: enum rt_data_kind (rt_model.h); path may be NULL for the mixtures;
+ * shape[0..ndim) is the sample shape (product == sample_size).
+ * Returns NULL and fills err when the source cannot be used. */
+rt_data *rt_data_open(int kind, const char *path, size_t sample_size, int ndim,
+                      const int *shape, rt_rng *rng, rt_err *err);
+/* Writes batch samples (batch * sample_size floats) into out. */
+void rt_data_next_batch(rt_data *d, float *out, int batch);
+/* Human-readable description, e.g. "ring8" or "data.csv (1000 rows)". */
+const char *rt_data_describe(const rt_data *d);
+size_t rt_data_rows(const rt_data *d);   /* rows of a file source, 0 if endless */
+void rt_data_close(rt_data *d);
+
+/* Where a file source stands, for checkpoints: the rng state its current
+ * epoch was shuffled from and the next sample's place in that epoch.
+ * Endless sources (the mixtures) have no position: they draw from the
+ * caller's rng, which the checkpoint saves anyway. */
+typedef struct {
+    rt_rng epoch_rng;
+    uint64_t next;
+} rt_data_pos;
+
+void rt_data_get_pos(const rt_data *d, rt_data_pos *pos);
+/* Restores a position from rt_data_get_pos; refuses one past the end. */
+int rt_data_set_pos(rt_data *d, const rt_data_pos *pos, rt_err *err);
+
+/* "ring8", "grid25", "csv", "idx", "png_dir" */
+const char *rt_data_kind_name(int kind);
+
+#endif

@@ -1,0 +1,108 @@
+/* rt_png_dir.c - a folder of PNG images as training data (see rt_png_dir.h). */
+#include "data/rt_png_dir.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "core/rt_alloc.h"
+#include "data/rt_png_read.h"
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int is_png_name(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 4 && name[0] != '.' && strcasecmp(name + n - 4, ".png") == 0;
+}
+
+/* The sorted names of the folder's regular *.png files (malloc'd). */
+static int list_pngs(const char *dir, char ***names, size_t *count, rt_err *err)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return rt_errf(err, "%s: cannot open the image folder: %m", dir);
+    char **list = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (!is_png_name(e->d_name))
+            continue;
+        char path[4096];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            list = rt_xrealloc(list, cap * sizeof *list);
+        }
+        list[n++] = rt_xstrdup(e->d_name);
+    }
+    closedir(d);
+    *names = list;
+    *count = n;
+    /* checked before qsort: an empty folder leaves list NULL, and qsort's
+     * base must not be NULL even for 0 elements (UBSan: nonnull-attribute) */
+    if (n == 0)
+        return rt_errf(err, "%s: expected PNG images (*.png) in this folder, found none", dir);
+    qsort(list, n, sizeof *list, by_name);
+    return 0;
+}
+
+/* Writes one decoded image as channel-major floats in [-1, 1]. */
+static int store(const rt_png_image *img, const char *path, int channels, int height,
+                 int width, float *dst, rt_err *err)
+{
+    if (img->width != width || img->height != height)
+        return rt_errf(err, "%s: expected a %dx%d image (the model's data shape), found %dx%d",
+                       path, width, height, img->width, img->height);
+    if (channels == 1 && img->channels != 1)
+        return rt_errf(err, "%s: expected a gray image (the model's data shape has 1 "
+                       "channel), found a colour one; set data.shape to [3, %d, %d] or "
+                       "convert the images to gray", path, height, width);
+    size_t plane = (size_t)height * width;
+    for (int c = 0; c < channels; c++)
+        for (size_t i = 0; i < plane; i++) {
+            int src = img->channels == 1 ? 0 : c;
+            dst[c * plane + i] = (float)img->pixels[i * img->channels + src] / 127.5f - 1.0f;
+        }
+    return 0;
+}
+
+int rt_png_dir_load(const char *dir, int channels, int height, int width, float **out,
+                    size_t *n, rt_err *err)
+{
+    char **names = NULL;
+    size_t count = 0;
+    float *all = NULL;
+    int rc = list_pngs(dir, &names, &count, err);
+    size_t per = (size_t)channels * height * width;
+    if (rc == 0)
+        all = rt_xmalloc(count * per * sizeof *all);
+    for (size_t i = 0; rc == 0 && i < count; i++) {
+        char path[4096];
+        rt_png_image img;
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        rc = rt_png_read(path, &img, err);
+        if (rc == 0)
+            rc = store(&img, path, channels, height, width, all + i * per, err);
+        free(img.pixels);
+    }
+    for (size_t i = 0; i < count; i++)
+        free(names[i]);
+    free(names);
+    if (rc != 0) {
+        free(all);
+        return -1;
+    }
+    *out = all;
+    *n = count;
+    return 0;
+}

@@ -1,0 +1,283 @@
+/* rt_npy.c - float32 .npy writer and validating reader (see rt_npy.h).
+ * Format: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html */
+#include "formats/rt_npy.h"
+
+#include <assert.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/rt_alloc.h"
+#include "core/rt_file.h"
+#include "core/rt_le.h"
+
+#define MAGIC "\x93NUMPY"
+#define MAGIC_LEN 6
+#define ALIGN 64
+#define MAX_DIM_SIZE ((size_t)1 << 40)
+
+/* ---- writing ---------------------------------------------------------- */
+
+int rt_npy_write_f32(const char *path, const float *x, int ndim, const size_t *shape,
+                     rt_err *err)
+{
+    assert(ndim >= 0 && ndim <= RT_NPY_MAX_NDIM);
+    char dict[512];
+    size_t count = 1;
+    int n = snprintf(dict, sizeof dict, "{'descr': '<f4', 'fortran_order': False, 'shape': (");
+    for (int i = 0; i < ndim; i++) {
+        n += snprintf(dict + n, sizeof dict - (size_t)n, "%s%zu", i ? ", " : "", shape[i]);
+        count *= shape[i];
+    }
+    n += snprintf(dict + n, sizeof dict - (size_t)n, "%s), }", ndim == 1 ? "," : "");
+    size_t total = (10 + (size_t)n + 1 + ALIGN - 1) / ALIGN * ALIGN;   /* +1: '\n' */
+    size_t hlen = total - 10;
+    unsigned char pre[10];
+    memcpy(pre, MAGIC, MAGIC_LEN);
+    pre[6] = 1;
+    pre[7] = 0;
+    rt_put_le16(pre + 8, (uint16_t)hlen);
+
+    rt_wfile w;
+    if (rt_wfile_open(&w, path, err) != 0)
+        return -1;
+    fwrite(pre, 1, sizeof pre, w.f);
+    fprintf(w.f, "%s%*s\n", dict, (int)(hlen - (size_t)n - 1), "");
+    fwrite(x, sizeof(float), count, w.f);
+    return rt_wfile_commit(&w, err);
+}
+
+/* ---- header parsing ----------------------------------------------------
+ * The header is a Python dict literal; we accept exactly the subset numpy
+ * writes: quoted keys, a quoted descr, True/False, a tuple of integers. */
+
+typedef struct {
+    const char *s, *end;
+    const char *path;
+    rt_err *err;
+} hparser;
+
+static void skip_ws(hparser *p)
+{
+    while (p->s < p->end && (*p->s == ' ' || *p->s == '\t' || *p->s == '\n'))
+        p->s++;
+}
+
+static int fail(hparser *p, const char *expected)
+{
+    const char *s = p->s;
+    int n = (int)(p->end - s < 20 ? p->end - s : 20);
+    if (n == 0)
+        return rt_errf(p->err, "%s: npy header: expected %s, found the end of the header",
+                       p->path, expected);
+    return rt_errf(p->err, "%s: npy header: expected %s, found '%.*s'", p->path,
+                   expected, n, s);
+}
+
+static int expect_char(hparser *p, char c, const char *what)
+{
+    skip_ws(p);
+    if (p->s >= p->end || *p->s != c)
+        return fail(p, what);
+    p->s++;
+    return 0;
+}
+
+/* A quoted string ('...' or "...") copied into out (at most cap-1 chars). */
+static int parse_str(hparser *p, char *out, size_t cap)
+{
+    skip_ws(p);
+    if (p->s >= p->end || (*p->s != '\'' && *p->s != '"'))
+        return fail(p, "a quoted string");
+    char q = *p->s++;
+    const char *start = p->s;
+    while (p->s < p->end && *p->s != q)
+        p->s++;
+    if (p->s >= p->end || (size_t)(p->s - start) >= cap)
+        return fail(p, "a short closed string");
+    memcpy(out, start, (size_t)(p->s - start));
+    out[p->s - start] = 0;
+    p->s++;
+    return 0;
+}
+
+static int parse_bool(hparser *p, int *out)
+{
+    skip_ws(p);
+    size_t left = (size_t)(p->end - p->s);
+    if (left >= 4 && memcmp(p->s, "True", 4) == 0) {
+        *out = 1;
+        p->s += 4;
+    } else if (left >= 5 && memcmp(p->s, "False", 5) == 0) {
+        *out = 0;
+        p->s += 5;
+    } else {
+        return fail(p, "True or False");
+    }
+    return 0;
+}
+
+static int parse_dim(hparser *p, size_t *out)
+{
+    skip_ws(p);
+    if (p->s >= p->end || *p->s < '0' || *p->s > '9')
+        return fail(p, "a dimension (non-negative integer)");
+    size_t v = 0;
+    while (p->s < p->end && *p->s >= '0' && *p->s <= '9') {
+        v = v * 10 + (size_t)(*p->s++ - '0');
+        if (v > MAX_DIM_SIZE)
+            return fail(p, "a dimension below 2^40");
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_shape(hparser *p, int *ndim, size_t *shape)
+{
+    if (expect_char(p, '(', "'(' starting the shape tuple") != 0)
+        return -1;
+    *ndim = 0;
+    for (;;) {
+        skip_ws(p);
+        if (p->s < p->end && *p->s == ')')
+            break;
+        if (*ndim == RT_NPY_MAX_NDIM)
+            return fail(p, "at most 8 dimensions");
+        if (parse_dim(p, &shape[(*ndim)++]) != 0)
+            return -1;
+        skip_ws(p);
+        if (p->s < p->end && *p->s == ',')
+            p->s++;
+        else if (p->s >= p->end || *p->s != ')')
+            return fail(p, "',' or ')' in the shape tuple");
+    }
+    p->s++;
+    return 0;
+}
+
+typedef struct {
+    char descr[32];
+    int fortran;
+    int ndim;
+    size_t shape[RT_NPY_MAX_NDIM];
+} npy_header;
+
+static int parse_entry(hparser *p, npy_header *h, unsigned *seen)
+{
+    char key[32];
+    if (parse_str(p, key, sizeof key) != 0 || expect_char(p, ':', "':' after a key") != 0)
+        return -1;
+    unsigned bit = strcmp(key, "descr") == 0 ? 1u
+                 : strcmp(key, "fortran_order") == 0 ? 2u
+                 : strcmp(key, "shape") == 0 ? 4u : 0u;
+    if (!bit)
+        return rt_errf(p->err, "%s: npy header: expected keys descr, fortran_order, shape; "
+                       "found '%s'", p->path, key);
+    if (*seen & bit)
+        return rt_errf(p->err, "%s: npy header: key '%s' appears twice", p->path, key);
+    *seen |= bit;
+    if (bit == 1)
+        return parse_str(p, h->descr, sizeof h->descr);
+    if (bit == 2)
+        return parse_bool(p, &h->fortran);
+    return parse_shape(p, &h->ndim, h->shape);
+}
+
+static int parse_header(hparser *p, npy_header *h)
+{
+    unsigned seen = 0;
+    if (expect_char(p, '{', "'{' starting the header dict") != 0)
+        return -1;
+    for (;;) {
+        skip_ws(p);
+        if (p->s < p->end && *p->s == '}')
+            break;
+        if (parse_entry(p, h, &seen) != 0)
+            return -1;
+        skip_ws(p);
+        if (p->s < p->end && *p->s == ',')
+            p->s++;
+        else if (p->s >= p->end || *p->s != '}')
+            return fail(p, "',' or '}' in the header dict");
+    }
+    p->s++;
+    skip_ws(p);
+    if (p->s != p->end)
+        return fail(p, "only padding after the header dict");
+    if (seen != 7)
+        return rt_errf(p->err, "%s: npy header: missing key '%s'", p->path,
+                       !(seen & 1) ? "descr" : !(seen & 2) ? "fortran_order" : "shape");
+    return 0;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+/* Finds where the header text starts and how long it is. */
+static int locate_header(const char *path, const unsigned char *buf, size_t len,
+                         size_t *hstart, size_t *hlen, rt_err *err)
+{
+    if (len < 10 || memcmp(buf, MAGIC, MAGIC_LEN) != 0)
+        return rt_errf(err, "%s: not a .npy file: expected the magic \\x93NUMPY, found %s",
+                       path, len < 10 ? "a file shorter than 10 bytes" : "other bytes");
+    int major = buf[6], minor = buf[7];
+    if (major == 1 && minor == 0) {
+        *hstart = 10;
+        *hlen = rt_le16(buf + 8);
+    } else if ((major == 2 || major == 3) && minor == 0 && len >= 12) {
+        *hstart = 12;
+        *hlen = rt_le32(buf + 8);
+    } else {
+        return rt_errf(err, "%s: expected npy version 1.0, 2.0 or 3.0, found %d.%d",
+                       path, major, minor);
+    }
+    if (*hlen > len - *hstart)
+        return rt_errf(err, "%s: npy header length %zu runs past the end of the file "
+                       "(%zu bytes)", path, *hlen, len);
+    return 0;
+}
+
+static int check_header(const char *path, const npy_header *h, size_t data_bytes,
+                        size_t *count, rt_err *err)
+{
+    if (strcmp(h->descr, "<f4") != 0)
+        return rt_errf(err, "%s: expected dtype '<f4' (float32), found '%s'", path, h->descr);
+    if (h->fortran)
+        return rt_errf(err, "%s: expected fortran_order False, found True", path);
+    size_t n = 1;
+    for (int i = 0; i < h->ndim; i++) {
+        if (h->shape[i] && n > SIZE_MAX / 4 / h->shape[i])
+            return rt_errf(err, "%s: shape is too large", path);
+        n *= h->shape[i];
+    }
+    if (n * 4 != data_bytes)
+        return rt_errf(err, "%s: shape needs %zu bytes of data, found %zu", path,
+                       n * 4, data_bytes);
+    *count = n;
+    return 0;
+}
+
+int rt_npy_read_f32(const char *path, float **data, int *ndim,
+                    size_t shape[RT_NPY_MAX_NDIM], rt_err *err)
+{
+    int rc = -1;
+    unsigned char *buf = NULL;
+    size_t len = 0, hstart = 0, hlen = 0, count = 0;
+    npy_header h;
+    memset(&h, 0, sizeof h);
+    if (rt_read_file(path, &buf, &len, err) != 0 ||
+        locate_header(path, buf, len, &hstart, &hlen, err) != 0)
+        goto done;
+    hparser p = { (const char *)buf + hstart, (const char *)buf + hstart + hlen, path, err };
+    if (parse_header(&p, &h) != 0 ||
+        check_header(path, &h, len - hstart - hlen, &count, err) != 0)
+        goto done;
+    *data = rt_xmalloc(count * sizeof(float));
+    memcpy(*data, buf + hstart + hlen, count * sizeof(float));
+    *ndim = h.ndim;
+    memcpy(shape, h.shape, sizeof h.shape);
+    rc = 0;
+done:
+    free(buf);
+    return rc;
+}

@@ -1,0 +1,28 @@
+/* rt_npy.h - float32 .npy files (NumPy format, versions 1.0 to 3.0).
+ *
+ * Writing: version 1.0, descr '<f4', fortran_order False, C order, header
+ * padded with spaces and ended by '\n' so the data starts at a multiple of
+ * 64 bytes; 1-D shapes carry the trailing comma, e.g. (5,).  Atomic.
+ * Reading: checks the magic, version 1/2/3, parses the header dict
+ * (descr, fortran_order, shape; no other keys), accepts only '<f4' in C
+ * order, and requires the file length to match the shape exactly.
+ * Leaves out: other dtypes, Fortran order, pickles, .npz.
+ */
+#ifndef RT_NPY_H
+#define RT_NPY_H
+
+#include <stddef.h>
+
+#include "core/rt_err.h"
+
+#define RT_NPY_MAX_NDIM 8
+
+int rt_npy_write_f32(const char *path, const float *x, int ndim, const size_t *shape,
+                     rt_err *err);
+
+/* On success *data is a new array (caller frees; at least 1 byte even when
+ * empty), *ndim and shape[0..ndim) describe it. */
+int rt_npy_read_f32(const char *path, float **data, int *ndim,
+                    size_t shape[RT_NPY_MAX_NDIM], rt_err *err);
+
+#endif

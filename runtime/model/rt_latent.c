@@ -1,0 +1,20 @@
+/* rt_latent.c - latent vectors for the generator (see rt_latent.h). */
+#include "model/rt_latent.h"
+
+#include <assert.h>
+
+#include "model/rt_model.h"
+
+void rt_latent_fill(int latent_dist, rt_rng *rng, float *z, size_t n)
+{
+    assert(latent_dist == RT_LATENT_NORMAL || latent_dist == RT_LATENT_UNIFORM);
+    if (latent_dist == RT_LATENT_NORMAL)
+        rt_rng_fill_normal(rng, z, n, 0.0f, 1.0f);
+    else
+        rt_rng_fill_uniform(rng, z, n, -1.0f, 1.0f);
+}
+
+const char *rt_latent_name(int latent_dist)
+{
+    return latent_dist == RT_LATENT_NORMAL ? "normal" : "uniform";
+}

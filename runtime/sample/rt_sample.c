@@ -1,0 +1,349 @@
+/* rt_sample.c - rt_sample_main: the sampler's command line.
+ *
+ * Loads the generator's tensors (from --weights or from weights embedded in
+ * the executable), draws N latents (seeded, or from a .npy), runs the
+ * generator in chunks of the compiled batch and writes the samples as .npy,
+ * .csv or a .png picture.  The sampler links libc and libm only: this file
+ * is in libganc_sample.a, which has nothing of data/ or train/
+ * (tests/runtime_libs.sh).
+ * Leaves out: interpolation between latents, truncation, class labels.
+ */
+#include "sample/rt_sample.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/rt_alloc.h"
+#include "core/rt_args.h"
+#include "core/rt_file.h"
+#include "formats/rt_csv.h"
+#include "formats/rt_npy.h"
+#include "formats/rt_png.h"
+#include "formats/rt_safetensors.h"
+#include "model/rt_generate.h"
+#include "model/rt_latent.h"
+#include "model/rt_model.h"
+#include "sample/rt_sample_weights.h"
+#include "viz/rt_plot.h"
+
+#define DEFAULT_N 64
+
+enum out_kind { OUT_NPY, OUT_CSV, OUT_PNG, OUT_DIR };
+
+typedef struct {
+    const char *weights, *latent, *out;
+    long n;
+    int n_given;
+    uint64_t seed;
+    int help;
+} sample_opts;
+
+static void usage(FILE *f, const rt_sampler_model *m, const char *prog)
+{
+    fprintf(f,
+            "usage: %s -o OUT [flags]\n"
+            "Draws samples from the generator of '%s' (ganc %s).\n"
+            "\n"
+            "  --weights FILE   trained weights (.safetensors) [%s]\n"
+            "  -n N             number of samples [%d, or the rows of --latent]\n"
+            "  --seed S         seed for the latent vectors (%s) [0]\n"
+            "  --latent Z.npy   latents from a float32 .npy of shape (N, %d)\n"
+            "  -o OUT           output file, by extension: .npy (float32, shape (N, ...)),\n"
+            "                   .csv (N rows of %zu numbers), .png (picture: a grid of\n"
+            "                   images, or a scatter plot of 2D points); for images also\n"
+            "                   a folder (DIR/ or an existing folder): one PNG per sample\n"
+            "  -h, --help       show this help\n"
+            "\n"
+            "Exit status: 0 done, 1 output failure, 2 bad flag or bad input.\n",
+            prog, m->model_name, m->ganc_version ? m->ganc_version : "?",
+            m->embedded_weights ? "the weights embedded in this program" : "required",
+            DEFAULT_N, rt_latent_name(m->latent_dist), m->latent_size, m->sample_size);
+}
+
+/* The flags: -n and -o have no long form; getopt_long's codes for the
+ * long-only ones are past every letter. */
+enum { F_WEIGHTS = 256, F_LATENT, F_SEED };
+static const struct option flags[] = {
+    { "weights", required_argument, NULL, F_WEIGHTS },
+    { "latent", required_argument, NULL, F_LATENT },
+    { "seed", required_argument, NULL, F_SEED },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+/* One flag with code c and value v: 0, or -1 with err. */
+static int apply_flag(int c, const char *v, sample_opts *o, rt_err *err)
+{
+    switch (c) {
+    case 'n':
+        o->n_given = 1;
+        return rt_parse_long("-n", v, 1, &o->n, err);
+    case F_SEED:
+        return rt_parse_u64("--seed", v, &o->seed, err);
+    case F_WEIGHTS:
+        o->weights = v;
+        return 0;
+    case F_LATENT:
+        o->latent = v;
+        return 0;
+    case 'o':
+        o->out = v;
+        return 0;
+    default:   /* 'h' */
+        o->help = 1;
+        return 0;
+    }
+}
+
+static int parse_args(int argc, char **argv, sample_opts *o, rt_err *err)
+{
+    memset(o, 0, sizeof *o);
+    o->n = DEFAULT_N;
+    const char *v;
+    int c;
+    rt_flags_start();
+    while ((c = rt_flag_next(argc, argv, "n:o:h", flags, &v, err)) > 0)
+        if (apply_flag(c, v, o, err) != 0)
+            return -1;
+    return c < 0 ? -1 : 0;
+}
+
+/* ---- checks before any work ------------------------------------------- */
+
+static int output_kind(const rt_sampler_model *m, const char *out, int *kind, rt_err *err)
+{
+    int image = m->sample_ndim == 3 && (m->sample_shape[0] == 1 || m->sample_shape[0] == 3);
+    struct stat st;
+    size_t len = strlen(out);
+    if ((len && out[len - 1] == '/') || (stat(out, &st) == 0 && S_ISDIR(st.st_mode))) {
+        *kind = OUT_DIR;
+        return image ? 0 : rt_errf(err, "-o %s: a folder of PNG files needs an image model "
+                                   "(1 or 3 channels); use .npy, .csv or .png", out);
+    }
+    const char *dot = strrchr(out, '.');
+    const char *ext = dot && !strchr(dot, '/') ? dot : "";
+    if (strcmp(ext, ".npy") == 0)
+        *kind = OUT_NPY;
+    else if (strcmp(ext, ".csv") == 0)
+        *kind = OUT_CSV;
+    else if (strcmp(ext, ".png") == 0)
+        *kind = OUT_PNG;
+    else
+        return rt_errf(err, "-o %s: expected a file ending in .npy, .csv or .png, or a folder "
+                       "(ending in /) for single PNGs, found '%s'", out, *ext ? ext : "no extension");
+    if (*kind == OUT_PNG && !image && m->sample_size != 2)
+        return rt_errf(err, "-o %s: a .png needs images (1 or 3 channels) or 2D points; "
+                       "this model's samples are %zu floats (use .npy or .csv)",
+                       out, m->sample_size);
+    return 0;
+}
+
+/* The weights file is mapped and read in place: if another program cuts
+ * it short while the generator reads it, reading past its new end raises
+ * SIGBUS.  Say so and exit 1 rather than die without a word. */
+static const char *mapped_path = "";
+
+static void on_sigbus(int sig)
+{
+    static const char msg[] = ": the weights file was cut short while the sampler read it\n";
+    ssize_t said = write(2, mapped_path, strlen(mapped_path));
+    said = write(2, msg, sizeof msg - 1);
+    (void)said;
+    (void)sig;
+    _exit(1);
+}
+
+/* Opens the weights (kept open in *st: the generator reads them in place)
+ * and points the generator at them. */
+static int load_weights(const rt_sampler_model *m, const char *path, rt_st *st, rt_err *err)
+{
+    if (path) {
+        mapped_path = path;
+        signal(SIGBUS, on_sigbus);
+    }
+    int rc = path ? rt_st_open_mapped(path, st, err)
+                  : rt_st_open_memory(m->embedded_weights, m->embedded_size,
+                                      "embedded weights", st, err);
+    if (rc == -2)   /* no mmap there: read it, into the sampler's arrays */
+        rc = rt_st_open_file(path, st, err);
+    if (rc != 0)
+        return -1;
+    rc = rt_sample_weights_load(m, st, err);
+    /* names and shapes can match while layers or wiring differ (an edited
+     * activation, say): the architecture hash tells */
+    const char *hash = rt_st_meta(st, "arch_hash");
+    char want[17];
+    snprintf(want, sizeof want, "%016" PRIx64, m->arch_hash);
+    if (rc == 0 && hash && strcmp(hash, want) != 0)
+        rc = rt_errf(err, "%s: saved by a model with architecture hash %s, this sampler's is "
+                     "%s: the model changed since training; use the sampler built from the "
+                     "run's model.yaml", st->what, hash, want);
+    if (rc != 0)
+        rt_st_close(st);
+    return rc;
+}
+
+/* Latents from --latent (setting the count) or from the seed. */
+static float *make_latents(const rt_sampler_model *m, sample_opts *o, rt_err *err)
+{
+    if (!o->latent) {
+        size_t n = (size_t)o->n * (size_t)m->latent_size;
+        float *z = rt_xmalloc(n * sizeof(float));
+        rt_rng rng;
+        rt_rng_seed(&rng, o->seed);
+        rt_latent_fill(m->latent_dist, &rng, z, n);
+        return z;
+    }
+    float *z = NULL;
+    int ndim;
+    size_t shape[RT_NPY_MAX_NDIM];
+    if (rt_npy_read_f32(o->latent, &z, &ndim, shape, err) != 0)
+        return NULL;
+    if (ndim != 2 || shape[1] != (size_t)m->latent_size || shape[0] == 0) {
+        char found[200];
+        size_t k = (size_t)snprintf(found, sizeof found, "(");
+        for (int d = 0; d < ndim; d++)
+            k += (size_t)snprintf(found + k, sizeof found - k, "%s%zu", d ? ", " : "",
+                                  shape[d]);
+        snprintf(found + k, sizeof found - k, "%s)", ndim == 1 ? "," : "");
+        rt_errf(err, "%s: expected latents of shape (N, %d) with N >= 1, found shape %s",
+                o->latent, m->latent_size, found);
+    } else if (o->n_given && (size_t)o->n != shape[0]) {
+        rt_errf(err, "-n %ld: expected the number of rows of %s, found %zu rows",
+                o->n, o->latent, shape[0]);
+    } else {
+        /* a NaN or Inf latent would come out as a silently broken sample */
+        size_t count = shape[0] * shape[1], i = 0;
+        while (i < count && isfinite(z[i]))
+            i++;
+        if (i == count) {
+            o->n = (long)shape[0];
+            return z;
+        }
+        rt_errf(err, "%s: expected finite latents, found %g at row %zu, column %zu", o->latent,
+                (double)z[i], i / shape[1], i % shape[1]);
+    }
+    free(z);
+    return NULL;
+}
+
+/* ---- output ------------------------------------------------------------- */
+
+static double auto_extent(const float *pts, size_t n)
+{
+    double e = 0;
+    for (size_t i = 0; i < 2 * n; i++)
+        if (isfinite(pts[i]) && fabs(pts[i]) > e)
+            e = fabs(pts[i]);
+    return e > 0 ? 1.1 * e : 1.0;
+}
+
+/* One PNG per sample, DIR/000000.png ...: pixel values [-1, 1] -> 0..255. */
+static int write_folder(const rt_sampler_model *m, const char *dir, const float *x, size_t n,
+                        rt_err *err)
+{
+    int c = m->sample_shape[0], h = m->sample_shape[1], w = m->sample_shape[2];
+    if (rt_mkdir_p(dir, err) != 0)
+        return -1;
+    unsigned char *px = rt_xmalloc((size_t)h * w * c);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const float *img = x + i * m->sample_size;
+        for (int y = 0; y < h; y++)
+            for (int xx = 0; xx < w; xx++)
+                for (int ch = 0; ch < c; ch++) {
+                    float v = img[((size_t)ch * h + y) * w + xx];
+                    v = isfinite(v) ? (v + 1.0f) * 127.5f : 0.0f;
+                    v = v < 0 ? 0 : v > 255 ? 255 : v;
+                    px[((size_t)y * w + xx) * c + ch] = (unsigned char)(v + 0.5f);
+                }
+        char path[4096];
+        snprintf(path, sizeof path, "%s%s%06zu.png", dir,
+                 dir[strlen(dir) - 1] == '/' ? "" : "/", i);
+        rc = rt_png_write(path, px, w, h, c, err);
+    }
+    free(px);
+    return rc;
+}
+
+static int write_output(const rt_sampler_model *m, const sample_opts *o, int kind,
+                        const float *x, rt_err *err)
+{
+    size_t n = (size_t)o->n;
+    if (kind == OUT_NPY) {
+        size_t shape[4] = { n, 0, 0, 0 };
+        for (int d = 0; d < m->sample_ndim; d++)
+            shape[d + 1] = (size_t)m->sample_shape[d];
+        return rt_npy_write_f32(o->out, x, m->sample_ndim + 1, shape, err);
+    }
+    if (kind == OUT_CSV)
+        return rt_csv_write(o->out, x, n, m->sample_size, NULL, err);
+    if (kind == OUT_DIR)
+        return write_folder(m, o->out, x, n, err);
+    if (m->sample_ndim == 3 && (m->sample_shape[0] == 1 || m->sample_shape[0] == 3)) {
+        int cols = (int)ceil(sqrt((double)n));
+        return rt_image_grid_png_scaled(o->out, x, (int)n, m->sample_shape[0],
+                                        m->sample_shape[1], m->sample_shape[2], cols,
+                                        rt_grid_scale(m->sample_shape[1], m->sample_shape[2]),
+                                        err);
+    }
+    return rt_scatter_png(o->out, NULL, 0, x, n, auto_extent(x, n), err);
+}
+
+/* Returns the exit status. */
+static int sample(const rt_sampler_model *m, sample_opts *o, rt_err *err)
+{
+    int kind = OUT_NPY;
+    if (!o->out) {
+        rt_errf(err, "-o: expected an output file, found none");
+        return 2;
+    }
+    if (!o->weights && !m->embedded_weights) {
+        rt_errf(err, "--weights: expected a .safetensors file (this sampler has no "
+                "embedded weights), found none");
+        return 2;
+    }
+    rt_st st;
+    if (output_kind(m, o->out, &kind, err) != 0 || load_weights(m, o->weights, &st, err) != 0)
+        return 2;
+    float *z = make_latents(m, o, err);
+    if (!z) {
+        rt_st_close(&st);
+        return 2;
+    }
+    float *x = rt_xmalloc((size_t)o->n * m->sample_size * sizeof(float));
+    rt_generate_sampler(m, z, (size_t)o->n, x);
+    rt_st_close(&st);
+    int rc = write_output(m, o, kind, x, err);
+    free(z);
+    free(x);
+    if (rc != 0)
+        return 1;
+    fprintf(stderr, "wrote %ld samples to %s\n", o->n, o->out);
+    return 0;
+}
+
+int rt_sample_main(const rt_sampler_model *m, int argc, char **argv)
+{
+    const char *prog = argc > 0 ? argv[0] : "sample";
+    rt_err err = { "" };
+    sample_opts o;
+    if (parse_args(argc, argv, &o, &err) != 0) {
+        fprintf(stderr, "%s: %s\nTry '%s --help'.\n", prog, err.msg, prog);
+        return 2;
+    }
+    if (o.help) {
+        usage(stdout, m, prog);
+        return 0;
+    }
+    int status = sample(m, &o, &err);
+    if (status != 0)
+        fprintf(stderr, "%s: %s\n", prog, err.msg);
+    return status;
+}

@@ -1,0 +1,16 @@
+/* rt_sample.h - the sampler's main: what a generated sample.c calls.
+ *
+ * Loads the generator's weights (a file or the embedded bytes), draws or
+ * reads latents, generates and writes .npy, .csv or PNG.  Part of
+ * libganc_sample.a, which links with libc and libm alone.
+ */
+#ifndef RT_SAMPLE_H
+#define RT_SAMPLE_H
+
+#include "model/rt_model.h"
+
+/* Runs the sampler command line (`sample --help` lists the flags).
+ * Returns the process exit status: 0 ok, 2 usage or input error, 1 other. */
+int rt_sample_main(const rt_sampler_model *m, int argc, char **argv);
+
+#endif

@@ -1,0 +1,348 @@
+/* rt_checkpoint.c - saving, finding, checking and restoring checkpoints
+ * (see rt_checkpoint.h). */
+#include "train/rt_checkpoint.h"
+
+#include <dirent.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/rt_alloc.h"
+#include "core/rt_file.h"
+
+#define NAME_PREFIX "step_"
+#define NAME_SUFFIX ".safetensors"
+#define MAX_OPT_TENSORS 4   /* 2 nets x (exp_avg, exp_avg_sq) */
+
+static const char *const net_names[2] = { "generator", "discriminator" };
+
+static char *join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = rt_xmalloc(n);
+    snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+/* The step of a file named step_<digits>.safetensors, or -1. */
+static long step_of_name(const char *name)
+{
+    size_t np = strlen(NAME_PREFIX), ns = strlen(NAME_SUFFIX), n = strlen(name);
+    if (n <= np + ns || strncmp(name, NAME_PREFIX, np) != 0 ||
+        strcmp(name + n - ns, NAME_SUFFIX) != 0)
+        return -1;
+    long step = 0;
+    for (size_t i = np; i < n - ns; i++) {
+        if (name[i] < '0' || name[i] > '9' || step > (long)1e15)
+            return -1;
+        step = step * 10 + (name[i] - '0');
+    }
+    return step;
+}
+
+/* ---- optimizer tensors -------------------------------------------------- */
+
+typedef struct {
+    char name[64];
+    float *data;
+    size_t n;
+} opt_tensor;
+
+/* The optimizer buffers of both nets, named as torch.optim names them. */
+static size_t opt_tensors(const rt_ckpt *c, opt_tensor *out)
+{
+    size_t k = 0;
+    for (int net = 0; net < 2; net++) {
+        const rt_optim *o = &c->opt[net];
+        int adam = o->spec.kind == RT_OPTIM_ADAM;
+        float *bufs[2] = { o->m, o->v };
+        const char *names[2] = { adam ? "exp_avg" : "momentum_buffer", "exp_avg_sq" };
+        for (int b = 0; b < 2; b++) {
+            if (!bufs[b])
+                continue;
+            snprintf(out[k].name, sizeof out[k].name, "optimizer.%s.%s", net_names[net],
+                     names[b]);
+            out[k].data = bufs[b];
+            out[k].n = o->n;
+            k++;
+        }
+    }
+    return k;
+}
+
+/* ---- saving ----------------------------------------------------------- */
+
+/* Deletes all but the newest `keep` checkpoints, and leftover temporary
+ * files of interrupted writes.  Failures here lose nothing: ignored. */
+static void prune(const char *dir, int keep)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    long *steps = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len > 4 && strcmp(e->d_name + len - 4, ".tmp") == 0 &&
+            strncmp(e->d_name, NAME_PREFIX, strlen(NAME_PREFIX)) == 0) {
+            char *p = join(dir, e->d_name);
+            remove(p);
+            free(p);
+            continue;
+        }
+        long s = step_of_name(e->d_name);
+        if (s < 0)
+            continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 16;
+            steps = rt_xrealloc(steps, cap * sizeof *steps);
+        }
+        steps[n++] = s;
+    }
+    closedir(d);
+    /* delete the smallest steps until `keep` remain */
+    while (n > (size_t)keep) {
+        size_t lo = 0;
+        for (size_t i = 1; i < n; i++)
+            lo = steps[i] < steps[lo] ? i : lo;
+        char name[64];
+        snprintf(name, sizeof name, NAME_PREFIX "%09ld" NAME_SUFFIX, steps[lo]);
+        char *p = join(dir, name);
+        remove(p);
+        free(p);
+        steps[lo] = steps[--n];
+    }
+    free(steps);
+}
+
+int rt_checkpoint_save(const char *run_dir, long step, int keep, const rt_ckpt *c,
+                       const rt_st_kv *settings, size_t n_settings, char **written,
+                       rt_err *err)
+{
+    const rt_model *m = c->m;
+    char *dir = join(run_dir, RT_CKPT_DIR);
+    char name[64];
+    snprintf(name, sizeof name, NAME_PREFIX "%09ld" NAME_SUFFIX, step);
+    char *path = join(dir, name);
+
+    opt_tensor opt[MAX_OPT_TENSORS];
+    size_t n_opt = opt_tensors(c, opt);
+    size_t n = m->n_tensors + n_opt;
+    rt_st_entry *e = rt_xcalloc(n, sizeof *e);
+    int *opt_shape = rt_xcalloc(n_opt ? n_opt : 1, sizeof *opt_shape);
+    for (size_t i = 0; i < m->n_tensors; i++) {
+        e[i].name = m->tensors[i].name;
+        e[i].data = rt_tensor_data(c->store, &m->tensors[i]);
+        e[i].ndim = m->tensors[i].ndim;
+        e[i].shape = m->tensors[i].shape;
+    }
+    for (size_t i = 0; i < n_opt; i++) {
+        opt_shape[i] = (int)opt[i].n;
+        e[m->n_tensors + i] = (rt_st_entry){ opt[i].name, opt[i].data, 1, &opt_shape[i] };
+    }
+
+    char hash[17], steps[24], rng[RT_RNG_TEXT], epoch_rng[RT_RNG_TEXT], next[24], t[2][24];
+    snprintf(hash, sizeof hash, "%016" PRIx64, m->arch_hash);
+    snprintf(steps, sizeof steps, "%ld", step);
+    rt_rng_format(c->rng, rng);
+    rt_data_pos pos;
+    rt_data_get_pos(c->data, &pos);
+    rt_rng_format(&pos.epoch_rng, epoch_rng);
+    snprintf(next, sizeof next, "%" PRIu64, pos.next);
+    for (int net = 0; net < 2; net++)
+        snprintf(t[net], sizeof t[net], "%ld", c->opt[net].t);
+    rt_st_kv fixed[] = {
+        { "format", RT_CKPT_FORMAT },
+        { "model", m->model_name },
+        { "ganc_version", m->ganc_version ? m->ganc_version : "" },
+        { "arch_hash", hash },
+        { "step", steps },
+        { "rng", rng },
+        { "data.epoch_rng", epoch_rng },
+        { "data.next", next },
+        { "optimizer.generator.step", t[RT_NET_G] },
+        { "optimizer.discriminator.step", t[RT_NET_D] },
+    };
+    size_t n_fixed = sizeof fixed / sizeof fixed[0];
+    rt_st_kv *meta = rt_xcalloc(n_fixed + n_settings, sizeof *meta);
+    memcpy(meta, fixed, sizeof fixed);
+    if (n_settings)
+        memcpy(meta + n_fixed, settings, n_settings * sizeof *meta);
+
+    int rc = rt_mkdir_p(dir, err);
+    if (rc == 0)
+        rc = rt_st_write(path, e, n, meta, n_fixed + n_settings, err);
+    if (rc == 0)
+        prune(dir, keep);
+    if (rc == 0 && written)
+        *written = path;
+    else
+        free(path);
+    free(meta);
+    free(opt_shape);
+    free(e);
+    free(dir);
+    return rc;
+}
+
+/* ---- finding and opening ---------------------------------------------- */
+
+int rt_checkpoint_newest(const char *run_dir, char **path, rt_err *err)
+{
+    char *dir = join(run_dir, RT_CKPT_DIR);
+    DIR *d = opendir(dir);
+    long best = -1;
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            long s = step_of_name(e->d_name);
+            best = s > best ? s : best;
+        }
+        closedir(d);
+    }
+    int rc = 0;
+    if (best < 0) {
+        rc = rt_errf(err, "%s: no checkpoint to resume from (expected files %s/" NAME_PREFIX
+                     "<step>" NAME_SUFFIX ")", run_dir, dir);
+    } else {
+        char name[64];
+        snprintf(name, sizeof name, NAME_PREFIX "%09ld" NAME_SUFFIX, best);
+        *path = join(dir, name);
+    }
+    free(dir);
+    return rc;
+}
+
+int rt_checkpoint_open(const char *path, const rt_model *m, rt_st *st, long *step,
+                       rt_err *err)
+{
+    if (rt_st_open_file(path, st, err) != 0)
+        return -1;
+    const char *format = rt_st_meta(st, "format"), *model = rt_st_meta(st, "model");
+    const char *s = rt_st_meta(st, "step");
+    char *end = NULL;
+    long v = s ? strtol(s, &end, 10) : -1;
+    int rc = 0;
+    if (!format || strcmp(format, RT_CKPT_FORMAT) != 0)
+        rc = rt_errf(err, "%s: not a ganc checkpoint: expected __metadata__.format \"%s\", "
+                     "found %s%s%s", path, RT_CKPT_FORMAT, format ? "\"" : "",
+                     format ? format : "none", format ? "\"" : "");
+    else if (!model || strcmp(model, m->model_name) != 0)
+        rc = rt_errf(err, "%s: a checkpoint of model '%s', expected '%s'", path,
+                     model ? model : "?", m->model_name);
+    else if (!s || !*s || *end || v < 0)
+        rc = rt_errf(err, "%s: __metadata__.step: expected a step number, found \"%s\"", path,
+                     s ? s : "");
+    if (rc != 0) {
+        rt_st_close(st);
+        return -1;
+    }
+    *step = v;
+    return 0;
+}
+
+/* ---- restoring -------------------------------------------------------- */
+
+/* Checks one tensor's presence, dtype and shape without copying it. */
+static int check_tensor(const rt_st *st, const char *name, int ndim, const int *shape,
+                        rt_err *err)
+{
+    const rt_st_tensor *t = rt_st_find(st, name);
+    int same = t && strcmp(t->dtype, "F32") == 0 && t->ndim == ndim;
+    for (int d = 0; same && d < ndim; d++)
+        same = t->shape[d] == (uint64_t)shape[d];
+    if (same)
+        return 0;
+    char want[96] = "";
+    for (int d = 0, k = 0; d < ndim; d++)
+        k += snprintf(want + k, sizeof want - (size_t)k, "%s%d", d ? ", " : "", shape[d]);
+    if (!t)
+        return rt_errf(err, "%s: expected a tensor '%s' (F32 [%s]), found none: the model "
+                       "changed since this checkpoint was written", st->what, name, want);
+    char found[96] = "";
+    for (int d = 0, k = 0; d < t->ndim && d < RT_ST_MAX_NDIM; d++)
+        k += snprintf(found + k, sizeof found - (size_t)k, "%s%" PRIu64, d ? ", " : "",
+                      t->shape[d]);
+    return rt_errf(err, "%s: tensor '%s': expected F32 [%s], found %s [%s]: the model "
+                   "changed since this checkpoint was written", st->what, name, want,
+                   t->dtype, found);
+}
+
+static int parse_count(const rt_st *st, const char *key, uint64_t *out, rt_err *err)
+{
+    const char *s = rt_st_meta(st, key);
+    char *end = NULL;
+    unsigned long long v = s && *s >= '0' && *s <= '9' ? strtoull(s, &end, 10) : 0;
+    if (!s || !end || *end)
+        return rt_errf(err, "%s: __metadata__.%s: expected a count, found \"%s\"", st->what,
+                       key, s ? s : "nothing");
+    *out = v;
+    return 0;
+}
+
+static int parse_rng(const rt_st *st, const char *key, rt_rng *r, rt_err *err)
+{
+    const char *s = rt_st_meta(st, key);
+    if (!s || rt_rng_parse(s, r) != 0)
+        return rt_errf(err, "%s: __metadata__.%s: expected a random generator state, found "
+                       "\"%.40s\"", st->what, key, s ? s : "nothing");
+    return 0;
+}
+
+/* Everything checked before anything is overwritten. */
+static int check_all(const rt_st *st, const rt_ckpt *c, const opt_tensor *opt, size_t n_opt,
+                     rt_err *err)
+{
+    const rt_model *m = c->m;
+    for (size_t i = 0; i < m->n_tensors; i++)
+        if (check_tensor(st, m->tensors[i].name, m->tensors[i].ndim, m->tensors[i].shape,
+                         err) != 0)
+            return -1;
+    for (size_t i = 0; i < n_opt; i++) {
+        int n = (int)opt[i].n;
+        if (check_tensor(st, opt[i].name, 1, &n, err) != 0)
+            return -1;
+    }
+    char want[17];
+    snprintf(want, sizeof want, "%016" PRIx64, m->arch_hash);
+    const char *hash = rt_st_meta(st, "arch_hash");
+    if (!hash || strcmp(hash, want) != 0)
+        return rt_errf(err, "%s: written by a model with architecture hash %s, this trainer's "
+                       "is %s: the model changed since this checkpoint (tensors match by "
+                       "name and shape, but layers or wiring differ); resume with the "
+                       "trainer built from the run's model.yaml", st->what,
+                       hash ? hash : "(none)", want);
+    return 0;
+}
+
+int rt_checkpoint_restore(const rt_st *st, const rt_ckpt *c, rt_err *err)
+{
+    opt_tensor opt[MAX_OPT_TENSORS];
+    size_t n_opt = opt_tensors(c, opt);
+    rt_rng rng;
+    rt_data_pos pos;
+    uint64_t t[2], next;
+    if (check_all(st, c, opt, n_opt, err) != 0 || parse_rng(st, "rng", &rng, err) != 0 ||
+        parse_rng(st, "data.epoch_rng", &pos.epoch_rng, err) != 0 ||
+        parse_count(st, "data.next", &next, err) != 0 ||
+        parse_count(st, "optimizer.generator.step", &t[RT_NET_G], err) != 0 ||
+        parse_count(st, "optimizer.discriminator.step", &t[RT_NET_D], err) != 0)
+        return -1;
+    pos.next = next;
+    if (rt_data_set_pos(c->data, &pos, err) != 0)
+        return -1;
+    if (rt_weights_load(st, c->store, c->m->tensors, c->m->n_tensors, err) != 0)
+        return -1;
+    for (size_t i = 0; i < n_opt; i++) {
+        int n = (int)opt[i].n;
+        if (rt_st_read_f32(st, opt[i].name, opt[i].data, 1, &n, err) != 0)
+            return -1;
+    }
+    for (int net = 0; net < 2; net++)
+        c->opt[net].t = (long)t[net];
+    *c->rng = rng;
+    return 0;
+}

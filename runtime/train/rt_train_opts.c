@@ -1,0 +1,232 @@
+/* rt_train_opts.c - trainer flags and usage text (see rt_train_opts.h). */
+#include "train/rt_train_opts.h"
+
+#include <inttypes.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "core/rt_args.h"
+#include "data/rt_data.h"
+#include "data/rt_mixture.h"
+
+static void defaults(const rt_model *m, rt_train_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->steps = m->steps;
+    o->seed = m->seed;
+    snprintf(o->default_out, sizeof o->default_out, "runs/%s", m->model_name);
+    o->out = o->default_out;
+    o->data = m->data_path;
+    o->log_every = m->log_every;
+    o->sample_every = m->sample_every;
+    o->checkpoint_every = m->checkpoint_every;
+    o->threads = 1;
+    o->keep_checkpoints = 3;
+}
+
+/* The flags: getopt_long's codes, past every letter. */
+enum {
+    F_STEPS = 256, F_SEED, F_OUT, F_DATA, F_LOG_EVERY, F_SAMPLE_EVERY, F_CHECKPOINT_EVERY,
+    F_THREADS, F_KEEP_CHECKPOINTS, F_RESUME
+};
+static const struct option flags[] = {
+    { "steps", required_argument, NULL, F_STEPS },
+    { "seed", required_argument, NULL, F_SEED },
+    { "out", required_argument, NULL, F_OUT },
+    { "data", required_argument, NULL, F_DATA },
+    { "log-every", required_argument, NULL, F_LOG_EVERY },
+    { "sample-every", required_argument, NULL, F_SAMPLE_EVERY },
+    { "checkpoint-every", required_argument, NULL, F_CHECKPOINT_EVERY },
+    { "threads", required_argument, NULL, F_THREADS },
+    { "keep-checkpoints", required_argument, NULL, F_KEEP_CHECKPOINTS },
+    { "resume", required_argument, NULL, F_RESUME },
+    { "help", no_argument, NULL, 'h' },
+    { NULL, 0, NULL, 0 },
+};
+
+/* The flags that set a whole number >= 0, and where. */
+static const struct {
+    int code;
+    const char *flag;
+    size_t offset;
+} whole[] = {
+    { F_STEPS, "--steps", offsetof(rt_train_opts, steps) },
+    { F_LOG_EVERY, "--log-every", offsetof(rt_train_opts, log_every) },
+    { F_SAMPLE_EVERY, "--sample-every", offsetof(rt_train_opts, sample_every) },
+    { F_CHECKPOINT_EVERY, "--checkpoint-every", offsetof(rt_train_opts, checkpoint_every) },
+    { F_THREADS, "--threads", offsetof(rt_train_opts, threads) },
+    { F_KEEP_CHECKPOINTS, "--keep-checkpoints", offsetof(rt_train_opts, keep_checkpoints) },
+};
+
+/* One flag with code c and value v: 0, or -1 with err. */
+static int apply_flag(const rt_model *m, int c, const char *v, rt_train_opts *o, rt_err *err)
+{
+    for (size_t k = 0; k < sizeof whole / sizeof whole[0]; k++)
+        if (whole[k].code == c)
+            return rt_parse_long(whole[k].flag, v, 0, (long *)((char *)o + whole[k].offset),
+                                 err);
+    switch (c) {
+    case F_SEED:
+        return rt_parse_u64("--seed", v, &o->seed, err);
+    case F_OUT:
+        if (!*v)
+            return rt_errf(err, "--out: expected a directory, found an empty string");
+        o->out = v;
+        return 0;
+    case F_RESUME:
+        if (!*v)
+            return rt_errf(err, "--resume: expected a run directory, found an empty string");
+        o->resume = v;
+        return 0;
+    case F_DATA:
+        if (rt_mixture_is_kind(m->data_kind))
+            return rt_errf(err, "--data: this model trains on the built-in %s data, which "
+                           "reads no file", rt_mixture_name(m->data_kind));
+        o->data = v;
+        return 0;
+    default:   /* 'h' */
+        o->help = 1;
+        return 0;
+    }
+}
+
+static int apply_args(const rt_model *m, int argc, char **argv, rt_train_opts *o,
+                      rt_err *err)
+{
+    const char *v;
+    int c;
+    rt_flags_start();
+    while ((c = rt_flag_next(argc, argv, "h", flags, &v, err)) > 0)
+        if (apply_flag(m, c, v, o, err) != 0)
+            return -1;
+    if (c < 0)
+        return -1;
+    if (o->threads < 1 || o->threads > 256)
+        return rt_errf(err, "--threads: expected a number from 1 to 256, found %ld", o->threads);
+    if (o->keep_checkpoints < 1 || o->keep_checkpoints > 1000000)
+        return rt_errf(err, "--keep-checkpoints: expected a number from 1 to 1000000, found %ld",
+                       o->keep_checkpoints);
+    return 0;
+}
+
+int rt_train_parse_args(const rt_model *m, int argc, char **argv, rt_train_opts *o,
+                        rt_err *err)
+{
+    defaults(m, o);
+    if (apply_args(m, argc, argv, o, err) != 0)
+        return -1;
+    if (o->resume && o->out != o->default_out)
+        return rt_errf(err, "--out: not with --resume, which continues in the run's own "
+                       "directory (%s)", o->resume);
+    if (o->resume)
+        o->out = o->resume;
+    return 0;
+}
+
+/* ---- settings saved with a run ------------------------------------------ */
+
+/* The settings, in one table: name, and where it lives in the options. */
+enum { KIND_LONG, KIND_U64, KIND_PATH };
+typedef struct {
+    const char *name;
+    int kind;
+    size_t offset;
+} setting;
+
+#define SETTING(field, kind) { #field, kind, offsetof(rt_train_opts, field) }
+static const setting settings[RT_TRAIN_N_SETTINGS] = {
+    SETTING(steps, KIND_LONG),        SETTING(seed, KIND_U64),
+    SETTING(data, KIND_PATH),         SETTING(log_every, KIND_LONG),
+    SETTING(sample_every, KIND_LONG), SETTING(checkpoint_every, KIND_LONG),
+    SETTING(keep_checkpoints, KIND_LONG), SETTING(threads, KIND_LONG),
+};
+
+void rt_train_settings_of(const rt_train_opts *o, rt_train_settings *s)
+{
+    for (int i = 0; i < RT_TRAIN_N_SETTINGS; i++) {
+        const char *field = (const char *)o + settings[i].offset;
+        char value[4096 + 24];
+        if (settings[i].kind == KIND_LONG)
+            snprintf(value, sizeof value, "%ld", *(const long *)field);
+        else if (settings[i].kind == KIND_U64)
+            snprintf(value, sizeof value, "%" PRIu64, *(const uint64_t *)field);
+        else
+            snprintf(value, sizeof value, "%s", *(const char *const *)field ?
+                     *(const char *const *)field : "");
+        snprintf(s->text[i], sizeof s->text[i], "setting.%s", settings[i].name);
+        /* key and value share one buffer: "setting.NAME\0VALUE" */
+        size_t k = strlen(s->text[i]) + 1;
+        snprintf(s->text[i] + k, sizeof s->text[i] - k, "%s", value);
+        s->kv[i].key = s->text[i];
+        s->kv[i].value = s->text[i] + k;
+    }
+}
+
+/* Applies one saved setting (checked like the flag it stands for). */
+static int apply_setting(const setting *e, const char *value, const char *what,
+                         rt_train_opts *o, rt_err *err)
+{
+    char *field = (char *)o + e->offset;
+    char flag[64];
+    snprintf(flag, sizeof flag, "%s: setting.%s", what, e->name);
+    if (e->kind == KIND_LONG)
+        return rt_parse_long(flag, value, 0, (long *)field, err);
+    if (e->kind == KIND_U64)
+        return rt_parse_u64(flag, value, (uint64_t *)field, err);
+    snprintf(o->saved_data, sizeof o->saved_data, "%s", value);
+    *(const char **)field = *value ? o->saved_data : NULL;
+    return 0;
+}
+
+int rt_train_resume_args(const rt_model *m, const rt_st *st, int argc, char **argv,
+                         rt_train_opts *o, rt_err *err)
+{
+    const char *resume = o->resume;
+    defaults(m, o);
+    for (int i = 0; i < RT_TRAIN_N_SETTINGS; i++) {
+        char key[64];
+        snprintf(key, sizeof key, "setting.%s", settings[i].name);
+        const char *v = rt_st_meta(st, key);
+        if (v && apply_setting(&settings[i], v, st->what, o, err) != 0)
+            return -1;
+    }
+    if (apply_args(m, argc, argv, o, err) != 0)
+        return -1;
+    o->resume = resume;
+    o->out = resume;
+    return 0;
+}
+
+void rt_train_usage(FILE *f, const rt_model *m, const char *prog)
+{
+    const char *data = rt_mixture_is_kind(m->data_kind) ? rt_mixture_name(m->data_kind)
+                     : m->data_path ? m->data_path : "none: required";
+    fprintf(f,
+            "usage: %s [flags]\n"
+            "Trains the GAN '%s' (from %s, ganc %s).\n"
+            "\n"
+            "  --steps N              generator updates to run [%ld]\n"
+            "  --seed S               seed for initialisation, data and latents [%llu]\n"
+            "  --out DIR              run directory: log.csv, samples_*.png,\n"
+            "                         weights.safetensors [runs/%s]\n"
+            "  --data PATH            %s training data [%s]\n"
+            "  --log-every N          steps between log.csv rows / progress lines [%ld]\n"
+            "  --sample-every N       steps between samples and mode scores [%ld]\n"
+            "  --checkpoint-every N   steps between checkpoints and weight saves [%ld]\n"
+            "  --threads N            threads for the large matrix products [1]\n"
+            "  --keep-checkpoints K   newest checkpoints kept in DIR/checkpoints [3]\n"
+            "  --resume DIR           continue the run in DIR from its newest checkpoint,\n"
+            "                         with its settings (flags given here override them)\n"
+            "  -h, --help             show this help\n"
+            "\n"
+            "A value of 0 for an interval means: only at the end.  Ctrl-C (SIGINT) or\n"
+            "SIGTERM finishes the current step, writes a checkpoint and stops; resume with\n"
+            "--resume.  A NaN or Inf in a loss, gradient or weight stops the run, naming\n"
+            "the tensor, and keeps the last good checkpoint.\n"
+            "Exit status: 0 done, 1 training or output failure, 2 bad flag or bad input,\n"
+            "130/143 stopped by SIGINT/SIGTERM (checkpoint written).\n",
+            prog, m->model_name, m->source_yaml ? m->source_yaml : "?",
+            m->ganc_version ? m->ganc_version : "?", m->steps,
+            (unsigned long long)m->seed, m->model_name, rt_data_kind_name(m->data_kind),
+            data, m->log_every, m->sample_every, m->checkpoint_every);
+}

@@ -1,0 +1,52 @@
+/* rt_train_opts.h - the trainer's flags: defaults from the model, parsing,
+ * the --help text, and the settings a checkpoint records (used by rt_train.c).
+ *
+ * Settings resolve in three layers: the model's defaults, then (with
+ * --resume RUN) the settings saved in RUN's newest checkpoint, then the
+ * flags on the command line.  So `train --resume RUN` repeats the run's
+ * own settings and `train --resume RUN --steps 5000` extends it.
+ * Leaves out: config files, environment variables.
+ */
+#ifndef RT_TRAIN_OPTS_H
+#define RT_TRAIN_OPTS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/rt_err.h"
+#include "formats/rt_safetensors.h"
+#include "model/rt_model.h"
+
+typedef struct {
+    long steps;
+    uint64_t seed;
+    const char *out;     /* run directory */
+    const char *data;    /* data path, may be NULL for built-in data */
+    long log_every, sample_every, checkpoint_every;   /* <= 0: only at the end */
+    long threads;        /* BLAS threads, >= 1 */
+    long keep_checkpoints;   /* newest checkpoints kept, >= 1 */
+    const char *resume;  /* run directory to continue, or NULL */
+    int help;            /* --help was given: print usage, exit 0 */
+    char default_out[256];
+    char saved_data[4096];   /* data path restored from a checkpoint */
+} rt_train_opts;
+
+/* Fills o from the model's defaults, then from argv[1..argc). */
+int rt_train_parse_args(const rt_model *m, int argc, char **argv, rt_train_opts *o,
+                        rt_err *err);
+/* For --resume: puts the settings saved in checkpoint st under the flags
+ * of argv (parses argv again on top of them). */
+int rt_train_resume_args(const rt_model *m, const rt_st *st, int argc, char **argv,
+                         rt_train_opts *o, rt_err *err);
+
+/* The settings as metadata pairs "setting.NAME" for a checkpoint; the
+ * strings live in `text`, which must outlive the pairs. */
+enum { RT_TRAIN_N_SETTINGS = 8 };
+typedef struct {
+    rt_st_kv kv[RT_TRAIN_N_SETTINGS];
+    char text[RT_TRAIN_N_SETTINGS][4096 + 32];
+} rt_train_settings;
+void rt_train_settings_of(const rt_train_opts *o, rt_train_settings *s);
+void rt_train_usage(FILE *f, const rt_model *m, const char *prog);
+
+#endif
