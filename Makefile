@@ -35,7 +35,7 @@ RT_SAMPLE_DIRS = $(RT_SHARED_DIRS) sample
 RT_TRAIN_DIRS  = $(RT_SHARED_DIRS) data train
 rt_objs  = $(patsubst %.c,$(B)/%.o,$(foreach d,$(1),$(wildcard runtime/$(d)/*.c)))
 RT_HDR   = $(wildcard runtime/*/*.h)
-RT_LIBS  = $(B)/libganc_sample.a $(B)/libganc_train.a $(B)/libganc_core.a
+RT_LIBS  = $(B)/libganc_sample.a $(B)/libganc_train.a
 
 .PHONY: all test test-quick clean install
 all: $(B)/ganc $(RT_LIBS)
@@ -65,13 +65,14 @@ $(B)/runtime/%.o: runtime/%.c $(RT_HDR)
 	    -fno-asynchronous-unwind-tables \
 	    -Iruntime -c -o $@ $<
 
-$(B)/ganc: $(GEN_OBJ) $(B)/libganc_core.a
+# ganc reads files with the runtime's core and checks the weights it embeds
+# in a sampler with its safetensors reader: the sampler's library has both
+$(B)/ganc: $(GEN_OBJ) $(B)/libganc_sample.a
 	$(SAY) "  LINK    $@"
-	$(Q)$(CC) $(CFLAGS) -o $@ $(GEN_OBJ) $(B)/libganc_core.a -lyaml -lm
+	$(Q)$(CC) $(CFLAGS) -o $@ $(GEN_OBJ) $(B)/libganc_sample.a -lyaml -lm
 
 $(B)/libganc_sample.a: $(call rt_objs,$(RT_SAMPLE_DIRS))
 $(B)/libganc_train.a: $(call rt_objs,$(RT_TRAIN_DIRS))
-$(B)/libganc_core.a: $(call rt_objs,core)
 $(RT_LIBS):
 	$(SAY) "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $^

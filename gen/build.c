@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "embed.h"
 #include "emit.h"
 #include "fatal.h"
 #include "host.h"
@@ -104,22 +105,6 @@ static int emit_and_compile(const gan_compiled *c, const gan_emit_target *t,
     return o->compile && compile(o, dir, exe, t->sampler) ? 1 : 0;
 }
 
-/* Copies the weights file to DIR/embedded.safetensors; its size into *size. */
-static int copy_weights(const char *from, const char *dir, long *size)
-{
-    const char *why = NULL;
-    char *data = gan_read_file(from, size, &why);
-    if (!data) {
-        fprintf(stderr, "ganc: --embed-weights %s: %s\n", from, why);
-        return -1;
-    }
-    char *to = join(dir, "embedded.safetensors");
-    int rc = gan_write_file(to, data, (size_t)*size);
-    free(to);
-    free(data);
-    return rc;
-}
-
 int gan_build(const gan_compiled *c, const char *model_path, const char *model_yaml,
               const gan_build_opts *o)
 {
@@ -130,8 +115,8 @@ int gan_build(const gan_compiled *c, const char *model_path, const char *model_y
     if (gan_mkdir_p(dir, &why)) {
         fprintf(stderr, "ganc: %s\n", why);
         rc = 1;
-    } else if (o->embed_weights && copy_weights(o->embed_weights, dir, &embed)) {
-        rc = 2;
+    } else if (o->embed_weights) {
+        rc = gan_embed_weights(c->m, o->embed_weights, dir, &embed);
     }
     gan_emit_target t = { NULL, model_path, model_yaml, 0, 0 };
     if (!rc)

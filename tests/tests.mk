@@ -13,10 +13,10 @@ $(GEN_LIB): $(filter-out $(B)/gen/main.o,$(GEN_OBJ))
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 # the generator's tests link what ganc links: its objects and the runtime's core
-$(B)/tests/test_gen_%: tests/test_gen_%.c tests/ir_eval.c $(GEN_LIB) $(B)/libganc_core.a
+$(B)/tests/test_gen_%: tests/test_gen_%.c tests/ir_eval.c $(GEN_LIB) $(B)/libganc_sample.a
 	@mkdir -p $(dir $@)
 	$(SAY) "  CC      $@"
-	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< tests/ir_eval.c $(GEN_LIB) $(B)/libganc_core.a \
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< tests/ir_eval.c $(GEN_LIB) $(B)/libganc_sample.a \
 	    -lcmocka -lyaml -lm
 
 # A runtime test links the trainer's library, or the sampler's (libc and libm
