@@ -101,7 +101,7 @@ typedef struct {
     uint64_t seed;
     struct {
         int kind;              /* enum gan_data */
-        const char *path;
+        const char *path;      /* relative to the model file's folder, resolved */
         gan_shape shape;
         gan_pos pos;
     } data;
@@ -119,6 +119,7 @@ typedef struct {
     } train;
     int unroll;                /* loops of at most this extent are unrolled */
 
+    char *owned_data_path;     /* data.path joined to the model's folder, or NULL */
     gan_tensor *tensors;
     int n_tensors;
     size_t param_count[2], state_count[2];

@@ -8,6 +8,7 @@
  * The language is documented in docs/model-language.md.
  */
 #include "layer.h"
+#include "fatal.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -116,6 +117,15 @@ static void parse_data(gan_model *m, const gan_node *root, gan_diag *d)
     m->data.kind = gan_get_enum(n, "source", data_sources, GAN_DATA_RING8, 1, d);
     int from_file = m->data.kind != GAN_DATA_RING8 && m->data.kind != GAN_DATA_GRID25;
     m->data.path = gan_get_str(n, "path", NULL, from_file, d);
+    /* a relative path is relative to the model file's folder, so that a
+     * model and its data can move together */
+    const char *slash = m->path ? strrchr(m->path, '/') : NULL;
+    if (m->data.path && m->data.path[0] != '/' && slash) {
+        int dir = (int)(slash - m->path);
+        m->owned_data_path = gan_xcalloc((size_t)dir + strlen(m->data.path) + 2, 1);
+        sprintf(m->owned_data_path, "%.*s/%s", dir, m->path, m->data.path);
+        m->data.path = m->owned_data_path;
+    }
     const gan_node *shape = gan_map_get(n, "shape");
     if (m->data.kind == GAN_DATA_IDX || m->data.kind == GAN_DATA_PNG_DIR) {
         long v[3] = { 0, 0, 0 };
@@ -431,6 +441,7 @@ void gan_model_free(gan_model *m)
     for (int t = 0; t < m->n_tensors; t++)
         free(m->tensors[t].name);
     free(m->tensors);
+    free(m->owned_data_path);
     gan_node_free(m->root);
     memset(m, 0, sizeof *m);
 }
