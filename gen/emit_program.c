@@ -93,6 +93,25 @@ static char *pointer_expr(const gan_plan *pl, const gan_funcs *f, int b, gan_nam
     return gan_xstrdup(gan_names_get(step_nm, pl, b));
 }
 
+/* whether step argument i is read by any executing node */
+static int arg_read(const gan_plan *pl, int i)
+{
+    int *reads = gan_xcalloc(2 * (size_t)pl->n + 1, sizeof *reads), read = 0;
+    for (int x = 0; x < pl->n && !read; x++) {
+        if (pl->store[x] != ST_MAT)
+            continue;
+        int nr = gan_plan_reads(pl, x, reads, pl->n);
+        if (pl->gemm[x] >= 0)
+            nr += gan_plan_reads(pl, pl->gemm[x], reads + nr, pl->n);
+        for (int k = 0; k < nr && !read; k++) {
+            const ir_node *r = &pl->p->g.n[reads[k]];
+            read = r->op == IR_INPUT && r->ext == i;
+        }
+    }
+    free(reads);
+    return read;
+}
+
 static int same_group(const ir_node *a, const ir_node *b)
 {
     return a->net == b->net && a->pass == b->pass && !strcmp(a->layer, b->layer) &&
@@ -311,6 +330,13 @@ void gan_emit_program(const gan_plan *pl, gan_funcs *funcs, gan_buf *steps, gan_
         x = fn.end;
     }
     step_opening(steps, pl);
+    /* an argument no layer function reads (a generator whose first layer
+     * has no weights never needs z for its gradients) is named, so that
+     * -Wunused-parameter does not stop the build */
+    for (int i = 0; i < p->n_args; i++)
+        if (!arg_read(pl, i))
+            gan_buf_printf(steps, "    (void)%s;   /* not needed by this step */\n",
+                           p->arg_names[i]);
     gan_buf_put(steps, gan_buf_str(&decls));
     if (decls.len)
         gan_buf_put(steps, "\n");

@@ -69,13 +69,20 @@ static gan_merge plan_merge(const gan_plan *pl, const int *xs, int n_xs, ir_shap
     for (int i = 0; i < n_xs; i++)
         collect_patterns(pl, xs[i], xs[i], dom, &pat, &n);
     gan_merge mg = { 0, { 0 }, { 0 } };
+    int rep = -1;   /* an axis of extent > 1 in the current group, or -1 */
     for (int k = 0; k < dom.rank; k++) {
+        /* an axis of extent 1 joins any group; another joins the group
+         * when every tensor is full along it and along the group's axes of
+         * extent > 1, or broadcast along all of them (compared with such an
+         * axis, not with the neighbour: through an extent-1 neighbour a
+         * (C) bias once merged C with the width of a (B, C, 1, W) domain) */
         int merge = mg.n > 0;
-        /* an axis of extent 1 joins any neighbour; otherwise every tensor
-         * must be full along both axes or broadcast along both */
-        for (int i = 0; merge && i < n; i++)
-            merge = ((pat[i] >> (k - 1)) & 1) == ((pat[i] >> k) & 1) || dom.d[k] == 1 ||
-                    dom.d[k - 1] == 1;
+        for (int i = 0; merge && i < n && dom.d[k] != 1 && rep >= 0; i++)
+            merge = ((pat[i] >> rep) & 1) == ((pat[i] >> k) & 1);
+        if (!merge)
+            rep = -1;
+        if (dom.d[k] != 1)
+            rep = rep < 0 ? k : rep;
         if (merge) {
             mg.count[mg.n - 1]++;
         } else {
