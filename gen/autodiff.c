@@ -10,6 +10,7 @@
  * what stops gradients where a loss requires it (D's step never touches G).
  */
 #include "ir.h"
+#include "fatal.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -178,7 +179,7 @@ static void backward_node(ctx *c, const char *req, int y)
     case IR_OP_COUNT:
         break;
     }
-    abort();
+    gan_internal("autodiff.c", "no derivative rule for op %s", ir_op_name(n.op));
 }
 
 void ir_gradients(ir_graph *g, int loss, const int *wrt, int n_wrt, int *grads)
@@ -186,10 +187,8 @@ void ir_gradients(ir_graph *g, int loss, const int *wrt, int n_wrt, int *grads)
     assert(ir_numel(g->n[loss].shape) == 1);
     int n0 = loss + 1;
     /* req[i]: node i depends on some wrt node (so its gradient is wanted) */
-    char *req = calloc(n0, 1);
-    ctx c = { g, malloc(sizeof(int) * (size_t)n0 * 1) };
-    if (!req || !c.grad)
-        abort();
+    char *req = gan_xcalloc((size_t)n0, 1);
+    ctx c = { g, gan_xcalloc((size_t)n0, sizeof(int)) };
     for (int i = 0; i < n_wrt; i++)
         req[wrt[i]] = 1;
     for (int i = 0; i < n0; i++)

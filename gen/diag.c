@@ -1,5 +1,6 @@
 /* diag.c - see diag.h. */
 #include "diag.h"
+#include "fatal.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -40,11 +41,7 @@ static void report(gan_diag *d, gan_pos p, const char *kind, const char *fmt, va
     va_copy(again, ap);
     int n = vsnprintf(NULL, 0, fmt, ap);
     size_t size = n > 0 ? (size_t)n + 1 : 1;
-    char *msg = malloc(size);
-    if (!msg) {
-        fprintf(stderr, "ganc: out of memory (%zu bytes)\n", size);
-        abort();
-    }
+    char *msg = gan_xcalloc(size, 1);
     errno = saved;
     msg[0] = 0;
     vsnprintf(msg, size, fmt, again);

@@ -9,6 +9,7 @@
 #include "emit.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef gan_conv_dims conv_dims;
@@ -116,10 +117,10 @@ static void emit_gather(gan_buf *o, const gan_plan *pl, gan_names *nm, int x, in
                    v[4], v[4], e[4], v[4], in, v[0], e[4], v[4], f->in_stride, w, f->w_offset);
     emit_taps(o, d, pl->sched[x].taps_unrolled, f->tap, NULL, 6);
     gan_buf_put(o, "                    }\n");
-    char ref[160];
-    snprintf(ref, sizeof ref, "%s[((%s*%s + %s)*%s + %s)*%s + %s]", out, v[0], e[1], v[1], e[2],
-             v[2], e[3], v[3]);
+    char *ref = gan_strf("%s[((%s*%s + %s)*%s + %s)*%s + %s]", out, v[0], e[1], v[1], e[2], v[2],
+                         e[3], v[3]);
     gan_emit_epilogue(o, pl, nm, epi, x, "acc", v, e, ref, 5);
+    free(ref);
     gan_buf_put(o, "                }\n");
 }
 
@@ -287,9 +288,9 @@ static void emit_conv2d_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, int 
                       "                    const float acc = prod[(long)o*NCOL + (b*OH + oy)*OW + ox];\n");
     static const char *const idx[4] = { "b", "o", "oy", "ox" };
     static const char *const dn[4] = { "B", "O", "OH", "OW" };
-    char ref[128];
-    snprintf(ref, sizeof ref, "%s[((b*O + o)*OH + oy)*OW + ox]", out);
+    char *ref = gan_strf("%s[((b*O + o)*OH + oy)*OW + ox]", out);
     gan_emit_epilogue(o, pl, nm, epi, x, "acc", idx, dn, ref, 5);
+    free(ref);
     gan_buf_put(o, "                }\n");
 }
 
@@ -380,10 +381,10 @@ static void emit_phase_body(gan_buf *o, const gan_plan *pl, gan_names *nm, int x
     put_lines(o, pixels, sizeof pixels / sizeof pixels[0], lvl);
     static const char *const idx[4] = { "b", "c", "y", "x" };
     static const char *const dn[4] = { "B", "C", "H", "W" };
-    char ref[128];
-    snprintf(ref, sizeof ref, "%s[((b*C + c)*H + y)*W + x]", out);
+    char *ref = gan_strf("%s[((b*C + c)*H + y)*W + x]", out);
     gan_emit_epilogue(o, pl, nm, epi, x, "acc", idx, dn, bb == 1 ? ref : "yrow[x*BB + bb]",
                       lvl + 3);
+    free(ref);
     gan_indent(o, lvl + 2);
     gan_buf_put(o, "}\n");
     gan_indent(o, lvl + 1);
@@ -449,9 +450,9 @@ static void emit_col2im_planes(gan_buf *o, const gan_plan *pl, gan_names *nm, in
                        "                for (int x = 0; x < W; x++) {\n");
         static const char *const idx[4] = { "b", "c", "y", "x" };
         static const char *const dn[4] = { "B", "C", "H", "W" };
-        char ref[128];
-        snprintf(ref, sizeof ref, "%s[((b*C + c)*H + y)*W + x]", out);
+        char *ref = gan_strf("%s[((b*C + c)*H + y)*W + x]", out);
         gan_emit_epilogue(o, pl, nm, epi, x, ref, idx, dn, ref, 5);
+        free(ref);
         gan_buf_put(o, "                }\n");
     }
     gan_buf_put(o, "        }\n");
@@ -478,11 +479,11 @@ static void emit_conv2d_t_gemm(gan_buf *o, const gan_plan *pl, gan_names *nm, in
         emit_side_by_side(o, in, "xt");
     if (s->pack_once) {
         /* the sampler: the weight is packed on the first call */
-        char pack[256];
-        snprintf(pack, sizeof pack, "rt_sgemm_pack_a(1, CKK, O, %s, CKK, packed)", w);
+        char *pack = gan_strf("rt_sgemm_pack_a(1, CKK, O, %s, CKK, packed)", w);
         gan_emit_packed_once(o, w, "(CKK + RT_GEMM_MR - 1) / RT_GEMM_MR * RT_GEMM_MR * O", pack,
                              "rt_sgemm_packed_a(0, CKK, NCOL, O, 1.0f, packed, xt, NCOL, 0.0f, "
                              "col, NCOL)");
+        free(pack);
     } else {
         gan_emit_gemm(o, pl, x, 4, 1, 0, "CKK", "NCOL", "O", w, "CKK", "xt", "NCOL", "0.0f",
                       "col", "NCOL");

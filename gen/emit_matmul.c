@@ -20,20 +20,15 @@ typedef struct {
     const gan_sched *s;     /* the plan's choices for the product */
 } mm_ctx;
 
-static void a_at(char *buf, size_t n, const mm_ctx *c, const char *i, const char *k)
+/* A's element (i, k) and B's (k, j) as C (malloc'd) */
+static char *a_at(const mm_ctx *c, const char *i, const char *k)
 {
-    if (c->ta)
-        snprintf(buf, n, "%s[%s*M + %s]", c->a, k, i);
-    else
-        snprintf(buf, n, "%s[%s*K + %s]", c->a, i, k);
+    return c->ta ? gan_strf("%s[%s*M + %s]", c->a, k, i) : gan_strf("%s[%s*K + %s]", c->a, i, k);
 }
 
-static void b_at(char *buf, size_t n, const mm_ctx *c, const char *k, const char *j)
+static char *b_at(const mm_ctx *c, const char *k, const char *j)
 {
-    if (c->tb)
-        snprintf(buf, n, "%s[%s*K + %s]", c->b, j, k);
-    else
-        snprintf(buf, n, "%s[%s*N + %s]", c->b, k, j);
+    return c->tb ? gan_strf("%s[%s*K + %s]", c->b, j, k) : gan_strf("%s[%s*N + %s]", c->b, k, j);
 }
 
 /* writes C[i][j] = epilogue(value) at level lvl */
@@ -42,9 +37,9 @@ static void store_epilogue(const mm_ctx *c, const char *i, const char *j, const 
 {
     const char *idx[2] = { i, j };
     static const char *const mn[2] = { "M", "N" };
-    char ref[160];
-    snprintf(ref, sizeof ref, "%s[%s*N + %s]", c->c, i, j);
+    char *ref = gan_strf("%s[%s*N + %s]", c->c, i, j);
     gan_emit_epilogue(o, c->pl, c->nm, c->epi, c->mm, value, idx, mn, ref, lvl);
+    free(ref);
 }
 
 static void emit_dot_form(gan_buf *o, const mm_ctx *c)
@@ -55,20 +50,21 @@ static void emit_dot_form(gan_buf *o, const mm_ctx *c)
     if (unroll_k) {
         gan_buf_put(o, "            const float acc =");
         for (long k = 0; k < c->K; k++) {
-            char ks[16], av[128], bv[128];
+            char ks[24];
             snprintf(ks, sizeof ks, "%ld", k);
-            a_at(av, sizeof av, c, "i0", ks);
-            b_at(bv, sizeof bv, c, ks, "i1");
+            char *av = a_at(c, "i0", ks), *bv = b_at(c, ks, "i1");
             gan_buf_printf(o, "%s%s * %s", k ? "\n                + " : " ", av, bv);
+            free(av);
+            free(bv);
         }
         gan_buf_put(o, ";\n");
     } else {
-        char av[128], bv[128];
-        a_at(av, sizeof av, c, "i0", "k");
-        b_at(bv, sizeof bv, c, "k", "i1");
+        char *av = a_at(c, "i0", "k"), *bv = b_at(c, "k", "i1");
         gan_buf_printf(o, "            float acc = 0.0f;\n"
                           "            for (int k = 0; k < K; k++)\n"
                           "                acc += %s * %s;\n", av, bv);
+        free(av);
+        free(bv);
     }
     store_epilogue(c, "i0", "i1", "acc", o, 3);
     gan_buf_put(o, "        }\n");
@@ -79,7 +75,6 @@ static void emit_axpy_form(gan_buf *o, const mm_ctx *c)
     int unroll_k = c->s->unroll_k, unroll_n = c->s->unroll_n;
     gan_buf_put(o, "    for (int i0 = 0; i0 < M; i0++) {\n");
     gan_buf_printf(o, "        float *row = %s + i0*N;\n", c->c);
-    char av[128], bv[128];
     if (unroll_n) {
         for (long j = 0; j < c->N; j++)
             gan_buf_printf(o, "        row[%ld] = 0.0f;\n", j);
@@ -87,32 +82,35 @@ static void emit_axpy_form(gan_buf *o, const mm_ctx *c)
         gan_buf_put(o, "        for (int i1 = 0; i1 < N; i1++)\n            row[i1] = 0.0f;\n");
     }
     for (long k = 0; k < (unroll_k ? c->K : 1); k++) {
-        char ks[16];
+        char ks[24];
         snprintf(ks, sizeof ks, unroll_k ? "%ld" : "k", k);
         if (!unroll_k)
             gan_buf_put(o, "        for (int k = 0; k < K; k++) {\n");
         else
             gan_buf_put(o, "        {\n");
-        a_at(av, sizeof av, c, "i0", ks);
+        char *av = a_at(c, "i0", ks);
         gan_buf_printf(o, "            const float a = %s;\n", av);
+        free(av);
         if (unroll_n) {
             for (long j = 0; j < c->N; j++) {
-                char js[16];
+                char js[24];
                 snprintf(js, sizeof js, "%ld", j);
-                b_at(bv, sizeof bv, c, ks, js);
+                char *bv = b_at(c, ks, js);
                 gan_buf_printf(o, "            row[%ld] += a * %s;\n", j, bv);
+                free(bv);
             }
         } else {
-            b_at(bv, sizeof bv, c, ks, "i1");
+            char *bv = b_at(c, ks, "i1");
             gan_buf_printf(o, "            for (int i1 = 0; i1 < N; i1++)\n"
                               "                row[i1] += a * %s;\n", bv);
+            free(bv);
         }
         gan_buf_put(o, "        }\n");
     }
     if (c->epi >= 0) {
         if (unroll_n) {
             for (long j = 0; j < c->N; j++) {
-                char js[16], rv[32];
+                char js[24], rv[40];
                 snprintf(js, sizeof js, "%ld", j);
                 snprintf(rv, sizeof rv, "row[%ld]", j);
                 store_epilogue(c, "i0", js, rv, o, 2);
@@ -191,14 +189,14 @@ void gan_emit_matmul(gan_buf *o, const gan_plan *pl, gan_names *nm, int mm, int 
      * for a weight the same work each time (the generator at batch 16: the
      * dense layer's 2.5 MB weight packed again per call, half its time) */
     if (s->pack_once) {
-        char pack[256], product[256];
-        snprintf(pack, sizeof pack, "rt_sgemm_pack_b(%d, K, N, %s, %s, packed)", c.tb, c.b,
-                 c.tb ? "K" : "N");
-        snprintf(product, sizeof product,
-                 "rt_sgemm_packed_b(%d, M, N, K, 1.0f, %s, %s, packed, 0.0f, %s, N)", c.ta, c.a,
-                 c.ta ? "M" : "K", c.c);
+        char *pack = gan_strf("rt_sgemm_pack_b(%d, K, N, %s, %s, packed)", c.tb, c.b,
+                              c.tb ? "K" : "N");
+        char *product = gan_strf("rt_sgemm_packed_b(%d, M, N, K, 1.0f, %s, %s, packed, 0.0f, %s, "
+                                 "N)", c.ta, c.a, c.ta ? "M" : "K", c.c);
         gan_emit_packed_once(o, c.b, "K * ((N + RT_GEMM_NR - 1) / RT_GEMM_NR) * RT_GEMM_NR", pack,
                              product);
+        free(pack);
+        free(product);
     } else if (s->engine) {
         gan_emit_gemm(o, pl, mm, 4, c.ta, c.tb, "M", "N", "K", c.a, c.ta ? "M" : "K", c.b,
                       c.tb ? "K" : "N", "0.0f", c.c, "N");
@@ -209,9 +207,9 @@ void gan_emit_matmul(gan_buf *o, const gan_plan *pl, gan_names *nm, int mm, int 
                 gan_buf_put(o, "    GAN_PARALLEL_FOR\n");
             gan_buf_put(o, "    for (int i0 = 0; i0 < M; i0++)\n"
                            "        for (int i1 = 0; i1 < N; i1++)\n");
-            char cur[96];
-            snprintf(cur, sizeof cur, "%s[i0*N + i1]", c.c);
+            char *cur = gan_strf("%s[i0*N + i1]", c.c);
             store_epilogue(&c, "i0", "i1", cur, o, 3);
+            free(cur);
         }
         return;
     }

@@ -72,21 +72,31 @@ static int sampler_tensors(const gan_model *m, const gan_emit_target *t)
     return n;
 }
 
+/* one line of the enum of constants: NAME = value, and why, aligned */
+static void constant(gan_buf *o, const char *name, long value, const char *why, int last)
+{
+    char *assign = gan_strf("%s = %ld%s", name, value, last ? "" : ",");
+    gan_buf_printf(o, "    %-28s%s%s%s\n", assign, why ? "/* " : "", why ? why : "",
+                   why ? " */" : "");
+    free(assign);
+}
+
 static void constants(gan_buf *o, const gan_model *m, const gan_emit_target *t, long ws)
 {
-    gan_buf_printf(o, "enum {\n    BATCH = %d,          /* compiled batch size */\n"
-                      "    LATENT = %d,         /* latent vector size */\n"
-                      "    SAMPLE_SIZE = %ld,   /* floats per sample */\n",
-                   m->train.batch, m->latent.size, gan_shape_numel(m->data.shape));
+    gan_buf_put(o, "enum {\n");
+    constant(o, "BATCH", m->train.batch, "compiled batch size", 0);
+    constant(o, "LATENT", m->latent.size, "latent vector size", 0);
+    constant(o, "SAMPLE_SIZE", gan_shape_numel(m->data.shape), "floats per sample", 0);
     for (int net = 0; net < 2; net++) {
         if (t->sampler && net == GAN_D)
             continue;
-        gan_buf_printf(o, "    %s_PARAM_COUNT = %zu,\n    %s_STATE_COUNT = %zu,\n",
-                       net ? "D" : "G", m->param_count[net], net ? "D" : "G",
-                       m->state_count[net]);
+        constant(o, net ? "D_PARAM_COUNT" : "G_PARAM_COUNT", (long)m->param_count[net],
+                 net ? "floats of D's parameters" : "floats of G's parameters", 0);
+        constant(o, net ? "D_STATE_COUNT" : "G_STATE_COUNT", (long)m->state_count[net],
+                 "running statistics", 0);
     }
-    gan_buf_printf(o, "    WS_FLOATS = %ld      /* workspace shared by all steps */\n};\n",
-                   ws > 0 ? ws : 1);
+    constant(o, "WS_FLOATS", ws > 0 ? ws : 1, "workspace shared by all steps", 1);
+    gan_buf_put(o, "};\n");
     if (t->sampler)
         gan_buf_put(o, "\n/* model tensors: where the generator reads them, set by loading: the\n"
                        " * weights file or embedded weights in place, or the copies in g_params\n"

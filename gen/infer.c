@@ -2,6 +2,7 @@
  * cycles rejected, a topological order, every shape inferred, and the
  * model's tensors declared with their offsets. */
 #include "layer.h"
+#include "fatal.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -82,10 +83,8 @@ static int visit(gan_net *net, int i, char *mark, gan_diag *d)
 
 static int order_layers(gan_net *net, gan_diag *d)
 {
-    char *mark = calloc(net->n_layers, 1);
-    net->order = calloc(net->n_layers, sizeof *net->order);
-    if (!mark || !net->order)
-        abort();
+    char *mark = gan_xcalloc((size_t)net->n_layers, 1);
+    net->order = gan_xcalloc((size_t)net->n_layers, sizeof *net->order);
     int rc = visit(net, net->output, mark, d);
     for (int i = 0; rc == 0 && i < net->n_layers; i++)
         if (!mark[i])

@@ -1,6 +1,7 @@
 /* ir.c - building the primitive graph, with the small exact foldings that
  * keep derived gradients readable (x*1, x+0, ops on constants). */
 #include "ir.h"
+#include "fatal.h"
 
 #include <assert.h>
 #include <stdarg.h>
@@ -54,15 +55,16 @@ void ir_set_tag(ir_graph *g, int net, const char *layer, const char *app, int pa
 
 const char *ir_strf(ir_graph *g, const char *fmt, ...)
 {
-    char buf[256];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    g->strings = realloc(g->strings, (g->n_strings + 1) * sizeof *g->strings);
-    g->strings[g->n_strings] = strdup(buf);
-    if (!g->strings || !g->strings[g->n_strings])
-        abort();
+    char *s = gan_xcalloc((size_t)n + 1, 1);
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    g->strings = gan_xrealloc(g->strings, (size_t)g->n_strings + 1, sizeof *g->strings);
+    g->strings[g->n_strings] = s;
     return g->strings[g->n_strings++];
 }
 
@@ -116,9 +118,7 @@ static int add_node(ir_graph *g, ir_op op, ir_shape s, const char *label)
 {
     if (g->count == g->cap) {
         g->cap = g->cap ? 2 * g->cap : 256;
-        g->n = realloc(g->n, g->cap * sizeof *g->n);
-        if (!g->n)
-            abort();
+        g->n = gan_xrealloc(g->n, (size_t)g->cap, sizeof *g->n);
     }
     ir_node *n = &g->n[g->count];
     memset(n, 0, sizeof *n);
@@ -423,6 +423,6 @@ static float fold_unary(ir_op op, float x, float k)
     case IR_LOG: return logf(x);
     case IR_SQRT: return sqrtf(x);
     case IR_RECIP: return 1.0f / x;
-    default: abort();
+    default: gan_internal("ir.c", "op %s is not a unary op to fold", ir_op_name(op));
     }
 }

@@ -3,6 +3,7 @@
  * kinds share.  A kind's keys are data (layer.h: gan_setting), so reading,
  * checking, hashing (infer.c) and documenting them is done once, here. */
 #include "layer.h"
+#include "fatal.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -58,9 +59,7 @@ static int count_settings(const gan_layer_kind *k)
 int gan_layer_keys(const gan_layer_kind *k, const char ***keys)
 {
     static const char *const common[] = { "name", "type", "input", "inputs" };
-    const char **list = malloc(sizeof *list * (size_t)(count_settings(k) + 4 + 2 + 1));
-    if (!list)
-        abort();
+    const char **list = gan_xcalloc((size_t)(count_settings(k) + 4 + 2 + 1), sizeof *list);
     int n = 0;
     for (int i = 0; i < 4; i++)
         list[n++] = common[i];
@@ -130,9 +129,7 @@ void gan_layer_read_settings(gan_layer *l, gan_diag *d)
 {
     const gan_layer_kind *k = l->kind;
     if (k->settings_size) {
-        l->settings = calloc(1, k->settings_size);
-        if (!l->settings)
-            abort();
+        l->settings = gan_xcalloc(1, k->settings_size);
     }
     for (const gan_setting *s = k->settings; s && s->key; s++) {
         if (s->required && !l->node)

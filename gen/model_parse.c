@@ -77,9 +77,7 @@ static char *owned_printf(const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    char *s = malloc((size_t)n + 1);
-    if (!s)
-        abort();
+    char *s = gan_xcalloc((size_t)n + 1, 1);
     va_start(ap, fmt);
     vsnprintf(s, (size_t)n + 1, fmt, ap);
     va_end(ap);
@@ -337,9 +335,7 @@ static void parse_net(gan_model *m, gan_net *net, const gan_node *root, gan_diag
         return;
     }
     net->n_layers = (int)layers->n;
-    net->layers = calloc(layers->n, sizeof *net->layers);
-    if (!net->layers)
-        abort();
+    net->layers = gan_xcalloc(layers->n, sizeof *net->layers);
     for (int i = 0; i < net->n_layers; i++)
         parse_layer(net, &net->layers[i], i, layers->items[i], d);
     for (int i = 0; i < net->n_layers; i++)

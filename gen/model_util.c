@@ -2,6 +2,7 @@
  * kinds and the later stages all use them: shapes as text and as element
  * counts (saturating, never overflowing), and declaring a tensor. */
 #include "model.h"
+#include "fatal.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -36,16 +37,12 @@ long gan_shape_numel(gan_shape s)
 int gan_model_add_tensor(gan_model *m, gan_net *net, int layer, const char *suffix,
                          int role, int ndim, const int *shape, int init, float a, float b)
 {
-    m->tensors = realloc(m->tensors, (m->n_tensors + 1) * sizeof *m->tensors);
-    if (!m->tensors)
-        abort();
+    m->tensors = gan_xrealloc(m->tensors, (size_t)m->n_tensors + 1, sizeof *m->tensors);
     gan_tensor *t = &m->tensors[m->n_tensors];
     memset(t, 0, sizeof *t);
     const char *ln = net->layers[layer].name;
     size_t len = strlen(net->role) + strlen(ln) + strlen(suffix) + 3;
-    t->name = malloc(len);
-    if (!t->name)
-        abort();
+    t->name = gan_xcalloc(len, 1);
     snprintf(t->name, len, "%s.%s.%s", net->role, ln, suffix);
     t->net = net->id;
     t->role = role;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fatal.h"
+
 /* Lowers one application of `net` to input node x; returns its output node.
  * `update` says whether it updates running statistics (as PyTorch does on
  * every forward pass in training mode that we mirror: see gan_program_build). */
@@ -13,9 +15,7 @@ static int apply_net(gan_lower *c, gan_net *net, int x, const char *app, int upd
 {
     c->net = net;
     c->update_state = update;
-    int *val = malloc(sizeof(int) * (size_t)net->n_layers);
-    if (!val)
-        abort();
+    int *val = gan_xcalloc((size_t)net->n_layers, sizeof *val);
     for (int oi = 0; oi < net->n_order; oi++) {
         int li = net->order[oi];
         const gan_layer *l = &net->layers[li];
@@ -35,9 +35,7 @@ static int apply_net(gan_lower *c, gan_net *net, int x, const char *app, int upd
 static void fresh_outputs(gan_program *p, const gan_model *m)
 {
     ir_graph *g = &p->g;
-    int *uses = calloc((size_t)g->count, sizeof *uses);
-    if (!uses)
-        abort();
+    int *uses = gan_xcalloc((size_t)g->count, sizeof *uses);
     for (int x = 0; x < g->count; x++)
         for (int i = 0; i < g->n[x].n_in; i++)
             uses[g->n[x].in[i]]++;
@@ -68,12 +66,10 @@ static void build_graph(gan_program *p, gan_model *m, int which)
     int B = m->train.batch;
     gan_lower c = { g, m, NULL, B, which != GAN_PROG_GENERATE, NULL, 0, NULL };
     size_t nt = (size_t)(m->n_tensors ? m->n_tensors : 1);
-    c.param_node = malloc(sizeof(int) * nt);
-    c.state_value = malloc(sizeof(int) * nt);
-    p->grad = malloc(sizeof(int) * nt);
-    p->state = malloc(sizeof(int) * nt);
-    if (!c.param_node || !c.state_value || !p->grad || !p->state)
-        abort();
+    c.param_node = gan_xcalloc(nt, sizeof(int));
+    c.state_value = gan_xcalloc(nt, sizeof(int));
+    p->grad = gan_xcalloc(nt, sizeof(int));
+    p->state = gan_xcalloc(nt, sizeof(int));
     for (int i = 0; i < m->n_tensors; i++)
         c.param_node[i] = c.state_value[i] = p->grad[i] = p->state[i] = -1;
     p->loss = p->out = p->grad_net = -1;
@@ -114,17 +110,20 @@ static void build_graph(gan_program *p, gan_model *m, int which)
 
     /* differentiate w.r.t. the parameters of the network this step trains */
     p->grad_net = which == GAN_PROG_D_STEP ? GAN_D : GAN_G;
-    int wrt[4096], idx[4096], n = 0;
-    for (int t = 0; t < m->n_tensors && n < 4096; t++)
+    int *wrt = gan_xcalloc(nt, sizeof *wrt), *idx = gan_xcalloc(nt, sizeof *idx), n = 0;
+    for (int t = 0; t < m->n_tensors; t++)
         if (m->tensors[t].net == p->grad_net && m->tensors[t].role == GAN_PARAM &&
             c.param_node[t] >= 0) {
             wrt[n] = c.param_node[t];
             idx[n++] = t;
         }
-    int grads[4096];
+    int *grads = gan_xcalloc(nt, sizeof *grads);
     ir_gradients(g, p->loss, wrt, n, grads);
     for (int i = 0; i < n; i++)
         p->grad[idx[i]] = grads[i];
+    free(grads);
+    free(wrt);
+    free(idx);
     for (int t = 0; t < m->n_tensors; t++)
         if (c.state_value[t] >= 0)
             p->state[t] = c.state_value[t];
@@ -143,12 +142,11 @@ static int is_g_forward(const ir_node *n)
 /* The frontier of G's forward part: its nodes that a node outside it
  * reads, in node order with G's output first.  Arguments, parameters and
  * constants are available everywhere and never saved. */
-static int frontier(const gan_program *p, int fake, int *out, int max)
+static int frontier(const gan_program *p, int fake, int **out)
 {
     const ir_graph *g = &p->g;
-    char *need = calloc((size_t)g->count, 1), *live = calloc((size_t)g->count, 1);
-    if (!need || !live)
-        abort();
+    char *need = gan_xcalloc((size_t)g->count, 1), *live = gan_xcalloc((size_t)g->count, 1);
+    *out = gan_xcalloc((size_t)g->count + 1, sizeof **out);
     /* live: what the loss, the gradients and the new states depend on */
     if (p->loss >= 0)
         live[p->loss] = 1;
@@ -171,17 +169,12 @@ static int frontier(const gan_program *p, int fake, int *out, int max)
         if (need[x] && is_g_forward(&g->n[x]) && g->n[x].op == IR_RESHAPE)
             need[g->n[x].in[0]] = 1;
     int n = 0;
-    out[n++] = fake;
+    (*out)[n++] = fake;
     for (int x = 0; x < g->count; x++) {
         ir_op op = g->n[x].op;
         if (x != fake && need[x] && is_g_forward(&g->n[x]) && op != IR_INPUT &&
-            op != IR_PARAM && op != IR_CONST && op != IR_RESHAPE) {
-            if (n == max) {
-                fprintf(stderr, "ganc: internal limit: more than %d saved G activations\n", max);
-                abort();
-            }
-            out[n++] = x;
-        }
+            op != IR_PARAM && op != IR_CONST && op != IR_RESHAPE)
+            (*out)[n++] = x;
     }
     free(need);
     free(live);
@@ -210,20 +203,8 @@ static void cut_g_forward(gan_program *p, gan_model *m, const int *slot, int n)
             p->state[t] = -1;
     }
     p->n_saved = n;
-    for (int k = 0; k < n; k++)
-        p->saved[k] = slot[k];
-}
-
-int gan_saved_slots(gan_model *m, long *numel, int max)
-{
-    gan_program p;
-    build_graph(&p, m, GAN_PROG_G_STEP);
-    int slot[GAN_MAX_SAVED];
-    int n = frontier(&p, p.g_out, slot, GAN_MAX_SAVED);
-    for (int k = 0; k < n && k < max; k++)
-        numel[k] = ir_numel(p.g.n[slot[k]].shape);
-    gan_program_free(&p);
-    return n;
+    p->saved = gan_xcalloc((size_t)n + 1, sizeof *p->saved);
+    memcpy(p->saved, slot, (size_t)n * sizeof *slot);
 }
 
 void gan_program_build(gan_program *p, gan_model *m, int which)
@@ -232,21 +213,24 @@ void gan_program_build(gan_program *p, gan_model *m, int which)
         build_graph(p, m, which);
         return;
     }
-    int slot[GAN_MAX_SAVED], n;
+    int *slot, n;
     if (which == GAN_PROG_D_STEP) {
         /* D's step reads G's output and nothing else of G */
         build_graph(p, m, GAN_PROG_D_STEP);
-        n = frontier(p, p->g_out, slot, GAN_MAX_SAVED);
+        n = frontier(p, p->g_out, &slot);
         if (n != 1)
-            abort();
+            gan_internal("program.c", "d_step reads %d values of G's forward pass, "
+                         "expected its output alone", n);
         make_saved_input(&p->g, slot[0], 0);
         p->n_args = 1;   /* real; z is not needed */
+        free(slot);
         return;
     }
     build_graph(p, m, GAN_PROG_G_STEP);
-    n = frontier(p, p->g_out, slot, GAN_MAX_SAVED);
+    n = frontier(p, p->g_out, &slot);
     if (which == GAN_PROG_G_FORWARD) {
         cut_g_forward(p, m, slot, n);
+        free(slot);
         return;
     }
     /* g_step: starts from the saved values; G's running statistics were
@@ -256,6 +240,7 @@ void gan_program_build(gan_program *p, gan_model *m, int which)
     for (int t = 0; t < m->n_tensors; t++)
         if (m->tensors[t].net == GAN_G)
             p->state[t] = -1;
+    free(slot);
 }
 
 void gan_program_free(gan_program *p)
@@ -263,5 +248,6 @@ void gan_program_free(gan_program *p)
     ir_free(&p->g);
     free(p->grad);
     free(p->state);
+    free(p->saved);
     memset(p, 0, sizeof *p);
 }

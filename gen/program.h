@@ -23,7 +23,6 @@
 
 #define GAN_MAX_ARGS 4
 #define GAN_SAVED_EXT 1000   /* IR_INPUT ext of saved values: slot + this */
-#define GAN_MAX_SAVED 256
 
 typedef struct {
     const char *name;            /* "d_step", "g_step", "generate" */
@@ -39,14 +38,10 @@ typedef struct {
     int g_out;                   /* G's output node (training programs) */
     int n_tensors;               /* entries of grad and state */
     int n_saved;                 /* g_forward: the saved values it writes */
-    int saved[GAN_MAX_SAVED];    /* node of slot k */
+    int *saved;                  /* node of slot k (malloc'd) */
 } gan_program;
 
 enum { GAN_PROG_G_FORWARD, GAN_PROG_D_STEP, GAN_PROG_G_STEP, GAN_PROG_GENERATE, GAN_N_PROGS };
-
-/* The saved slots of a model: sizes in floats, in slot order (the same
- * for every program of the model).  Returns the count. */
-int gan_saved_slots(gan_model *m, long *numel, int max);
 
 void gan_program_build(gan_program *p, gan_model *m, int which);
 void gan_program_free(gan_program *p);

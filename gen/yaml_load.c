@@ -6,6 +6,7 @@
  * a positioned message, and leaves all meaning to the readers of the tree.
  */
 #include "node.h"
+#include "fatal.h"
 #include "host.h"
 
 #include <stdlib.h>
@@ -25,15 +26,7 @@ static gan_pos pos_of(const loader *L, yaml_mark_t m)
     return p;
 }
 
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p) {
-        fprintf(stderr, "ganc: out of memory (%zu bytes)\n", n * size);
-        abort();
-    }
-    return p;
-}
+#define xcalloc gan_xcalloc
 
 static char *xstrdup(const char *s)
 {
@@ -58,13 +51,9 @@ static int next_event(loader *L, yaml_event_t *ev)
 
 static void push(gan_node *parent, gan_node *key, gan_node *item)
 {
-    parent->items = realloc(parent->items, (parent->n + 1) * sizeof *parent->items);
+    parent->items = gan_xrealloc(parent->items, parent->n + 1, sizeof *parent->items);
     if (parent->type == GAN_NODE_MAP)
-        parent->keys = realloc(parent->keys, (parent->n + 1) * sizeof *parent->keys);
-    if (!parent->items || (parent->type == GAN_NODE_MAP && !parent->keys)) {
-        fprintf(stderr, "ganc: out of memory\n");
-        abort();
-    }
+        parent->keys = gan_xrealloc(parent->keys, parent->n + 1, sizeof *parent->keys);
     if (parent->type == GAN_NODE_MAP)
         parent->keys[parent->n] = key;
     parent->items[parent->n++] = item;
