@@ -55,15 +55,22 @@ long gan_buf_lines(const gan_buf *b)
     return n;
 }
 
+char *gan_vstrf(const char *fmt, va_list ap)
+{
+    va_list again;
+    va_copy(again, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    char *p = gan_xcalloc((size_t)n + 1, 1);
+    vsnprintf(p, (size_t)n + 1, fmt, again);
+    va_end(again);
+    return p;
+}
+
 char *gan_strf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *p = gan_xcalloc((size_t)n + 1, 1);
-    va_start(ap, fmt);
-    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    char *p = gan_vstrf(fmt, ap);
     va_end(ap);
     return p;
 }

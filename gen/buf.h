@@ -2,6 +2,7 @@
 #ifndef GAN_BUF_H
 #define GAN_BUF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 typedef struct {
@@ -20,5 +21,6 @@ const char *gan_buf_str(const gan_buf *b);
 /* A formatted string, malloc'd (out of memory: fatal.h): for pieces of
  * generated code of any length, where a fixed buffer would cut them. */
 char *gan_strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *gan_vstrf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 #endif

@@ -1,6 +1,7 @@
 /* ir.c - building the primitive graph, with the small exact foldings that
  * keep derived gradients readable (x*1, x+0, ops on constants). */
 #include "ir.h"
+#include "buf.h"
 #include "fatal.h"
 
 #include <assert.h>
@@ -57,11 +58,7 @@ const char *ir_strf(ir_graph *g, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *s = gan_xcalloc((size_t)n + 1, 1);
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    char *s = gan_vstrf(fmt, ap);
     va_end(ap);
     g->strings = gan_xrealloc(g->strings, (size_t)g->n_strings + 1, sizeof *g->strings);
     g->strings[g->n_strings] = s;

@@ -8,6 +8,7 @@
  * The language is documented in docs/model-language.md.
  */
 #include "layer.h"
+#include "buf.h"
 #include "fatal.h"
 
 #include <stdarg.h>
@@ -75,11 +76,7 @@ static char *owned_printf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    char *s = gan_xcalloc((size_t)n + 1, 1);
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    char *s = gan_vstrf(fmt, ap);
     va_end(ap);
     return s;
 }
