@@ -95,7 +95,14 @@ static void build_graph(gan_program *p, gan_model *m, int which)
     int fake = apply_net(&c, &m->net[GAN_G], z, "g", which == GAN_PROG_G_STEP);
     p->g_out = fake;
     if (which == GAN_PROG_GENERATE) {
+        /* a reshape at the output is a view: its base writes `out` (the
+         * same floats in the same order) */
         p->out = fake;
+        while (g->n[p->out].op == IR_RESHAPE)
+            p->out = g->n[p->out].in[0];
+        ir_op op = g->n[p->out].op;
+        if (op == IR_INPUT || op == IR_PARAM || op == IR_CONST)   /* nothing computes it */
+            p->out = ir_copy(g, p->out, "out");
         free(c.param_node);
         free(c.state_value);
         return;
@@ -168,6 +175,10 @@ static int frontier(const gan_program *p, int fake, int **out)
     for (int x = g->count - 1; x >= 0; x--)
         if (need[x] && is_g_forward(&g->n[x]) && g->n[x].op == IR_RESHAPE)
             need[g->n[x].in[0]] = 1;
+    /* G's output first: when it is a reshape (a generator ending in
+     * reshape or flatten), the value under it, which the reshape views */
+    while (g->n[fake].op == IR_RESHAPE)
+        fake = g->n[fake].in[0];
     int n = 0;
     (*out)[n++] = fake;
     for (int x = 0; x < g->count; x++) {
