@@ -72,10 +72,17 @@ static int open_csv(rt_data *d, const char *path, rt_err *err)
     if (!path)
         return rt_errf(err, "csv data: expected a file path (set data.path or pass --data), "
                        "found none");
-    if (rt_csv_load(path, d->sample_size, &d->rows, &d->n_rows, err) != 0)
+    size_t header;
+    if (rt_csv_load(path, d->sample_size, &d->rows, &d->n_rows, &header, err) != 0)
         return -1;
     start_epochs(d);
-    snprintf(d->describe, sizeof d->describe, "%.280s (%zu rows)", path, d->n_rows);
+    /* a first line that is not numbers is skipped as a header: say so, in
+     * case it was data */
+    int n = snprintf(d->describe, sizeof d->describe, "%.250s (%zu rows", path, d->n_rows);
+    if (header)
+        n += snprintf(d->describe + n, sizeof d->describe - (size_t)n,
+                      "; line %zu skipped as a header", header);
+    snprintf(d->describe + n, sizeof d->describe - (size_t)n, ")");
     return 0;
 }
 
