@@ -1,12 +1,12 @@
 /* rt_data.c - ring8/grid25/CSV/IDX/PNG-folder training data (see rt_data.h). */
 #include "data/rt_data.h"
 
-#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/rt_alloc.h"
+#include "core/rt_err.h"
 #include "data/rt_idx.h"
 #include "data/rt_mixture.h"
 #include "data/rt_png_dir.h"
@@ -125,7 +125,7 @@ rt_data *rt_data_open(int kind, const char *path, size_t sample_size, int ndim,
     size_t product = 1;
     for (int i = 0; i < ndim; i++)
         product *= (size_t)shape[i];
-    assert(product == sample_size && sample_size > 0);
+    rt_assert(product == sample_size && sample_size > 0);
     rt_data *d = rt_xcalloc(1, sizeof *d);
     d->kind = kind;
     d->sample_size = sample_size;

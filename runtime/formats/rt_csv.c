@@ -1,7 +1,6 @@
 /* rt_csv.c - numeric CSV reader and writer (see rt_csv.h). */
 #include "formats/rt_csv.h"
 
-#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -9,6 +8,7 @@
 #include <string.h>
 
 #include "core/rt_alloc.h"
+#include "core/rt_err.h"
 #include "core/rt_file.h"
 
 /* ---- lines ---------------------------------------------------------------- */
@@ -220,7 +220,7 @@ static int take_line(const char *path, size_t lineno, char *line, size_t len, si
 int rt_csv_load(const char *path, size_t cols, float **data, size_t *rows, size_t *header,
                 rt_err *err)
 {
-    assert(cols > 0);
+    rt_assert(cols > 0);
     size_t size, lineno = 0, head = 0;
     row_buf b = { NULL, 0, 0 };
     line_reader r = { rt_open_regular(path, &size, err), NULL, 4096, 0, 0,

@@ -2,7 +2,6 @@
  * Format: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html */
 #include "formats/rt_npy.h"
 
-#include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/rt_alloc.h"
+#include "core/rt_err.h"
 #include "core/rt_file.h"
 #include "core/rt_le.h"
 
@@ -23,7 +23,7 @@
 
 void rt_npy_write_header(FILE *f, int ndim, const size_t *shape)
 {
-    assert(ndim >= 0 && ndim <= RT_NPY_MAX_NDIM);
+    rt_assert(ndim >= 0 && ndim <= RT_NPY_MAX_NDIM);
     char dict[512];
     int n = snprintf(dict, sizeof dict, "{'descr': '<f4', 'fortran_order': False, 'shape': (");
     for (int i = 0; i < ndim; i++)

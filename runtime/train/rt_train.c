@@ -22,7 +22,6 @@
  */
 #include "train/rt_train.h"
 
-#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -33,6 +32,7 @@
 #include <strings.h>
 
 #include "core/rt_alloc.h"
+#include "core/rt_err.h"
 #include "core/rt_file.h"
 #include "data/rt_data.h"
 #include "data/rt_mixture.h"
@@ -186,7 +186,7 @@ static int open_log(run *r, rt_err *err)
 /* Returns an exit status: 0, 2 for bad input data, 1 for output failures. */
 static int run_open(run *r, const rt_model *m, rt_err *err)
 {
-    assert(m->batch > 0 && m->latent_size > 0 && m->d_steps > 0 && m->sample_size > 0);
+    rt_assert(m->batch > 0 && m->latent_size > 0 && m->d_steps > 0 && m->sample_size > 0);
     r->m = m;
     rt_rng_seed(&r->rng, r->o.seed);
     rt_rng_seed_stream(&r->eval_rng, r->o.seed, 1);
