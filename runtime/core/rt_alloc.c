@@ -112,7 +112,20 @@ int rt_mem_check(const char *where, size_t count, const char *what, size_t each,
     if (each == 0 || count <= limit / each)
         return 0;
     double bytes = (double)count * (double)each;
-    return rt_errf(err, "%s: %zu %s take %.0f bytes (%.1f GiB) of memory, more than %.1f GiB "
-                   "(%s)", where, count, what, bytes, bytes / 1073741824.0,
-                   (double)limit / 1073741824.0, why);
+    char need[32], have[32];
+    return rt_errf(err, "%s: %zu %s take %.0f bytes (%s) of memory, more than %s (%s)", where,
+                   count, what, bytes, rt_mem_text(bytes, need), rt_mem_text((double)limit, have),
+                   why);
+}
+
+const char *rt_mem_text(double bytes, char buf[32])
+{
+    static const char *const units[] = { "bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+    int u = 0;
+    while (bytes >= 1024 && u < 6) {
+        bytes /= 1024;
+        u++;
+    }
+    snprintf(buf, 32, u ? "%.1f %s" : "%.0f %s", bytes, units[u]);
+    return buf;
 }

@@ -42,5 +42,7 @@ void rt_mem_set_max(size_t bytes);
  * "WHERE: COUNT WHAT take N bytes (X GiB) of memory, more than LIMIT (WHY)". */
 int rt_mem_check(const char *where, size_t count, const char *what, size_t each,
                  rt_err *err);
+/* bytes for people: "512 bytes", "1.5 MiB", "12.0 GiB", written in buf */
+const char *rt_mem_text(double bytes, char buf[32]);
 
 #endif

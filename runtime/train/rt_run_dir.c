@@ -196,12 +196,13 @@ void rt_run_dir_release(rt_run_dir *r, int undo)
 {
     if (r->fd < 0)
         return;
-    if (undo && r->created) {
-        char *path = join(r->dir, LOCK_NAME);
-        unlink(path);
-        free(path);
+    /* removed while still held: a trainer that opened it meanwhile finds
+     * its name gone once it holds it (take_lock) and makes a new one */
+    char *path = join(r->dir, LOCK_NAME);
+    unlink(path);
+    free(path);
+    if (undo && r->created)
         (void)rmdir(r->dir);   /* only when empty */
-    }
     close(r->fd);
     r->fd = -1;
 }

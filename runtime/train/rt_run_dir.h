@@ -3,8 +3,9 @@
  * A trainer takes RUN/.lock (flock, exclusive, without waiting) before it
  * writes anything there and holds it for its whole life, its process ID
  * written in the file: a second trainer on the same folder is refused at
- * once, naming the first one's PID.  The kernel drops the lock when the
- * process ends, however it ends (kill -9 too); a stale .lock is harmless.
+ * once, naming the first one's PID.  The trainer removes .lock when it
+ * ends; the kernel drops the lock however the process ends (kill -9 too),
+ * and the .lock such an end leaves behind is harmless.
  * A fresh run (no --resume) refuses a folder that already holds a run,
  * that is, any of its files: log.csv, settings.json, model.yaml,
  * weights.safetensors, samples_STEP.png, checkpoints/step_STEP.safetensors.
@@ -34,8 +35,9 @@ typedef struct {
 int rt_run_dir_claim(rt_run_dir *r, const char *dir, int fresh, int overwrite, rt_err *err);
 /* --overwrite: removes the run files the folder holds. */
 int rt_run_dir_clear(rt_run_dir *r, rt_err *err);
-/* Releases the lock; `undo` removes a folder this trainer made, when
- * nothing was written in it (a run refused before it started). */
+/* Releases the lock and removes .lock; `undo` removes a folder this
+ * trainer made, when nothing was written in it (a run refused before it
+ * started). */
 void rt_run_dir_release(rt_run_dir *r, int undo);
 
 #endif
