@@ -344,7 +344,10 @@ check "no temporary file is left in a run folder" test -z "$(find "$W/keep" "$W/
 
 # ---- 6. no shell -------------------------------------------------------------------
 echo "hostile: ganc runs no shell"
-expect quotes-in-o 0 "built" "$ganc" build "$ROOT/models/ring8_mlp.yaml" -o "$W/x';touch PWNED;'"
+xflags=()
+[ -z "$XCFLAGS" ] || xflags=(--cflags "$XCFLAGS")
+expect quotes-in-o 0 "built" "$ganc" build "$ROOT/models/ring8_mlp.yaml" -o "$W/x';touch PWNED;'" \
+    "${xflags[@]}"
 check "-o with quotes: nothing ran, the programs are in the folder so named" \
     test ! -e "$W/PWNED" -a ! -e "$W/x';touch PWNED;'/PWNED" -a -x "$W/x';touch PWNED;'/sample"
 expect cflags-semicolon 1 "" "$ganc" build "$ROOT/models/ring8_mlp.yaml" -o "$W/cf" \

@@ -376,13 +376,17 @@ static int generate_all(const rt_sampler_model *m, const sample_opts *o, int kin
     int status = 0;
     for (size_t first = 0; first < n && status == 0; first += chunk) {
         size_t k = n - first < chunk ? n - first : chunk;
-        if (next_latents(m, o, l, first, k, z, err) != 0)
+        if (next_latents(m, o, l, first, k, z, err) != 0) {
             status = 2;
-        else if (rt_generate_sampler(m, z, k, x),
-                 write_chunk(m, o, kind, &w, x, first, k, err) != 0 || (w.f && ferror(w.f)))
+            break;
+        }
+        rt_generate_sampler(m, z, k, x);
+        if (write_chunk(m, o, kind, &w, x, first, k, err) != 0)
             status = 1;
+        if (w.f && ferror(w.f))
+            break;   /* a full disk: the commit below says so */
     }
-    if (w.f && status == 2)
+    if (w.f && status != 0)
         rt_wfile_abort(&w);
     else if (w.f && rt_wfile_commit(&w, err) != 0)
         status = 1;
@@ -410,9 +414,12 @@ static int sample(const rt_sampler_model *m, sample_opts *o, rt_err *err)
     latents l;
     if (output_kind(m, o->out, &kind, err) != 0 || load_weights(m, o->weights, &st, err) != 0)
         return 2;
-    int status = open_latents(m, o, &l, err) != 0 ? 2 : generate_all(m, o, kind, &l, err);
-    if (o->latent && status != 2)
-        close(l.file.fd);
+    int status = 2;
+    if (open_latents(m, o, &l, err) == 0) {
+        status = generate_all(m, o, kind, &l, err);
+        if (o->latent)
+            close(l.file.fd);
+    }
     rt_st_close(&st);
     if (status == 0)
         fprintf(stderr, "wrote %ld samples to %s\n", o->n, o->out);

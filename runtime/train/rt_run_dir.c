@@ -127,6 +127,11 @@ static int take_lock(rt_run_dir *r, rt_err *err)
             rt_errf(err, "%s: cannot create the run folder's lock: %s", path, strerror(errno));
             break;
         }
+        if (fstat(fd, &held) != 0 || !S_ISREG(held.st_mode)) {
+            rt_errf(err, "%s: expected a regular file (the run folder's lock)", path);
+            close(fd);
+            break;
+        }
         if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
             char pid[32];
             if (errno == EWOULDBLOCK)
@@ -143,7 +148,7 @@ static int take_lock(rt_run_dir *r, rt_err *err)
         /* the name may have been removed (and made again) between open and
          * flock, by a trainer that gave up its new folder: then this lock
          * guards nothing, try again */
-        if (fstat(fd, &held) != 0 || stat(path, &named) != 0 || held.st_ino != named.st_ino ||
+        if (stat(path, &named) != 0 || held.st_ino != named.st_ino ||
             held.st_dev != named.st_dev) {
             close(fd);
             continue;
