@@ -189,10 +189,10 @@ static void test_gzip_to_the_end(void **state)
     /* bytes after it */
     memcpy(gz + n, "\n", 1);
     write_raw(gz, n + 1);
-    expect_error(4, 5, "1 bytes after the end of the gzip data");
+    expect_error(4, 5, "1 byte after the end of the gzip data");
     memcpy(gz + n, "\x1f", 1);   /* half a magic */
     write_raw(gz, n + 1);
-    expect_error(4, 5, "1 bytes after the end of the gzip data");
+    expect_error(4, 5, "1 byte after the end of the gzip data");
     /* a wrong CRC, a wrong length */
     gz[n - 8] ^= 1;
     write_raw(gz, n);

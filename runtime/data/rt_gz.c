@@ -1,7 +1,6 @@
 /* rt_gz.c - a plain or gzipped file read strictly to its end (see rt_gz.h). */
 #include "data/rt_gz.h"
 
-#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -54,8 +53,9 @@ static int member_end(rt_gz *g, rt_err *err)
     if (left >= 2 && g->z.next_in[0] == 0x1f && g->z.next_in[1] == 0x8b)
         return inflateReset(&g->z) == Z_OK ? 0
              : rt_errf(err, "%s: zlib could not restart inflating", g->path);
-    return rt_errf(err, "%s: %llu bytes after the end of the gzip data: expected the file to "
-                   "end there (a damaged or appended file?)", g->path, left);
+    return rt_errf(err, "%s: %llu byte%s after the end of the gzip data: expected the file "
+                   "to end there (a damaged or appended file?)", g->path, left,
+                   left == 1 ? "" : "s");
 }
 
 /* Inflates into dst[0, n) until it is full or the data ends. */

@@ -240,7 +240,8 @@ void rt_train_usage(FILE *f, const rt_model *m, const char *prog)
             "SIGTERM finishes the current step, writes a checkpoint and stops; resume with\n"
             "--resume.  A NaN or Inf in a loss, gradient or weight stops the run, naming\n"
             "the tensor, and keeps the last good checkpoint.\n"
-            "Exit status: 0 done, 1 training or output failure, 2 bad flag or bad input,\n"
+            "Exit status: 0 done, 1 training or output failure (out of memory too), 2 bad\n"
+            "flag, bad input or a DIR that is taken,\n"
             "130/143 stopped by SIGINT/SIGTERM (checkpoint written).\n",
             prog, m->model_name, m->source_yaml ? m->source_yaml : "?",
             m->ganc_version ? m->ganc_version : "?", m->steps,
