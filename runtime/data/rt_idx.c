@@ -58,13 +58,17 @@ static int open_idx(rt_gz *g, const char *path, int want_dims, uint32_t *dims, r
 static int read_values(rt_gz *g, size_t n, const char *what, unsigned char **out_b,
                        float **out_f, rt_err *err)
 {
-    size_t each = out_f ? sizeof(float) : 1, have = 0;
+    size_t each = out_f ? sizeof(float) : 1, have = 0, room = 0;
     unsigned char *bytes = out_f ? rt_xmalloc(CHUNK) : NULL;
     void *buf = NULL;
     int rc = 0;
     while (rc == 0 && have < n) {
         size_t step = n - have < CHUNK ? n - have : CHUNK;
-        buf = rt_xrealloc(buf, (have + step) * each);
+        if (have + step > room) {   /* doubling: few copies, at most twice the data */
+            room = 2 * room > have + step ? 2 * room : have + step;
+            room = room < n ? room : n;
+            buf = rt_xrealloc(buf, room * each);
+        }
         unsigned char *to = out_f ? bytes : (unsigned char *)buf + have;
         rc = read_part(g, to, step, what, have, n, err);
         for (size_t i = 0; rc == 0 && out_f && i < step; i++)
