@@ -21,7 +21,7 @@
 # program, and exitcode=99 tells a report apart from the programs' own exit
 # statuses 1 and 2.  OpenBLAS is not instrumented (its own memory errors
 # would go unseen); it needs no LeakSanitizer suppression at 1 or 2 threads.
-# About three minutes on 2 cores.
+# About two minutes on 2 cores (three on a busy machine).
 #
 # build/san (not build-san) so that .gitignore and `make clean` cover it; ganc
 # looks for its templates two folders above itself, hence GANC_HOME.
