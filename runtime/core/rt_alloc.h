@@ -7,7 +7,7 @@
  * callers never check for NULL.  Memory is released with plain free().
  * A size of 0 allocates a valid, unique 1-byte block.
  * A size read from a file or a flag (images an IDX header claims, rows of
- * a CSV, a picture of -n samples) is first checked with rt_mem_check,
+ * a CSV, a whole file read into memory) is first checked with rt_mem_check,
  * which refuses it with a message naming the file, the count and the
  * bytes, so that only sizes that can fit are ever asked of malloc.
  * Leaves out: leak counting and failure injection (add them here), cgroup
