@@ -20,7 +20,9 @@ blas_env=()
 if [ -n "${OPENBLAS_CORETYPE:-}" ] && grep -qw avx512f /proc/cpuinfo; then
     blas_env=(-u OPENBLAS_CORETYPE)
 fi
-env "${blas_env[@]}" build/dcgan_fashion/train --out "$run" --threads 2
+# --overwrite: a second demo replaces the first one's run (a new run refuses a
+# folder that holds one)
+env "${blas_env[@]}" build/dcgan_fashion/train --out "$run" --threads 2 --overwrite
 build/dcgan_fashion/sample --weights "$run/weights.safetensors" -n 64 --seed 7 -o "$run/samples.png"
 build/dcgan_fashion/sample --weights "$run/weights.safetensors" -n 1000 --seed 7 -o "$run/samples.npy"
 echo

@@ -25,7 +25,7 @@ int main(int argc, char **argv)
     float *pts;
     size_t rows;
     rt_err err;
-    if (rt_csv_load(argv[2], 2, &pts, &rows, &err)) {
+    if (rt_csv_load(argv[2], 2, &pts, &rows, NULL, &err)) {
         fprintf(stderr, "mixture_eval: %s\n", err.msg);
         return 2;
     }

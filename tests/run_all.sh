@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/run_all.sh - the whole suite (make test): every CMocka program, the
 # runtime smoke test, what the runtime's two libraries hold, gradient checks,
-# PyTorch parity and end-to-end training.
+# PyTorch parity, end-to-end training, and hostile inputs (FIFOs, huge
+# sizes, run folders shared or reused: tests/hostile.sh).
 # Each suite is run even when an earlier one failed; the last line counts
 # them as "tests: N passed, M failed" and the exit status is 1 on any failure.
 cd "$(dirname "$0")/.."
@@ -31,6 +32,7 @@ suite parity bash tests/parity.sh
 suite e2e-ring8 bash tests/e2e_ring8.sh
 suite e2e-dcgan bash tests/e2e_dcgan.sh
 suite resume bash tests/resume.sh
+suite hostile bash tests/hostile.sh
 suite sanitizers bash tests/sanitize.sh
 suite bench-smoke bash bench/smoke.sh
 

@@ -13,12 +13,15 @@
 #   - both again in the plain emission (rolled loops, no BLAS; 1 and 50 steps
 #     because ASan makes them slow), and the small models of tests/models/;
 #   - missing, truncated and damaged files and wrong flags: each must exit
-#     with the documented status and a message, and without a report.
+#     with the documented status and a message, and without a report;
+#   - tests/hostile.sh with these builds: FIFOs, huge sizes, shared and
+#     reused run folders (its ulimit -v cases left out: ASan's shadow memory
+#     needs more address space than they allow).
 # Any report fails: -fno-sanitize-recover=all and halt_on_error stop the
 # program, and exitcode=99 tells a report apart from the programs' own exit
 # statuses 1 and 2.  OpenBLAS is not instrumented (its own memory errors
 # would go unseen); it needs no LeakSanitizer suppression at 1 or 2 threads.
-# About a minute and a half on 2 cores.
+# About two minutes on 2 cores (three on a busy machine).
 #
 # build/san (not build-san) so that .gitignore and `make clean` cover it; ganc
 # looks for its templates two folders above itself, hence GANC_HOME.
@@ -234,5 +237,10 @@ refuses ganc-bad-model 2 "cycle.yaml:[0-9]+:[0-9]+: error" \
     "$B/ganc" build tests/bad/cycle.yaml -o "$X/cycle"
 refuses ganc-unknown-option 2 "unknown or incomplete option '--bogus'" \
     "$B/ganc" build --bogus models/ring8_mlp.yaml
+
+# (e) the hostile cases (tests/hostile.sh) with the sanitized ganc, programs
+# built with the same flags; a report in any case's output fails it
+echo "sanitize: hostile inputs (tests/hostile.sh)"
+ok hostile env HOSTILE_B="$B" HOSTILE_CFLAGS="$CFLAGS_SAN" HOSTILE_SAN=1 bash tests/hostile.sh
 
 echo "sanitize: $n_ok checks passed under ASan+UBSan in $((SECONDS - t_start)) s"

@@ -90,7 +90,7 @@ static void test_csv_epochs(void **state)
     assert_non_null(d);
     assert_non_null(e);
     assert_int_equal(rt_data_rows(d), 5);
-    assert_contains(rt_data_describe(d), "d.csv (5 rows)");
+    assert_contains(rt_data_describe(d), "d.csv (5 rows; line 1 skipped as a header)");
     int orders_differ = 0;
     float first[10] = { 0 };
     for (int epoch = 0; epoch < 6; epoch++) {

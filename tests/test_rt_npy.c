@@ -1,6 +1,8 @@
 /* test_rt_npy.c - .npy write/read round trips, exact header bytes, corrupt
- * files, and (when /usr/bin/python3 has numpy) numpy reading our files and
- * us reading numpy's. */
+ * files, reading in pieces (rt_npy_open_f32) and a header written alone,
+ * refusals before anything is read (a FIFO, a huge header, a dimension of
+ * 2^62, quoted whole), and (when /usr/bin/python3 has numpy) numpy reading
+ * our files and us reading numpy's. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "core/rt_file.h"
 #include "formats/rt_npy.h"
 
 static char dir[64];
@@ -184,6 +189,64 @@ static void test_corrupt_files(void **state)
     assert_null(y);
 }
 
+/* The sampler reads --latent a chunk at a time, and writes a .npy header
+ * before the samples it generates. */
+static void test_pieces(void **state)
+{
+    (void)state;
+    float x[12], y[4];
+    for (int i = 0; i < 12; i++)
+        x[i] = (float)i;
+    size_t shape[2] = { 6, 2 };
+    rt_err err;
+    FILE *f = fopen(file("pieces.npy"), "wb");
+    rt_npy_write_header(f, 2, shape);
+    fwrite(x, sizeof(float), 6, f);   /* in two writes */
+    fwrite(x + 6, sizeof(float), 6, f);
+    fclose(f);
+    rt_npy_in in;
+    assert_int_equal(rt_npy_open_f32(path, &in, &err), 0);
+    assert_int_equal(in.ndim, 2);
+    assert_int_equal(in.shape[0], 6);
+    assert_int_equal(in.shape[1], 2);
+    assert_int_equal(in.count, 12);
+    assert_int_equal(in.data_at, 128);
+    assert_int_equal(rt_read_at(in.fd, in.data_at + 5 * sizeof(float), y, sizeof y, path, &err), 0);
+    assert_memory_equal(y, x + 5, sizeof y);
+    close(in.fd);
+    float *all;
+    int ndim;
+    size_t got[RT_NPY_MAX_NDIM];
+    assert_int_equal(rt_npy_read_f32(path, &all, &ndim, got, &err), 0);
+    assert_memory_equal(all, x, sizeof x);
+    free(all);
+}
+
+static void test_refused_before_reading(void **state)
+{
+    (void)state;
+    float *y = NULL;
+    int ndim;
+    size_t got[RT_NPY_MAX_NDIM];
+    rt_err err;
+    assert_int_equal(mkfifo(file("fifo.npy"), 0600), 0);
+    alarm(10);   /* a read of the FIFO would wait: fail instead */
+    assert_int_equal(rt_npy_read_f32(path, &y, &ndim, got, &err), -1);
+    alarm(0);
+    assert_contains(err.msg, "fifo.npy: expected a regular file, found a FIFO");
+    craft("huge.npy", 1, "{'descr': '<f4', 'fortran_order': False, 'shape': "
+          "(4611686018427387904, 2), }", 0);
+    assert_int_equal(rt_npy_read_f32(path, &y, &ndim, got, &err), -1);
+    assert_contains(err.msg, "huge.npy: npy header: expected a dimension below 2^40, found "
+                             "'4611686018427387904,'");
+    /* a version 2 header claiming 4 GiB: refused, not allocated */
+    unsigned char v2[64] = { 0x93, 'N', 'U', 'M', 'P', 'Y', 2, 0, 0xff, 0xff, 0xff, 0xff };
+    write_bytes(file("big_header.npy"), v2, sizeof v2);
+    assert_int_equal(rt_npy_read_f32(path, &y, &ndim, got, &err), -1);
+    assert_contains(err.msg, "npy header length 4294967295 runs past the end of the file");
+    assert_null(y);
+}
+
 static void test_version_2_header(void **state)
 {
     (void)state;
@@ -243,6 +306,8 @@ int main(void)
         cmocka_unit_test(test_one_dim_zero_dim_and_4d),
         cmocka_unit_test(test_corrupt_files),
         cmocka_unit_test(test_version_2_header),
+        cmocka_unit_test(test_pieces),
+        cmocka_unit_test(test_refused_before_reading),
         cmocka_unit_test(test_numpy_agrees),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);

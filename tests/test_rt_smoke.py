@@ -91,7 +91,7 @@ def smoke_ring_trainer(bin_dir, tmp):
     rc, out, err = run([train, "--help"])
     check(rc == 0, "train --help exits 0")
     for flag in ("--steps", "--seed", "--out", "--data", "--log-every", "--sample-every",
-                 "--checkpoint-every", "--help"):
+                 "--checkpoint-every", "--overwrite", "--max-memory", "--help"):
         check(flag in out, "train --help lists " + flag)
     check("[300]" in out and "[7]" in out and "runs/fake_ring" in out,
           "train --help shows the model's defaults")

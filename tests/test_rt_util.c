@@ -1,5 +1,7 @@
-/* test_rt_util.c - the small pieces: rt_err, rt_alloc, rt_args, rt_file,
- * rt_progress, rt_latent, rt_generate. */
+/* test_rt_util.c - the small pieces: rt_err, rt_alloc (and the memory
+ * check), rt_args, rt_file (inputs that are not regular files refused at
+ * once), rt_progress, rt_latent, rt_generate, checkpoint names and the run
+ * folder's lock (rt_run_dir). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/rt_alloc.h"
 #include "core/rt_args.h"
@@ -19,10 +22,13 @@
 #include "model/rt_generate.h"
 #include "model/rt_latent.h"
 #include "model/rt_model.h"
+#include "train/rt_checkpoint.h"
 #include "train/rt_progress.h"
+#include "train/rt_run_dir.h"
 
 static char dir[64];
 static char path[256];
+static size_t len_unused;
 
 static int make_dir(void **state)
 {
@@ -195,10 +201,11 @@ static void test_files(void **state)
 
     snprintf(path, sizeof path, "%s/a/g.txt", dir);
     assert_int_equal(rt_wfile_open(&w, path, &err), 0);
+    char tmp[300];
+    snprintf(tmp, sizeof tmp, "%s", w.tmp);
     rt_wfile_abort(&w);
     assert_false(exists(path));
-    snprintf(path, sizeof path, "%s/a/g.txt.tmp", dir);
-    assert_false(exists(path));
+    assert_false(exists(tmp));
 
     snprintf(path, sizeof path, "%s/a/f.txt/sub", dir);   /* a file in the way */
     assert_int_equal(rt_mkdir_p(path, &err), -1);
@@ -206,6 +213,200 @@ static void test_files(void **state)
     snprintf(path, sizeof path, "%s/a", dir);
     assert_int_equal(rt_read_file(path, &data, &len, &err), -1);
     assert_contains(err.msg, "expected a regular file, found a directory");
+}
+
+/* Every input is opened without blocking and checked before a read: a
+ * FIFO nobody writes to, a device, a folder are refused at once (an alarm
+ * fails the test where one would wait). */
+static void test_inputs_not_regular(void **state)
+{
+    (void)state;
+    rt_err err;
+    size_t size;
+    unsigned char *data;
+    snprintf(path, sizeof path, "%s/fifo", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    alarm(10);
+    assert_int_equal(rt_open_input(path, &size, &err), -1);
+    assert_contains(err.msg, "fifo: expected a regular file, found a FIFO (named pipe)");
+    assert_null(rt_open_regular(path, &size, &err));
+    assert_int_equal(rt_read_file(path, &data, &len_unused, &err), -1);
+    assert_contains(err.msg, "found a FIFO");
+    assert_int_equal(rt_read_file("/dev/zero", &data, &len_unused, &err), -1);
+    assert_contains(err.msg, "/dev/zero: expected a regular file, found a character device");
+    assert_int_equal(rt_open_input(dir, &size, &err), -1);
+    assert_contains(err.msg, "expected a regular file, found a directory");
+    alarm(0);
+    assert_int_equal(rt_open_input("/nonexistent/x", &size, &err), -1);
+    assert_contains(err.msg, "/nonexistent/x: cannot open: No such file or directory");
+    /* a regular file: its descriptor and size */
+    snprintf(path, sizeof path, "%s/seven", dir);
+    FILE *f = fopen(path, "w");
+    fputs("1234567", f);
+    fclose(f);
+    int fd = rt_open_input(path, &size, &err);
+    assert_true(fd >= 0);
+    assert_int_equal(size, 7);
+    char buf[4];
+    assert_int_equal(rt_read_at(fd, 3, buf, 4, path, &err), 0);
+    assert_memory_equal(buf, "4567", 4);
+    assert_int_equal(rt_read_at(fd, 5, buf, 4, path, &err), -1);
+    assert_contains(err.msg, "seven: read failed at byte 7: the file shrank since it was opened");
+    close(fd);
+}
+
+/* Temporary files carry the process ID: two programs writing one file
+ * never share a temporary. */
+static void test_temporary_names(void **state)
+{
+    (void)state;
+    rt_err err;
+    rt_wfile w;
+    char want[300];
+    snprintf(path, sizeof path, "%s/out.npy", dir);
+    snprintf(want, sizeof want, "%s.%ld.tmp", path, (long)getpid());
+    assert_int_equal(rt_wfile_open(&w, path, &err), 0);
+    assert_string_equal(w.tmp, want);
+    rt_wfile_abort(&w);
+    assert_false(exists(want));
+}
+
+/* Sizes from the world are checked before they are allocated. */
+static void test_memory_check(void **state)
+{
+    (void)state;
+    rt_err err;
+    const char *why;
+    size_t limit = rt_mem_limit(&why);
+    assert_true(limit > 0);
+    assert_int_equal(rt_mem_check("a.idx", 10, "images", 400, &err), 0);
+    assert_int_equal(rt_mem_check("a.idx", SIZE_MAX / 2, "images", 400, &err), -1);   /* overflow */
+    assert_contains(err.msg, "a.idx: ");
+    assert_contains(err.msg, " images take ");
+    rt_mem_set_max((size_t)1 << 20);
+    assert_int_equal(rt_mem_limit(&why), (size_t)1 << 20);
+    assert_string_equal(why, "--max-memory");
+    assert_int_equal(rt_mem_check("a.idx", 1024, "images", 1024, &err), 0);
+    assert_int_equal(rt_mem_check("a.idx", 1025, "images", 1024, &err), -1);
+    assert_string_equal(err.msg, "a.idx: 1025 images take 1049600 bytes (1.0 MiB) of memory, "
+                                 "more than 1.0 MiB (--max-memory)");
+    /* a file larger than the limit is not read */
+    snprintf(path, sizeof path, "%s/two_mib", dir);
+    FILE *f = fopen(path, "w");
+    assert_int_equal(ftruncate(fileno(f), 2 << 20), 0);
+    fclose(f);
+    unsigned char *data;
+    assert_int_equal(rt_read_file(path, &data, &len_unused, &err), -1);
+    assert_contains(err.msg, "two_mib: 2097152 bytes of file take 2097152 bytes (2.0 MiB)");
+    rt_mem_set_max(0);
+    assert_int_equal(rt_read_file(path, &data, &len_unused, &err), 0);
+    free(data);
+    char text[32];
+    assert_string_equal(rt_mem_text(512, text), "512 bytes");
+    assert_string_equal(rt_mem_text(1536, text), "1.5 KiB");
+    assert_string_equal(rt_mem_text(12.5 * 1073741824.0, text), "12.5 GiB");
+
+    size_t v;
+    assert_int_equal(rt_parse_size("--max-memory", "4G", &v, &err), 0);
+    assert_true(v == (size_t)4 << 30);
+    assert_int_equal(rt_parse_size("--max-memory", "512m", &v, &err), 0);
+    assert_true(v == (size_t)512 << 20);
+    assert_int_equal(rt_parse_size("--max-memory", "3KiB", &v, &err), 0);
+    assert_true(v == 3072);
+    assert_int_equal(rt_parse_size("--max-memory", "1000", &v, &err), 0);
+    assert_true(v == 1000);
+    const char *bad[] = { "", "0", "G", "4 G", "4X", "4GB2", "-1", "99999999999999999999",
+                          "20000000T" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(rt_parse_size("--max-memory", bad[i], &v, &err), -1);
+        assert_contains(err.msg, "--max-memory: expected a size such as 512M");
+    }
+}
+
+/* Checkpoint names are read as numbers, whatever their digits. */
+static void test_checkpoint_names(void **state)
+{
+    (void)state;
+    assert_int_equal(rt_checkpoint_step_of("step_000000300.safetensors"), 300);
+    assert_int_equal(rt_checkpoint_step_of("step_0000000300.safetensors"), 300);
+    assert_int_equal(rt_checkpoint_step_of("step_1234567890.safetensors"), 1234567890);
+    assert_int_equal(rt_checkpoint_step_of("step_7.safetensors"), 7);
+    assert_int_equal(rt_checkpoint_step_of("step_.safetensors"), -1);
+    assert_int_equal(rt_checkpoint_step_of("step_12a.safetensors"), -1);
+    assert_int_equal(rt_checkpoint_step_of("step_12.safetensors.99.tmp"), -1);
+    assert_int_equal(rt_checkpoint_step_of("notes.txt"), -1);
+}
+
+static void touch(const char *name)
+{
+    snprintf(path, sizeof path, "%s/run/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fclose(f);
+}
+
+/* One run per folder, one trainer per run. */
+static void test_run_dir(void **state)
+{
+    (void)state;
+    rt_err err;
+    rt_run_dir a, b;
+    char run[128], pid[64];
+    snprintf(run, sizeof run, "%s/run", dir);
+    snprintf(pid, sizeof pid, "another trainer (PID %ld)", (long)getpid());
+    /* a new folder: made, locked; given up before the run started: gone */
+    assert_int_equal(rt_run_dir_claim(&a, run, 1, 0, &err), 0);
+    assert_true(a.created && exists(run));
+    /* a second claim (a lock of its own, as another process's) is refused */
+    assert_int_equal(rt_run_dir_claim(&b, run, 1, 0, &err), 2);
+    assert_contains(err.msg, pid);
+    assert_int_equal(rt_run_dir_claim(&b, run, 0, 0, &err), 2);
+    rt_run_dir_release(&a, 1);
+    assert_false(exists(run));
+    /* a folder with a run in it */
+    assert_int_equal(rt_run_dir_claim(&a, run, 1, 0, &err), 0);
+    snprintf(path, sizeof path, "%s/checkpoints", run);
+    assert_int_equal(mkdir(path, 0777), 0);
+    touch("log.csv");
+    touch("samples_000100.png");
+    touch("checkpoints/step_000000100.safetensors");
+    touch("checkpoints/step_000000200.safetensors.4242.tmp");
+    touch("checkpoints/mine.txt");
+    touch("weights.safetensors.tmp");
+    touch("notes.txt");
+    touch("samples.png");   /* the sampler's, not the trainer's */
+    rt_run_dir_release(&a, 0);
+    assert_true(exists(run));
+    snprintf(path, sizeof path, "%s/.lock", run);
+    assert_false(exists(path));
+    assert_int_equal(rt_run_dir_claim(&a, run, 1, 0, &err), 2);
+    assert_contains(err.msg, "/run holds a run (3 files: ");
+    assert_contains(err.msg, "checkpoints/step_000000100.safetensors");
+    assert_contains(err.msg, "--resume");
+    assert_contains(err.msg, "--overwrite");
+    rt_run_dir_release(&a, 1);
+    assert_true(exists(run));   /* not made by this claim: stays */
+    /* --overwrite: the run's files go, the others stay */
+    assert_int_equal(rt_run_dir_claim(&a, run, 1, 1, &err), 0);
+    assert_int_equal(rt_run_dir_clear(&a, &err), 0);
+    const char *gone[] = { "log.csv", "samples_000100.png", "weights.safetensors.tmp",
+                           "checkpoints/step_000000100.safetensors",
+                           "checkpoints/step_000000200.safetensors.4242.tmp" };
+    const char *kept[] = { "notes.txt", "samples.png", "checkpoints/mine.txt" };
+    for (size_t i = 0; i < sizeof gone / sizeof gone[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", run, gone[i]);
+        assert_false(exists(path));
+    }
+    for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", run, kept[i]);
+        assert_true(exists(path));
+    }
+    rt_run_dir_release(&a, 0);
+    /* resuming a folder that does not exist locks nothing */
+    snprintf(path, sizeof path, "%s/none", dir);
+    assert_int_equal(rt_run_dir_claim(&a, path, 0, 0, &err), 0);
+    assert_int_equal(a.fd, -1);
+    assert_false(exists(path));
 }
 
 static char *read_stream(FILE *f)
@@ -319,6 +520,11 @@ int main(void)
         cmocka_unit_test(test_alloc),
         cmocka_unit_test(test_args),
         cmocka_unit_test(test_files),
+        cmocka_unit_test(test_inputs_not_regular),
+        cmocka_unit_test(test_temporary_names),
+        cmocka_unit_test(test_memory_check),
+        cmocka_unit_test(test_checkpoint_names),
+        cmocka_unit_test(test_run_dir),
         cmocka_unit_test(test_progress_plain),
         cmocka_unit_test(test_progress_terminal),
         cmocka_unit_test(test_latents),

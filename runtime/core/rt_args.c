@@ -88,3 +88,23 @@ int rt_parse_u64(const char *flag, const char *text, uint64_t *out, rt_err *err)
     *out = (uint64_t)v;
     return 0;
 }
+
+int rt_parse_size(const char *flag, const char *text, size_t *out, rt_err *err)
+{
+    static const char units[] = "KMGTkmgt";
+    char *end = NULL;
+    errno = 0;
+    unsigned long long v = *text >= '0' && *text <= '9' ? strtoull(text, &end, 10) : 0;
+    const char *unit = end && *end ? strchr(units, *end) : NULL;   /* never the final NUL */
+    int shift = unit ? 10 * (int)((unit - units) % 4 + 1) : 0;
+    const char *rest = end ? end + (unit != NULL) : "";
+    if (unit && strcmp(rest, "B") == 0)
+        rest++;
+    else if (unit && strcmp(rest, "iB") == 0)
+        rest += 2;
+    if (!end || *rest || errno == ERANGE || v == 0 || v > (SIZE_MAX >> shift))
+        return rt_errf(err, "%s: expected a size such as 512M, 8G or 1073741824 (bytes; K, "
+                       "M, G, T are powers of 1024), found '%.100s'", flag, text);
+    *out = (size_t)v << shift;
+    return 0;
+}

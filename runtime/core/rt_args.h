@@ -14,6 +14,7 @@
 #define RT_ARGS_H
 
 #include <getopt.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/rt_err.h"
@@ -35,5 +36,8 @@ int rt_flag_next(int argc, char **argv, const char *shorts, const struct option 
 int rt_parse_long(const char *flag, const char *text, long min, long *out, rt_err *err);
 /* A decimal integer in [0, 2^64). */
 int rt_parse_u64(const char *flag, const char *text, uint64_t *out, rt_err *err);
+/* A size in bytes >= 1: digits with an optional unit K, M, G or T (powers
+ * of 1024; k, m, g, t too, and KB, KiB ... likewise). */
+int rt_parse_size(const char *flag, const char *text, size_t *out, rt_err *err);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int rt_errf(rt_err *e, const char *fmt, ...)
@@ -29,4 +30,10 @@ int rt_err_prefix(rt_err *e, const char *fmt, ...)
             snprintf(e->msg + n, sizeof e->msg - (size_t)n, "%s", old);
     }
     return -1;
+}
+
+void rt_assert_fail(const char *file, int line)
+{
+    fprintf(stderr, "%s:%d: internal error: a broken contract\n", file, line);
+    abort();
 }

@@ -51,21 +51,39 @@ FILE *rt_open_regular(const char *path, size_t *size, rt_err *err)
     return f;
 }
 
+int rt_read_at(int fd, unsigned long long pos, void *dst, size_t len, const char *what,
+               rt_err *err)
+{
+    unsigned char *out = dst;
+    for (size_t done = 0; done < len;) {
+        ssize_t n = pread(fd, out + done, len - done, (off_t)(pos + done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return rt_errf(err, "%s: read failed at byte %llu: %s", what, pos + done,
+                           n < 0 ? strerror(errno) : "the file shrank since it was opened");
+        done += (size_t)n;
+    }
+    return 0;
+}
+
 int rt_read_file(const char *path, unsigned char **data, size_t *len, rt_err *err)
 {
     size_t size;
-    FILE *f = rt_open_regular(path, &size, err);
-    if (!f)
+    int fd = rt_open_input(path, &size, err);
+    if (fd < 0)
         return -1;
-    unsigned char *buf = rt_xmalloc(size + 1);
-    if (fread(buf, 1, size, f) != size) {
-        rt_errf(err, "%s: read failed after %lld bytes: %s", path, (long long)ftell(f),
-                ferror(f) ? strerror(errno) : "file shrank");
+    unsigned char *buf = NULL;
+    int rc = rt_mem_check(path, size, "bytes of file", 1, err);
+    if (rc == 0) {
+        buf = rt_xmalloc(size + 1);
+        rc = rt_read_at(fd, 0, buf, size, path, err);
+    }
+    close(fd);
+    if (rc != 0) {
         free(buf);
-        fclose(f);
         return -1;
     }
-    fclose(f);
     buf[size] = 0;
     *data = buf;
     *len = size;
@@ -106,11 +124,10 @@ int rt_mkdir_p(const char *path, rt_err *err)
 
 int rt_wfile_open(rt_wfile *w, const char *path, rt_err *err)
 {
-    size_t n = strlen(path);
+    size_t n = strlen(path) + 32;
     w->path = rt_xstrdup(path);
-    w->tmp = rt_xmalloc(n + 5);
-    memcpy(w->tmp, path, n);
-    memcpy(w->tmp + n, ".tmp", 5);
+    w->tmp = rt_xmalloc(n);
+    snprintf(w->tmp, n, "%s.%ld.tmp", path, (long)getpid());
     w->f = fopen(w->tmp, "wb");
     if (!w->f) {
         rt_errf(err, "%s: cannot create: %s", w->tmp, strerror(errno));

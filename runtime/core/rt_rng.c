@@ -2,11 +2,12 @@
  * Follows the reference C code at https://prng.di.unimi.it/ (public domain). */
 #include "core/rt_rng.h"
 
-#include <assert.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "core/rt_err.h"
 
 static const double TWO_PI = 6.283185307179586476925286766559;
 
@@ -77,7 +78,7 @@ double rt_rng_normal(rt_rng *r)
 
 uint64_t rt_rng_below(rt_rng *r, uint64_t n)
 {
-    assert(n > 0);
+    rt_assert(n > 0);
     uint64_t threshold = (0 - n) % n;   /* 2^64 mod n: reject the biased tail */
     for (;;) {
         uint64_t x = rt_rng_u64(r);

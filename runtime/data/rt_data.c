@@ -1,12 +1,12 @@
 /* rt_data.c - ring8/grid25/CSV/IDX/PNG-folder training data (see rt_data.h). */
 #include "data/rt_data.h"
 
-#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/rt_alloc.h"
+#include "core/rt_err.h"
 #include "data/rt_idx.h"
 #include "data/rt_mixture.h"
 #include "data/rt_png_dir.h"
@@ -72,10 +72,17 @@ static int open_csv(rt_data *d, const char *path, rt_err *err)
     if (!path)
         return rt_errf(err, "csv data: expected a file path (set data.path or pass --data), "
                        "found none");
-    if (rt_csv_load(path, d->sample_size, &d->rows, &d->n_rows, err) != 0)
+    size_t header;
+    if (rt_csv_load(path, d->sample_size, &d->rows, &d->n_rows, &header, err) != 0)
         return -1;
     start_epochs(d);
-    snprintf(d->describe, sizeof d->describe, "%.280s (%zu rows)", path, d->n_rows);
+    /* a first line that is not numbers is skipped as a header: say so, in
+     * case it was data */
+    int n = snprintf(d->describe, sizeof d->describe, "%.250s (%zu rows", path, d->n_rows);
+    if (header)
+        n += snprintf(d->describe + n, sizeof d->describe - (size_t)n,
+                      "; line %zu skipped as a header", header);
+    snprintf(d->describe + n, sizeof d->describe - (size_t)n, ")");
     return 0;
 }
 
@@ -118,7 +125,7 @@ rt_data *rt_data_open(int kind, const char *path, size_t sample_size, int ndim,
     size_t product = 1;
     for (int i = 0; i < ndim; i++)
         product *= (size_t)shape[i];
-    assert(product == sample_size && sample_size > 0);
+    rt_assert(product == sample_size && sample_size > 0);
     rt_data *d = rt_xcalloc(1, sizeof *d);
     d->kind = kind;
     d->sample_size = sample_size;

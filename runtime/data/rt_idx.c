@@ -3,81 +3,35 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "core/rt_alloc.h"
 #include "core/rt_le.h"
+#include "data/rt_gz.h"
 
 /* files larger than this are surely not what the model was built for */
 #define RT_IDX_MAX_VALUES ((size_t)1 << 32)
+/* bytes read (and converted) at a time */
+#define CHUNK ((size_t)1 << 20)
 
-typedef struct {
-    gzFile f;
-    const char *path;
-} idx_file;
-
-/* Reads exactly n bytes; a short read is a truncated or corrupt file.
- * They are part `before` of `total` bytes of `what`, for the message. */
-static int read_part(idx_file *x, void *buf, size_t n, const char *what, size_t before,
+/* Reads exactly n bytes; a short read is a truncated file.  They are part
+ * `before` of `total` bytes of `what`, for the message. */
+static int read_part(rt_gz *g, void *buf, size_t n, const char *what, size_t before,
                      size_t total, rt_err *err)
 {
-    size_t got = 0;
-    while (got < n) {
-        unsigned chunk = n - got > (1u << 30) ? 1u << 30 : (unsigned)(n - got);
-        int r = gzread(x->f, (char *)buf + got, chunk);
-        if (r < 0) {
-            int code;
-            const char *msg = gzerror(x->f, &code);
-            return rt_errf(err, "%s: corrupt compressed data while reading %s: %s", x->path,
-                           what, msg);
-        }
-        if (r == 0)
-            return rt_errf(err, "%s: truncated: expected %zu bytes of %s, found %zu", x->path,
-                           total, what, before + got);
-        got += (size_t)r;
-    }
-    return 0;
-}
-
-static int read_exact(idx_file *x, void *buf, size_t n, const char *what, rt_err *err)
-{
-    return read_part(x, buf, n, what, 0, n, err);
-}
-
-/* Reads the n bytes the header announces into a new buffer, growing it as
- * the data arrives: a damaged or hostile header may claim gigabytes that
- * the file does not have, and that must be a "truncated" error, not an
- * allocation of what it claims. */
-static int read_claimed(idx_file *x, size_t n, const char *what, unsigned char **out,
-                        rt_err *err)
-{
-    enum { CHUNK = 16 << 20 };
-    unsigned char *buf = NULL;
-    size_t have = 0;
-    int rc = 0;
-    while (rc == 0 && have < n) {
-        size_t step = n - have < CHUNK ? n - have : CHUNK;
-        buf = rt_xrealloc(buf, have + step);
-        rc = read_part(x, buf + have, step, what, have, n, err);
-        have += step;
-    }
-    if (rc != 0) {
-        free(buf);
+    size_t got;
+    if (rt_gz_read(g, buf, n, &got, err) != 0)
         return -1;
-    }
-    *out = buf;
+    if (got < n)
+        return rt_errf(err, "%s: truncated: expected %zu bytes of %s, found %zu", g->path,
+                       total, what, before + got);
     return 0;
 }
 
 /* Opens the file and reads its header; dims[] receives the sizes. */
-static int open_idx(idx_file *x, const char *path, int want_dims, uint32_t *dims, rt_err *err)
+static int open_idx(rt_gz *g, const char *path, int want_dims, uint32_t *dims, rt_err *err)
 {
-    x->path = path;
-    x->f = gzopen(path, "rb");
-    if (!x->f)
-        return rt_errf(err, "%s: cannot open: %m", path);
     unsigned char magic[4];
-    if (read_exact(x, magic, 4, "the IDX magic", err))
+    if (rt_gz_open(g, path, err) != 0 || read_part(g, magic, 4, "the IDX magic", 0, 4, err))
         return -1;
     if (magic[0] || magic[1] || magic[2] != 0x08)
         return rt_errf(err, "%s: not an IDX file of unsigned bytes: expected magic 00 00 08 "
@@ -89,21 +43,58 @@ static int open_idx(idx_file *x, const char *path, int want_dims, uint32_t *dims
                        want_dims == 1 ? "labels" : "images", magic[3]);
     for (int i = 0; i < want_dims; i++) {
         unsigned char b[4];
-        if (read_exact(x, b, 4, "the IDX dimensions", err))
+        if (read_part(g, b, 4, "the IDX dimensions", 0, 4, err))
             return -1;
         dims[i] = rt_be32(b);
     }
     return 0;
 }
 
+/* Reads the n values the header announces, as bytes (labels, out_f NULL)
+ * or as floats in [-1, 1] converted as they arrive (images), into a buffer
+ * that grows with the data: a damaged or hostile header may claim more
+ * than the file holds, and that must be a "truncated" error, not an
+ * allocation of what it claims.  Then the file must end. */
+static int read_values(rt_gz *g, size_t n, const char *what, unsigned char **out_b,
+                       float **out_f, rt_err *err)
+{
+    size_t each = out_f ? sizeof(float) : 1, have = 0, room = 0;
+    unsigned char *bytes = out_f ? rt_xmalloc(CHUNK) : NULL;
+    void *buf = NULL;
+    int rc = 0;
+    while (rc == 0 && have < n) {
+        size_t step = n - have < CHUNK ? n - have : CHUNK;
+        if (have + step > room) {   /* doubling: few copies, at most twice the data */
+            room = 2 * room > have + step ? 2 * room : have + step;
+            room = room < n ? room : n;
+            buf = rt_xrealloc(buf, room * each);
+        }
+        unsigned char *to = out_f ? bytes : (unsigned char *)buf + have;
+        rc = read_part(g, to, step, what, have, n, err);
+        for (size_t i = 0; rc == 0 && out_f && i < step; i++)
+            ((float *)buf)[have + i] = (float)bytes[i] / 127.5f - 1.0f;
+        have += step;
+    }
+    if (rc == 0)
+        rc = rt_gz_expect_end(g, what, err);
+    free(bytes);
+    if (rc != 0) {
+        free(buf);
+        return -1;
+    }
+    if (out_f)
+        *out_f = buf;
+    else
+        *out_b = buf;
+    return 0;
+}
+
 int rt_idx_load_images(const char *path, int height, int width, float **out, size_t *n,
                        rt_err *err)
 {
-    idx_file x = { NULL, path };
+    rt_gz g;
     uint32_t dims[3];
-    unsigned char *bytes = NULL;
-    float *px = NULL;
-    int rc = open_idx(&x, path, 3, dims, err);
+    int rc = open_idx(&g, path, 3, dims, err);
     if (rc == 0 && (dims[1] != (uint32_t)height || dims[2] != (uint32_t)width))
         rc = rt_errf(err, "%s: expected images of %dx%d (the model's data shape), found %ux%u",
                      path, height, width, dims[1], dims[2]);
@@ -112,37 +103,26 @@ int rt_idx_load_images(const char *path, int height, int width, float **out, siz
         rc = rt_errf(err, "%s: expected between 1 and %zu images, found %zu", path,
                      RT_IDX_MAX_VALUES / per, count);
     if (rc == 0)
-        rc = read_claimed(&x, count * per, "image pixels", &bytes, err);
-    if (rc == 0) {
-        px = rt_xmalloc(count * per * sizeof *px);
-        for (size_t i = 0; i < count * per; i++)
-            px[i] = (float)bytes[i] / 127.5f - 1.0f;
-        *out = px;
+        rc = rt_mem_check(path, count, "images", per * sizeof(float), err);
+    if (rc == 0)
+        rc = read_values(&g, count * per, "image pixels", NULL, out, err);
+    if (rc == 0)
         *n = count;
-    }
-    free(bytes);
-    if (x.f)
-        gzclose(x.f);
+    rt_gz_close(&g);
     return rc;
 }
 
 int rt_idx_load_labels(const char *path, uint8_t **out, size_t *n, rt_err *err)
 {
-    idx_file x = { NULL, path };
+    rt_gz g;
     uint32_t dims[1];
-    uint8_t *labels = NULL;
-    int rc = open_idx(&x, path, 1, dims, err);
+    int rc = open_idx(&g, path, 1, dims, err);
     if (rc == 0 && dims[0] == 0)
         rc = rt_errf(err, "%s: expected at least 1 label, found %u", path, dims[0]);
     if (rc == 0)
-        rc = read_claimed(&x, dims[0], "labels", &labels, err);
-    if (rc == 0) {
-        *out = labels;
+        rc = read_values(&g, dims[0], "labels", out, NULL, err);
+    if (rc == 0)
         *n = dims[0];
-    } else {
-        free(labels);
-    }
-    if (x.f)
-        gzclose(x.f);
+    rt_gz_close(&g);
     return rc;
 }

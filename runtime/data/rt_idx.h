@@ -3,9 +3,13 @@
  * An IDX file is a 4-byte magic (0, 0, type 0x08 = unsigned byte, number of
  * dimensions), one big-endian 32-bit size per dimension, then the values.
  * Images are 3-D (count, height, width); labels are 1-D (count).
- * Reading goes through zlib's gzread, which reads plain files as they are,
- * so this file (and whatever references it) needs -lz: the trainer does, the
- * sampler never references it.
+ * Reading goes through rt_gz.h, which reads plain files as they are and
+ * checks a gzipped one to its CRC and length trailer, so this file (and
+ * whatever references it) needs -lz: the trainer does, the sampler never
+ * references it.  A file must end after the values its header announces.
+ * Images are converted to floats as they are read (the bytes are never all
+ * held at once), after their number was checked against the memory there
+ * is (rt_mem_check).
  * Leaves out: IDX types other than unsigned byte.
  */
 #ifndef RT_IDX_H

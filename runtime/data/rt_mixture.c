@@ -1,11 +1,11 @@
 /* rt_mixture.c - PacGAN ring8/grid25 sampling and evaluation (see rt_mixture.h). */
 #include "data/rt_mixture.h"
 
-#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 
 #include "core/rt_alloc.h"
+#include "core/rt_err.h"
 
 #define RING_MODES 8
 #define GRID_SIDE 5
@@ -21,31 +21,31 @@ int rt_mixture_is_kind(int kind)
 
 const char *rt_mixture_name(int kind)
 {
-    assert(rt_mixture_is_kind(kind));
+    rt_assert(rt_mixture_is_kind(kind));
     return kind == RT_DATA_RING8 ? "ring8" : "grid25";
 }
 
 int rt_mixture_modes(int kind)
 {
-    assert(rt_mixture_is_kind(kind));
+    rt_assert(rt_mixture_is_kind(kind));
     return kind == RT_DATA_RING8 ? RING_MODES : GRID_MODES;
 }
 
 double rt_mixture_std(int kind)
 {
-    assert(rt_mixture_is_kind(kind));
+    rt_assert(rt_mixture_is_kind(kind));
     return kind == RT_DATA_RING8 ? 0.01 : 0.05;
 }
 
 double rt_mixture_extent(int kind)
 {
-    assert(rt_mixture_is_kind(kind));
+    rt_assert(rt_mixture_is_kind(kind));
     return kind == RT_DATA_RING8 ? 1.5 : 6.0;
 }
 
 void rt_mixture_centre(int kind, int mode, double *x, double *y)
 {
-    assert(mode >= 0 && mode < rt_mixture_modes(kind));
+    rt_assert(mode >= 0 && mode < rt_mixture_modes(kind));
     if (kind == RT_DATA_RING8) {
         *x = cos(TWO_PI * mode / RING_MODES);
         *y = sin(TWO_PI * mode / RING_MODES);

@@ -85,6 +85,8 @@ int rt_png_dir_load(const char *dir, int channels, int height, int width, float 
     int rc = list_pngs(dir, &names, &count, err);
     size_t per = (size_t)channels * height * width;
     if (rc == 0)
+        rc = rt_mem_check(dir, count, "images", per * sizeof *all, err);
+    if (rc == 0)
         all = rt_xmalloc(count * per * sizeof *all);
     for (size_t i = 0; rc == 0 && i < count; i++) {
         char path[4096];

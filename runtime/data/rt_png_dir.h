@@ -13,6 +13,8 @@
  * as floats in [-1, 1] (x / 127.5 - 1), channel-major: n * channels * h * w
  * floats, malloc'd.  Every image must be h x w; channels 1 wants gray
  * images, channels 3 takes colour ones (gray ones are repeated in R, G, B).
+ * The images' floats are checked against the memory there is first
+ * (rt_mem_check), and each file is converted as it is decoded.
  * An error names the file and what was expected and found. */
 int rt_png_dir_load(const char *dir, int channels, int height, int width, float **out,
                     size_t *n, rt_err *err);

@@ -2,13 +2,14 @@
  * Format: https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html */
 #include "formats/rt_npy.h"
 
-#include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/rt_alloc.h"
+#include "core/rt_err.h"
 #include "core/rt_file.h"
 #include "core/rt_le.h"
 
@@ -16,20 +17,17 @@
 #define MAGIC_LEN 6
 #define ALIGN 64
 #define MAX_DIM_SIZE ((size_t)1 << 40)
+#define MAX_HEADER ((size_t)1 << 20)
 
 /* ---- writing ---------------------------------------------------------- */
 
-int rt_npy_write_f32(const char *path, const float *x, int ndim, const size_t *shape,
-                     rt_err *err)
+void rt_npy_write_header(FILE *f, int ndim, const size_t *shape)
 {
-    assert(ndim >= 0 && ndim <= RT_NPY_MAX_NDIM);
+    rt_assert(ndim >= 0 && ndim <= RT_NPY_MAX_NDIM);
     char dict[512];
-    size_t count = 1;
     int n = snprintf(dict, sizeof dict, "{'descr': '<f4', 'fortran_order': False, 'shape': (");
-    for (int i = 0; i < ndim; i++) {
+    for (int i = 0; i < ndim; i++)
         n += snprintf(dict + n, sizeof dict - (size_t)n, "%s%zu", i ? ", " : "", shape[i]);
-        count *= shape[i];
-    }
     n += snprintf(dict + n, sizeof dict - (size_t)n, "%s), }", ndim == 1 ? "," : "");
     size_t total = (10 + (size_t)n + 1 + ALIGN - 1) / ALIGN * ALIGN;   /* +1: '\n' */
     size_t hlen = total - 10;
@@ -38,12 +36,20 @@ int rt_npy_write_f32(const char *path, const float *x, int ndim, const size_t *s
     pre[6] = 1;
     pre[7] = 0;
     rt_put_le16(pre + 8, (uint16_t)hlen);
+    fwrite(pre, 1, sizeof pre, f);
+    fprintf(f, "%s%*s\n", dict, (int)(hlen - (size_t)n - 1), "");
+}
 
+int rt_npy_write_f32(const char *path, const float *x, int ndim, const size_t *shape,
+                     rt_err *err)
+{
+    size_t count = 1;
+    for (int i = 0; i < ndim; i++)
+        count *= shape[i];
     rt_wfile w;
     if (rt_wfile_open(&w, path, err) != 0)
         return -1;
-    fwrite(pre, 1, sizeof pre, w.f);
-    fprintf(w.f, "%s%*s\n", dict, (int)(hlen - (size_t)n - 1), "");
+    rt_npy_write_header(w.f, ndim, shape);
     fwrite(x, sizeof(float), count, w.f);
     return rt_wfile_commit(&w, err);
 }
@@ -123,11 +129,14 @@ static int parse_dim(hparser *p, size_t *out)
     skip_ws(p);
     if (p->s >= p->end || *p->s < '0' || *p->s > '9')
         return fail(p, "a dimension (non-negative integer)");
+    const char *start = p->s;
     size_t v = 0;
     while (p->s < p->end && *p->s >= '0' && *p->s <= '9') {
         v = v * 10 + (size_t)(*p->s++ - '0');
-        if (v > MAX_DIM_SIZE)
+        if (v > MAX_DIM_SIZE) {
+            p->s = start;   /* quote the whole number */
             return fail(p, "a dimension below 2^40");
+        }
     }
     *out = v;
     return 0;
@@ -213,27 +222,28 @@ static int parse_header(hparser *p, npy_header *h)
 
 /* ---- reading ------------------------------------------------------------ */
 
-/* Finds where the header text starts and how long it is. */
-static int locate_header(const char *path, const unsigned char *buf, size_t len,
-                         size_t *hstart, size_t *hlen, rt_err *err)
+/* Where the header text starts and how long it is, from the file's first
+ * bytes pre[0..avail) and its size. */
+static int locate_header(const char *path, const unsigned char *pre, size_t avail,
+                         size_t size, size_t *hstart, size_t *hlen, rt_err *err)
 {
-    if (len < 10 || memcmp(buf, MAGIC, MAGIC_LEN) != 0)
+    if (avail < 10 || memcmp(pre, MAGIC, MAGIC_LEN) != 0)
         return rt_errf(err, "%s: not a .npy file: expected the magic \\x93NUMPY, found %s",
-                       path, len < 10 ? "a file shorter than 10 bytes" : "other bytes");
-    int major = buf[6], minor = buf[7];
+                       path, avail < 10 ? "a file shorter than 10 bytes" : "other bytes");
+    int major = pre[6], minor = pre[7];
     if (major == 1 && minor == 0) {
         *hstart = 10;
-        *hlen = rt_le16(buf + 8);
-    } else if ((major == 2 || major == 3) && minor == 0 && len >= 12) {
+        *hlen = rt_le16(pre + 8);
+    } else if ((major == 2 || major == 3) && minor == 0 && avail >= 12) {
         *hstart = 12;
-        *hlen = rt_le32(buf + 8);
+        *hlen = rt_le32(pre + 8);
     } else {
         return rt_errf(err, "%s: expected npy version 1.0, 2.0 or 3.0, found %d.%d",
                        path, major, minor);
     }
-    if (*hlen > len - *hstart)
+    if (*hlen > size - *hstart || *hlen > MAX_HEADER)
         return rt_errf(err, "%s: npy header length %zu runs past the end of the file "
-                       "(%zu bytes)", path, *hlen, len);
+                       "(%zu bytes) or the 1 MiB limit", path, *hlen, size);
     return 0;
 }
 
@@ -257,27 +267,61 @@ static int check_header(const char *path, const npy_header *h, size_t data_bytes
     return 0;
 }
 
+/* Reads and checks the header of the open file fd of `size` bytes. */
+static int read_header(const char *path, int fd, size_t size, rt_npy_in *in, rt_err *err)
+{
+    unsigned char pre[12];
+    size_t avail = size < sizeof pre ? size : sizeof pre, hstart = 0, hlen = 0;
+    if (rt_read_at(fd, 0, pre, avail, path, err) != 0 ||
+        locate_header(path, pre, avail, size, &hstart, &hlen, err) != 0)
+        return -1;
+    char *text = rt_xmalloc(hlen);
+    npy_header h;
+    memset(&h, 0, sizeof h);
+    hparser p = { text, text + hlen, path, err };
+    int rc = rt_read_at(fd, hstart, text, hlen, path, err);
+    if (rc == 0)
+        rc = parse_header(&p, &h);
+    if (rc == 0)
+        rc = check_header(path, &h, size - hstart - hlen, &in->count, err);
+    free(text);
+    in->ndim = h.ndim;
+    memcpy(in->shape, h.shape, sizeof h.shape);
+    in->data_at = hstart + hlen;
+    return rc;
+}
+
+int rt_npy_open_f32(const char *path, rt_npy_in *in, rt_err *err)
+{
+    size_t size;
+    in->fd = rt_open_input(path, &size, err);
+    if (in->fd < 0)
+        return -1;
+    if (read_header(path, in->fd, size, in, err) == 0)
+        return 0;
+    close(in->fd);
+    return -1;
+}
+
 int rt_npy_read_f32(const char *path, float **data, int *ndim,
                     size_t shape[RT_NPY_MAX_NDIM], rt_err *err)
 {
-    int rc = -1;
-    unsigned char *buf = NULL;
-    size_t len = 0, hstart = 0, hlen = 0, count = 0;
-    npy_header h;
-    memset(&h, 0, sizeof h);
-    if (rt_read_file(path, &buf, &len, err) != 0 ||
-        locate_header(path, buf, len, &hstart, &hlen, err) != 0)
-        goto done;
-    hparser p = { (const char *)buf + hstart, (const char *)buf + hstart + hlen, path, err };
-    if (parse_header(&p, &h) != 0 ||
-        check_header(path, &h, len - hstart - hlen, &count, err) != 0)
-        goto done;
-    *data = rt_xmalloc(count * sizeof(float));
-    memcpy(*data, buf + hstart + hlen, count * sizeof(float));
-    *ndim = h.ndim;
-    memcpy(shape, h.shape, sizeof h.shape);
-    rc = 0;
-done:
-    free(buf);
-    return rc;
+    rt_npy_in in;
+    if (rt_npy_open_f32(path, &in, err) != 0)
+        return -1;
+    float *x = NULL;
+    int rc = rt_mem_check(path, in.count, "floats", sizeof(float), err);
+    if (rc == 0) {
+        x = rt_xmalloc(in.count * sizeof(float));
+        rc = rt_read_at(in.fd, in.data_at, x, in.count * sizeof(float), path, err);
+    }
+    close(in.fd);
+    if (rc != 0) {
+        free(x);
+        return -1;
+    }
+    *data = x;
+    *ndim = in.ndim;
+    memcpy(shape, in.shape, sizeof in.shape);
+    return 0;
 }

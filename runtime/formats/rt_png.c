@@ -1,12 +1,12 @@
 /* rt_png.c - PNG encoder (see rt_png.h). */
 #include "formats/rt_png.h"
 
-#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/rt_alloc.h"
+#include "core/rt_err.h"
 #include "core/rt_file.h"
 #include "core/rt_le.h"
 #include "core/rt_zlib.h"
@@ -28,7 +28,7 @@ static void write_chunk(FILE *f, const char *type, const unsigned char *data, si
 int rt_png_write(const char *path, const unsigned char *pixels, int w, int h,
                  int channels, rt_err *err)
 {
-    assert(w > 0 && h > 0 && (channels == 1 || channels == 3));
+    rt_assert(w > 0 && h > 0 && (channels == 1 || channels == 3));
     size_t row = (size_t)w * (size_t)channels;
     size_t raw_len = (row + 1) * (size_t)h;
     unsigned char *raw = rt_xmalloc(raw_len);

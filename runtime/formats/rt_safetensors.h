@@ -65,7 +65,8 @@ typedef struct {
 
 typedef struct {
     char *what;                  /* path or name, for messages */
-    FILE *file;                  /* open while the rt_st is, when opened from a file */
+    int file;                    /* the descriptor + 1 of the file it reads, while open
+                                  * (0: opened from a buffer or mapped) */
     uint64_t data_at;            /* where the data section starts in the file */
     const unsigned char *data;   /* data section, when opened from a buffer or mapped */
     void *map;                   /* the mapping, when mapped */

@@ -193,23 +193,10 @@ static int read_header(rt_st *st, const rt_json *h, rt_err *err)
 
 /* ---- the checksum --------------------------------------------------------- */
 
-/* Reads len bytes at byte `pos` of the file into dst.  A file that is
- * shorter than when it was opened (changed meanwhile) is an error, not a
- * crash. */
+/* Reads len bytes at byte `pos` of the open file into dst. */
 static int read_at(const rt_st *st, uint64_t pos, void *dst, size_t len, rt_err *err)
 {
-    unsigned char *out = dst;
-    for (size_t done = 0; done < len;) {
-        ssize_t n = pread(fileno(st->file), out + done, len - done, (off_t)(pos + done));
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return rt_errf(err, "%s: read failed at byte %llu: %s", st->what,
-                           (unsigned long long)(pos + done),
-                           n < 0 ? strerror(errno) : "the file shrank since it was opened");
-        done += (size_t)n;
-    }
-    return 0;
+    return rt_read_at(st->file - 1, pos, dst, len, st->what, err);
 }
 
 /* Reads len bytes at offset `at` of the data section into dst: from the
@@ -324,9 +311,10 @@ int rt_st_open_file(const char *path, rt_st *st, rt_err *err)
     unsigned char *head = NULL;
     int rc = -1;
     size_t size;
-    st->file = rt_open_regular(path, &size, err);
-    if (!st->file)
+    int fd = rt_open_input(path, &size, err);
+    if (fd < 0)
         goto done;
+    st->file = fd + 1;
     uint64_t total = (uint64_t)size;
     unsigned char first[8] = { 0 };
     size_t avail = total < 8 ? (size_t)total : 8;
@@ -355,18 +343,17 @@ int rt_st_open_mapped(const char *path, rt_st *st, rt_err *err)
 {
     memset(st, 0, sizeof *st);
     size_t size;
-    FILE *f = rt_open_regular(path, &size, err);
-    if (!f)
+    int fd = rt_open_input(path, &size, err);
+    if (fd < 0)
         return -1;
     /* an empty file cannot be mapped; the buffer check names what is wrong */
-    void *map = size ? mmap(NULL, size, PROT_READ, MAP_PRIVATE, fileno(f), 0) : NULL;
+    void *map = size ? mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
     int mapped = map != MAP_FAILED && map != NULL;
-    if (size && !mapped) {
+    if (size && !mapped)
         rt_errf(err, "%s: cannot map into memory: %s", path, strerror(errno));
-        fclose(f);
+    close(fd);   /* the mapping stays */
+    if (size && !mapped)
         return -2;
-    }
-    fclose(f);   /* the mapping stays */
     int rc = rt_st_open_memory(mapped ? map : "", size, path, st, err);
     if (rc == 0 && mapped) {
         st->map = map;
@@ -390,7 +377,7 @@ void rt_st_close(rt_st *st)
     free(st->tensors);
     free(st->meta);
     if (st->file)
-        fclose(st->file);
+        close(st->file - 1);
     free(st->what);
     memset(st, 0, sizeof *st);
 }

@@ -2,13 +2,13 @@
  * .safetensors file, atomically (see rt_safetensors.h for the layout). */
 #include "formats/rt_safetensors.h"
 
-#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/rt_alloc.h"
+#include "core/rt_err.h"
 #include "core/rt_file.h"
 #include "core/rt_le.h"
 #include "core/rt_zlib.h"
@@ -27,7 +27,7 @@ static void text_add(text *t, const char *fmt, ...)
         va_start(ap, fmt);
         int k = vsnprintf(t->s + t->n, t->cap - t->n, fmt, ap);
         va_end(ap);
-        assert(k >= 0);
+        rt_assert(k >= 0);
         if ((size_t)k < t->cap - t->n) {
             t->n += (size_t)k;
             return;
@@ -56,7 +56,7 @@ static size_t numel(const rt_st_entry *e)
 {
     size_t n = 1;
     for (int d = 0; d < e->ndim; d++) {
-        assert(e->shape[d] >= 0);
+        rt_assert(e->shape[d] >= 0);
         n *= (size_t)e->shape[d];
     }
     return n;
@@ -88,7 +88,7 @@ static void build_header(text *h, const rt_st_entry *t, size_t n_tensors,
 {
     text_add(h, "{\"__metadata__\":{");
     for (size_t i = 0; i < n_meta; i++) {
-        assert(strcmp(meta[i].key, RT_ST_CRC_KEY) != 0);
+        rt_assert(strcmp(meta[i].key, RT_ST_CRC_KEY) != 0);
         text_json_string(h, meta[i].key);
         text_add(h, ":");
         text_json_string(h, meta[i].value);
@@ -97,8 +97,8 @@ static void build_header(text *h, const rt_st_entry *t, size_t n_tensors,
     text_add(h, "\"%s\":\"%08x\"}", RT_ST_CRC_KEY, file_sum(t, n_tensors, meta, n_meta));
     size_t offset = 0;
     for (size_t i = 0; i < n_tensors; i++) {
-        assert(t[i].ndim >= 0 && t[i].ndim <= RT_ST_MAX_NDIM);
-        assert(strcmp(t[i].name, "__metadata__") != 0);
+        rt_assert(t[i].ndim >= 0 && t[i].ndim <= RT_ST_MAX_NDIM);
+        rt_assert(strcmp(t[i].name, "__metadata__") != 0);
         size_t bytes = numel(&t[i]) * sizeof(float);
         text_add(h, ",");
         text_json_string(h, t[i].name);

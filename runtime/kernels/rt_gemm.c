@@ -1,12 +1,12 @@
 /* rt_gemm.c - the runtime's own SGEMM (see rt_gemm.h). */
 #include "kernels/rt_gemm.h"
 
-#include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/rt_alloc.h"
+#include "core/rt_err.h"
 #include "kernels/rt_cpu.h"
 
 enum {
@@ -517,7 +517,7 @@ void rt_sgemm_pack_b(int trans_b, int k, int n, const float *b, int ldb, float *
 void rt_sgemm_packed_b(int trans_a, int m, int n, int k, float alpha, const float *a, int lda,
                        const float *packed_b, float beta, float *c, int ldc)
 {
-    assert((uintptr_t)packed_b % 64 == 0 && "rt_sgemm_packed_b: packed_b must be 64-byte aligned");
+    rt_assert((uintptr_t)packed_b % 64 == 0 && "rt_sgemm_packed_b: packed_b must be 64-byte aligned");
     if (scale_only(m, n, k, beta, c, ldc))
         return;
     b_source src = { 0, NULL, 0, NULL, NULL, packed_b };
@@ -542,7 +542,7 @@ void rt_sgemm_pack_a(int trans_a, int m, int k, const float *a, int lda, float *
 void rt_sgemm_packed_a(int trans_b, int m, int n, int k, float alpha, const float *packed_a,
                        const float *b, int ldb, float beta, float *c, int ldc)
 {
-    assert((uintptr_t)packed_a % 64 == 0 && "rt_sgemm_packed_a: packed_a must be 64-byte aligned");
+    rt_assert((uintptr_t)packed_a % 64 == 0 && "rt_sgemm_packed_a: packed_a must be 64-byte aligned");
     if (scale_only(m, n, k, beta, c, ldc))
         return;
     b_source src = { trans_b, b, ldb, NULL, NULL, NULL };

@@ -1,16 +1,16 @@
 /* rt_generate.c - chunked generation with a padded last chunk (see rt_generate.h). */
 #include "model/rt_generate.h"
 
-#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/rt_alloc.h"
+#include "core/rt_err.h"
 
 void rt_generate_n(rt_generate_fn generate, int batch, size_t latent_size,
                    size_t sample_size, const float *z, size_t n, float *out)
 {
-    assert(batch > 0);
+    rt_assert(batch > 0);
     size_t b = (size_t)batch;
     float *zbuf = rt_xcalloc(b * latent_size, sizeof(float));
     float *obuf = rt_xmalloc(b * sample_size * sizeof(float));

@@ -1,13 +1,12 @@
 /* rt_latent.c - latent vectors for the generator (see rt_latent.h). */
 #include "model/rt_latent.h"
 
-#include <assert.h>
-
+#include "core/rt_err.h"
 #include "model/rt_model.h"
 
 void rt_latent_fill(int latent_dist, rt_rng *rng, float *z, size_t n)
 {
-    assert(latent_dist == RT_LATENT_NORMAL || latent_dist == RT_LATENT_UNIFORM);
+    rt_assert(latent_dist == RT_LATENT_NORMAL || latent_dist == RT_LATENT_UNIFORM);
     if (latent_dist == RT_LATENT_NORMAL)
         rt_rng_fill_normal(rng, z, n, 0.0f, 1.0f);
     else

@@ -1,17 +1,17 @@
 /* rt_weights.c - tensor views, initialisation, save and load (see rt_weights.h). */
 #include "model/rt_weights.h"
 
-#include <assert.h>
 #include <stdlib.h>
 
 #include "core/rt_alloc.h"
+#include "core/rt_err.h"
 
 size_t rt_tensor_numel(const rt_tensor_info *t)
 {
-    assert(t->ndim >= 1 && t->ndim <= 4);
+    rt_assert(t->ndim >= 1 && t->ndim <= 4);
     size_t n = 1;
     for (int d = 0; d < t->ndim; d++) {
-        assert(t->shape[d] >= 0);
+        rt_assert(t->shape[d] >= 0);
         n *= (size_t)t->shape[d];
     }
     return n;
@@ -19,12 +19,12 @@ size_t rt_tensor_numel(const rt_tensor_info *t)
 
 float *rt_tensor_data(const rt_store *s, const rt_tensor_info *t)
 {
-    assert(t->net == RT_NET_G || t->net == RT_NET_D);
-    assert(t->role == RT_ROLE_PARAM || t->role == RT_ROLE_STATE);
+    rt_assert(t->net == RT_NET_G || t->net == RT_NET_D);
+    rt_assert(t->role == RT_ROLE_PARAM || t->role == RT_ROLE_STATE);
     float *base = t->role == RT_ROLE_PARAM ? s->params[t->net] : s->state[t->net];
     size_t count = t->role == RT_ROLE_PARAM ? s->param_count[t->net] : s->state_count[t->net];
-    assert(base != NULL && "tensor refers to an array the store does not have");
-    assert(t->offset + rt_tensor_numel(t) <= count && "tensor runs past its array");
+    rt_assert(base != NULL && "tensor refers to an array the store does not have");
+    rt_assert(t->offset + rt_tensor_numel(t) <= count && "tensor runs past its array");
     (void)count;
     return base + t->offset;
 }
@@ -47,7 +47,7 @@ void rt_tensors_init(const rt_store *s, const rt_tensor_info *t, size_t n, rt_rn
             rt_rng_fill_uniform(rng, x, k, t[i].init_a, t[i].init_b);
             break;
         default:
-            assert(!"unknown rt_init kind");
+            rt_assert(!"unknown rt_init kind");
         }
     }
 }

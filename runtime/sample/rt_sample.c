@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "core/rt_alloc.h"
@@ -33,6 +34,8 @@
 #include "viz/rt_plot.h"
 
 #define DEFAULT_N 64
+#define CHUNK 256   /* samples generated and written at a time */
+#define PICTURE_MAX 16384   /* samples in one .png: a grid or a plot, held whole */
 
 enum out_kind { OUT_NPY, OUT_CSV, OUT_PNG, OUT_DIR };
 
@@ -116,9 +119,14 @@ static int parse_args(int argc, char **argv, sample_opts *o, rt_err *err)
 
 /* ---- checks before any work ------------------------------------------- */
 
+static int is_image(const rt_sampler_model *m)
+{
+    return m->sample_ndim == 3 && (m->sample_shape[0] == 1 || m->sample_shape[0] == 3);
+}
+
 static int output_kind(const rt_sampler_model *m, const char *out, int *kind, rt_err *err)
 {
-    int image = m->sample_ndim == 3 && (m->sample_shape[0] == 1 || m->sample_shape[0] == 3);
+    int image = is_image(m);
     struct stat st;
     size_t len = strlen(out);
     if ((len && out[len - 1] == '/') || (stat(out, &st) == 0 && S_ISDIR(st.st_mode))) {
@@ -189,22 +197,26 @@ static int load_weights(const rt_sampler_model *m, const char *path, rt_st *st, 
     return rc;
 }
 
-/* Latents from --latent (setting the count) or from the seed. */
-static float *make_latents(const rt_sampler_model *m, sample_opts *o, rt_err *err)
+/* ---- latents ------------------------------------------------------------ */
+
+/* The latents, drawn from the seed or read from --latent, a chunk at a
+ * time: the seeded ones come out of one generator in order, so they are
+ * the same whatever the chunks. */
+typedef struct {
+    rt_rng rng;
+    rt_npy_in file;   /* --latent, when given */
+} latents;
+
+/* Opens --latent (its rows set the count) or seeds the generator. */
+static int open_latents(const rt_sampler_model *m, sample_opts *o, latents *l, rt_err *err)
 {
-    if (!o->latent) {
-        size_t n = (size_t)o->n * (size_t)m->latent_size;
-        float *z = rt_xmalloc(n * sizeof(float));
-        rt_rng rng;
-        rt_rng_seed(&rng, o->seed);
-        rt_latent_fill(m->latent_dist, &rng, z, n);
-        return z;
-    }
-    float *z = NULL;
-    int ndim;
-    size_t shape[RT_NPY_MAX_NDIM];
-    if (rt_npy_read_f32(o->latent, &z, &ndim, shape, err) != 0)
-        return NULL;
+    rt_rng_seed(&l->rng, o->seed);
+    if (!o->latent)
+        return 0;
+    if (rt_npy_open_f32(o->latent, &l->file, err) != 0)
+        return -1;
+    const size_t *shape = l->file.shape;
+    int ndim = l->file.ndim;
     if (ndim != 2 || shape[1] != (size_t)m->latent_size || shape[0] == 0) {
         char found[200];
         size_t k = (size_t)snprintf(found, sizeof found, "(");
@@ -218,19 +230,32 @@ static float *make_latents(const rt_sampler_model *m, sample_opts *o, rt_err *er
         rt_errf(err, "-n %ld: expected the number of rows of %s, found %zu rows",
                 o->n, o->latent, shape[0]);
     } else {
-        /* a NaN or Inf latent would come out as a silently broken sample */
-        size_t count = shape[0] * shape[1], i = 0;
-        while (i < count && isfinite(z[i]))
-            i++;
-        if (i == count) {
-            o->n = (long)shape[0];
-            return z;
-        }
-        rt_errf(err, "%s: expected finite latents, found %g at row %zu, column %zu", o->latent,
-                (double)z[i], i / shape[1], i % shape[1]);
+        o->n = (long)shape[0];
+        return 0;
     }
-    free(z);
-    return NULL;
+    close(l->file.fd);
+    return -1;
+}
+
+/* The latents of samples [first, first + k) into z. */
+static int next_latents(const rt_sampler_model *m, const sample_opts *o, latents *l,
+                        size_t first, size_t k, float *z, rt_err *err)
+{
+    size_t width = (size_t)m->latent_size, count = k * width, i = 0;
+    if (!o->latent) {
+        rt_latent_fill(m->latent_dist, &l->rng, z, count);
+        return 0;
+    }
+    if (rt_read_at(l->file.fd, l->file.data_at + first * width * sizeof(float), z,
+                   count * sizeof(float), o->latent, err) != 0)
+        return -1;
+    /* a NaN or Inf latent would come out as a silently broken sample */
+    while (i < count && isfinite(z[i]))
+        i++;
+    if (i == count)
+        return 0;
+    return rt_errf(err, "%s: expected finite latents, found %g at row %zu, column %zu",
+                   o->latent, (double)z[i], first + i / width, i % width);
 }
 
 /* ---- output ------------------------------------------------------------- */
@@ -244,13 +269,12 @@ static double auto_extent(const float *pts, size_t n)
     return e > 0 ? 1.1 * e : 1.0;
 }
 
-/* One PNG per sample, DIR/000000.png ...: pixel values [-1, 1] -> 0..255. */
-static int write_folder(const rt_sampler_model *m, const char *dir, const float *x, size_t n,
-                        rt_err *err)
+/* One PNG per sample, DIR/000000.png ... for samples first, first + 1, ...:
+ * pixel values [-1, 1] -> 0..255. */
+static int write_folder(const rt_sampler_model *m, const char *dir, const float *x,
+                        size_t first, size_t n, rt_err *err)
 {
     int c = m->sample_shape[0], h = m->sample_shape[1], w = m->sample_shape[2];
-    if (rt_mkdir_p(dir, err) != 0)
-        return -1;
     unsigned char *px = rt_xmalloc((size_t)h * w * c);
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
@@ -265,35 +289,112 @@ static int write_folder(const rt_sampler_model *m, const char *dir, const float 
                 }
         char path[4096];
         snprintf(path, sizeof path, "%s%s%06zu.png", dir,
-                 dir[strlen(dir) - 1] == '/' ? "" : "/", i);
+                 dir[strlen(dir) - 1] == '/' ? "" : "/", first + i);
         rc = rt_png_write(path, px, w, h, c, err);
     }
     free(px);
     return rc;
 }
 
-static int write_output(const rt_sampler_model *m, const sample_opts *o, int kind,
-                        const float *x, rt_err *err)
+/* The one picture of all n samples (.png): a grid of images or a scatter
+ * plot of points. */
+static int write_picture(const rt_sampler_model *m, const char *out, const float *x, size_t n,
+                         rt_err *err)
 {
-    size_t n = (size_t)o->n;
+    if (!is_image(m))
+        return rt_scatter_png(out, NULL, 0, x, n, auto_extent(x, n), err);
+    int cols = (int)ceil(sqrt((double)n));
+    return rt_image_grid_png_scaled(out, x, (int)n, m->sample_shape[0], m->sample_shape[1],
+                                    m->sample_shape[2], cols,
+                                    rt_grid_scale(m->sample_shape[1], m->sample_shape[2]), err);
+}
+
+/* Opens the output: the folder, or the file (a .npy's header first); the
+ * bytes the n samples take at least must fit the file system.  A .png is
+ * written whole at the end. */
+static int open_output(const rt_sampler_model *m, const sample_opts *o, int kind,
+                       rt_wfile *w, rt_err *err)
+{
+    static const unsigned char least[] = { 4, 2, 0, 1 };   /* bytes a float takes in each */
+    w->f = NULL;
+    if (kind == OUT_PNG)
+        return 0;
+    if (kind == OUT_DIR ? rt_mkdir_p(o->out, err) : rt_wfile_open(w, o->out, err))
+        return -1;
     if (kind == OUT_NPY) {
-        size_t shape[4] = { n, 0, 0, 0 };
+        size_t shape[4] = { (size_t)o->n, 0, 0, 0 };
         for (int d = 0; d < m->sample_ndim; d++)
             shape[d + 1] = (size_t)m->sample_shape[d];
-        return rt_npy_write_f32(o->out, x, m->sample_ndim + 1, shape, err);
+        rt_npy_write_header(w->f, m->sample_ndim + 1, shape);
     }
-    if (kind == OUT_CSV)
-        return rt_csv_write(o->out, x, n, m->sample_size, NULL, err);
-    if (kind == OUT_DIR)
-        return write_folder(m, o->out, x, n, err);
-    if (m->sample_ndim == 3 && (m->sample_shape[0] == 1 || m->sample_shape[0] == 3)) {
-        int cols = (int)ceil(sqrt((double)n));
-        return rt_image_grid_png_scaled(o->out, x, (int)n, m->sample_shape[0],
-                                        m->sample_shape[1], m->sample_shape[2], cols,
-                                        rt_grid_scale(m->sample_shape[1], m->sample_shape[2]),
-                                        err);
+    struct statvfs fs;
+    double need = (double)o->n * (double)m->sample_size * least[kind];
+    if (statvfs(kind == OUT_DIR ? o->out : w->tmp, &fs) != 0 ||
+        need <= (double)fs.f_bavail * (double)fs.f_frsize)
+        return 0;
+    rt_wfile_abort(w);
+    return rt_errf(err, "-o %s: %ld samples take at least %.0f bytes, the file system has "
+                   "%.0f free", o->out, o->n, need, (double)fs.f_bavail * (double)fs.f_frsize);
+}
+
+static int write_chunk(const rt_sampler_model *m, const sample_opts *o, int kind,
+                       rt_wfile *w, const float *x, size_t first, size_t k, rt_err *err)
+{
+    if (kind == OUT_NPY)
+        fwrite(x, sizeof(float), k * m->sample_size, w->f);
+    else if (kind == OUT_CSV)
+        rt_csv_write_rows(w->f, x, k, m->sample_size);
+    else if (kind == OUT_DIR)
+        return write_folder(m, o->out, x, first, k, err);
+    return 0;
+}
+
+/* ---- the run -------------------------------------------------------------- */
+
+/* Samples are generated and written a chunk at a time (a whole number of
+ * the batch-16 generator's calls), so any -n the disk holds takes the
+ * same memory; a .png, one picture of them all, holds every sample: at
+ * most PICTURE_MAX of them, so its memory is bounded too. */
+static int generate_all(const rt_sampler_model *m, const sample_opts *o, int kind,
+                        latents *l, rt_err *err)
+{
+    size_t n = (size_t)o->n, many = m->many_batch > 0 ? (size_t)m->many_batch : 1;
+    size_t chunk = CHUNK / many * many, latent = (size_t)m->latent_size;
+    if (kind == OUT_PNG && n > PICTURE_MAX) {
+        rt_errf(err, "-n %zu: expected at most %d samples in one picture (-o %s); write .npy, "
+                ".csv or a folder for more", n, PICTURE_MAX, o->out);
+        return 2;
     }
-    return rt_scatter_png(o->out, NULL, 0, x, n, auto_extent(x, n), err);
+    if (kind == OUT_PNG)
+        chunk = n;
+    chunk = chunk < n ? chunk : n;
+    rt_wfile w;
+    if (open_output(m, o, kind, &w, err) != 0)
+        return 1;
+    float *z = rt_xmalloc(chunk * latent * sizeof(float));
+    float *x = rt_xmalloc(chunk * m->sample_size * sizeof(float));
+    int status = 0;
+    for (size_t first = 0; first < n && status == 0; first += chunk) {
+        size_t k = n - first < chunk ? n - first : chunk;
+        if (next_latents(m, o, l, first, k, z, err) != 0) {
+            status = 2;
+            break;
+        }
+        rt_generate_sampler(m, z, k, x);
+        if (write_chunk(m, o, kind, &w, x, first, k, err) != 0)
+            status = 1;
+        if (w.f && ferror(w.f))
+            break;   /* a full disk: the commit below says so */
+    }
+    if (w.f && status != 0)
+        rt_wfile_abort(&w);
+    else if (w.f && rt_wfile_commit(&w, err) != 0)
+        status = 1;
+    else if (kind == OUT_PNG && status == 0 && write_picture(m, o->out, x, n, err) != 0)
+        status = 1;
+    free(z);
+    free(x);
+    return status;
 }
 
 /* Returns the exit status. */
@@ -310,23 +411,19 @@ static int sample(const rt_sampler_model *m, sample_opts *o, rt_err *err)
         return 2;
     }
     rt_st st;
+    latents l;
     if (output_kind(m, o->out, &kind, err) != 0 || load_weights(m, o->weights, &st, err) != 0)
         return 2;
-    float *z = make_latents(m, o, err);
-    if (!z) {
-        rt_st_close(&st);
-        return 2;
+    int status = 2;
+    if (open_latents(m, o, &l, err) == 0) {
+        status = generate_all(m, o, kind, &l, err);
+        if (o->latent)
+            close(l.file.fd);
     }
-    float *x = rt_xmalloc((size_t)o->n * m->sample_size * sizeof(float));
-    rt_generate_sampler(m, z, (size_t)o->n, x);
     rt_st_close(&st);
-    int rc = write_output(m, o, kind, x, err);
-    free(z);
-    free(x);
-    if (rc != 0)
-        return 1;
-    fprintf(stderr, "wrote %ld samples to %s\n", o->n, o->out);
-    return 0;
+    if (status == 0)
+        fprintf(stderr, "wrote %ld samples to %s\n", o->n, o->out);
+    return status;
 }
 
 int rt_sample_main(const rt_sampler_model *m, int argc, char **argv)

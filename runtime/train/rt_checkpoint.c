@@ -26,8 +26,7 @@ static char *join(const char *dir, const char *name)
     return p;
 }
 
-/* The step of a file named step_<digits>.safetensors, or -1. */
-static long step_of_name(const char *name)
+long rt_checkpoint_step_of(const char *name)
 {
     size_t np = strlen(NAME_PREFIX), ns = strlen(NAME_SUFFIX), n = strlen(name);
     if (n <= np + ns || strncmp(name, NAME_PREFIX, np) != 0 ||
@@ -74,48 +73,73 @@ static size_t opt_tensors(const rt_ckpt *c, opt_tensor *out)
 
 /* ---- saving ----------------------------------------------------------- */
 
-/* Deletes all but the newest `keep` checkpoints, and leftover temporary
- * files of interrupted writes.  Failures here lose nothing: ignored. */
-static void prune(const char *dir, int keep)
+/* A checkpoint file found in RUN/checkpoints: its name as it is (never
+ * rebuilt from the step: step_5 and step_000000005 are both step 5). */
+typedef struct {
+    char *name;
+    long step;
+} ckpt_file;
+
+static int newest_first(const void *a, const void *b)
+{
+    long x = ((const ckpt_file *)a)->step, y = ((const ckpt_file *)b)->step;
+    return (x < y) - (x > y);
+}
+
+/* The checkpoints in dir, newest first (caller frees names and array).
+ * With remove_temps, the temporary files of interrupted writes go: the
+ * trainer holds the run folder's lock (rt_run_dir.h), so they are a dead
+ * process's. */
+static size_t list_checkpoints(const char *dir, ckpt_file **out, int remove_temps)
 {
     DIR *d = opendir(dir);
-    if (!d)
-        return;
-    long *steps = NULL;
+    ckpt_file *list = NULL;
     size_t n = 0, cap = 0;
     struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
+    while (d && (e = readdir(d)) != NULL) {
         size_t len = strlen(e->d_name);
-        if (len > 4 && strcmp(e->d_name + len - 4, ".tmp") == 0 &&
+        long step = rt_checkpoint_step_of(e->d_name);
+        if (remove_temps && len > 4 && strcmp(e->d_name + len - 4, ".tmp") == 0 &&
             strncmp(e->d_name, NAME_PREFIX, strlen(NAME_PREFIX)) == 0) {
             char *p = join(dir, e->d_name);
             remove(p);
             free(p);
-            continue;
         }
-        long s = step_of_name(e->d_name);
-        if (s < 0)
+        if (step < 0)
             continue;
         if (n == cap) {
             cap = cap ? 2 * cap : 16;
-            steps = rt_xrealloc(steps, cap * sizeof *steps);
+            list = rt_xrealloc(list, cap * sizeof *list);
         }
-        steps[n++] = s;
+        list[n++] = (ckpt_file){ rt_xstrdup(e->d_name), step };
     }
-    closedir(d);
-    /* delete the smallest steps until `keep` remain */
-    while (n > (size_t)keep) {
-        size_t lo = 0;
-        for (size_t i = 1; i < n; i++)
-            lo = steps[i] < steps[lo] ? i : lo;
-        char name[64];
-        snprintf(name, sizeof name, NAME_PREFIX "%09ld" NAME_SUFFIX, steps[lo]);
-        char *p = join(dir, name);
+    if (d)
+        closedir(d);
+    if (n)
+        qsort(list, n, sizeof *list, newest_first);
+    *out = list;
+    return n;
+}
+
+static void free_list(ckpt_file *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(list[i].name);
+    free(list);
+}
+
+/* Deletes all but the newest `keep` checkpoints, and leftover temporary
+ * files of interrupted writes.  Failures here lose nothing: ignored. */
+static void prune(const char *dir, int keep)
+{
+    ckpt_file *list;
+    size_t n = list_checkpoints(dir, &list, 1);
+    for (size_t i = (size_t)keep; i < n; i++) {
+        char *p = join(dir, list[i].name);
         remove(p);
         free(p);
-        steps[lo] = steps[--n];
     }
-    free(steps);
+    free_list(list, n);
 }
 
 int rt_checkpoint_save(const char *run_dir, long step, int keep, const rt_ckpt *c,
@@ -193,25 +217,15 @@ int rt_checkpoint_save(const char *run_dir, long step, int keep, const rt_ckpt *
 int rt_checkpoint_newest(const char *run_dir, char **path, rt_err *err)
 {
     char *dir = join(run_dir, RT_CKPT_DIR);
-    DIR *d = opendir(dir);
-    long best = -1;
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            long s = step_of_name(e->d_name);
-            best = s > best ? s : best;
-        }
-        closedir(d);
-    }
+    ckpt_file *list;
+    size_t n = list_checkpoints(dir, &list, 0);
     int rc = 0;
-    if (best < 0) {
+    if (n == 0)
         rc = rt_errf(err, "%s: no checkpoint to resume from (expected files %s/" NAME_PREFIX
                      "<step>" NAME_SUFFIX ")", run_dir, dir);
-    } else {
-        char name[64];
-        snprintf(name, sizeof name, NAME_PREFIX "%09ld" NAME_SUFFIX, best);
-        *path = join(dir, name);
-    }
+    else
+        *path = join(dir, list[0].name);
+    free_list(list, n);
     free(dir);
     return rc;
 }

@@ -50,6 +50,10 @@ int rt_checkpoint_save(const char *run_dir, long step, int keep, const rt_ckpt *
  * what is missing when there is none. */
 int rt_checkpoint_newest(const char *run_dir, char **path, rt_err *err);
 
+/* The step of a checkpoint's file name, step_<digits>.safetensors (any
+ * number of digits), or -1 for any other name. */
+long rt_checkpoint_step_of(const char *name);
+
 /* Opens a checkpoint and checks that it is one, for this model: format,
  * model name; *step receives its step.  Close st with rt_st_close. */
 int rt_checkpoint_open(const char *path, const rt_model *m, rt_st *st, long *step,

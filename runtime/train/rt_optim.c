@@ -3,7 +3,6 @@
  * work in float, in the order torch's single-tensor implementation uses. */
 #include "train/rt_optim.h"
 
-#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #ifdef _OPENMP
@@ -11,24 +10,25 @@
 #endif
 
 #include "core/rt_alloc.h"
+#include "core/rt_err.h"
 
 void rt_optim_init(rt_optim *o, const rt_optim_spec *spec, size_t n)
 {
-    assert(spec->kind == RT_OPTIM_ADAM || spec->kind == RT_OPTIM_SGD);
-    assert(spec->lr > 0);
+    rt_assert(spec->kind == RT_OPTIM_ADAM || spec->kind == RT_OPTIM_SGD);
+    rt_assert(spec->lr > 0);
     o->spec = *spec;
     o->n = n;
     o->t = 0;
     o->m = NULL;
     o->v = NULL;
     if (spec->kind == RT_OPTIM_ADAM) {
-        assert(spec->beta1 >= 0 && spec->beta1 < 1);
-        assert(spec->beta2 >= 0 && spec->beta2 < 1);
-        assert(spec->eps >= 0);
+        rt_assert(spec->beta1 >= 0 && spec->beta1 < 1);
+        rt_assert(spec->beta2 >= 0 && spec->beta2 < 1);
+        rt_assert(spec->eps >= 0);
         o->m = rt_xcalloc(n, sizeof(float));
         o->v = rt_xcalloc(n, sizeof(float));
     } else {
-        assert(spec->momentum >= 0);
+        rt_assert(spec->momentum >= 0);
         if (spec->momentum > 0)
             o->m = rt_xcalloc(n, sizeof(float));
     }

@@ -18,11 +18,14 @@
  * Losing nothing: SIGINT/SIGTERM end the run after the current step with a
  * checkpoint; a NaN or Inf in a loss, gradient or weight ends it before
  * anything is saved, naming the tensor, so the last checkpoint stays good.
+ * One run per folder, one trainer per run (rt_run_dir.h): the folder is
+ * claimed (locked, and refused when a fresh run would mix with a run
+ * already there) before any work; log.csv is on disk, header first, before
+ * the first step.
  * Leaves out: learning rate schedules, several runs sharing one folder.
  */
 #include "train/rt_train.h"
 
-#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -31,8 +34,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "core/rt_alloc.h"
+#include "core/rt_err.h"
 #include "core/rt_file.h"
 #include "data/rt_data.h"
 #include "data/rt_mixture.h"
@@ -43,6 +48,7 @@
 #include "train/rt_checkpoint.h"
 #include "train/rt_optim.h"
 #include "train/rt_progress.h"
+#include "train/rt_run_dir.h"
 #include "train/rt_run_record.h"
 #include "train/rt_train_opts.h"
 #include "viz/rt_plot.h"
@@ -74,6 +80,8 @@ typedef struct {
     int have_score;
     long start_step;        /* 0, or the step of the checkpoint resumed from */
     char *last_ckpt;        /* newest checkpoint written or resumed from */
+    rt_run_dir dir;         /* the run folder, locked */
+    int started;            /* the run's files were written (or continued) */
 } run;
 
 /* The signal that asked the run to stop (SIGINT, SIGTERM), 0 while none. */
@@ -142,22 +150,35 @@ static void setup_pictures(run *r)
     r->fixed_out = rt_xmalloc(r->n_fixed * m->sample_size * sizeof(float));
 }
 
-/* A resumed run drops the log rows written after its checkpoint (the
- * steps it is about to redo), rewriting the file atomically. */
-static int trim_log(const char *path, long last_step, rt_err *err)
+/* log.csv's first line */
+static const char *log_header(const run *r)
 {
-    unsigned char *text;
-    size_t len;
-    if (rt_read_file(path, &text, &len, err) != 0)
+    return is_mixture(r) ? "step,d_loss,g_loss,seconds,modes,hq_fraction,reverse_kl"
+                         : "step,d_loss,g_loss,seconds";
+}
+
+/* Writes log.csv whole and durably (rt_wfile: synced, then renamed), so it
+ * has its header on disk before the first step, whatever kills the
+ * trainer later: the header, then (resuming) the rows of the old log up to
+ * the checkpoint's step, dropping the ones after it (the steps about to be
+ * redone).  A resumed run whose log.csv is gone gets a new one, its rows
+ * starting at the checkpoint. */
+static int write_log_start(const run *r, const char *path, rt_err *err)
+{
+    unsigned char *text = NULL;
+    size_t len = 0;
+    struct stat st;
+    if (r->o.resume && stat(path, &st) == 0 && rt_read_file(path, &text, &len, err) != 0)
         return -1;
     rt_wfile w;
     int rc = rt_wfile_open(&w, path, err);
-    char *line = (char *)text;
-    for (int first = 1; rc == 0 && *line; first = 0) {
+    if (rc == 0)
+        fprintf(w.f, "%s\n", log_header(r));
+    for (char *line = (char *)text; rc == 0 && line && *line;) {
         char *end = strchr(line, '\n');
         size_t n = end ? (size_t)(end - line) + 1 : strlen(line);
-        if (first || strtol(line, NULL, 10) <= last_step)
-            fwrite(line, 1, n, w.f);
+        if (*line >= '0' && *line <= '9' && strtol(line, NULL, 10) <= r->start_step)
+            fprintf(w.f, "%.*s%s", (int)n, line, end ? "" : "\n");
         line += n;
     }
     if (rc == 0)
@@ -169,15 +190,11 @@ static int trim_log(const char *path, long last_step, rt_err *err)
 static int open_log(run *r, rt_err *err)
 {
     char *path = run_file(r, "log.csv");
-    int resumed = r->o.resume != NULL;
-    int rc = resumed ? trim_log(path, r->start_step, err) : 0;
+    int rc = write_log_start(r, path, err);
     if (rc == 0) {
-        r->log = fopen(path, resumed ? "a" : "w");
+        r->log = fopen(path, "a");
         if (!r->log)
-            rc = rt_errf(err, "%s: cannot create: %s", path, strerror(errno));
-        else if (!resumed)
-            fprintf(r->log, "step,d_loss,g_loss,seconds%s\n",
-                    is_mixture(r) ? ",modes,hq_fraction,reverse_kl" : "");
+            rc = rt_errf(err, "%s: cannot open: %s", path, strerror(errno));
     }
     free(path);
     return rc;
@@ -186,7 +203,7 @@ static int open_log(run *r, rt_err *err)
 /* Returns an exit status: 0, 2 for bad input data, 1 for output failures. */
 static int run_open(run *r, const rt_model *m, rt_err *err)
 {
-    assert(m->batch > 0 && m->latent_size > 0 && m->d_steps > 0 && m->sample_size > 0);
+    rt_assert(m->batch > 0 && m->latent_size > 0 && m->d_steps > 0 && m->sample_size > 0);
     r->m = m;
     rt_rng_seed(&r->rng, r->o.seed);
     rt_rng_seed_stream(&r->eval_rng, r->o.seed, 1);
@@ -205,11 +222,13 @@ static int run_open(run *r, const rt_model *m, rt_err *err)
     return 0;
 }
 
-/* The run directory: made, its log opened, the run recorded.  Only after
- * a resumed checkpoint was checked, so a refused one changes nothing. */
+/* The run directory (claimed already): the old run's files gone with
+ * --overwrite, its log opened, the run recorded.  Only after the data and
+ * a resumed checkpoint were checked, so a refused run changes nothing. */
 static int open_outputs(run *r, const char *prog, rt_err *err)
 {
-    if (rt_mkdir_p(r->o.out, err) != 0 || open_log(r, err) != 0 ||
+    r->started = 1;
+    if ((r->o.overwrite && rt_run_dir_clear(&r->dir, err) != 0) || open_log(r, err) != 0 ||
         rt_train_record_run(r->m, &r->o, prog, err) != 0)
         return 1;
     return 0;
@@ -223,6 +242,7 @@ static void run_close(run *r)
     rt_data_close(r->data);
     if (r->log)
         fclose(r->log);
+    rt_run_dir_release(&r->dir, !r->started);
     free(r->real);
     free(r->z);
     free(r->fixed_z);
@@ -533,7 +553,10 @@ static int train(run *r, const rt_model *m, int argc, char **argv, rt_err *err)
 {
     const char *prog = argc > 0 ? argv[0] : "train";
     rt_st st;
-    int resumed = r->o.resume != NULL, status = 0;
+    int resumed = r->o.resume != NULL;
+    int status = rt_run_dir_claim(&r->dir, r->o.out, !resumed, r->o.overwrite, err);
+    if (status != 0)
+        return status;
     if (resumed && (status = open_resume(r, m, &st, argc, argv, err)) != 0)
         return status;
     if (resumed && r->start_step >= r->o.steps) {
@@ -545,6 +568,7 @@ static int train(run *r, const rt_model *m, int argc, char **argv, rt_err *err)
     if (m->set_threads)
         m->set_threads((int)r->o.threads);
     warn_blas_coretype();
+    rt_mem_set_max(r->o.max_memory);
     status = run_open(r, m, err);
     if (resumed) {
         rt_ckpt c = ckpt_view(r);
@@ -587,6 +611,7 @@ int rt_train_main(const rt_model *m, int argc, char **argv)
     rt_err err = { "" };
     run r;
     memset(&r, 0, sizeof r);
+    r.dir.fd = -1;
     if (rt_train_parse_args(m, argc, argv, &r.o, &err) != 0) {
         fprintf(stderr, "%s: %s\nTry '%s --help'.\n", prog, err.msg, prog);
         return 2;

@@ -27,7 +27,7 @@ static void defaults(const rt_model *m, rt_train_opts *o)
 /* The flags: getopt_long's codes, past every letter. */
 enum {
     F_STEPS = 256, F_SEED, F_OUT, F_DATA, F_LOG_EVERY, F_SAMPLE_EVERY, F_CHECKPOINT_EVERY,
-    F_THREADS, F_KEEP_CHECKPOINTS, F_RESUME
+    F_THREADS, F_KEEP_CHECKPOINTS, F_RESUME, F_OVERWRITE, F_MAX_MEMORY
 };
 static const struct option flags[] = {
     { "steps", required_argument, NULL, F_STEPS },
@@ -40,6 +40,8 @@ static const struct option flags[] = {
     { "threads", required_argument, NULL, F_THREADS },
     { "keep-checkpoints", required_argument, NULL, F_KEEP_CHECKPOINTS },
     { "resume", required_argument, NULL, F_RESUME },
+    { "overwrite", no_argument, NULL, F_OVERWRITE },
+    { "max-memory", required_argument, NULL, F_MAX_MEMORY },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -78,6 +80,11 @@ static int apply_flag(const rt_model *m, int c, const char *v, rt_train_opts *o,
             return rt_errf(err, "--resume: expected a run directory, found an empty string");
         o->resume = v;
         return 0;
+    case F_OVERWRITE:
+        o->overwrite = 1;
+        return 0;
+    case F_MAX_MEMORY:
+        return rt_parse_size("--max-memory", v, &o->max_memory, err);
     case F_DATA:
         if (rt_mixture_is_kind(m->data_kind))
             return rt_errf(err, "--data: this model trains on the built-in %s data, which "
@@ -118,6 +125,9 @@ int rt_train_parse_args(const rt_model *m, int argc, char **argv, rt_train_opts 
     if (o->resume && o->out != o->default_out)
         return rt_errf(err, "--out: not with --resume, which continues in the run's own "
                        "directory (%s)", o->resume);
+    if (o->resume && o->overwrite)
+        return rt_errf(err, "--overwrite: not with --resume, which continues the run in %s "
+                       "(--overwrite starts a new one there)", o->resume);
     if (o->resume)
         o->out = o->resume;
     return 0;
@@ -182,7 +192,7 @@ int rt_train_resume_args(const rt_model *m, const rt_st *st, int argc, char **ar
                          rt_train_opts *o, rt_err *err)
 {
     const char *resume = o->resume;
-    defaults(m, o);
+    defaults(m, o);   /* then the flags again, --max-memory among them */
     for (int i = 0; i < RT_TRAIN_N_SETTINGS; i++) {
         char key[64];
         snprintf(key, sizeof key, "setting.%s", settings[i].name);
@@ -217,13 +227,21 @@ void rt_train_usage(FILE *f, const rt_model *m, const char *prog)
             "  --keep-checkpoints K   newest checkpoints kept in DIR/checkpoints [3]\n"
             "  --resume DIR           continue the run in DIR from its newest checkpoint,\n"
             "                         with its settings (flags given here override them)\n"
+            "  --overwrite            start a new run in a DIR that holds one: its run files\n"
+            "                         (log, samples, weights, checkpoints) are removed first\n"
+            "  --max-memory SIZE      most memory the data may take, e.g. 4G or 512M\n"
+            "                         [this machine's memory, or ulimit -v]\n"
             "  -h, --help             show this help\n"
             "\n"
+            "One run per DIR, one trainer per run: a new run refuses a DIR that holds one\n"
+            "(use --resume, another --out or --overwrite), a second trainer refuses a DIR\n"
+            "another one is working in.\n"
             "A value of 0 for an interval means: only at the end.  Ctrl-C (SIGINT) or\n"
             "SIGTERM finishes the current step, writes a checkpoint and stops; resume with\n"
             "--resume.  A NaN or Inf in a loss, gradient or weight stops the run, naming\n"
             "the tensor, and keeps the last good checkpoint.\n"
-            "Exit status: 0 done, 1 training or output failure, 2 bad flag or bad input,\n"
+            "Exit status: 0 done, 1 training or output failure (out of memory too), 2 bad\n"
+            "flag, bad input or a DIR that is taken,\n"
             "130/143 stopped by SIGINT/SIGTERM (checkpoint written).\n",
             prog, m->model_name, m->source_yaml ? m->source_yaml : "?",
             m->ganc_version ? m->ganc_version : "?", m->steps,

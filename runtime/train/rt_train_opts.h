@@ -5,11 +5,14 @@
  * --resume RUN) the settings saved in RUN's newest checkpoint, then the
  * flags on the command line.  So `train --resume RUN` repeats the run's
  * own settings and `train --resume RUN --steps 5000` extends it.
+ * --overwrite and --max-memory say how to run, not what: they are not
+ * among the settings a checkpoint keeps.
  * Leaves out: config files, environment variables.
  */
 #ifndef RT_TRAIN_OPTS_H
 #define RT_TRAIN_OPTS_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -26,6 +29,8 @@ typedef struct {
     long threads;        /* BLAS threads, >= 1 */
     long keep_checkpoints;   /* newest checkpoints kept, >= 1 */
     const char *resume;  /* run directory to continue, or NULL */
+    int overwrite;       /* --overwrite: a fresh run replaces the run in out */
+    size_t max_memory;   /* --max-memory in bytes, 0 when not given */
     int help;            /* --help was given: print usage, exit 0 */
     char default_out[256];
     char saved_data[4096];   /* data path restored from a checkpoint */

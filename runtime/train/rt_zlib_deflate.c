@@ -8,11 +8,11 @@
  * buffers (a PNG's IEND chunk) never reach it. */
 #include "core/rt_zlib.h"
 
-#include <assert.h>
 #include <stdlib.h>
 #include <zlib.h>
 
 #include "core/rt_alloc.h"
+#include "core/rt_err.h"
 
 #define PIECE ((size_t)1 << 30)
 
@@ -57,7 +57,7 @@ unsigned char *rt_zlib_encode(const unsigned char *raw, size_t n, size_t *out_le
 {
     z_stream z = { .zalloc = zalloc, .zfree = zfree };
     int rc = deflateInit(&z, Z_DEFAULT_COMPRESSION);
-    assert(rc == Z_OK);
+    rt_assert(rc == Z_OK);
     size_t cap = deflateBound(&z, (uLong)n), left_in = n, left_out = cap;
     unsigned char *out = rt_xmalloc(cap);
     z.next_in = (Bytef *)raw;
@@ -71,7 +71,7 @@ unsigned char *rt_zlib_encode(const unsigned char *raw, size_t n, size_t *out_le
         left_in -= in - z.avail_in;
         left_out -= room - z.avail_out;
     } while (rc == Z_OK);
-    assert(rc == Z_STREAM_END);   /* deflateBound leaves room for all of it */
+    rt_assert(rc == Z_STREAM_END);   /* deflateBound leaves room for all of it */
     *out_len = cap - left_out;
     deflateEnd(&z);
     return out;

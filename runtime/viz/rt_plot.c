@@ -2,12 +2,12 @@
  * grid (see rt_plot.h).  Drawing uses rt_raster, output rt_png_write. */
 #include "viz/rt_plot.h"
 
-#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/rt_alloc.h"
+#include "core/rt_err.h"
 #include "formats/rt_png.h"
 #include "viz/rt_raster.h"
 
@@ -36,7 +36,7 @@ static void draw_points(rt_canvas *c, const float *pts, size_t n, double extent,
 int rt_scatter_png(const char *path, const float *real_pts, size_t n_real,
                    const float *fake_pts, size_t n_fake, double extent, rt_err *err)
 {
-    assert(extent > 0);
+    rt_assert(extent > 0);
     rt_canvas c;
     rt_canvas_init(&c, SCATTER_SIZE, SCATTER_SIZE, BACKGROUND);
     rt_canvas_hline(&c, SCATTER_SIZE / 2, AXES);
@@ -66,7 +66,7 @@ int rt_image_grid_png(const char *path, const float *imgs, int n, int c, int h, 
 int rt_image_grid_png_scaled(const char *path, const float *imgs, int n, int c, int h, int w,
                              int cols, int scale, rt_err *err)
 {
-    assert(n > 0 && (c == 1 || c == 3) && h > 0 && w > 0 && cols > 0 && scale >= 1);
+    rt_assert(n > 0 && (c == 1 || c == 3) && h > 0 && w > 0 && cols > 0 && scale >= 1);
     int sh = h * scale, sw = w * scale;
     if (cols > n)
         cols = n;

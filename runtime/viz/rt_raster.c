@@ -1,15 +1,15 @@
 /* rt_raster.c - RGB canvas: background, blended dots, axis lines (see rt_raster.h). */
 #include "viz/rt_raster.h"
 
-#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 
 #include "core/rt_alloc.h"
+#include "core/rt_err.h"
 
 void rt_canvas_init(rt_canvas *c, int w, int h, rt_rgb background)
 {
-    assert(w > 0 && h > 0);
+    rt_assert(w > 0 && h > 0);
     c->w = w;
     c->h = h;
     c->px = rt_xmalloc((size_t)w * (size_t)h * 3);

@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         float *rows = NULL;
         size_t n;
         rt_err err;
-        if (rt_csv_load(path, cols, &rows, &n, &err) == 0)
+        if (rt_csv_load(path, cols, &rows, &n, NULL, &err) == 0)
             free(rows);
     }
     unlink(path);

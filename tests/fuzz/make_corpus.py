@@ -66,10 +66,21 @@ put("idx", "images.idx", img)
 put("idx", "images.idx.gz", gzip.compress(img))
 put("idx", "labels.idx", idx([5], [1, 2, 3, 4, 5]))
 put("idx", "wrong_size.idx", idx([1, 4, 4], range(16)))
+# gzip checked to its end (runtime/data/rt_gz.c): a trailer cut short, bytes
+# after it, two members in a row (mtime 0: the same bytes every time)
+gz = gzip.compress(img, mtime=0)
+put("idx", "cut_trailer.idx.gz", gz[:-3])
+put("idx", "trailing_bytes.idx.gz", gz + b"junk")
+put("idx", "two_members.idx.gz", gzip.compress(img[:100], mtime=0) + gzip.compress(img[100:], mtime=0))
 
 put("csv", "three.csv", b"1,2,3\n4.5,-6e-1,7\n")
 put("csv", "two.csv", b"0.25,1\n-3,4\r\n")
 put("csv", "header.csv", b"x,y\n1,2\n")
+# text only (runtime/formats/rt_csv.c): a NUL, a byte order mark, Latin-1
+put("csv", "nul.csv", b"1,2\n3,\x004\n")
+put("csv", "bom.csv", b"\xef\xbb\xbf1,2\n3,4\n")
+put("csv", "bom_header.csv", b"\xef\xbb\xbfx,y\n1,2\n")
+put("csv", "latin1.csv", b"x,\xe9\n1,2\n")
 
 
 def npy(shape, values, descr="<f4"):
@@ -82,6 +93,7 @@ def npy(shape, values, descr="<f4"):
 put("npy", "z.npy", npy([2, 3], range(6)))
 put("npy", "v.npy", npy([4], range(4)))
 put("npy", "f8.npy", npy([1, 2], [0, 0, 0, 0], "<f8"))
+put("npy", "huge_dim.npy", npy([4611686018427387904, 2], []))
 
 os.makedirs(os.path.join(out, "yaml"), exist_ok=True)
 for p in sorted(glob.glob("models/*.yaml") + glob.glob("tests/models/*.yaml") +
