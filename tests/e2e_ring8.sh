@@ -30,3 +30,11 @@ build/ganc build models/grid25_mlp.yaml -o "$dir/other" --no-compile \
 [ $rc -eq 2 ] && grep -q "a weights file of model 'ring8_mlp', expected 'grid25_mlp'" "$dir/other.err" ||
     { echo "e2e_ring8: another model's weights not refused (exit $rc)"; cat "$dir/other.err"; exit 1; }
 echo "e2e_ring8: embedded weights: generator only, same samples; another model's refused"
+# and the sampler of another model names the weights' model (exit 2)
+build/ganc build models/grid25_mlp.yaml -o "$dir/grid25" >/dev/null 2>&1
+rc=0
+"$dir/grid25/sample" --weights "$dir/run/weights.safetensors" -n 1 -o "$dir/x.csv" \
+    2>"$dir/grid25.err" || rc=$?
+[ $rc -eq 2 ] && grep -q "a weights file of model 'ring8_mlp', expected 'grid25_mlp'" \
+    "$dir/grid25.err" || { echo "e2e_ring8: another model's sampler: exit $rc"; cat "$dir/grid25.err"; exit 1; }
+echo "e2e_ring8: the grid25 sampler names ring8's weights as such"

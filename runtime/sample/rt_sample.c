@@ -182,13 +182,16 @@ static int load_weights(const rt_sampler_model *m, const char *path, rt_st *st, 
         rc = rt_st_open_file(path, st, err);
     if (rc != 0)
         return -1;
-    rc = rt_sample_weights_load(m, st, err);
-    /* names and shapes can match while layers or wiring differ (an edited
-     * activation, say): the architecture hash tells */
-    const char *hash = rt_st_meta(st, "arch_hash");
+    /* another model's file is named as such (as --resume does); names and
+     * shapes can match while layers or wiring differ (an edited activation,
+     * say): the architecture hash tells */
+    const char *model = rt_st_meta(st, "model"), *hash = rt_st_meta(st, "arch_hash");
     char want[17];
     snprintf(want, sizeof want, "%016" PRIx64, m->arch_hash);
-    if (rc == 0 && hash && strcmp(hash, want) != 0)
+    if (model && strcmp(model, m->model_name) != 0)
+        rc = rt_errf(err, "%s: a weights file of model '%s', expected '%s'", st->what, model,
+                     m->model_name);
+    else if ((rc = rt_sample_weights_load(m, st, err)) == 0 && hash && strcmp(hash, want) != 0)
         rc = rt_errf(err, "%s: saved by a model with architecture hash %s, this sampler's is "
                      "%s: the model changed since training; use the sampler built from the "
                      "run's model.yaml", st->what, hash, want);
