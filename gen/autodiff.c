@@ -57,8 +57,9 @@ static void backward_node(ctx *c, const char *req, int y)
 
     switch (n.op) {
     case IR_INPUT: case IR_PARAM: case IR_CONST: case IR_STEP: case IR_LEAKY_STEP:
-    case IR_DROPOUT_MASK:
-        return;   /* leaves, and functions whose derivative is zero a.e. */
+    case IR_DROPOUT_MASK: case IR_UNIFORM: case IR_ONEHOT: case IR_SIGN: case IR_GE:
+    case IR_STOP:
+        return;   /* leaves, functions whose derivative is zero a.e., and stop */
     case IR_MATMUL: {
         ir_node m = n;
         int ga = -1, gb = -1;
@@ -108,6 +109,18 @@ static void backward_node(ctx *c, const char *req, int y)
                                   ir_binary(g, IR_MUL, gy, ir_binary(g, IR_MUL, y, y, NULL), NULL),
                                   0, lx));
         return;
+    case IR_ABS:
+        accumulate(c, x, ir_binary(g, IR_MUL, gy, ir_unary(g, IR_SIGN, x, 0, NULL), lx));
+        return;
+    case IR_MAXIMUM: {
+        /* the larger input takes the gradient (the first when equal) */
+        int first = ir_binary(g, IR_GE, x, x1, NULL);
+        if (needs(req, x))
+            accumulate(c, x, ir_binary(g, IR_MUL, gy, first, lx));
+        if (needs(req, x1))
+            accumulate(c, x1, ir_binary(g, IR_MUL, gy, one_minus(g, first), grad_label(g, x1)));
+        return;
+    }
     case IR_ADD:
         if (needs(req, x)) accumulate(c, x, gy);
         if (needs(req, x1)) accumulate(c, x1, gy);

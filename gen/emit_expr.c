@@ -70,10 +70,15 @@ static char *op_text(const ir_node *nd, char *const *v)
     case IR_LOG: t = gan_strf("logf(%s)", v[0]); break;
     case IR_SQRT: t = gan_strf("sqrtf(%s)", v[0]); break;
     case IR_RECIP: t = gan_strf("1.0f / %s", v[0]); break;
+    case IR_ABS: t = gan_strf("fabsf(%s)", v[0]); break;
+    case IR_SIGN: t = gan_strf("%s > 0.0f ? 1.0f : %s < 0.0f ? -1.0f : 0.0f", v[0], v[0]); break;
+    case IR_STOP: t = gan_strf("%s", v[0]); break;
     case IR_ADD: t = gan_strf("%s + %s", v[0], v[1]); break;
     case IR_SUB: t = gan_strf("%s - %s", v[0], v[1]); break;
     case IR_MUL: t = gan_strf("%s * %s", v[0], v[1]); break;
     case IR_DIV: t = gan_strf("%s / %s", v[0], v[1]); break;
+    case IR_MAXIMUM: t = gan_strf("%s >= %s ? %s : %s", v[0], v[1], v[0], v[1]); break;
+    case IR_GE: t = gan_strf("%s >= %s ? 1.0f : 0.0f", v[0], v[1]); break;
     case IR_BROADCAST: case IR_COPY: case IR_SUM_TO: t = gan_strf("%s", v[0]); break;
     default:
         gan_internal("emit_expr.c", "op %s is not an elementwise op a loop can compute",
@@ -115,6 +120,12 @@ char *gan_value_of(gan_expr *c, int x, const char *const *idx, gan_buf *body, in
         free(keep);
         return v;
     }
+    if (nd->op == IR_UNIFORM) {
+        char *ix = leaf_index(c, nd, idx);
+        char *v = gan_strf("gan_uniform(%d, %s)", nd->ext, ix);
+        free(ix);
+        return v;
+    }
     if (x != c->root && c->pl->store[x] != ST_INLINE) {
         int b = gan_plan_base(c->pl, x);
         const gan_sched *m = &c->pl->sched[b];
@@ -153,6 +164,10 @@ void gan_describe_value(const gan_plan *pl, gan_names *nm, int x, int root, gan_
     }
     if (nd->op == IR_DROPOUT_MASK) {
         gan_buf_printf(o, "dropout_mask(%g)", (double)nd->k);
+        return;
+    }
+    if (nd->op == IR_UNIFORM) {
+        gan_buf_put(o, "uniform()");
         return;
     }
     int st = pl->store[x];

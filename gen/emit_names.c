@@ -22,9 +22,9 @@ static const char *const reserved[] = {
     "O", "OH", "OW", "KH", "KW", "S", "P", "CKK", "NCOL", "BC", "side", "xt", "gt",
     /* col2im by phase planes (emit_conv.c) */
     "BB", "PR", "PC", "R0", "C0", "PLANE", "tap_y", "tap_x", "cb", "b0", "bb", "ph", "to", "e",
-    "cc", "yrow",
+    "cc", "yrow", "label",
     /* file-level names of the generated code */
-    "ws", "scratch", "out", "z", "real", "noise_seed", "gan_softplus", "gan_dropout_keep",
+    "ws", "scratch", "out", "z", "real", "noise_seed", "gan_softplus", "gan_dropout_keep", "gan_uniform",
     "set_threads", "tensors", "model", "d_step", "g_step", "generate", "g_params", "d_params",
     "g_grads", "d_grads", "g_state", "d_state", "g_weights", "packed", "packed_ready",
     /* C */

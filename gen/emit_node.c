@@ -56,6 +56,25 @@ static void emit_layout(gan_buf *o, const gan_plan *pl, gan_names *nm, int x)
     }
 }
 
+/* one-hot rows: zeros, then a 1 in each row at its label's column; a label
+ * outside [0, classes) leaves its row zero (the loader rejects such labels
+ * before they get here) */
+static void emit_onehot(gan_buf *o, const gan_plan *pl, gan_names *nm, int x)
+{
+    const ir_graph *g = &pl->p->g;
+    const ir_node *nd = &g->n[x];
+    const char *out = gan_names_get(nm, pl, x);
+    const char *labels = gan_names_get(nm, pl, nd->in[0]);
+    gan_names_mark_written(nm, pl, x);
+    long rows = nd->shape.d[0], classes = nd->shape.d[1];
+    gan_buf_printf(o, "    for (int i = 0; i < %ld; i++)\n        %s[i] = 0.0f;\n",
+                   rows * classes, out);
+    gan_buf_printf(o, "    for (int i0 = 0; i0 < %ld; i0++) {\n", rows);
+    gan_buf_printf(o, "        int label = (int)%s[i0];\n", labels);
+    gan_buf_printf(o, "        if (label >= 0 && label < %ld)\n", classes);
+    gan_buf_printf(o, "            %s[i0 * %ld + label] = 1.0f;\n    }\n", out, classes);
+}
+
 void gan_emit_node(gan_buf *o, const gan_plan *pl, gan_names *nm, int x)
 {
     const ir_graph *g = &pl->p->g;
@@ -88,6 +107,8 @@ void gan_emit_node(gan_buf *o, const gan_plan *pl, gan_names *nm, int x)
         gan_emit_matmul(&code, pl, nm, x, -1);
     else if (nd->op == IR_CONCAT || nd->op == IR_SLICE || nd->op == IR_PAD)
         emit_layout(&code, pl, nm, x);
+    else if (nd->op == IR_ONEHOT)
+        emit_onehot(&code, pl, nm, x);
     else
         gan_emit_loop_node(&code, pl, nm, x);
     /* indent the block's body one more level */

@@ -14,18 +14,21 @@ static const char *const op_names[IR_OP_COUNT] = {
     "input", "param", "const", "matmul",
     "neg", "scale", "adds", "relu", "step", "leaky_relu", "leaky_step",
     "tanh", "sigmoid", "softplus", "exp", "log", "sqrt", "recip",
-    "add", "sub", "mul", "div",
+    "abs", "sign", "stop",
+    "add", "sub", "mul", "div", "maximum", "ge",
     "broadcast", "sum_to", "reshape", "concat", "slice", "pad", "copy",
     "conv2d", "conv2d_t", "conv2d_wgrad", "upsample", "sumpool", "dropout_mask",
+    "uniform", "onehot",
 };
 
 const char *ir_op_name(ir_op op) { return op_names[op]; }
-int ir_is_unary(ir_op op) { return op >= IR_NEG && op <= IR_RECIP; }
-int ir_is_binary(ir_op op) { return op >= IR_ADD && op <= IR_DIV; }
+int ir_is_unary(ir_op op) { return op >= IR_NEG && op <= IR_STOP; }
+int ir_is_binary(ir_op op) { return op >= IR_ADD && op <= IR_GE; }
+int ir_is_noise(ir_op op) { return op == IR_DROPOUT_MASK || op == IR_UNIFORM; }
 int ir_is_elementwise(ir_op op)
 {
     return ir_is_unary(op) || ir_is_binary(op) || op == IR_BROADCAST || op == IR_CONST ||
-           op == IR_COPY || op == IR_DROPOUT_MASK;
+           op == IR_COPY || ir_is_noise(op);
 }
 
 void ir_init(ir_graph *g)
@@ -222,7 +225,9 @@ int ir_binary(ir_graph *g, ir_op op, int a, int b, const char *label)
     int a_const = is_const(g, a, &ca), b_const = is_const(g, b, &cb);
     /* a constant operand becomes a scalar op on the other (exact) */
     if (a_const && b_const) {
-        float v = op == IR_ADD ? ca + cb : op == IR_SUB ? ca - cb : op == IR_MUL ? ca * cb : ca / cb;
+        float v = op == IR_ADD ? ca + cb : op == IR_SUB ? ca - cb : op == IR_MUL ? ca * cb
+                : op == IR_DIV ? ca / cb : op == IR_MAXIMUM ? (ca >= cb ? ca : cb)
+                : (float)(ca >= cb);
         return ir_const(g, v, s);
     }
     int other = a_const ? b : a;
@@ -393,6 +398,22 @@ int ir_sumpool(ir_graph *g, int x, int factor, const char *label)
     return id;
 }
 
+int ir_uniform(ir_graph *g, ir_shape s, int salt)
+{
+    int id = add_node(g, IR_UNIFORM, s, NULL);
+    g->n[id].ext = salt;
+    return id;
+}
+
+int ir_onehot(ir_graph *g, int labels, int classes, const char *label)
+{
+    ir_shape s = g->n[labels].shape;
+    assert((s.rank == 1 || (s.rank == 2 && s.d[1] == 1)) && classes > 0);
+    int id = add_node(g, IR_ONEHOT, ir_shape2(s.d[0], classes), label);
+    set_inputs(g, id, &labels, 1);
+    return id;
+}
+
 int ir_dropout_mask(ir_graph *g, ir_shape s, float drop, int salt)
 {
     int id = add_node(g, IR_DROPOUT_MASK, s, NULL);
@@ -420,6 +441,9 @@ static float fold_unary(ir_op op, float x, float k)
     case IR_LOG: return logf(x);
     case IR_SQRT: return sqrtf(x);
     case IR_RECIP: return 1.0f / x;
+    case IR_ABS: return fabsf(x);
+    case IR_SIGN: return (float)((x > 0) - (x < 0));
+    case IR_STOP: return x;
     default: gan_internal("ir.c", "op %s is not a unary op to fold", ir_op_name(op));
     }
 }

@@ -26,11 +26,14 @@ typedef enum {
     IR_CONST,       /* every element = k */
     /* contraction: out[M,N] = op(A)[M,K] · op(B)[K,N]; ta/tb transpose */
     IR_MATMUL,
-    /* elementwise unary; `k` is the scalar of SCALE, ADDS, LEAKY_* */
+    /* elementwise unary; `k` is the scalar of SCALE, ADDS, LEAKY_*.  STOP
+     * is the identity whose derivative is 0: where gradients stop */
     IR_NEG, IR_SCALE, IR_ADDS, IR_RELU, IR_STEP, IR_LEAKY_RELU, IR_LEAKY_STEP,
     IR_TANH, IR_SIGMOID, IR_SOFTPLUS, IR_EXP, IR_LOG, IR_SQRT, IR_RECIP,
-    /* elementwise binary with numpy broadcasting */
-    IR_ADD, IR_SUB, IR_MUL, IR_DIV,
+    IR_ABS, IR_SIGN, IR_STOP,
+    /* elementwise binary with numpy broadcasting; MAXIMUM is the larger of
+     * a and b (a when equal), GE 1 where a >= b else 0 */
+    IR_ADD, IR_SUB, IR_MUL, IR_DIV, IR_MAXIMUM, IR_GE,
     /* broadcasting and reduction */
     IR_BROADCAST,   /* input broadcast to `shape` */
     IR_SUM_TO,      /* sum over the axes where `shape` has 1 (or fewer dims) */
@@ -53,6 +56,14 @@ typedef enum {
      * seed, `ext`, element index) keeps the element, else 0; its derivative
      * is 0, and recomputing it anywhere gives the same values */
     IR_DROPOUT_MASK,
+    /* uniform noise in [0, 1), a leaf: a hash of (the step's noise seed,
+     * `ext`, element index), the same wherever it is recomputed in a step
+     * (the interpolation weights of a gradient penalty); derivative 0 */
+    IR_UNIFORM,
+    /* one-hot rows of class labels: input [B] (or [B, 1]) of integers held
+     * as floats, output [B, K] with 1 in column label, K = shape.d[1]; the
+     * labels are data: derivative 0 */
+    IR_ONEHOT,
     IR_OP_COUNT
 } ir_op;
 
@@ -105,7 +116,9 @@ void ir_shape_str(ir_shape s, char *buf, int n);   /* "256x128" */
 const char *ir_op_name(ir_op op);
 int ir_is_unary(ir_op op);
 int ir_is_binary(ir_op op);
-int ir_is_elementwise(ir_op op);   /* unary, binary, BROADCAST, CONST, COPY */
+int ir_is_elementwise(ir_op op);   /* unary, binary, BROADCAST, CONST, COPY, noise */
+/* leaves recomputed from a hash wherever they are read: DROPOUT_MASK, UNIFORM */
+int ir_is_noise(ir_op op);
 
 /* Constructors return the node index; they fold constants where that is
  * exact (e.g. x*1 -> x, const*const -> const). `label` may be NULL. */
@@ -130,6 +143,8 @@ int ir_conv2d_wgrad(ir_graph *g, int a, int gy, int kh, int kw, int stride, int 
 int ir_upsample(ir_graph *g, int x, int factor, const char *label);
 int ir_sumpool(ir_graph *g, int x, int factor, const char *label);
 int ir_dropout_mask(ir_graph *g, ir_shape s, float drop, int salt);
+int ir_uniform(ir_graph *g, ir_shape s, int salt);
+int ir_onehot(ir_graph *g, int labels, int classes, const char *label);
 
 /* Names node x `label` unless it has a name already (a constructor may
  * return an existing node); returns x. */

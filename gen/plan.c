@@ -78,7 +78,7 @@ static void decide_storage(gan_plan *pl, const char *live, const char *is_out, c
         ir_op op = g->n[x].op;
         if (op == IR_INPUT || op == IR_PARAM)
             pl->store[x] = ST_EXT;
-        else if ((op == IR_CONST || op == IR_DROPOUT_MASK) && !read_as_buffer[x] && !is_out[x])
+        else if ((op == IR_CONST || ir_is_noise(op)) && !read_as_buffer[x] && !is_out[x])
             pl->store[x] = ST_INLINE;     /* recomputed where used: no buffer */
         else if (op == IR_RESHAPE)
             pl->store[x] = ST_VIEW;
@@ -94,7 +94,7 @@ static void decide_storage(gan_plan *pl, const char *live, const char *is_out, c
         if (live[x] && pl->store[x] == ST_VIEW) {
             int b = gan_plan_base(pl, x);
             if (pl->store[b] == ST_INLINE && g->n[b].op != IR_CONST &&
-                g->n[b].op != IR_DROPOUT_MASK)
+                !ir_is_noise(g->n[b].op))
                 pl->store[b] = ST_MAT;
         }
 }

@@ -74,7 +74,7 @@ static int leaves_ok(const gan_plan *pl, const group *g, int x, int root, int ro
     if (nd->op == IR_CONST)
         return 1;
     int inner = x == root || pl->store[x] == ST_INLINE;
-    if (inner && nd->op != IR_DROPOUT_MASK) {
+    if (inner && !ir_is_noise(nd->op)) {
         for (int i = 0; i < nd->n_in; i++)
             if (!leaves_ok(pl, g, nd->in[i], root, role))
                 return 0;

@@ -21,7 +21,7 @@ static int all_leaves_match(const gan_plan *pl, int x, int root, ir_shape dom)
     const ir_node *nd = &pl->p->g.n[x];
     if (nd->op == IR_CONST)
         return 1;
-    if (nd->op == IR_DROPOUT_MASK)
+    if (ir_is_noise(nd->op))
         return ir_shape_eq(nd->shape, dom);
     if (x != root && pl->store[x] != ST_INLINE)
         return ir_shape_eq(nd->shape, dom) || ir_numel(nd->shape) == ir_numel(dom);
@@ -53,11 +53,11 @@ static void collect_patterns(const gan_plan *pl, int x, int root, ir_shape dom, 
     if (nd->op == IR_CONST)
         return;
     int inner = x == root || pl->store[x] == ST_INLINE;
-    if (x == root || !inner || nd->op == IR_DROPOUT_MASK) {
+    if (x == root || !inner || ir_is_noise(nd->op)) {
         *pat = gan_xrealloc(*pat, (size_t)*n + 1, sizeof **pat);
         (*pat)[(*n)++] = full_axes(nd->shape, dom);
     }
-    if (inner && nd->op != IR_DROPOUT_MASK)
+    if (inner && !ir_is_noise(nd->op))
         for (int i = 0; i < nd->n_in; i++)
             collect_patterns(pl, nd->in[i], root, dom, pat, n);
 }

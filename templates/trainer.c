@@ -34,6 +34,19 @@ static inline int gan_dropout_keep(int mask, long i, float drop)
     return (float)(h >> 40) * (1.0f / 16777216.0f) >= drop;
 }
 
+/* Uniform noise in [0, 1) from the same hash: the interpolation weights of a
+ * gradient penalty, equal wherever the step recomputes them. */
+static inline float gan_uniform(int stream, long i)
+{
+    uint64_t h = noise_seed ^ ((uint64_t)stream << 40) ^ (uint64_t)i ^ 0x9e3779b97f4a7c15ULL;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return (float)(h >> 40) * (1.0f / 16777216.0f);
+}
+
 enum { BATCH = 1, LATENT = 1, SAMPLE_SIZE = 1 }; /* @@CONSTANTS@@ */
 static float ws[1]; /* @@BUFFERS@@ */
 /* @@LAYER_FUNCTIONS@@ */
@@ -52,6 +65,7 @@ int main(int argc, char **argv)
     (void)ws;
     (void)gan_softplus;
     (void)gan_dropout_keep;
+    (void)gan_uniform;
     return rt_train_main(&model, argc, argv);
 }
 #else
@@ -62,6 +76,7 @@ const rt_model *ganc_model(void)
     (void)ws;
     (void)gan_softplus;
     (void)gan_dropout_keep;
+    (void)gan_uniform;
     return &model;
 }
 #endif

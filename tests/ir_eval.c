@@ -40,6 +40,9 @@ static double unary(ir_op op, double x, double k)
     case IR_LOG: return log(x);
     case IR_SQRT: return sqrt(x);
     case IR_RECIP: return 1 / x;
+    case IR_ABS: return fabs(x);
+    case IR_SIGN: return x > 0 ? 1 : x < 0 ? -1 : 0;
+    case IR_STOP: return x;
     default: abort();
     }
 }
@@ -51,6 +54,8 @@ static double binary(ir_op op, double a, double b)
     case IR_SUB: return a - b;
     case IR_MUL: return a * b;
     case IR_DIV: return a / b;
+    case IR_MAXIMUM: return a >= b ? a : b;
+    case IR_GE: return a >= b ? 1 : 0;
     default: abort();
     }
 }
@@ -177,6 +182,19 @@ double **ir_eval(const ir_graph *g, double *const *inputs, double *const *params
         case IR_CONV2D: case IR_CONV2D_T: case IR_CONV2D_WGRAD:
             conv_family(g, n, v, o);
             break;
+        case IR_UNIFORM:
+            /* any fixed values in [0, 1) do: the tests differentiate through
+             * them, never against the generated code's hash */
+            for (long e = 0; e < N; e++) o[e] = (double)((e * 7919 + n->ext * 104729) % 1000) / 1000;
+            break;
+        case IR_ONEHOT: {
+            long classes = n->shape.d[1];
+            for (long b = 0; b < n->shape.d[0]; b++) {
+                long label = (long)a[b];
+                if (label >= 0 && label < classes) o[b * classes + label] = 1;
+            }
+            break;
+        }
         case IR_UPSAMPLE: case IR_SUMPOOL: {
             ir_shape big = n->op == IR_UPSAMPLE ? n->shape : sa;
             ir_shape small = n->op == IR_UPSAMPLE ? sa : n->shape;

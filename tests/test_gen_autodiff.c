@@ -12,13 +12,14 @@
 #include "ir.h"
 #include "ir_eval.h"
 
-#define MAX_P 4
+#define MAX_P 8
 
 typedef struct {
     ir_graph g;
     int n_params;
     int param[MAX_P];          /* IR_PARAM nodes, ext = index */
     double *val[MAX_P];
+    double *in[MAX_P];         /* IR_INPUT values, ext = index: data, not varied */
     int loss;
 } fixture;
 
@@ -55,7 +56,7 @@ static int weighted_sum(fixture *f, int y)
 
 static double eval_loss(fixture *f, int node)
 {
-    double **v = ir_eval(&f->g, NULL, f->val);
+    double **v = ir_eval(&f->g, f->in, f->val);
     double l = v[node][0];
     ir_eval_free(&f->g, v);
     return l;
@@ -67,7 +68,7 @@ static void check_gradients(fixture *f, double tol)
     int grads[MAX_P];
     int n_wrt = f->n_params;
     ir_gradients(&f->g, f->loss, f->param, n_wrt, grads);
-    double **v = ir_eval(&f->g, NULL, f->val);
+    double **v = ir_eval(&f->g, f->in, f->val);
     for (int i = 0; i < n_wrt; i++) {
         long n = ir_numel(f->g.n[f->param[i]].shape);
         for (long e = 0; e < n; e++) {
@@ -98,7 +99,8 @@ static void test_unary_ops(void **state)
 {
     (void)state;
     static const ir_op ops[] = { IR_NEG, IR_SCALE, IR_ADDS, IR_RELU, IR_LEAKY_RELU, IR_TANH,
-                                 IR_SIGMOID, IR_SOFTPLUS, IR_EXP, IR_LOG, IR_SQRT, IR_RECIP };
+                                 IR_SIGMOID, IR_SOFTPLUS, IR_EXP, IR_LOG, IR_SQRT, IR_RECIP,
+                                 IR_ABS };
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
         fixture f = { 0 };
         ir_init(&f.g);
@@ -114,9 +116,9 @@ static void test_unary_ops(void **state)
 static void test_binary_broadcast(void **state)
 {
     (void)state;
-    static const ir_op ops[] = { IR_ADD, IR_SUB, IR_MUL, IR_DIV };
+    static const ir_op ops[] = { IR_ADD, IR_SUB, IR_MUL, IR_DIV, IR_MAXIMUM };
     ir_shape second[] = { ir_shape2(3, 4), ir_shape1(4), ir_shape2(3, 1), ir_shape2(1, 4) };
-    for (size_t i = 0; i < 4; i++)
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
         for (size_t s = 0; s < 4; s++) {
             fixture f = { 0 };
             ir_init(&f.g);
@@ -229,6 +231,109 @@ static void test_gradient_of_gradient(void **state)
     fixture_free(&f);
 }
 
+/* stop(x) is x, but no gradient passes it: d/dx sum(x * stop(x) * R) is
+ * x * R, where finite differences would say 2 x R */
+static void test_stop_gradient(void **state)
+{
+    (void)state;
+    fixture f = { 0 };
+    ir_init(&f.g);
+    int x = add_param(&f, ir_shape2(3, 4), 0.2, 1.5, 0);
+    int r = add_param(&f, ir_shape2(3, 4), 0.5, 1.5, 0);
+    int stopped = ir_unary(&f.g, IR_STOP, x, 0, NULL);
+    int y = ir_binary(&f.g, IR_MUL, ir_binary(&f.g, IR_MUL, x, stopped, NULL), r, NULL);
+    f.loss = ir_sum_to(&f.g, y, ir_shape1(1));
+    int gx;
+    ir_gradients(&f.g, f.loss, &x, 1, &gx);
+    double **v = ir_eval(&f.g, NULL, f.val);
+    for (long e = 0; e < 12; e++)
+        assert_true(fabs(v[gx][e] - f.val[0][e] * f.val[1][e]) < 1e-12);
+    ir_eval_free(&f.g, v);
+    fixture_free(&f);
+}
+
+/* an embedding as one-hot rows times a table: the table's gradient is the
+ * output gradient summed into the rows the labels pick; labels get none */
+static void test_onehot_embedding(void **state)
+{
+    (void)state;
+    fixture f = { 0 };
+    ir_init(&f.g);
+    static double picked[5] = { 2, 0, 3, 2, 1 };
+    f.in[0] = picked;
+    int labels = ir_input(&f.g, 0, ir_shape1(5), NULL);
+    int table = add_param(&f, ir_shape2(4, 3), 0.1, 1, 0);
+    int rows = ir_matmul(&f.g, ir_onehot(&f.g, labels, 4, NULL), table, 0, 0, NULL);
+    f.loss = weighted_sum(&f, ir_unary(&f.g, IR_TANH, rows, 0, NULL));
+    int g_labels;
+    ir_gradients(&f.g, f.loss, &labels, 1, &g_labels);
+    assert_int_equal(g_labels, -1);   /* labels are data: no gradient */
+    check_gradients(&f, 1e-6);
+    fixture_free(&f);
+}
+
+/* Double backward through each elementwise op: the loss is a weighted
+ * square of an input gradient, so its gradient runs through the first
+ * gradient's rules (the way WGAN-GP's penalty runs through a critic) */
+static void test_double_backward_ops(void **state)
+{
+    (void)state;
+    static const ir_op ops[] = { IR_NEG, IR_SCALE, IR_ADDS, IR_RELU, IR_LEAKY_RELU, IR_TANH,
+                                 IR_SIGMOID, IR_SOFTPLUS, IR_EXP, IR_LOG, IR_SQRT, IR_RECIP,
+                                 IR_ABS, IR_MAXIMUM, IR_MUL, IR_DIV };
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+        fixture f = { 0 };
+        ir_init(&f.g);
+        int positive = ops[i] == IR_LOG || ops[i] == IR_SQRT || ops[i] == IR_RECIP;
+        int x = add_param(&f, ir_shape2(3, 4), 0.2, 1.2, positive);
+        int w = add_param(&f, ir_shape2(3, 4), 0.5, 1.1, 1);
+        int r = add_param(&f, ir_shape2(3, 4), 0.5, 1.5, 0);
+        int xw = ir_binary(&f.g, IR_MUL, x, w, NULL);
+        int y;
+        if (ir_is_binary(ops[i]))
+            y = ir_binary(&f.g, ops[i], xw, ir_binary(&f.g, IR_ADD, w, x, NULL), NULL);
+        else
+            y = ir_unary(&f.g, ops[i], xw, ops[i] == IR_LEAKY_RELU ? 0.2f : 1.7f, NULL);
+        int l1 = ir_sum_to(&f.g, ir_binary(&f.g, IR_MUL, y, r, NULL), ir_shape1(1));
+        int gx;
+        ir_gradients(&f.g, l1, &x, 1, &gx);
+        f.loss = weighted_sum(&f, ir_binary(&f.g, IR_MUL, gx, gx, NULL));
+        check_gradients(&f, 1e-5);
+        fixture_free(&f);
+    }
+}
+
+/* WGAN-GP's penalty on a small convolutional critic, whole: interpolates
+ * of real and fake images by uniform weights, the critic's input gradient
+ * there, (||grad|| - 1)^2 per sample, differentiated w.r.t. the critic's
+ * weights and the fake images (the generator's side) */
+static void test_gradient_penalty_conv_critic(void **state)
+{
+    (void)state;
+    fixture f = { 0 };
+    ir_init(&f.g);
+    ir_shape img = ir_shape4(2, 2, 5, 5);
+    int real = add_param(&f, img, 0.1, 1, 0);
+    int fake = add_param(&f, img, 0.1, 1, 0);
+    int w1 = add_param(&f, ir_shape4(3, 2, 3, 3), 0.1, 0.6, 0);
+    int w2 = add_param(&f, ir_shape2(1, 3 * 3 * 3), 0.1, 0.6, 0);
+    int u = ir_broadcast(&f.g, ir_uniform(&f.g, ir_shape4(2, 1, 1, 1), 7), img);
+    int mixed = ir_binary(&f.g, IR_ADD, ir_binary(&f.g, IR_MUL, u, real, NULL),
+                          ir_binary(&f.g, IR_MUL, ir_unary(&f.g, IR_ADDS,
+                                    ir_unary(&f.g, IR_NEG, u, 0, NULL), 1, NULL), fake, NULL),
+                          NULL);
+    int h = ir_unary(&f.g, IR_LEAKY_RELU, ir_conv2d(&f.g, mixed, w1, 2, 1, NULL), 0.2f, NULL);
+    int score = ir_matmul(&f.g, ir_reshape(&f.g, h, ir_shape2(2, 27), NULL), w2, 0, 1, NULL);
+    int total = ir_sum_to(&f.g, score, ir_shape1(1));
+    int gx;
+    ir_gradients(&f.g, total, &mixed, 1, &gx);
+    int sq = ir_sum_to(&f.g, ir_binary(&f.g, IR_MUL, gx, gx, NULL), ir_shape4(2, 1, 1, 1));
+    int gap = ir_unary(&f.g, IR_ADDS, ir_unary(&f.g, IR_SQRT, sq, 0, NULL), -1, NULL);
+    f.loss = ir_sum_to(&f.g, ir_binary(&f.g, IR_MUL, gap, gap, NULL), ir_shape1(1));
+    check_gradients(&f, 1e-5);
+    fixture_free(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -238,6 +343,10 @@ int main(void)
         cmocka_unit_test(test_layout_ops),
         cmocka_unit_test(test_convolutions),
         cmocka_unit_test(test_gradient_of_gradient),
+        cmocka_unit_test(test_stop_gradient),
+        cmocka_unit_test(test_onehot_embedding),
+        cmocka_unit_test(test_double_backward_ops),
+        cmocka_unit_test(test_gradient_penalty_conv_critic),
     };
     return cmocka_run_group_tests_name("autodiff", tests, NULL, NULL);
 }
