@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# tests/difftest.sh - differential testing: random models (and given ones)
+# built in the plain emission (the reference) and the optimized one, one
+# full adversarial step of each compared tensor by tensor.
+#
+#   tests/difftest.sh [--count N] [--seed S] [--torch K] [--jobs J] [--only] [MODEL.yaml...]
+#
+# Models: tests/models/wide_heads.yaml (the planner's 64-read defect) unless
+# --only (for running or reducing one case), the MODEL.yaml given, and N random models (default 30, or 0 when
+# models are given) written by tests/difftest/randmodel.py with seeds S,
+# S+1, ... (default 1); the first K of them (default 4) are drawn without
+# dropout and also replayed in PyTorch (tests/parity/torch_step.py).
+# J cases at a time (default 2).  Per case, under build/tests/difftest/NAME/:
+#   ganc build --plain and ganc build (with the GANC_GEMM that a
+#   "# difftest: GANC_GEMM=X" line of the model asks for), --no-compile;
+#   plain/train.c + tests/parity/dump_step.c -> ref.safetensors;
+#   opt/train.c + tests/difftest/replay_step.c, replayed against it ->
+#   out.safetensors; tests/difftest/compare.py ref out (its header gives
+#   the tolerances and why).
+# A passing case's folder is removed; a failing one keeps the model, the
+# generated code, the dumps and the logs, and the summary prints the
+# command that runs that case again.  GANC=PATH and GANC_HOME=DIR test
+# another ganc (its runtime headers and build/libganc_rt.a); exits 1 if any
+# case fails.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+CC=${CC:-cc}
+PYTHON=${PYTHON:-/usr/bin/python3}
+GANC_HOME=${GANC_HOME:-$ROOT}
+GANC=${GANC:-$GANC_HOME/build/ganc}
+export GANC_HOME
+# The optimized emission as tests/parity.sh compiles it (gen/build.h's
+# flags, OpenMP, 2 threads).  The plain one at -O0: without -ffast-math
+# (and with -ffp-contract off, ISO C's default) GCC keeps every float
+# operation as written at any level, so its results are the same bit for
+# bit, and it compiles ten times faster (-O3: 3 s for a model of 30 layers)
+CFLAGS="-std=c11 -O3 -fno-trapping-math -fno-math-errno -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -fopenmp"
+CFLAGS_PLAIN="${CFLAGS/-O3/-O0}"
+# The twin (tests/difftest/twin_step.c): the plain emission in double
+TWIN_FLAGS="-std=c11 -O0 -D_POSIX_C_SOURCE=200809L -fopenmp -Dfloat=double -DRT_MATH_H
+  -Drt_tanhf=tanh -Dtanhf=tanh -Dexpf=exp -Dlogf=log -Dlog1pf=log1p -Dsqrtf=sqrt -Dfabsf=fabs
+  -Dcopysignf=copysign -Dfmaxf=fmax -Dfminf=fmin -Dpowf=pow"
+export OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=1
+OUT=build/tests/difftest
+
+count= seed=1 torch=4 jobs=2 only=0 models=()
+usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; }
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --count|--seed|--torch|--jobs)
+        [[ ${2:-} =~ ^[0-9]+$ ]] || { echo "difftest.sh: $1 needs a number" >&2; exit 2; }
+        declare "${1#--}=$2"; shift ;;
+    --only) only=1 ;;
+    -h|--help) usage; exit 0 ;;
+    -*) echo "difftest.sh: unknown option $1 (expected --count, --seed, --torch, --jobs," \
+             "--help or MODEL.yaml)" >&2; exit 2 ;;
+    *) [ -f "$1" ] || { echo "difftest.sh: $1: no such model file" >&2; exit 2; }
+       models+=("$1") ;;
+    esac
+    shift
+done
+[ -n "$count" ] || { [ ${#models[@]} -eq 0 ] && count=30 || count=0; }
+[ "$torch" -le "$count" ] || torch=$count
+[ "$jobs" -ge 1 ] || jobs=1
+
+if [ "$GANC_HOME" = "$ROOT" ]; then
+    make -s build/ganc build/libganc_rt.a || exit 1
+fi
+if [ "$torch" -gt 0 ] && ! "$PYTHON" -c 'import torch, numpy, yaml' 2>/dev/null; then
+    echo "difftest: $PYTHON lacks torch, numpy or yaml (apt-get install python3-torch python3-yaml)" >&2
+    exit 1
+fi
+mkdir -p "$OUT"
+# the twin's float32 side, compiled once
+$CC $CFLAGS_PLAIN -I"$GANC_HOME/runtime" -c -o "$OUT/twin_io.o" tests/difftest/twin_io.c || exit 1
+# constructs of known, unfixed bugs, which the random models leave out
+avoid=$(sed -n 's/^\([a-z0-9-]\{1,\}\) .*/\1/p' tests/difftest/known.txt | paste -sd, -)
+
+# step NAME LOG COMMAND...: runs it with its output in LOG; on failure the
+# case's status says which step failed
+step() {
+    local what=$1 log=$2; shift 2
+    if ! timeout 120 "$@" >"$log" 2>&1; then
+        echo "FAIL ($what)" >"$dir/status"
+        echo "$log" >"$dir/faillog"
+        return 1
+    fi
+}
+
+# well_conditioned COMPARE.LOG: the plain emission's float32 error, which
+# compare.py measures against the twin, is under a third of torch_step's
+# tolerances (1e-5 of a loss, 1e-4 of other values), so that a replay in
+# float64 PyTorch can pass
+well_conditioned() {
+    sed -n 's/.*float32 error: losses \([^,]*\), other values \([^ ]*\) .*/\1 \2/p' "$1" |
+        awk '{ exit !($1 <= 3e-6 && $2 <= 3e-5) }'
+}
+
+# run_case NAME MODEL TORCH(0|1) AGAIN: one case, in $OUT/NAME.  MODEL is a
+# file, or rand:SEED:FLAGS for randmodel.py --seed SEED FLAGS (- for none);
+# AGAIN is the command that runs the case again
+run_case() {
+    local name=$1 model=$2 with_torch=$3 again=$4
+    dir=$OUT/$name
+    rm -rf "$dir" && mkdir -p "$dir/plain" "$dir/opt"
+    echo "$again" >"$dir/again"
+    case "$model" in
+    rand:*)
+        local s=${model#rand:}
+        local flags=${s#*:}
+        [ "$flags" != - ] || flags=
+        step "randmodel.py" "$dir/randmodel.log" "$PYTHON" tests/difftest/randmodel.py \
+            --seed "${s%%:*}" $flags ${avoid:+--avoid "$avoid"} -o "$dir/model.yaml" || return ;;
+    *) cp "$model" "$dir/model.yaml" ;;
+    esac
+    local gemm
+    gemm=$(sed -n 's/^# difftest: GANC_GEMM=\([a-z]*\)$/\1/p' "$dir/model.yaml")
+    local rt="-I$GANC_HOME/runtime -Itests/parity -DGANC_NO_MAIN"
+    local lib="$GANC_HOME/build/libganc_rt.a -lopenblas -lm"
+    step "ganc build --plain" "$dir/plain/ganc.log" \
+        "$GANC" build "$dir/model.yaml" -o "$dir/plain" --no-compile --plain &&
+    step "ganc build${gemm:+, GANC_GEMM=$gemm}" "$dir/opt/ganc.log" \
+        env GANC_GEMM="$gemm" "$GANC" build "$dir/model.yaml" -o "$dir/opt" --no-compile &&
+    step "compile plain" "$dir/plain/cc.log" $CC $CFLAGS_PLAIN $rt -o "$dir/plain/dump_step" \
+        "$dir/plain/train.c" tests/parity/dump_step.c $lib &&
+    step "compile twin" "$dir/plain/twin_cc.log" $CC $TWIN_FLAGS $rt -Itests/difftest \
+        -o "$dir/plain/twin_step" "$dir/plain/train.c" tests/difftest/twin_step.c \
+        "$OUT/twin_io.o" $lib &&
+    step "compile optimized" "$dir/opt/cc.log" $CC $CFLAGS $rt -o "$dir/opt/replay_step" \
+        "$dir/opt/train.c" tests/difftest/replay_step.c $lib &&
+    step "run plain" "$dir/plain/run.log" "$dir/plain/dump_step" "$dir/ref.safetensors" 1 &&
+    step "run optimized" "$dir/opt/run.log" \
+        "$dir/opt/replay_step" "$dir/ref.safetensors" "$dir/out.safetensors" 1 &&
+    step "run twin" "$dir/plain/twin.log" \
+        "$dir/plain/twin_step" "$dir/ref.safetensors" "$dir/twin.safetensors" &&
+    step "compare" "$dir/compare.log" "$PYTHON" tests/difftest/compare.py \
+        "$dir/ref.safetensors" "$dir/out.safetensors" "$dir/twin.safetensors" &&
+    if [ "$with_torch" = 1 ] && well_conditioned "$dir/compare.log"; then
+        step "PyTorch" "$dir/torch.log" "$PYTHON" tests/parity/torch_step.py \
+            "$dir/model.yaml" "$dir/ref.safetensors" --float64
+    elif [ "$with_torch" = 1 ]; then
+        echo "PyTorch not run: the reference's float32 error is too large for" \
+             "torch_step's tolerances ($(grep -o 'losses.*' "$dir/compare.log"))" >"$dir/torch.log"
+    fi &&
+    echo ok >"$dir/status"
+    local line
+    line=$(printf '%-22s %s  %s%s' "$name" "$(cat "$dir/status")" \
+        "$(grep -o 'largest difference .*' "$dir/compare.log" 2>/dev/null)" \
+        "$([ "$with_torch" = 1 ] && grep -o '; largest differences.*\|PyTorch not run' \
+           "$dir/torch.log" 2>/dev/null | sed 's/^; largest differences/; PyTorch/;s/^P/; P/')")
+    echo "$line"
+    echo "$line" >"$dir/line"
+    if [ "$(cat "$dir/status")" = ok ]; then
+        rm -rf "$dir"
+        mkdir -p "$dir" && echo "$line" >"$dir/line" && echo ok >"$dir/status"
+    fi
+}
+
+# the cases: NAME MODEL TORCH AGAIN, one per line
+cases=()
+[ $only = 1 ] || cases+=("wide_heads tests/models/wide_heads.yaml 0 tests/difftest.sh --count 0")
+for m in "${models[@]}"; do
+    n=$(basename "$m" .yaml)
+    cases+=("$n $m 0 tests/difftest.sh --only $m")
+done
+for ((i = 0; i < count; i++)); do
+    s=$((seed + i)) t=0 flags=-
+    [ $i -lt "$torch" ] && t=1 flags=--no-dropout
+    cases+=("rand_$s rand:$s:$flags $t tests/difftest.sh --only --count 1 --seed $s --torch $t")
+done
+
+echo "== difftest: ${#cases[@]} models ($([ $only = 1 ] || echo 'wide_heads, ')${#models[@]} given, $count random from" \
+     "seed $seed, $torch also against PyTorch), $jobs at a time"
+t0=$SECONDS
+running=0
+for c in "${cases[@]}"; do
+    read -r name model with_torch again <<<"$c"
+    run_case "$name" "$model" "$with_torch" "$again" &
+    running=$((running + 1))
+    if [ $running -ge "$jobs" ]; then
+        wait -n
+        running=$((running - 1))
+    fi
+done
+wait
+
+failed=0 passed=0
+echo "== difftest summary ($((SECONDS - t0)) s)"
+for c in "${cases[@]}"; do
+    read -r name model with_torch again <<<"$c"
+    if [ "$(cat "$OUT/$name/status" 2>/dev/null)" = ok ]; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        echo "  $name: $(cat "$OUT/$name/status" 2>/dev/null || echo 'FAIL (no status)')"
+        echo "    kept in $OUT/$name/ (model.yaml, logs, dumps); again: $again"
+        log=$(cat "$OUT/$name/faillog" 2>/dev/null)
+        case "$log" in
+        *compare.log|*torch.log) grep -m 6 'FAIL' "$log" | sed 's/^/    /' ;;
+        ?*) head -5 "$log" | sed 's/^/    /' ;;
+        esac
+    fi
+done
+echo "difftest: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

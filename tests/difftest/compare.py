@@ -1,0 +1,225 @@
+#!/usr/bin/python3
+"""tests/difftest/compare.py - compares, tensor by tensor, the adversarial
+steps of one model in two emissions: REF written by tests/parity/dump_step.c
+(the plain emission, the reference), OUT by tests/difftest/replay_step.c (the
+optimized emission, replayed against REF: its updates take REF's gradients
+and each stage starts from REF's running statistics), TWIN by
+tests/difftest/twin_step.c (the plain emission in double precision,
+replayed against REF: each value as the float32 code would have it without
+rounding).
+
+    compare.py REF OUT [TWIN] [--rtol R] [--twin-factor K] [--corrupt KEY] [--all]
+
+All dumps must hold the same tensors with the same shapes (exit 2
+otherwise).  Kinds of tensor and what each must satisfy:
+
+  start   before.*, input.*: the same seed's parameters, batches and latents:
+          OUT equal to REF bit for bit.
+  param   after.* parameters: the same runtime optimizer applied to the same
+          gradients from the same values (replay_step): equal bit for bit; a
+          difference is generated code writing into a parameter.
+  output  output.fake, the sampler's generator;
+  state   mid.* and after.* batchnorm running statistics;
+  grad    grad.*, every gradient;
+  loss    loss.d, loss.g:
+          max|OUT - TWIN| <= R * max(max|REF|, floor) + K * max|REF - TWIN|
+          (+ 1e-12), over the whole tensor: the optimized emission's error is
+          within R of the tensor's scale, or within K times the plain
+          emission's own float32 error.  Without TWIN: max|OUT - REF| <=
+          R * max(max|REF|, floor).  The tensor's largest value scales it,
+          not each element: an element that is a sum of cancelling terms has
+          no meaningful error of its own.  floor is 0 except for gradients,
+          where it is 1e-2 of the largest gradient of that network in that
+          step: a gradient that is 0 in exact arithmetic (the bias of a layer
+          followed by batchnorm) holds only the rounding of a cancelling sum,
+          whose size follows the gradients flowing through the layer, not its
+          own.
+
+Why R = 1e-4 and K = 4.  Both emissions compute in float32 the same
+function from the same inputs; only the order of the sums differs (the plain
+emission sums sequentially, the optimized one in vector lanes, in OpenBLAS's
+or ganc's GEMM blocking, split among threads).  A product or reduction of n
+terms then has an error of about sqrt(n) * 6e-8 of the size of its terms,
+~1e-6 for the few hundred terms of these models: R is 100 times that.  A
+fixed R is not enough where a model amplifies rounding: batchnorm over few
+values per channel, its backward pass's cancelling sums, a hinge loss's
+1 - D(x) near 0, a transposed convolution whose stride leaves most outputs
+equal to its bias turn float32 rounding into errors of 1e-3 to 1e-1 of a
+tensor, in the plain emission as in the optimized one (and against a
+float64 PyTorch).  TWIN measures that error for each tensor of each model,
+and the optimized emission, whose blocked sums are usually the more
+accurate, may have K times as much.  Over the random models of
+tests/difftest.sh (seeds 1-400) the largest ratio of a difference to its
+tolerance was XXX.  A defect stands out by far more: the planner's 64-read
+defect gave differences of the order of the tensors themselves, and a value
+changed by 1e-3 of its tensor's largest value (--corrupt) fails.
+
+--corrupt KEY changes the largest element of OUT's tensor KEY by 1e-3 of its
+value (a negative control: this run must fail).  --all prints every tensor,
+not only the failures and the summary.  Exits 0 if all pass, 1 if any fails.
+"""
+import argparse
+import json
+import struct
+import sys
+
+import numpy as np
+
+RTOL = 1e-4
+TWIN_FACTOR = 4.0
+FLOOR = 1e-2
+ATOL = 1e-12
+STATES = (".running_mean", ".running_var")
+
+
+def read(path):
+    """{name: float64 array} in file order, and the metadata"""
+    with open(path, "rb") as f:
+        raw = f.read()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8:8 + n])
+    meta = header.pop("__metadata__", {})
+    data, out = raw[8 + n:], {}
+    for name, h in header.items():
+        if h["dtype"] != "F32":
+            raise SystemExit(f"compare: {path}: {name} is {h['dtype']}, expected F32")
+        b, e = h["data_offsets"]
+        out[name] = np.frombuffer(data[b:e], dtype="<f4").astype(np.float64).reshape(h["shape"])
+    return out, meta
+
+
+def split(name):
+    """(step, stage, kind) of a dumped tensor: stage orders the tensors as a
+    step computes them, so the first failure reported is the earliest"""
+    step, rest = 1, name
+    if name.startswith("step") and "." in name:
+        head, rest = name.split(".", 1)
+        step = int(head[4:])
+    if rest.startswith(("before.", "input.")):
+        return step, 0, "start"
+    if rest == "output.fake":
+        return step, 1, "output"
+    if rest == "loss.d":
+        return step, 2, "loss"
+    if rest.startswith("grad.discriminator."):
+        return step, 3, "grad"
+    if rest.startswith("mid."):
+        return step, 4, "state"
+    if rest == "loss.g":
+        return step, 5, "loss"
+    if rest.startswith("grad.generator."):
+        return step, 6, "grad"
+    if rest.startswith("after."):
+        return step, 7, "state" if rest.endswith(STATES) else "param"
+    raise SystemExit(f"compare: unknown tensor {name}")
+
+
+def net_key(name):
+    """[stepN.]grad.NET of a gradient's name [stepN.]grad.NET.LAYER.TENSOR"""
+    parts = name.split(".")
+    return ".".join(parts[:parts.index("grad") + 2])
+
+
+def grad_floors(ref):
+    """1e-2 of the largest gradient of each network in each step"""
+    floors = {}
+    for name, t in ref.items():
+        if split(name)[2] == "grad":
+            key = net_key(name)
+            floors[key] = max(floors.get(key, 0.0), float(np.abs(t).max(initial=0.0)))
+    return {k: FLOOR * v for k, v in floors.items()}
+
+
+def maxdiff(a, b):
+    return float(np.abs(a - b).max(initial=0.0))
+
+
+class Check:
+    def __init__(self, ref, twin, rtol, factor):
+        self.ref, self.twin, self.rtol, self.factor = ref, twin, rtol, factor
+        self.floors = grad_floors(ref)
+        self.own = {"loss": 0.0, "value": 0.0}   # REF's largest error relative to scale
+
+    def __call__(self, name, kind, o):
+        """(ok, largest difference from the reference, difference / tolerance,
+        passed on the twin's part of the tolerance only)"""
+        r = self.ref[name]
+        if kind in ("start", "param"):
+            ok = np.array_equal(o, r)
+            return ok, maxdiff(o, r), 0.0 if ok else float("inf"), False
+        scale = float(np.abs(r).max(initial=0.0))
+        if kind == "grad":
+            scale = max(scale, self.floors[net_key(name)])
+        fixed = self.rtol * scale + ATOL
+        if self.twin is None:
+            diff = maxdiff(o, r)
+            return diff <= fixed, diff, diff / fixed, False
+        t = self.twin[name]
+        diff, own = maxdiff(o, t), maxdiff(r, t)
+        key = "loss" if kind == "loss" else "value"
+        self.own[key] = max(self.own[key], own / max(scale, 1e-30))
+        tol = fixed + self.factor * own
+        return diff <= tol, diff, diff / tol, fixed < diff <= tol
+
+
+def load(args):
+    ref, _ = read(args.ref)
+    out, meta = read(args.out)
+    twin, twin_meta = read(args.twin) if args.twin else (None, {})
+    if "replay_of" not in meta or (twin is not None and "twin_of" not in twin_meta):
+        raise SystemExit(f"compare: {args.out} is not a replay_step dump or {args.twin} not a "
+                         "twin_step dump")
+    for other, path in [(out, args.out)] + ([(twin, args.twin)] if twin else []):
+        if sorted(ref) != sorted(other) or any(ref[k].shape != other[k].shape for k in ref):
+            only = sorted(set(ref) ^ set(other))[:5]
+            shapes = [k for k in ref if k in other and ref[k].shape != other[k].shape][:5]
+            print(f"compare: {path} and {args.ref} differ in tensors {only} or shapes {shapes}",
+                  file=sys.stderr)
+            sys.exit(2)
+    if args.corrupt:
+        x = out[args.corrupt].copy().reshape(-1)
+        i = int(np.abs(x).argmax())
+        x[i] += 1e-3 * abs(x[i]) + 1e-30
+        out[args.corrupt] = x.reshape(out[args.corrupt].shape)
+        print(f"negative control: {args.corrupt}[{i}] changed by 1e-3 of its value")
+    return ref, out, twin, meta
+
+
+def main():
+    ap = argparse.ArgumentParser(description="compares two emissions' dumps tensor by tensor")
+    ap.add_argument("ref")
+    ap.add_argument("out")
+    ap.add_argument("twin", nargs="?")
+    ap.add_argument("--rtol", type=float, default=RTOL)
+    ap.add_argument("--twin-factor", type=float, default=TWIN_FACTOR)
+    ap.add_argument("--corrupt")
+    ap.add_argument("--all", action="store_true")
+    args = ap.parse_args()
+    ref, out, twin, meta = load(args)
+    check = Check(ref, twin, args.rtol, args.twin_factor)
+    worst, failures, noisy = {}, [], 0
+    for name in sorted(ref, key=lambda n: split(n)[:2]):
+        kind = split(name)[2]
+        ok, diff, ratio, by_twin = check(name, kind, out[name])
+        noisy += ok and by_twin
+        if args.all or not ok:
+            print(f"  {name:50s} {kind:6s} max|diff| {diff:.2e}  of tolerance {ratio:.2f}"
+                  f"{'  (twin)' if by_twin else ''}  {'ok' if ok else 'FAIL'}")
+        if not ok:
+            failures.append(name)
+        if ratio >= worst.get(kind, (-1.0, ""))[0]:
+            worst[kind] = (ratio, name)
+    summary = ", ".join(f"{k} {worst[k][0]:.2f} ({worst[k][1]})"
+                        for k in ("output", "loss", "grad", "state") if k in worst)
+    verdict = "PASS" if not failures else \
+        f"FAIL ({len(failures)} of {len(ref)} tensors; first {failures[0]})"
+    print(f"compare {meta.get('model', '?')}: {verdict}; largest difference / tolerance: "
+          f"{summary}; {noisy} tensors pass on the twin's part")
+    if twin is not None:
+        print(f"the reference's float32 error: losses {check.own['loss']:.1e}, other values "
+              f"{check.own['value']:.1e} of their scale")
+    return 0 if not failures else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
