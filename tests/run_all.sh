@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/run_all.sh - the whole suite (make test): every CMocka program, the
-# runtime smoke test, gradient checks, PyTorch parity and end-to-end training.
+# runtime smoke test, gradient checks, PyTorch parity, differential testing
+# of random models and end-to-end training.
 # Each suite is run even when an earlier one failed; the last line counts
 # them as "tests: N passed, M failed" and the exit status is 1 on any failure.
 cd "$(dirname "$0")/.."
@@ -24,6 +25,7 @@ suite runtime-smoke /usr/bin/python3 tests/test_rt_smoke.py build/tests
 suite calibrate bash tests/calibrate.sh
 suite gradcheck bash tests/gradcheck.sh
 suite parity bash tests/parity.sh
+suite difftest bash tests/difftest.sh
 suite e2e-ring8 bash tests/e2e_ring8.sh
 suite e2e-dcgan bash tests/e2e_dcgan.sh
 suite resume bash tests/resume.sh

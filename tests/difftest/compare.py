@@ -66,7 +66,7 @@ import sys
 import numpy as np
 
 RTOL = 1e-4
-TWIN_FACTOR = 4.0
+TWIN_FACTOR = 10.0
 FLOOR = 1e-2
 ATOL = 1e-12
 STATES = (".running_mean", ".running_var")
@@ -114,51 +114,62 @@ def split(name):
     raise SystemExit(f"compare: unknown tensor {name}")
 
 
-def net_key(name):
-    """[stepN.]grad.NET of a gradient's name [stepN.]grad.NET.LAYER.TENSOR"""
-    parts = name.split(".")
-    return ".".join(parts[:parts.index("grad") + 2])
-
-
 def grad_floors(ref):
-    """1e-2 of the largest gradient of each network in each step"""
+    """{step: 1e-2 of the largest gradient of either network in that step}"""
     floors = {}
     for name, t in ref.items():
-        if split(name)[2] == "grad":
-            key = net_key(name)
-            floors[key] = max(floors.get(key, 0.0), float(np.abs(t).max(initial=0.0)))
-    return {k: FLOOR * v for k, v in floors.items()}
+        step, _, kind = split(name)
+        if kind == "grad":
+            floors[step] = max(floors.get(step, 0.0), FLOOR * float(np.abs(t).max(initial=0.0)))
+    return floors
 
 
 def maxdiff(a, b):
     return float(np.abs(a - b).max(initial=0.0))
 
 
+def stage(name):
+    """the part of a step a tensor belongs to: the sampler's output, D's
+    step (its loss, gradients, running statistics) or G's"""
+    step, order, _ = split(name)
+    return step, "output" if order <= 1 else "D" if order <= 4 else "G"
+
+
 class Check:
+    """the comparison of one tensor, with what it needs from the whole dump:
+    the gradient floors and, with a twin, the float32 error of each stage"""
+
     def __init__(self, ref, twin, rtol, factor):
         self.ref, self.twin, self.rtol, self.factor = ref, twin, rtol, factor
         self.floors = grad_floors(ref)
-        self.own = {"loss": 0.0, "value": 0.0}   # REF's largest error relative to scale
+        self.own = {}      # stage: REF's largest error from TWIN relative to scale
+        self.own_loss = 0.0
+        for name in ref if twin is not None else []:
+            kind = split(name)[2]
+            if kind not in ("start", "param"):
+                rel = maxdiff(ref[name], twin[name]) / max(self.scale(name, kind), 1e-30)
+                self.own[stage(name)] = max(self.own.get(stage(name), 0.0), rel)
+                if kind == "loss":
+                    self.own_loss = max(self.own_loss, rel)
+
+    def scale(self, name, kind):
+        s = float(np.abs(self.ref[name]).max(initial=0.0))
+        return max(s, self.floors[split(name)[0]]) if kind == "grad" else s
 
     def __call__(self, name, kind, o):
-        """(ok, largest difference from the reference, difference / tolerance,
-        passed on the twin's part of the tolerance only)"""
+        """(ok, largest difference, difference / tolerance, passed on the
+        twin's part of the tolerance only)"""
         r = self.ref[name]
         if kind in ("start", "param"):
             ok = np.array_equal(o, r)
             return ok, maxdiff(o, r), 0.0 if ok else float("inf"), False
-        scale = float(np.abs(r).max(initial=0.0))
-        if kind == "grad":
-            scale = max(scale, self.floors[net_key(name)])
+        scale = self.scale(name, kind)
         fixed = self.rtol * scale + ATOL
         if self.twin is None:
             diff = maxdiff(o, r)
             return diff <= fixed, diff, diff / fixed, False
-        t = self.twin[name]
-        diff, own = maxdiff(o, t), maxdiff(r, t)
-        key = "loss" if kind == "loss" else "value"
-        self.own[key] = max(self.own[key], own / max(scale, 1e-30))
-        tol = fixed + self.factor * own
+        diff = maxdiff(o, self.twin[name])
+        tol = fixed + self.factor * self.own[stage(name)] * scale
         return diff <= tol, diff, diff / tol, fixed < diff <= tol
 
 
@@ -216,8 +227,11 @@ def main():
     print(f"compare {meta.get('model', '?')}: {verdict}; largest difference / tolerance: "
           f"{summary}; {noisy} tensors pass on the twin's part")
     if twin is not None:
-        print(f"the reference's float32 error: losses {check.own['loss']:.1e}, other values "
-              f"{check.own['value']:.1e} of their scale")
+        own = {k: max((v for (_, part), v in check.own.items() if part == k), default=0.0)
+               for k in ("output", "D", "G")}
+        print(f"the reference's float32 error, relative to each tensor's scale: output "
+              f"{own['output']:.1e}, D step {own['D']:.1e}, G step {own['G']:.1e}, losses "
+              f"{check.own_loss:.1e}")
     return 0 if not failures else 1
 
 

@@ -58,6 +58,7 @@ MAX_IMAGE = 640           # values per sample of an image layer
 MAX_SIDE = 16             # height or width
 MAX_VECTOR = MAX_IMAGE    # features of a vector layer (a flattened image)
 MAX_WEIGHTED = 60         # layers with tensors per network (dump_step holds 1024 tensors)
+MAX_CONVS = 8             # convolutions per network: each costs about a second of gcc -O3
 
 
 class Invalid(Exception):
@@ -163,7 +164,11 @@ class Net:
 
     # ---- layers ----
 
-    def add(self, kind, inputs, **keys):
+    def add(self, kind, inputs, last=False, **keys):
+        """appends a layer; last: the network's closing layer, which may take
+        the convolution kept in reserve"""
+        if kind in ("conv2d", "conv_transpose2d") and self.convs() >= MAX_CONVS - (not last):
+            raise Invalid
         shape = infer(kind, [self.shapes[i] for i in inputs], keys)
         if len(shape) == 3 and (numel(shape) > MAX_IMAGE or max(shape[1:]) > MAX_SIDE):
             raise Invalid
@@ -192,6 +197,9 @@ class Net:
                 self.names.remove(name)
             del self.items[mark:]
             return None
+
+    def convs(self):
+        return sum(k in ("conv2d", "conv_transpose2d") for _, k, _, _ in self.items)
 
     def heads(self, n):
         """n, or fewer to stay within MAX_WEIGHTED layers with tensors"""
@@ -580,8 +588,8 @@ def g_image(net, latent):
             kind = net.rng.choice(("conv2d", "conv_transpose2d"))
             keys = conv_keys(net, kind, x)
             keys["filters"] = net.rng.choice((1, 1, 3))
-            out = net.add(kind, [x], **keys)
-            if min(net.shapes[out][1:]) >= 2 or net.rng.random() < 0.2:
+            out = net.add(kind, [x], last=True, **keys)
+            if min(net.shapes[out][1:]) >= 2 or net.rng.random() < 0.2 or net.convs() == MAX_CONVS:
                 break
             x = out                 # too small an image to be the data: go on from it
         except Invalid:
@@ -606,7 +614,7 @@ def d_image(net):
     r = net.rng.random()
     if r < 0.15 and h == w:
         # one value per sample straight from a convolution: shape (1, 1, 1)
-        out = net.add("conv2d", [x], filters=1, kernel=h)
+        out = net.add("conv2d", [x], last=True, filters=1, kernel=h)
         if net.rng.random() < 0.5:
             out = net.add("reshape", [out], shape=[1])
         return finish(net, out)
