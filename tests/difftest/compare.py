@@ -67,7 +67,7 @@ import numpy as np
 
 RTOL = 1e-4
 TWIN_FACTOR = 10.0
-FLOOR = 1e-2
+FLOOR = 3e-2
 ATOL = 1e-12
 STATES = (".running_mean", ".running_var")
 

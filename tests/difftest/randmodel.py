@@ -3,19 +3,22 @@
 testing (tests/difftest.sh): programs nobody wrote by hand, in the manner of
 Csmith and NNSmith.
 
-    randmodel.py --seed S [--kind mixture|image] [--no-dropout] [--avoid F,...] -o FILE.yaml
+    randmodel.py --seed S [--kind mixture|image] [--torch] [--avoid F,...] -o FILE.yaml
 
 The same seed (and options) gives the same file, byte for byte (Python's
 random.Random, seeded).  Without --kind the seed picks one (even: mixture,
-odd: image).  --no-dropout leaves dropout out: PyTorch cannot reproduce
-ganc's dropout masks, so the models tests/difftest.sh also replays in
-PyTorch are drawn with it.  --avoid leaves out constructs that expose a
-known ganc bug (tests/difftest/known.txt lists them, each with the small
-model under tests/difftest/cases/ that reproduces it), so that the random
-models find new ones:
-  height1        images of height 1 and width over 1, (C, 1, W)
-  latent-unread  a generator whose layers that read the latent have no
-                 weights (its first layer an activation, say)
+odd: image).  --torch draws a model that tests/parity/torch_step.py can
+replay: no dropout (PyTorch cannot reproduce ganc's masks) and no layer with
+weights that leads nowhere (ganc declares no tensors for it, PyTorch would).
+--avoid leaves out constructs that expose a known ganc bug
+(tests/difftest/known.txt lists them, each with the small model under
+tests/difftest/cases/ that reproduces it), so that the random models find
+new ones:
+  height1         images of height 1 and width over 1, (C, 1, W)
+  latent-unread   a generator whose layers that read the latent have no
+                  weights (its first layer an activation, say)
+  reshape-output  a generator whose output layer is a reshape or flatten
+                  that changes the shape
 
 What the models hold:
   - every layer kind, on vectors and on images (batchnorm on both), in both
@@ -32,12 +35,14 @@ What the models hold:
     padding up to the kernel (cropping transposed convolutions, with
     output_padding), non-square images;
   - default and explicit layer names, explicit `input:` where the chain would
-    give it anyway, an `output:` that names a layer followed by dead ones;
+    give it anyway, an `output:` that names a layer followed by dead ones
+    (with weights, too, unless --torch);
   - every loss, batch 2 to 32, d_steps 1 or 2, Adam and SGD (with and without
     momentum), every initialisation, the latent's two distributions,
-    sometimes a `compile: unroll`; a comment line "# difftest:
-    GANC_GEMM=..." that tests/difftest.sh passes to the optimized build
-    (sometimes every GEMM on one engine, or the implicit convolution).
+    sometimes a `compile: unroll`; sometimes a comment line "# difftest:
+    GANC_GEMM=X native" that tests/difftest.sh follows when it builds the
+    optimized emission: every GEMM on one engine (ganc, openblas) or the
+    implicit convolution, and/or -march=native (the host's vector width).
 
 Sizes stay small, so that generating, compiling and running a model in both
 emissions takes a few seconds: no product reaches the million flops above
@@ -52,7 +57,7 @@ import random
 import sys
 
 ACTIVATIONS = ("relu", "leaky_relu", "tanh", "sigmoid")
-AVOIDABLE = ("height1", "latent-unread")
+AVOIDABLE = ("height1", "latent-unread", "reshape-output")
 MAX_FLOPS = 5e5           # per product and batch; ganc probes products >= 1e6
 MAX_IMAGE = 640           # values per sample of an image layer
 MAX_SIDE = 16             # height or width
@@ -153,8 +158,9 @@ class Net:
     """one network under construction: its layers in list order, each
     layer's per-sample shape, and the choices that shape it"""
 
-    def __init__(self, rng, role, in_shape, batch, dropout, avoid):
-        self.rng, self.role, self.batch, self.dropout = rng, role, batch, dropout
+    def __init__(self, rng, role, in_shape, batch, torch, avoid):
+        self.rng, self.role, self.batch, self.torch = rng, role, batch, torch
+        self.dropout = not torch
         self.avoid = avoid
         self.items = []                     # (name, kind, keys, inputs), in list order
         self.shapes = {"input": tuple(in_shape)}
@@ -549,11 +555,36 @@ def blocks(rng):
 
 
 def finish(net, out):
-    """sometimes a dead layer after the output, which `output:` then names"""
-    if net.rng.random() < 0.15:
+    """sometimes a dead layer after the output, which `output:` then names:
+    an activation, or (unless --torch) a layer with weights"""
+    r = net.rng.random()
+    if r < 0.1 and not net.torch and net.attempt(dead_weights, net, out):
+        net.output = out
+    elif r < 0.25:
         net.add(net.rng.choice(ACTIVATIONS), [out])
         net.output = out
     return out
+
+
+def dead_weights(net, out):
+    if len(net.shapes[out]) == 1:
+        return net.add("dense", [out], units=net.rng.randint(1, 4))
+    return net.add("conv2d", [out], last=True, filters=net.rng.randint(1, 3), kernel=1)
+
+
+def reshaped_output(net, out):
+    """sometimes the output through a flatten and a reshape back (a generator
+    whose output layer changes the shape), unless avoided"""
+    if "reshape-output" in net.avoid or net.rng.random() >= 0.1:
+        return out
+    return net.attempt(reshape_back, net, out) or out
+
+
+def reshape_back(net, out):
+    shape = net.shapes[out]
+    if len(shape) == 1:
+        return net.add("flatten", [net.add("reshape", [out], shape=[shape[0], 1, 1])])
+    return net.add("reshape", [net.add("flatten", [out])], shape=list(shape))
 
 
 def g_mixture(net, columns):
@@ -562,7 +593,7 @@ def g_mixture(net, columns):
         x = v_dense(net, x)
     for _ in range(blocks(net.rng)):
         x = vector_block(net, x)
-    return finish(net, net.dense(x, units=columns))
+    return finish(net, reshaped_output(net, net.dense(x, units=columns)))
 
 
 def g_image_start(net, latent):
@@ -597,7 +628,7 @@ def g_image(net, latent):
         x = image_block(net, x)
     if net.rng.random() < 0.6:
         out = net.add("tanh", [out])
-    return finish(net, out)
+    return finish(net, reshaped_output(net, out))
 
 
 def d_vector(net, x):
@@ -647,12 +678,13 @@ def net_settings(rng, net):
         net.init = (rng.choice(("default", "xavier", "he")), None)
 
 
-def make_model(seed, kind, dropout, avoid):
+def make_model(seed, kind, torch, avoid):
     rng = random.Random(seed)
     batch = rng.choice((2, 3, 4, 5, 6, 8, 8, 10, 16, 16, 32))
     latent = rng.choice((1, 2, 3, 4, 6, 8, 12, 16))
-    gemm = rng.choice(("", "", "", "", "ganc", "openblas", "implicit"))
-    g = Net(rng, "generator", (latent,), batch, dropout, avoid)
+    options = [rng.choice(("", "", "", "", "GANC_GEMM=ganc", "GANC_GEMM=openblas",
+                           "GANC_GEMM=implicit")), "native" if rng.random() < 0.2 else ""]
+    g = Net(rng, "generator", (latent,), batch, torch, avoid)
     net_settings(rng, g)
     if kind == "mixture":
         source = rng.choice(("ring8", "grid25", "csv"))
@@ -661,7 +693,7 @@ def make_model(seed, kind, dropout, avoid):
         data = {"source": source}
         if source == "csv":
             data.update(path="none.csv", shape=[columns])
-        d = Net(rng, "discriminator", (columns,), batch, dropout, avoid)
+        d = Net(rng, "discriminator", (columns,), batch, torch, avoid)
         net_settings(rng, d)
         d_vector(d, "input")
     else:
@@ -669,7 +701,7 @@ def make_model(seed, kind, dropout, avoid):
         shape = list(g.shapes[g.output or g.items[-1][0]])
         data = {"source": rng.choice(("idx", "idx", "png_dir")),
                 "path": "none", "shape": shape}
-        d = Net(rng, "discriminator", shape, batch, dropout, avoid)
+        d = Net(rng, "discriminator", shape, batch, torch, avoid)
         net_settings(rng, d)
         d_image(d)
     train = {"batch": batch, "steps": 10}
@@ -679,7 +711,7 @@ def make_model(seed, kind, dropout, avoid):
         "name": f"rand_{kind}_{seed}", "seed": rng.randint(0, 1000), "data": data,
         "latent": {"size": latent, "distribution": rng.choice(("normal", "uniform"))},
         "loss": rng.choice(("non_saturating", "lsgan", "hinge")), "train": train,
-        "gemm": gemm,
+        "options": " ".join(filter(None, options)),
     }
     if rng.random() < 0.3:
         model["unroll"] = rng.choice((0, 1, 2, 4, 16, 32))
@@ -720,8 +752,8 @@ def net_yaml(net):
 
 def to_yaml(model, g, d, argv):
     lines = [f"# {model['name']}: tests/difftest/randmodel.py {' '.join(argv)}"]
-    if model["gemm"]:
-        lines.append(f"# difftest: GANC_GEMM={model['gemm']}")
+    if model["options"]:
+        lines.append(f"# difftest: {model['options']}")
     lines += [f"name: {model['name']}", f"seed: {model['seed']}", f"data: {flow(model['data'])}",
               f"latent: {flow(model['latent'])}"]
     lines += net_yaml(g) + net_yaml(d)
@@ -735,7 +767,8 @@ def main():
     ap = argparse.ArgumentParser(description="writes a random valid ganc model")
     ap.add_argument("--seed", type=int, required=True)
     ap.add_argument("--kind", choices=("mixture", "image"))
-    ap.add_argument("--no-dropout", action="store_true")
+    ap.add_argument("--torch", action="store_true",
+                    help="a model PyTorch can replay: no dropout, no dead layers with weights")
     ap.add_argument("--avoid", default="", help="constructs to leave out, comma-separated: "
                     + ", ".join(AVOIDABLE))
     ap.add_argument("-o", dest="out", required=True)
@@ -745,9 +778,9 @@ def main():
         ap.error(f"--avoid: unknown {', '.join(sorted(avoid - set(AVOIDABLE)))}; known: "
                  + ", ".join(AVOIDABLE))
     kind = a.kind or ("mixture" if a.seed % 2 == 0 else "image")
-    model, g, d = make_model(a.seed, kind, not a.no_dropout, avoid)
+    model, g, d = make_model(a.seed, kind, a.torch, avoid)
     argv = [f"--seed {a.seed}"] + ([f"--kind {a.kind}"] if a.kind else []) + \
-        (["--no-dropout"] if a.no_dropout else []) + \
+        (["--torch"] if a.torch else []) + \
         ([f"--avoid {','.join(sorted(avoid))}"] if avoid else [])
     text = to_yaml(model, g, d, argv)
     with open(a.out, "w") as f:
