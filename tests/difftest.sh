@@ -96,24 +96,29 @@ $CC $CFLAGS_PLAIN -I"$GANC_HOME/runtime" -c -o "$OUT/twin_io.o" tests/difftest/t
 # constructs of known, unfixed bugs, which the random models leave out
 avoid=$(sed -n 's/^\([a-z0-9-]\{1,\}\) .*/\1/p' tests/difftest/known.txt | paste -sd, -)
 
-# step NAME LOG COMMAND...: runs it with its output in LOG; on failure the
-# case's status says which step failed
+# step NAME LOG COMMAND...: runs it with its output in LOG (120 s at most);
+# on failure the case's status says which step failed and its exit status
 step() {
     local what=$1 log=$2; shift 2
-    if ! timeout 120 "$@" >"$log" 2>&1; then
-        echo "FAIL ($what)" >"$dir/status"
+    local rc=0
+    timeout 120 "$@" >"$log" 2>&1 || rc=$?
+    if [ $rc != 0 ]; then
+        # 124: the time limit; over 128: killed by a signal (134: abort)
+        echo "FAIL ($what, exit $rc)" >"$dir/status"
         echo "$log" >"$dir/faillog"
         return 1
     fi
 }
 
 # well_conditioned COMPARE.LOG: the plain emission's float32 error, which
-# compare.py measures against the twin, is under a third of torch_step's
-# tolerances (1e-5 of a loss, 1e-4 of other values), so that a replay in
-# float64 PyTorch can pass
+# compare.py measures against the twin and scales as torch_step.py does, is
+# under a third of torch_step's tolerances (1e-5 of a loss, 1e-4 of other
+# values, 1e-2 of gradients here), so that a replay in float64 PyTorch can
+# pass: not so where a network's gradients are all 0 in exact arithmetic
+# (its floor is then rounding noise) or batchnorm amplifies rounding
 well_conditioned() {
-    sed -n 's/.*float32 error.*: output \([^,]*\), D step \([^,]*\), G step \([^,]*\), losses \(.*\)/\1 \2 \3 \4/p' "$1" |
-        awk '{ exit !($1 <= 3e-5 && $2 <= 3e-5 && $3 <= 3e-5 && $4 <= 3e-6) }'
+    sed -n 's/.*losses \([^;]*\); as torch_step scales them: values \([^,]*\), gradients \(.*\)/\1 \2 \3/p' \
+        "$1" | awk '{ exit !($1 <= 3e-6 && $2 <= 3e-5 && $3 <= 3e-3) }'
 }
 
 # controls: negative controls on the case in $dir (wide_heads): the
@@ -174,7 +179,7 @@ run_case() {
             "$dir/model.yaml" "$dir/ref.safetensors" --float64 --grad-rtol 1e-2
     elif [ "$with_torch" = 1 ]; then
         echo "PyTorch not run: the reference's float32 error is too large for" \
-             "torch_step's tolerances ($(grep -o 'output.*losses.*' "$dir/compare.log"))" >"$dir/torch.log"
+             "torch_step's tolerances ($(grep -o 'losses.*' "$dir/compare.log"))" >"$dir/torch.log"
     fi &&
     if [ "$name" = wide_heads ]; then
         controls

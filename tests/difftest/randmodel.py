@@ -31,7 +31,7 @@ What the models hold:
     listed twice, and "heads": up to 40 layers reading one layer, summed by a
     tree of adds of up to 8 inputs each (the shape of
     tests/models/wide_heads.yaml, the regression model of the planner's
-    64-read limit);
+    64-read limit), rarely 65 to 72 (construct fused-64);
   - narrow layers of 1 to 3 units, which the emitter unrolls, and wide ones
     that go to a GEMM engine; convolutions of kernel 1 to 5, stride 1 to 3,
     padding up to the kernel (cropping transposed convolutions, with
@@ -39,8 +39,10 @@ What the models hold:
   - default and explicit layer names, explicit `input:` where the chain would
     give it anyway, an `output:` that names a layer followed by dead ones
     (with weights, too, unless --torch);
-  - every loss, batch 2 to 32, d_steps 1 or 2, Adam and SGD (with and without
-    momentum), every initialisation, the latent's two distributions,
+  - every loss, batch 2 to 32, d_steps 1 or 2 (read by ganc; the dump
+    harnesses take one discriminator step per iteration), Adam and SGD
+    (with and without momentum), every initialisation, the latent's two
+    distributions,
     sometimes a `compile: unroll`; sometimes a comment line "# difftest:
     GANC_GEMM=X native" that tests/difftest.sh follows when it builds the
     optimized emission: every GEMM on one engine (ganc, openblas) or the
