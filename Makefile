@@ -2,6 +2,7 @@
 #   make            build/ganc and the runtime libraries build/libganc_{sample,train,core}.a
 #   make test       the whole test suite (CMocka, parity with PyTorch, end to end)
 #   make test-quick unit tests only
+#   make stress     differential testing of 300 random models (STRESS_COUNT, STRESS_SEED)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # tests/run_all.sh - the whole suite (make test): every CMocka program, the
 # runtime smoke test, what the runtime's two libraries hold, gradient checks,
-# PyTorch parity, end-to-end training, and hostile inputs (FIFOs, huge
-# sizes, run folders shared or reused: tests/hostile.sh).
+# PyTorch parity, differential testing of random models, end-to-end
+# training, and hostile inputs (FIFOs, huge sizes, run folders shared or
+# reused: tests/hostile.sh).
 # Each suite is run even when an earlier one failed; the last line counts
 # them as "tests: N passed, M failed" and the exit status is 1 on any failure.
 cd "$(dirname "$0")/.."
@@ -29,6 +30,7 @@ suite generated-code /usr/bin/python3 tests/generated_code.py
 suite calibrate bash tests/calibrate.sh
 suite gradcheck bash tests/gradcheck.sh
 suite parity bash tests/parity.sh
+suite difftest bash tests/difftest.sh
 suite e2e-ring8 bash tests/e2e_ring8.sh
 suite e2e-dcgan bash tests/e2e_dcgan.sh
 suite resume bash tests/resume.sh

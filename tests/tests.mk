@@ -1,8 +1,12 @@
 # tests/tests.mk - the test suite, included by the Makefile.
-.PHONY: test test-quick test-e2e
+.PHONY: test test-quick test-e2e stress
 #   make test-quick   unit tests (generator, runtime): seconds
 #   make test         everything: unit tests, gradient checks, PyTorch parity,
-#                     end-to-end training of ring8_mlp
+#                     differential testing of 24 random models, end-to-end
+#                     training of ring8_mlp
+#   make stress       differential testing of STRESS_COUNT random models (300)
+#                     from seed STRESS_SEED (1000), STRESS_TORCH of them (40)
+#                     also against PyTorch, two at a time (tests/difftest.sh)
 
 TEST_CFLAGS = $(WARN) -O1 -g -Igen -Iruntime -Itests -Wno-format-truncation
 GEN_LIB     = $(B)/libganc_gen.a
@@ -58,3 +62,9 @@ $(B)/tests/mixture_eval: tests/mixture_eval.c $(B)/libganc_train.a
 
 test-e2e: all $(B)/tests/mixture_eval
 	bash tests/e2e_ring8.sh
+
+STRESS_COUNT ?= 300
+STRESS_SEED  ?= 1000
+STRESS_TORCH ?= 40
+stress: all
+	bash tests/difftest.sh --count $(STRESS_COUNT) --seed $(STRESS_SEED) --torch $(STRESS_TORCH)
