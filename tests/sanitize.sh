@@ -222,7 +222,7 @@ refuses sample-tiny-weights 2 "expected at least 8 bytes" \
     "$D/sample" --weights "$X/tiny.safetensors" -n 2 -o "$X/a.npy"
 refuses sample-missing-weights 2 "missing.safetensors: cannot open" \
     "$D/sample" --weights "$X/missing.safetensors" -n 2 -o "$X/a.npy"
-refuses sample-other-model 2 "expected a tensor named 'generator.fc.weight'" \
+refuses sample-other-model 2 "a weights file of model 'ring8_mlp', expected 'dcgan_fashion'" \
     "$D/sample" --weights "$R/run/weights.safetensors" -n 2 -o "$X/a.npy"
 refuses sample-wrong-latent 2 "expected latents of shape \(N, 100\)" \
     "$D/sample" --weights "$D/run/weights.safetensors" --latent "$R/s.npy" -o "$X/a.npy"
