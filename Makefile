@@ -58,7 +58,7 @@ RT_CFLAGS_rt_optim = -fno-math-errno -fopenmp
 # a 64 KiB budget (bench: sampler_size)
 RT_SMALL = rt_alloc rt_args rt_cpu rt_csv rt_err rt_file rt_generate rt_json rt_latent rt_npy rt_plot \
            rt_png rt_raster \
-           rt_sample rt_sample_weights rt_safetensors_read rt_safetensors_sum rt_weights
+           rt_sample rt_sample_inputs rt_sample_weights rt_safetensors_read rt_safetensors_sum rt_weights
 $(foreach f,$(RT_SMALL),$(eval RT_CFLAGS_$(f) = -Os))
 $(B)/runtime/%.o: runtime/%.c $(RT_HDR)
 	@mkdir -p $(dir $@)

@@ -10,12 +10,14 @@
  * and ganc_model_native (--native).  The weights come from
  * tests/parity/harness.h (each tensor from its init spec, constant tensors
  * perturbed, so no gradient is a symmetric special case), and one iteration
- * runs as in bench/steptime.c: generate(z) (inference), g_forward(z),
- * d_step(real), Adam on D, g_step(z), Adam on G.  Compared, with the plain
- * emission as the reference p and the optimized one as x:
+ * runs as in bench/steptime.c: generate (inference) on the variables, then
+ * each update once: its forward, its step, its optimizer (for the classic
+ * model: G forward, the d step, Adam on D, the g step, Adam on G).
+ * Compared, with the plain emission as the reference p and the optimized
+ * one as x:
  *
- *   output.fake (generate), loss.d, loss.g, mid.* (running statistics after
- *     d_step): max|x - p| <= 1e-4 * max|p| + 1e-7
+ *   output.fake (generate), loss.UPDATE, mid.* (running statistics after
+ *     the first update): max|x - p| <= 1e-4 * max|p| + 1e-7
  *   grad.* (every gradient of both networks):
  *     max|x - p| <= R * max(max|p|, 1e-2 * largest |p| of that network's
  *     gradients) + 1e-7, R = --grad-rtol (default 1e-3).  The floor is
@@ -81,44 +83,61 @@ static void keep(record *rc, const char *prefix, const char *name, int kind, int
     memcpy(r->v, v, n * sizeof *r->v);
 }
 
-static void keep_role(record *rc, const rt_model *m, const char *prefix, float *const arr[2],
-                      int role, int only, int kind)
+static void keep_role(record *rc, const rt_model *m, const char *prefix, int grads, int role,
+                      int only, int kind)
 {
     for (size_t i = 0; i < m->n_tensors; i++) {
         const rt_tensor_info *t = &m->tensors[i];
+        const rt_net *n = &m->nets[t->net];
+        const float *base = role == RT_ROLE_STATE ? n->state : grads ? n->grads : n->params;
+        int u = harness_trainer_of(m, t->net);
         if (t->role == role && (only < 0 || t->net == only))
-            keep(rc, prefix, t->name, kind, t->net, m->optim[t->net].lr, arr[t->net] + t->offset,
-                 harness_numel(t));
+            keep(rc, prefix, t->name, kind, t->net, u >= 0 ? m->updates[u].optim.lr : 0,
+                 base + t->offset, harness_numel(t));
     }
 }
 
-/* One iteration of m from its current weights on (real, z). */
-static void run(const rt_model *m, const float *real, const float *z, record *rc)
+/* One iteration of m from its current weights on its variables. */
+static void run(const rt_model *m, record *rc)
 {
-    size_t nfake = (size_t)m->batch * m->sample_size;
+    size_t nfake = (size_t)m->batch * m->out_size;
     float *fake = malloc(nfake * sizeof *fake);
-    rt_optim opt[2];
-    for (int net = 0; net < 2; net++)
-        rt_optim_init(&opt[net], &m->optim[net], m->param_count[net]);
+    const float **in = calloc((size_t)m->n_gen_inputs + 1, sizeof *in);
+    rt_optim *opt = calloc((size_t)m->n_nets, sizeof *opt);
+    for (int net = 0; net < m->n_nets; net++) {
+        int u = harness_trainer_of(m, net);
+        if (u >= 0)
+            rt_optim_init(&opt[net], &m->updates[u].optim, m->nets[net].param_count);
+    }
     if (m->set_threads)
         m->set_threads(1);
 
-    m->generate(fake, z);
+    for (int i = 0; i < m->n_gen_inputs; i++)
+        in[i] = harness_gen_input(m, i);
+    m->generate(fake, in);
     keep(rc, "", "output.fake", K_FWD, -1, 0, fake, nfake);
-    m->g_forward(z);
-    float dl = m->d_step(real);
-    keep(rc, "", "loss.d", K_FWD, -1, 0, &dl, 1);
-    keep_role(rc, m, "grad.", m->grads, RT_ROLE_PARAM, RT_NET_D, K_GRAD);
-    keep_role(rc, m, "mid.", m->state, RT_ROLE_STATE, -1, K_FWD);
-    rt_optim_step(&opt[RT_NET_D], m->params[RT_NET_D], m->grads[RT_NET_D]);
-    float gl = m->g_step(z);
-    keep(rc, "", "loss.g", K_FWD, -1, 0, &gl, 1);
-    keep_role(rc, m, "grad.", m->grads, RT_ROLE_PARAM, RT_NET_G, K_GRAD);
-    rt_optim_step(&opt[RT_NET_G], m->params[RT_NET_G], m->grads[RT_NET_G]);
-    keep_role(rc, m, "after.", m->params, RT_ROLE_PARAM, -1, K_AFTER);
+    for (int u = 0; u < m->n_updates; u++) {
+        const rt_update *up = &m->updates[u];
+        if (up->forward)
+            up->forward();
+        float l = up->step();
+        char name[160];
+        snprintf(name, sizeof name, "loss.%s", up->name);
+        keep(rc, "", name, K_FWD, -1, 0, &l, 1);
+        for (int k = 0; k < up->n_nets; k++)
+            keep_role(rc, m, "grad.", 1, RT_ROLE_PARAM, up->nets[k], K_GRAD);
+        if (u == 0)
+            keep_role(rc, m, "mid.", 0, RT_ROLE_STATE, -1, K_FWD);
+        for (int k = 0; k < up->n_nets; k++)
+            rt_optim_step(&opt[up->nets[k]], m->nets[up->nets[k]].params,
+                          m->nets[up->nets[k]].grads);
+    }
+    keep_role(rc, m, "after.", 0, RT_ROLE_PARAM, -1, K_AFTER);
 
-    for (int net = 0; net < 2; net++)
+    for (int net = 0; net < m->n_nets; net++)
         rt_optim_free(&opt[net]);
+    free(opt);
+    free(in);
     free(fake);
 }
 
@@ -134,7 +153,7 @@ static double max_abs(const float *v, size_t n)
 static int compare(const char *label, const record *x, const record *p, double grad_rtol,
                    int verbose)
 {
-    double gmax[2] = { 0, 0 };
+    double *gmax = calloc((size_t)ganc_model_plain()->n_nets, sizeof *gmax);
     for (int i = 0; i < p->n; i++)
         if (p->r[i].kind == K_GRAD)
             gmax[p->r[i].net] = fmax(gmax[p->r[i].net], max_abs(p->r[i].v, p->r[i].n));
@@ -178,6 +197,7 @@ static int compare(const char *label, const record *x, const record *p, double g
     printf("check_step %s: %s vs plain, %d tensors, %s; closest to its bound: %s at %.1f%%\n",
            ganc_model_plain()->model_name, label, p->n,
            bad ? "DIFFERENT" : "all within tolerance", worst_name, 100 * worst);
+    free(gmax);
     return bad;
 }
 
@@ -202,29 +222,32 @@ int main(int argc, char **argv)
     rt_rng rng;
     rt_rng_seed(&rng, 1);
     harness_init_params(p, &rng);
-    size_t nreal = (size_t)p->batch * p->sample_size;
-    float *real = malloc(nreal * sizeof *real);
-    float *z = malloc((size_t)p->batch * (size_t)p->latent_size * sizeof *z);
-    rt_rng_fill_normal(&rng, real, nreal, 0.0f, 1.0f);
-    harness_fill_latent(p, &rng, z);
+    harness_draw_vars(p, &rng);
 
-    /* the optimized models start from the plain one's weights: same plan,
-     * so the same tensor table and array sizes */
+    /* the optimized models start from the plain one's weights and
+     * variables: same plan, so the same tables and array sizes */
     for (int k = 0; k < 2; k++) {
         const rt_model *o = opts[k];
-        int same = o->n_tensors == p->n_tensors && o->batch == p->batch;
+        int same = o->n_tensors == p->n_tensors && o->batch == p->batch &&
+                   o->n_nets == p->n_nets && o->n_vars == p->n_vars;
         for (size_t i = 0; same && i < p->n_tensors; i++)
             same = strcmp(o->tensors[i].name, p->tensors[i].name) == 0 &&
                    o->tensors[i].offset == p->tensors[i].offset &&
                    o->tensors[i].role == p->tensors[i].role;
-        for (int net = 0; same && net < 2; net++) {
-            same = o->param_count[net] == p->param_count[net] &&
-                   o->state_count[net] == p->state_count[net];
+        for (int net = 0; same && net < p->n_nets; net++) {
+            const rt_net *a = &o->nets[net], *b = &p->nets[net];
+            same = a->param_count == b->param_count && a->state_count == b->state_count;
             if (!same)
                 break;
-            memcpy(o->params[net], p->params[net], p->param_count[net] * sizeof(float));
-            if (p->state_count[net])
-                memcpy(o->state[net], p->state[net], p->state_count[net] * sizeof(float));
+            memcpy(a->params, b->params, b->param_count * sizeof(float));
+            if (b->state_count)
+                memcpy(a->state, b->state, b->state_count * sizeof(float));
+        }
+        for (int v = 0; same && v < p->n_vars; v++) {
+            same = o->vars[v].size == p->vars[v].size;
+            if (same)
+                memcpy(o->vars[v].buf, p->vars[v].buf,
+                       (size_t)p->batch * p->vars[v].size * sizeof(float));
         }
         if (!same) {
             fprintf(stderr, "check_step: the %s and plain emissions have different tensors\n",
@@ -234,13 +257,11 @@ int main(int argc, char **argv)
     }
 
     static record rp, ro[2];
-    run(p, real, z, &rp);
+    run(p, &rp);
     int bad = 0;
     for (int k = 0; k < 2; k++) {
-        run(opts[k], real, z, &ro[k]);
+        run(opts[k], &ro[k]);
         bad += compare(labels[k], &ro[k], &rp, grad_rtol, verbose);
     }
-    free(real);
-    free(z);
     return bad ? 1 : 0;
 }

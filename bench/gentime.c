@@ -52,10 +52,28 @@ static const char *arg_str(int argc, char **argv, const char *flag, const char *
     return def;
 }
 
-/* n samples, as `sample -n n` makes them (runtime/rt_generate.c) */
-static void generate_n(const rt_sampler_model *m, long n, float *out, const float *z)
+/* n samples, as `sample -n n` makes them (runtime/model/rt_generate.c) */
+static void generate_n(const rt_sampler_model *m, long n, float *out, float *const *in)
 {
-    rt_generate_sampler(m, z, (size_t)n, out);
+    rt_generate_sampler(m, (const float *const *)in, (size_t)n, out);
+}
+
+/* n samples of every input: latents N(0, 1), classes in turn, data zeros */
+static float **make_inputs(const rt_sampler_model *m, long n, rt_rng *rng)
+{
+    float **in = calloc((size_t)m->n_inputs + 1, sizeof *in);
+    for (int i = 0; in && i < m->n_inputs; i++) {
+        const rt_input_info *x = &m->inputs[i];
+        size_t count = (size_t)n * x->size;
+        in[i] = calloc(count + 1, sizeof(float));
+        if (!in[i])
+            return NULL;
+        if (x->kind == RT_VAR_LATENT)
+            rt_rng_fill_normal(rng, in[i], count, 0.0f, 1.0f);
+        for (size_t k = 0; x->kind == RT_VAR_CLASS && k < count; k++)
+            in[i][k] = (float)(k / x->size % (size_t)x->classes);
+    }
+    return in;
 }
 
 int main(int argc, char **argv)
@@ -72,7 +90,8 @@ int main(int argc, char **argv)
     }
 
     const rt_sampler_model *m = ganc_model();
-    rt_store store = rt_sample_store(m);
+    rt_net net;
+    rt_store store = rt_sample_store(m, &net);
     rt_tensors_init(&store, m->tensors, m->n_tensors, &rng);
     rt_sample_weights_in_arrays(m);   /* the generator reads the arrays just filled */
 
@@ -85,25 +104,26 @@ int main(int argc, char **argv)
             fprintf(stderr, "gentime: bad --n list '%s'\n", list);
             return 2;
         }
-        float *z = malloc((size_t)n * (size_t)m->latent_size * sizeof *z);
-        float *out = malloc((size_t)n * m->sample_size * sizeof *out);
-        if (!z || !out) {
+        float **in = make_inputs(m, n, &rng);
+        float *out = malloc((size_t)n * m->out_size * sizeof *out);
+        if (!in || !out) {
             fprintf(stderr, "gentime: out of memory\n");
             return 1;
         }
-        rt_rng_fill_normal(&rng, z, (size_t)n * (size_t)m->latent_size, 0.0f, 1.0f);
         for (long i = 0; i < warmup; i++)
-            generate_n(m, n, out, z);
+            generate_n(m, n, out, in);
         double t0 = now();
-        generate_n(m, n, out, z);
+        generate_n(m, n, out, in);
         double once = now() - t0;
         long reps = once > 0 ? (long)(target / once) : 1000000;
         reps = reps < 3 ? 3 : reps > 1000000 ? 1000000 : reps;
         t0 = now();
         for (long i = 0; i < reps; i++)
-            generate_n(m, n, out, z);
+            generate_n(m, n, out, in);
         printf(", \"%ld\": %.9g", n, (now() - t0) / (double)reps);
-        free(z);
+        for (int i = 0; i < m->n_inputs; i++)
+            free(in[i]);
+        free(in);
         free(out);
     }
     printf("}\n");

@@ -4,15 +4,18 @@
  *
  * Linked with one generated train.c compiled with -DGANC_NO_MAIN (it exports
  * ganc_model(), runtime/rt_model.h).  It initialises every tensor from its
- * init spec as the trainer does, fills a pool of four random "real" batches
- * (uniform in [-1, 1]: the values do not change the work), and then times
- * what the trainer's loop does per iteration for d_steps = 1
- * (runtime/rt_train.c), PyTorch's DCGAN loop too:
+ * init spec as the trainer does, fills a pool of four random batches of
+ * each data variable (uniform in [-1, 1]: the values do not change the
+ * work), and then times what the trainer's loop does per iteration with
+ * every update run once (runtime/train/rt_iteration.c); for the classic
+ * model that is PyTorch's DCGAN loop too:
  *
  *   z ~ the latent prior            (drawn every iteration, as torch does)
- *   g_forward(z)                    G once, in training mode
- *   d_step(real); rt_optim_step(D)  D loss on real and fake, Adam on D
- *   g_step(z);    rt_optim_step(G)  G loss through D, Adam on G
+ *   update d: G forward once in training mode, D loss on real and fake,
+ *             Adam on D
+ *   update g: G loss through D, Adam on G
+ * Data batches are copied into the variables from the pool (a memcpy per
+ * iteration, nothing next to a step).
  *
  * W iterations run untimed first (page faults, OpenBLAS's buffers and
  * thread start), then N timed ones.  It prints one JSON line: the mean
@@ -54,13 +57,20 @@ static long arg_long(int argc, char **argv, const char *flag, long def)
     return def;
 }
 
-static void fill_latent(const rt_model *m, rt_rng *rng, float *z)
+/* Every variable but the data: latents from the prior, classes uniform. */
+static void draw(const rt_model *m, rt_rng *rng)
 {
-    size_t n = (size_t)m->batch * (size_t)m->latent_size;
-    if (m->latent_dist == RT_LATENT_UNIFORM)
-        rt_rng_fill_uniform(rng, z, n, -1.0f, 1.0f);
-    else
-        rt_rng_fill_normal(rng, z, n, 0.0f, 1.0f);
+    for (int v = 0; v < m->n_vars; v++) {
+        const rt_var *x = &m->vars[v];
+        size_t n = (size_t)m->batch * x->size;
+        if (x->kind == RT_VAR_LATENT && x->dist == RT_LATENT_UNIFORM)
+            rt_rng_fill_uniform(rng, x->buf, n, -1.0f, 1.0f);
+        else if (x->kind == RT_VAR_LATENT)
+            rt_rng_fill_normal(rng, x->buf, n, 0.0f, 1.0f);
+        else if (x->kind == RT_VAR_CLASS || x->kind == RT_VAR_LABEL)
+            for (size_t i = 0; i < n; i++)
+                x->buf[i] = (float)rt_rng_below(rng, (uint64_t)x->classes);
+    }
 }
 
 static void print_tensors(const rt_model *m)
@@ -93,39 +103,52 @@ int main(int argc, char **argv)
 
     rt_rng rng;
     rt_rng_seed(&rng, seed);
-    rt_store store = { { m->params[0], m->params[1] }, { m->param_count[0], m->param_count[1] },
-                       { m->state[0], m->state[1] }, { m->state_count[0], m->state_count[1] } };
+    rt_store store = { m->nets, m->n_nets };
     rt_tensors_init(&store, m->tensors, m->n_tensors, &rng);
-    rt_optim opt[2];
-    for (int net = 0; net < 2; net++)
-        rt_optim_init(&opt[net], &m->optim[net], m->param_count[net]);
+    rt_optim *opt = calloc((size_t)m->n_nets, sizeof *opt);
+    for (int net = 0; net < m->n_nets; net++)
+        for (int u = 0; u < m->n_updates; u++)
+            for (int k = 0; k < m->updates[u].n_nets; k++)
+                if (m->updates[u].nets[k] == net)
+                    rt_optim_init(&opt[net], &m->updates[u].optim, m->nets[net].param_count);
 
     size_t nreal = (size_t)m->batch * m->sample_size;
     float *real = malloc(POOL * nreal * sizeof *real);
-    float *z = malloc((size_t)m->batch * (size_t)m->latent_size * sizeof *z);
-    if (!real || !z) {
+    float *loss = calloc((size_t)m->n_updates + 1, sizeof *loss);
+    if (!real || !loss || !opt) {
         fprintf(stderr, "steptime: out of memory\n");
         return 1;
     }
     rt_rng_fill_uniform(&rng, real, POOL * nreal, -1.0f, 1.0f);
 
-    float dl = 0, gl = 0;
     double t0 = 0;
     for (long it = 0; it < warmup + iters; it++) {
         if (it == warmup)
             t0 = now();
-        fill_latent(m, &rng, z);
-        m->g_forward(z);
-        dl = m->d_step(real + (size_t)(it % POOL) * nreal);
-        rt_optim_step(&opt[RT_NET_D], m->params[RT_NET_D], m->grads[RT_NET_D]);
-        gl = m->g_step(z);
-        rt_optim_step(&opt[RT_NET_G], m->params[RT_NET_G], m->grads[RT_NET_G]);
+        draw(m, &rng);
+        for (int v = 0; v < m->n_vars; v++)
+            if (m->vars[v].kind == RT_VAR_DATA)
+                memcpy(m->vars[v].buf, real + (size_t)(it % POOL) * nreal,
+                       nreal * sizeof *real);
+        for (int u = 0; u < m->n_updates; u++) {
+            const rt_update *up = &m->updates[u];
+            if (up->forward)
+                up->forward();
+            loss[u] = up->step();
+            for (int k = 0; k < up->n_nets; k++)
+                rt_optim_step(&opt[up->nets[k]], m->nets[up->nets[k]].params,
+                              m->nets[up->nets[k]].grads);
+        }
     }
     double per_iter = (now() - t0) / (double)iters;
-    if (!isfinite(dl) || !isfinite(gl)) {
-        fprintf(stderr, "steptime: loss is not finite (D %g, G %g)\n", dl, gl);
-        return 1;
-    }
+    for (int u = 0; u < m->n_updates; u++)
+        if (!isfinite(loss[u])) {
+            fprintf(stderr, "steptime: the %s loss is not finite (%g)\n", m->updates[u].name,
+                    loss[u]);
+            return 1;
+        }
+    /* loss_d and loss_g: the first update's and the last's (the classic d, g) */
+    float dl = loss[0], gl = loss[m->n_updates - 1];
 
     printf("{\"s_per_iter\": %.9g, \"iters\": %ld, \"threads\": %d, \"loss_d\": %.6g, "
            "\"loss_g\": %.6g, \"openblas_core\": \"%s\", \"openblas_config\": \"%s\", ",
@@ -133,9 +156,10 @@ int main(int argc, char **argv)
     print_tensors(m);
     printf("}\n");
 
-    for (int net = 0; net < 2; net++)
+    for (int net = 0; net < m->n_nets; net++)
         rt_optim_free(&opt[net]);
+    free(opt);
     free(real);
-    free(z);
+    free(loss);
     return 0;
 }

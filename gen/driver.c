@@ -16,19 +16,37 @@ static int sampler_many_batch(const gan_model *m)
     return m->train.batch < 16 ? m->train.batch : 16;
 }
 
-/* Adds a step of program `which` at `batch` (0: the model's) to u, lowered
- * but not planned; `rename` names its function when not NULL. */
-static void add_step(gan_unit *u, const gan_model *m, int which, int batch, const char *rename)
+/* A new step of u at `batch` (0: the model's), its program to be built. */
+static gan_step *add_step(gan_unit *u, const gan_model *m, int batch)
 {
-    if (u->n == GAN_MAX_STEPS)
-        gan_internal("driver.c", "more than %d steps in one generated file", GAN_MAX_STEPS);
+    u->step = gan_xrealloc(u->step, (size_t)u->n + 1, sizeof *u->step);
     gan_step *s = &u->step[u->n++];
+    memset(s, 0, sizeof *s);
     s->model = *m;
     if (batch)
         s->model.train.batch = batch;
-    gan_program_build(&s->prog, &s->model, which);
-    if (rename)
-        s->prog.name = rename;
+    return s;
+}
+
+/* The trainer's programs: for each update, the forward program of the
+ * next update when it has one (called in this update's repetitions), then
+ * its step; the saved slots numbered across the file. */
+static void trainer_programs(gan_unit *u, const gan_model *m)
+{
+    int *fwd_base = gan_xcalloc((size_t)m->n_updates + 1, sizeof *fwd_base), base = 0;
+    for (int k = 0; k < m->n_updates; k++) {
+        if (k + 1 < m->n_updates && gan_update_has_forward(m, k + 1)) {
+            gan_step *f = add_step(u, m, 0);
+            gan_program_forward(&f->prog, &f->model, k + 1, base);
+            fwd_base[k + 1] = base;
+            base += f->prog.n_saved;
+        }
+        gan_step *s = add_step(u, m, 0);
+        gan_program_step(&s->prog, &s->model, k, fwd_base[k + 1], fwd_base[k]);
+    }
+    gan_step *g = add_step(u, m, 0);
+    gan_program_generate(&g->prog, &g->model);
+    free(fwd_base);
 }
 
 /* Asks the cost model to measure every product of the units' programs
@@ -68,10 +86,7 @@ void gan_compile(gan_compiled *c, const gan_model *m, gan_codegen_opts o, gan_co
     o.cost = cost;
     gan_unit *tr = &c->trainer, *sa = &c->sampler;
     tr->opts = o;
-    static const int trainer_steps[] = { GAN_PROG_G_FORWARD, GAN_PROG_D_STEP, GAN_PROG_G_STEP,
-                                         GAN_PROG_GENERATE };
-    for (int i = 0; i < 4; i++)
-        add_step(tr, m, trainer_steps[i], 0, NULL);
+    trainer_programs(tr, m);
     /* The sampler's generator runs one sample at a time: inference-mode
      * batchnorm couples no samples, a single sample is then as fast as it
      * can be, and n samples cost n times one, without padding to a batch.
@@ -85,10 +100,14 @@ void gan_compile(gan_compiled *c, const gan_model *m, gan_codegen_opts o, gan_co
         sa->opts.blas = 1;
         sa->opts.own_gemm = 1;
     }
-    add_step(sa, m, GAN_PROG_GENERATE, 1, NULL);
+    gan_step *one = add_step(sa, m, 1);
+    gan_program_generate(&one->prog, &one->model);
     sa->many = sampler_many_batch(m);
-    if (sa->many > 1)
-        add_step(sa, m, GAN_PROG_GENERATE, sa->many, "generate_many");
+    if (sa->many > 1) {
+        gan_step *many = add_step(sa, m, sa->many);
+        gan_program_generate(&many->prog, &many->model);
+        many->prog.name = "generate_many";
+    }
     gan_unit *units[2] = { tr, sa };
     measure(cost, units, 2);
     plan_unit(tr);
@@ -98,10 +117,12 @@ void gan_compile(gan_compiled *c, const gan_model *m, gan_codegen_opts o, gan_co
 void gan_compiled_free(gan_compiled *c)
 {
     gan_unit *units[2] = { &c->trainer, &c->sampler };
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < 2; k++) {
         for (int i = 0; i < units[k]->n; i++) {
             gan_plan_free(&units[k]->step[i].plan);
             gan_program_free(&units[k]->step[i].prog);
         }
+        free(units[k]->step);
+    }
     memset(c, 0, sizeof *c);
 }

@@ -22,15 +22,14 @@ typedef struct {
     gan_plan plan;
 } gan_step;
 
-enum { GAN_MAX_STEPS = 4 };
-
-/* One generated file: the trainer's four steps (g_forward, d_step, g_step,
- * generate) or the sampler's generate (batch 1) and generate_many. */
+/* One generated file: the trainer's programs (program.h: for each update
+ * its forward program if it has one, then its step; generate last) or the
+ * sampler's generate (batch 1) and generate_many. */
 typedef struct {
     int sampler;
     gan_codegen_opts opts;
     int n;
-    gan_step step[GAN_MAX_STEPS];
+    gan_step *step;      /* owned, n of them; they do not move once planned */
     long ws;             /* floats of workspace: the largest step's */
     long scratch;        /* floats of convolution scratch: the largest node's */
     int many;            /* the sampler's generate_many batch, 0 when it has none */

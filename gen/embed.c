@@ -41,7 +41,7 @@ static int read_generator(const gan_model *m, const rt_st *st, rt_st_entry *e, r
     int n = 0;
     for (int i = 0; i < m->n_tensors; i++) {
         const gan_tensor *t = &m->tensors[i];
-        if (t->net != GAN_G)
+        if (t->net != m->gen_net)
             continue;
         float *data = gan_xcalloc((size_t)tensor_numel(t), sizeof *data);
         e[n] = (rt_st_entry){ t->name, data, t->ndim, t->shape };

@@ -39,7 +39,7 @@ void gan_names_mark_written(gan_names *nm, const gan_plan *pl, int node);
 void gan_names_free(gan_names *nm);
 /* The C macro of a model tensor: generator.h1.weight -> G_H1_WEIGHT, then
  * suffix (malloc'd). */
-char *gan_tensor_macro(const gan_tensor *t, const char *suffix);
+char *gan_tensor_macro(const gan_model *m, const gan_tensor *t, const char *suffix);
 
 /* Appends the code computing executing node x (indented one level),
  * under a comment with its formula and what the plan decided for it. */
@@ -75,6 +75,9 @@ typedef struct {
     char **bodies;       /* full text, for deduplication */
     char **saved;        /* the trainer: name of saved slot k (malloc'd) */
     int n_saved;
+    char **taken;        /* every file-level buffer name (saved slots, variables,
+                          * networks' arrays): never a step's buffer name */
+    int n_taken;
 } gan_funcs;
 
 /* One program: its layer functions into *funcs and its step function into

@@ -91,8 +91,11 @@ static char *op_text(const ir_node *nd, char *const *v)
 char *gan_leaf_index(const gan_expr *c, ir_shape s, const char *const *idx)
 {
     ir_shape m = gan_expr_shape(c, s);
-    if (c->full_ix && ir_shape_eq(m, c->dom))
+    if (c->full_ix && ir_shape_eq(m, c->dom)) {
+        if (c->full_ix_used)
+            *c->full_ix_used = 1;
         return gan_strf("%s", c->full_ix);
+    }
     return gan_index_expr(m, c->dom, idx, c->dims);
 }
 
@@ -213,7 +216,7 @@ void gan_emit_epilogue(gan_buf *o, const gan_plan *pl, gan_names *nm, int epi, i
         return;
     }
     gan_expr e = { pl, nm, epi, producer, value, pl->p->g.n[epi].shape, dims, 0, 0, NULL, 0,
-                   NULL, -1 };
+                   NULL, -1, NULL };
     gan_buf body = { 0 };
     char *val = gan_value_of(&e, epi, idx, &body, lvl + 1);
     if (!body.len) {

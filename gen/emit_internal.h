@@ -35,6 +35,7 @@ typedef struct {
                                  domain, or NULL */
     int group;                /* the loop group being written (its locals are
                                  variables), or -1 */
+    int *full_ix_used;        /* set to 1 where an index is full_ix, or NULL */
 } gan_expr;
 
 /* A C float literal of k (malloc'd): "0.5f", "(-2.0f)". */

@@ -125,11 +125,22 @@ static void member_statement(nest_ctx *c, int k, const char *const *idx, gan_buf
 static void nest_body(void *vctx, const char *const *idx, gan_buf *o, int lvl)
 {
     nest_ctx *c = vctx;
-    gan_buf body = { 0 };
+    gan_buf body = { 0 }, stmts = { 0 };
     int inner = c->in_block ? lvl : lvl + 1;
     domain_index(c, idx, &body, inner);
+    int used = 0;
+    c->e.full_ix_used = &used;
     for (int k = 0; k < c->n_nest; k++)
-        member_statement(c, k, idx, &body, inner);
+        member_statement(c, k, idx, &stmts, inner);
+    c->e.full_ix_used = NULL;
+    /* the domain's element is declared only where an operand reads it (a
+     * sum of a constant reads none) */
+    if (!used) {
+        gan_buf_free(&body);
+        memset(&body, 0, sizeof body);
+    }
+    gan_buf_put(&body, gan_buf_str(&stmts));
+    gan_buf_free(&stmts);
     if (c->in_block) {
         gan_buf_put(o, gan_buf_str(&body));
     } else if (gan_buf_lines(&body) > 1) {
@@ -329,7 +340,7 @@ void gan_emit_loop_node(gan_buf *o, const gan_plan *pl, gan_names *nm, int x)
     const ir_node *nd = &g->n[x];
     nest_ctx c = { pl, nm, &pl->sched[x], NULL, 0, NULL, 0, NULL,
                    { pl, nm, x, -1, NULL, nd->shape, gan_dom_names, 0, 0, NULL, 0, NULL,
-                     pl->sched[x].group },
+                     pl->sched[x].group, NULL },
                    0 };
     collect_members(&c, x);
     ir_shape dom = gan_plan_loop_domain(pl, x);

@@ -20,15 +20,25 @@ static void flow_shape(gan_buf *o, gan_shape s)
 
 static void net_flow(gan_buf *o, const gan_net *net)
 {
-    gan_buf_printf(o, "%s: %s(", net->role, net->id == GAN_G ? "z" : "x");
-    flow_shape(o, net->input);
+    gan_buf_printf(o, "%s: ", net->role);
+    for (int j = 0; j < net->n_inputs; j++) {
+        gan_buf_printf(o, "%s%s(", j ? ", " : "", net->inputs[j].name);
+        flow_shape(o, net->inputs[j].shape);
+        gan_buf_put(o, ")");
+    }
     for (int oi = 0; oi < net->n_order; oi++) {
         const gan_layer *l = &net->layers[net->order[oi]];
-        gan_buf_printf(o, ") -> %s(", l->name);
+        gan_buf_printf(o, " -> %s(", l->name);
         flow_shape(o, l->out);
+        gan_buf_put(o, ")");
     }
-    gan_buf_put(o, ")");
     gan_buf_put(o, "\n");
+}
+
+/* the networks a file holds: the trainer all, the sampler its network */
+static int in_file_net(const gan_model *m, int net, const gan_emit_target *t)
+{
+    return !t->sampler || net == m->gen_net;
 }
 
 /* The file's opening comment: what it is, where it came from, the flow of
@@ -41,8 +51,9 @@ static void header(gan_buf *o, const gan_model *m, gan_codegen_opts opt, const g
                           "Regenerate with: ganc build %s\n",
                    t->sampler ? "Sampler" : "Trainer", m->name, GAN_VERSION, path, path);
     free(path);
-    for (int i = 0; i < (t->sampler ? 1 : 2); i++)
-        net_flow(&text, &m->net[i]);
+    for (int i = 0; i < m->n_nets; i++)
+        if (in_file_net(m, i, t))
+            net_flow(&text, &m->net[i]);
     if (opt.plain)
         gan_buf_put(&text, "Emission: plain (rolled loops, nothing fused, no BLAS): the "
                            "reference.\n");
@@ -58,9 +69,9 @@ static void header(gan_buf *o, const gan_model *m, gan_codegen_opts opt, const g
     gan_buf_free(&text);
 }
 
-static int in_file(const gan_tensor *t, const gan_emit_target *tg)
+static int in_file(const gan_model *m, const gan_tensor *t, const gan_emit_target *tg)
 {
-    return !tg->sampler || t->net == GAN_G;
+    return in_file_net(m, t->net, tg);
 }
 
 /* how many tensors the sampler has (the generator's) */
@@ -68,7 +79,7 @@ static int sampler_tensors(const gan_model *m, const gan_emit_target *t)
 {
     int n = 0;
     for (int i = 0; i < m->n_tensors; i++)
-        n += in_file(&m->tensors[i], t);
+        n += in_file(m, &m->tensors[i], t);
     return n;
 }
 
@@ -81,108 +92,186 @@ static void constant(gan_buf *o, const char *name, long value, const char *why, 
     free(assign);
 }
 
+/* "G" from "g": a network's prefix in upper case, for its constants */
+static char *upper(const char *s)
+{
+    char *u = gan_xstrdup(s);
+    for (char *c = u; *c; c++)
+        *c = (char)toupper((unsigned char)*c);
+    return u;
+}
+
 static void constants(gan_buf *o, const gan_model *m, const gan_emit_target *t, long ws)
 {
     gan_buf_put(o, "enum {\n");
     constant(o, "BATCH", m->train.batch, "compiled batch size", 0);
-    constant(o, "LATENT", m->latent.size, "latent vector size", 0);
-    constant(o, "SAMPLE_SIZE", gan_shape_numel(m->data.shape), "floats per sample", 0);
-    for (int net = 0; net < 2; net++) {
-        if (t->sampler && net == GAN_D)
+    const gan_net *gen = &m->net[m->gen_net];
+    if (m->shorthand)
+        constant(o, "LATENT", gen->inputs[0].shape.d[0], "latent vector size", 0);
+    constant(o, "SAMPLE_SIZE", gan_shape_numel(m->data.shape), "floats per data sample", 0);
+    constant(o, "OUT_SIZE", gan_shape_numel(gen->layers[gen->output].out),
+             "floats per generated sample", 0);
+    for (int net = 0; net < m->n_nets; net++) {
+        if (!in_file_net(m, net, t))
             continue;
-        constant(o, net ? "D_PARAM_COUNT" : "G_PARAM_COUNT", (long)m->param_count[net],
-                 net ? "floats of D's parameters" : "floats of G's parameters", 0);
-        constant(o, net ? "D_STATE_COUNT" : "G_STATE_COUNT", (long)m->state_count[net],
-                 "running statistics", 0);
+        char *P = upper(m->net[net].prefix);
+        char *name = gan_strf("%s_PARAM_COUNT", P), *why = gan_strf("floats of %s's parameters",
+                                                                     m->net[net].name);
+        constant(o, name, (long)m->net[net].param_count, why, 0);
+        free(name);
+        name = gan_strf("%s_STATE_COUNT", P);
+        constant(o, name, (long)m->net[net].state_count, "running statistics", 0);
+        free(name);
+        free(why);
+        free(P);
     }
     constant(o, "WS_FLOATS", ws > 0 ? ws : 1, "workspace shared by all steps", 1);
     gan_buf_put(o, "};\n");
     if (t->sampler)
-        gan_buf_put(o, "\n/* model tensors: where the generator reads them, set by loading: the\n"
-                       " * weights file or embedded weights in place, or the copies in g_params\n"
-                       " * and g_state (rt_sample_weights.h) */\n");
+        gan_buf_printf(o, "\n/* model tensors: where the network reads them, set by loading: "
+                          "the\n * weights file or embedded weights in place, or the copies in "
+                          "%s_params\n * and %s_state (rt_sample_weights.h) */\n",
+                       gen->prefix, gen->prefix);
     else
         gan_buf_put(o, "\n/* model tensors: views into the parameter (and gradient) arrays */\n");
     for (int i = 0, k = 0; i < m->n_tensors; i++) {
         const gan_tensor *tn = &m->tensors[i];
-        if (!in_file(tn, t))
+        if (!in_file(m, tn, t))
             continue;
-        char *mac = gan_tensor_macro(tn, "");
+        char *mac = gan_tensor_macro(m, tn, "");
         const char *arr = tn->role == GAN_PARAM ? "params" : "state";
+        const char *p = m->net[tn->net].prefix;
         if (t->sampler)   /* tensors[k] below */
-            gan_buf_printf(o, "#define %s (g_weights[%d])\n", mac, k++);
+            gan_buf_printf(o, "#define %s (%s_weights[%d])\n", mac, p, k++);
         else
-            gan_buf_printf(o, "#define %s (%s_%s + %zu)\n", mac, tn->net ? "d" : "g", arr,
-                           tn->offset);
+            gan_buf_printf(o, "#define %s (%s_%s + %zu)\n", mac, p, arr, tn->offset);
         if (tn->role == GAN_PARAM && !t->sampler)
-            gan_buf_printf(o, "#define %s_GRAD (%s_grads + %zu)\n", mac, tn->net ? "d" : "g",
-                           tn->offset);
+            gan_buf_printf(o, "#define %s_GRAD (%s_grads + %zu)\n", mac, p, tn->offset);
         free(mac);
     }
 }
 
-/* Names the values g_forward saves for d_step and g_step (program.h)
- * after what they hold: g_ and the value's name (g_tanh9, G's output;
- * g_bn1_centered), each once. */
-static void name_saved(gan_funcs *f, const gan_plan *pl)
+static void take(gan_funcs *f, char *name)
 {
-    const gan_program *g_forward = pl->p;
-    f->n_saved = g_forward->n_saved;
-    f->saved = gan_xcalloc((size_t)f->n_saved + 1, sizeof *f->saved);
-    for (int k = 0; k < f->n_saved; k++) {
-        char *what = gan_value_name(pl, g_forward->saved[k], -1, 0);
-        char *name = gan_strf("g_%s", what);
-        for (int suffix = 2;; suffix++) {
-            int clash = 0;
-            for (int j = 0; j < k && !clash; j++)
-                clash = !strcmp(f->saved[j], name);
-            if (!clash)
-                break;
-            free(name);
-            name = gan_strf("g_%s_%d", what, suffix);
+    f->taken = gan_xrealloc(f->taken, (size_t)f->n_taken + 1, sizeof *f->taken);
+    f->taken[f->n_taken++] = name;
+}
+
+/* Names the values the forward programs save (program.h) after what they
+ * hold: the network's prefix and the value's name (g_tanh9, G's output in
+ * the shorthand; g_bn1_centered), each once; then every other file-level
+ * buffer name goes on the list that step buffers keep clear of. */
+static void name_file_buffers(gan_funcs *f, const gan_unit *u, const gan_model *m)
+{
+    for (int i = 0; i < u->n; i++) {
+        const gan_plan *pl = &u->step[i].plan;
+        const gan_program *p = pl->p;
+        if (p->kind != GAN_PROG_FORWARD)
+            continue;
+        f->saved = gan_xrealloc(f->saved, (size_t)f->n_saved + (size_t)p->n_saved + 1,
+                                sizeof *f->saved);
+        for (int k = 0; k < p->n_saved; k++) {
+            const ir_node *n = &p->g.n[p->saved[k]];
+            char *what = gan_value_name(pl, p->saved[k], -1, 0);
+            const char *who = n->net >= 0 ? m->net[n->net].prefix : "saved";
+            char *name = gan_strf("%s_%s", who, what);
+            for (int suffix = 2;; suffix++) {
+                int clash = 0;
+                for (int j = 0; j < f->n_saved && !clash; j++)
+                    clash = !strcmp(f->saved[j], name);
+                for (int v = 0; v < m->n_vars && !clash; v++)
+                    clash = !strcmp(m->vars[v].name, name);
+                if (!clash)
+                    break;
+                free(name);
+                name = gan_strf("%s_%s_%d", who, what, suffix);
+            }
+            free(what);
+            f->saved[f->n_saved++] = name;
         }
-        free(what);
-        f->saved[k] = name;
     }
+    for (int k = 0; k < f->n_saved; k++)
+        take(f, gan_xstrdup(f->saved[k]));
+    for (int v = 0; v < m->n_vars; v++)
+        take(f, gan_xstrdup(m->vars[v].name));
+    static const char *const arrays[] = { "params", "grads", "state", "weights", "ema" };
+    for (int net = 0; net < m->n_nets; net++)
+        for (size_t a = 0; a < sizeof arrays / sizeof arrays[0]; a++)
+            take(f, gan_strf("%s_%s", m->net[net].prefix, arrays[a]));
 }
 
 /* The saved buffers: their sizes are fixed here, like every buffer. */
-static void saved_buffers(gan_buf *o, const gan_funcs *f, const gan_program *g_forward)
+static void saved_buffers(gan_buf *o, const gan_funcs *f, const gan_unit *u)
 {
-    const ir_graph *g = &g_forward->g;
-    int n = g_forward->n_saved;
-    long total = 0;
-    for (int k = 0; k < n; k++)
-        total += ir_numel(g->n[g_forward->saved[k]].shape);
-    gan_buf_printf(o, "\n/* G's forward pass runs once per iteration (g_forward); its output "
-                      "(%s) and\n * the activations G's backward pass needs stay here "
-                      "for d_step and g_step:\n * %d buffers, %ld floats (%.1f MiB) */\n",
-                   f->saved[0], n, total, (double)total * 4 / (1 << 20));
-    for (int k = 0; k < n; k++) {
-        char shape[64];
-        ir_shape_str(g->n[g_forward->saved[k]].shape, shape, sizeof shape);
-        gan_buf_printf(o, "static float %s[%ld] __attribute__((aligned(64)));  /* %s */\n",
-                       f->saved[k], ir_numel(g->n[g_forward->saved[k]].shape), shape);
+    for (int i = 0; i < u->n; i++) {
+        const gan_program *p = &u->step[i].prog;
+        if (p->kind != GAN_PROG_FORWARD)
+            continue;
+        const ir_graph *g = &p->g;
+        long total = 0;
+        for (int k = 0; k < p->n_saved; k++)
+            total += ir_numel(g->n[p->saved[k]].shape);
+        gan_buf_printf(o, "\n/* %s runs once per repetition of the update before it: the "
+                          "outputs of\n * its forward passes (%s, ...) and the activations "
+                          "their backward\n * passes need stay here: %d buffers, %ld floats "
+                          "(%.1f MiB) */\n", p->name, f->saved[p->saved_base], p->n_saved,
+                       total, (double)total * 4 / (1 << 20));
+        for (int k = 0; k < p->n_saved; k++) {
+            char shape[64];
+            ir_shape_str(g->n[p->saved[k]].shape, shape, sizeof shape);
+            gan_buf_printf(o, "static float %s[%ld] __attribute__((aligned(64)));  /* %s */\n",
+                           f->saved[p->saved_base + k], ir_numel(g->n[p->saved[k]].shape),
+                           shape);
+        }
     }
+}
+
+/* The variables the trainer draws before each step (rt_model.h). */
+static void variable_buffers(gan_buf *o, const gan_model *m)
+{
+    gan_buf_put(o, "\n/* the variables, drawn by the trainer before the steps that read them */\n");
+    static const char *const kinds[] = { "a batch of data samples", "their class labels",
+                                         "latent noise", "random class labels" };
+    for (int v = 0; v < m->n_vars; v++) {
+        const gan_var *var = &m->vars[v];
+        gan_buf_printf(o, "static float %s[BATCH * %ld] __attribute__((aligned(64)));  /* %s */\n",
+                       var->name, gan_shape_numel(var->shape), kinds[var->kind]);
+    }
+}
+
+/* the moving average decay of the update that trains net, 0 for none */
+static float net_ema(const gan_model *m, int net)
+{
+    for (int k = 0; k < m->n_updates; k++)
+        for (int i = 0; i < m->updates[k].n_nets; i++)
+            if (m->updates[k].nets[i] == net)
+                return m->updates[k].ema;
+    return 0;
 }
 
 static void buffers(gan_buf *o, const gan_model *m, const gan_emit_target *t)
 {
     gan_buf_put(o, "/* every buffer is static and sized here: nothing is allocated while training */\n");
-    for (int net = 0; net < 2; net++) {
-        if (t->sampler && net == GAN_D)
+    for (int net = 0; net < m->n_nets; net++) {
+        if (!in_file_net(m, net, t))
             continue;
-        const char *p = net ? "d" : "g", *P = net ? "D" : "G";
+        const char *p = m->net[net].prefix;
+        char *P = upper(p);
         gan_buf_printf(o, "static float %s_params[%s_PARAM_COUNT + 1] __attribute__((aligned(64)));\n",
                        p, P);
         if (!t->sampler)
             gan_buf_printf(o, "static float %s_grads[%s_PARAM_COUNT + 1] __attribute__((aligned(64)));\n",
                            p, P);
+        if (!t->sampler && net_ema(m, net) > 0)
+            gan_buf_printf(o, "static float %s_ema[%s_PARAM_COUNT + 1] __attribute__((aligned(64)));\n",
+                           p, P);
         gan_buf_printf(o, "static float %s_state[%s_STATE_COUNT + 1] __attribute__((aligned(64)));\n",
                        p, P);
+        free(P);
     }
     if (t->sampler)
-        gan_buf_printf(o, "static const float *g_weights[%d];\n", sampler_tensors(m, t));
+        gan_buf_printf(o, "static const float *%s_weights[%d];\n", m->net[m->gen_net].prefix,
+                       sampler_tensors(m, t));
     gan_buf_put(o, "static float ws[WS_FLOATS] __attribute__((aligned(64)));");
 }
 
@@ -210,11 +299,11 @@ static void tensor_table(gan_buf *o, const gan_model *m, const gan_emit_target *
     int n = 0;
     for (int i = 0; i < m->n_tensors; i++) {
         const gan_tensor *tn = &m->tensors[i];
-        if (!in_file(tn, t))
+        if (!in_file(m, tn, t))
             continue;
         char a[48], b[48];
         gan_buf_printf(o, "    { \"%s\", %d, %d, %zu, %d, { %d, %d, %d, %d }, %d, %s, %s },\n",
-                       tn->name, tn->net, tn->role, tn->offset, tn->ndim, tn->shape[0],
+                       tn->name, t->sampler ? 0 : tn->net, tn->role, tn->offset, tn->ndim, tn->shape[0],
                        tn->ndim > 1 ? tn->shape[1] : 0, tn->ndim > 2 ? tn->shape[2] : 0,
                        tn->ndim > 3 ? tn->shape[3] : 0, tn->init, flit(a, tn->init_a),
                        flit(b, tn->init_b));
@@ -225,13 +314,87 @@ static void tensor_table(gan_buf *o, const gan_model *m, const gan_emit_target *
     gan_buf_put(o, "};");
 }
 
-static void shape_fields(gan_buf *o, const gan_model *m)
+static void shape3(gan_buf *o, gan_shape s)
 {
-    gan_buf_printf(o, "    .sample_ndim = %d,\n    .sample_shape = { %d, %d, %d },\n"
-                      "    .sample_size = SAMPLE_SIZE,\n",
-                   m->data.shape.rank, m->data.shape.d[0],
-                   m->data.shape.rank > 1 ? m->data.shape.d[1] : 0,
-                   m->data.shape.rank > 2 ? m->data.shape.d[2] : 0);
+    gan_buf_printf(o, "{ %d, %d, %d }", s.d[0], s.rank > 1 ? s.d[1] : 0, s.rank > 2 ? s.d[2] : 0);
+}
+
+static const char *const var_kinds[] = { "RT_VAR_DATA", "RT_VAR_LABEL", "RT_VAR_LATENT",
+                                         "RT_VAR_CLASS" };
+
+/* the sampling network's inputs (rt_input_info) */
+static void gen_inputs(gan_buf *o, const gan_model *m)
+{
+    static const char *const kinds[] = { "RT_VAR_LATENT", "RT_VAR_CLASS", "RT_VAR_DATA" };
+    const gan_net *gen = &m->net[m->gen_net];
+    gan_buf_put(o, "\nstatic const rt_input_info gen_inputs[] = {\n");
+    for (int j = 0; j < gen->n_inputs; j++) {
+        const gan_net_input *in = &gen->inputs[j];
+        gan_buf_printf(o, "    { \"%s\", %s, %ld, %d, %d, %d, ", in->name, kinds[in->kind],
+                       gan_shape_numel(in->shape), in->dist, in->classes, in->shape.rank);
+        shape3(o, in->shape);
+        gan_buf_put(o, " },\n");
+    }
+    gan_buf_put(o, "};");
+}
+
+/* The trainer's tables: networks, variables, updates (rt_model.h). */
+static void trainer_tables(gan_buf *o, const gan_model *m)
+{
+    gan_buf_put(o, "\n\nstatic rt_net nets[] = {\n");
+    for (int net = 0; net < m->n_nets; net++) {
+        const char *p = m->net[net].prefix;
+        char *P = upper(p);
+        float ema = net_ema(m, net);
+        char f[48];
+        gan_buf_printf(o, "    { \"%s\", %s_params, %s_grads, %s_PARAM_COUNT, %s_state, "
+                          "%s_STATE_COUNT, ", m->net[net].name, p, p, P, p, P);
+        if (ema > 0)
+            gan_buf_printf(o, "%s_ema, %s },\n", p, flit(f, ema));
+        else
+            gan_buf_put(o, "NULL, 0.0f },\n");
+        free(P);
+    }
+    gan_buf_put(o, "};\n\nstatic rt_var vars[] = {\n");
+    for (int v = 0; v < m->n_vars; v++) {
+        const gan_var *var = &m->vars[v];
+        int labels = -1;
+        for (int w = 0; w < m->n_vars; w++)
+            if (m->vars[w].kind == GAN_VAR_LABEL && m->vars[w].data_var == v)
+                labels = w;
+        gan_buf_printf(o, "    { \"%s\", %s, %ld, %d, %d, 0, %d, %s },\n", var->name,
+                       var_kinds[var->kind], gan_shape_numel(var->shape), var->dist,
+                       var->classes, labels, var->name);
+    }
+    gan_buf_put(o, "};\n");
+    for (int k = 0; k < m->n_updates; k++) {
+        const gan_update *u = &m->updates[k];
+        gan_buf_printf(o, "\n/* update '%s' */\nstatic const int update_%s_nets[] = { ", u->name,
+                       u->name);
+        for (int i = 0; i < u->n_nets; i++)
+            gan_buf_printf(o, "%s%d", i ? ", " : "", u->nets[i]);
+        gan_buf_printf(o, " };\nstatic const int update_%s_draws[] = { ", u->name);
+        for (int i = 0; i < u->n_draws; i++)
+            gan_buf_printf(o, "%s%d", i ? ", " : "", u->draws[i]);
+        gan_buf_printf(o, "%s };\n", u->n_draws ? "" : "-1");
+    }
+    gan_buf_put(o, "\nstatic const rt_update updates[] = {\n");
+    for (int k = 0; k < m->n_updates; k++) {
+        const gan_update *u = &m->updates[k];
+        char f[48];
+        gan_buf_printf(o, "    { .name = \"%s\", .nets = update_%s_nets, .n_nets = %d,\n"
+                          "      .optim = ", u->name, u->name, u->n_nets);
+        optim_field(o, &u->optim);
+        gan_buf_printf(o, ",\n      .repeat = %d, .clip = %s, .draws = update_%s_draws, "
+                          ".n_draws = %d,\n      .forward = ", u->repeat, flit(f, u->clip),
+                       u->name, u->n_draws);
+        if (k + 1 < m->n_updates && gan_update_has_forward(m, k + 1))
+            gan_buf_printf(o, "%s_forward", m->updates[k + 1].name);
+        else
+            gan_buf_put(o, "NULL");
+        gan_buf_printf(o, ", .step = %s_step },\n", u->name);
+    }
+    gan_buf_put(o, "};");
 }
 
 /* Appends text as a C string literal, one source line per literal piece,
@@ -269,24 +432,32 @@ static void model_fields(gan_buf *o, const gan_model *m, const gan_emit_target *
 {
     static const int data_kind[] = { RT_DATA_RING8, RT_DATA_GRID25, RT_DATA_CSV, RT_DATA_IDX,
                                      RT_DATA_PNG_DIR };
+    const gan_net *gen = &m->net[m->gen_net];
+    gan_shape out = gen->layers[gen->output].out;
     gan_buf_printf(o, "    .model_name = \"%s\",\n    .ganc_version = \"%s\",\n"
-                      "    .arch_hash = 0x%016llxULL,\n    .batch = BATCH,\n"
-                      "    .latent_size = LATENT,\n    .latent_dist = %d,\n",
-                   m->name, GAN_VERSION, (unsigned long long)gan_model_arch_hash(m),
-                   m->latent.dist);
-    shape_fields(o, m);
-    gan_buf_put(o, "    .tensors = tensors,\n    .n_tensors = sizeof tensors / sizeof tensors[0],\n");
+                      "    .arch_hash = 0x%016llxULL,\n    .batch = BATCH,\n",
+                   m->name, GAN_VERSION, (unsigned long long)gan_model_arch_hash(m));
+    gan_buf_printf(o, "    .out_ndim = %d,\n    .out_shape = ", out.rank);
+    shape3(o, out);
+    gan_buf_put(o, ",\n    .out_size = OUT_SIZE,\n"
+                   "    .tensors = tensors,\n    .n_tensors = sizeof tensors / sizeof tensors[0],\n");
+    const char *p = gen->prefix;
+    char *P = upper(p);
     if (t->sampler) {
-        gan_buf_put(o, "    .params = g_params,\n    .param_count = G_PARAM_COUNT,\n"
-                       "    .state = g_state,\n    .state_count = G_STATE_COUNT,\n"
-                       "    .weights = g_weights,\n    .generate = generate,\n");
+        gan_buf_printf(o, "    .inputs = gen_inputs,\n    .n_inputs = %d,\n"
+                          "    .params = %s_params,\n    .param_count = %s_PARAM_COUNT,\n"
+                          "    .state = %s_state,\n    .state_count = %s_STATE_COUNT,\n"
+                          "    .weights = %s_weights,\n    .generate = generate,\n",
+                       gen->n_inputs, p, P, p, P, p);
         if (many > 1)
             gan_buf_printf(o, "    .many_batch = %d,\n    .generate_many = generate_many,\n", many);
         if (t->embed_size)
             gan_buf_put(o, "    .embedded_weights = ganc_embedded_weights,\n"
                            "    .embedded_size = EMBEDDED_SIZE,\n");
+        free(P);
         return;
     }
+    free(P);
     gan_buf_put(o, "    .source_yaml = ");
     c_string(o, t->model_path, "");
     gan_buf_printf(o, ",\n    .model_yaml = model_yaml,\n    .data_kind = %d,\n",
@@ -296,23 +467,22 @@ static void model_fields(gan_buf *o, const gan_model *m, const gan_emit_target *
         c_string(o, m->data.path, "");
         gan_buf_put(o, ",\n");
     }
-    gan_buf_put(o, "    .params = { g_params, d_params },\n"
-                   "    .grads = { g_grads, d_grads },\n"
-                   "    .param_count = { G_PARAM_COUNT, D_PARAM_COUNT },\n"
-                   "    .state = { g_state, d_state },\n"
-                   "    .state_count = { G_STATE_COUNT, D_STATE_COUNT },\n    .optim = { ");
-    optim_field(o, &m->net[GAN_G].optim);
-    gan_buf_put(o, ",\n               ");
-    optim_field(o, &m->net[GAN_D].optim);
-    gan_buf_printf(o, " },\n    .steps = %ld,\n    .d_steps = %d,\n    .log_every = %ld,\n"
+    gan_buf_printf(o, "    .sample_ndim = %d,\n    .sample_shape = ", m->data.shape.rank);
+    shape3(o, m->data.shape);
+    gan_buf_printf(o, ",\n    .sample_size = SAMPLE_SIZE,\n"
+                      "    .nets = nets,\n    .n_nets = %d,\n"
+                      "    .vars = vars,\n    .n_vars = %d,\n"
+                      "    .updates = updates,\n    .n_updates = %d,\n"
+                      "    .steps = %ld,\n    .log_every = %ld,\n"
                       "    .sample_every = %ld,\n    .checkpoint_every = %ld,\n"
-                      "    .seed = %lluULL,\n    .g_forward = g_forward,\n"
-                      "    .d_step = d_step,\n    .g_step = g_step,\n"
-                      "    .generate = generate,\n"
+                      "    .seed = %lluULL,\n"
+                      "    .gen_net = %d,\n    .gen_inputs = gen_inputs,\n"
+                      "    .n_gen_inputs = %d,\n    .generate = generate,\n"
                       "    .set_threads = set_threads,\n"
                       "    .noise_seed = &noise_seed,\n",
-                   m->train.steps, m->train.d_steps, m->train.log_every, m->train.sample_every,
-                   m->train.checkpoint_every, (unsigned long long)m->seed);
+                   m->n_nets, m->n_vars, m->n_updates, m->train.steps, m->train.log_every,
+                   m->train.sample_every, m->train.checkpoint_every,
+                   (unsigned long long)m->seed, m->gen_net, gen->n_inputs);
 }
 
 static void embed(gan_buf *o, const gan_emit_target *t, long size)
@@ -379,7 +549,7 @@ int gan_emit_file(const gan_compiled *c, const gan_emit_target *t, gan_buf *out,
     memset(text, 0, sizeof text);
     gan_funcs funcs = { 0 };
     if (!t->sampler)
-        name_saved(&funcs, &u->step[GAN_PROG_G_FORWARD].plan);
+        name_file_buffers(&funcs, u, m);
     for (int i = 0; i < u->n; i++)
         emit_step(&u->step[i], &funcs, &text[S_STEPS], report);
     long ws = u->ws, scratch = u->scratch;
@@ -401,13 +571,18 @@ int gan_emit_file(const gan_compiled *c, const gan_emit_target *t, gan_buf *out,
                     "static void set_threads(int n)\n{\n    (void)n;\n}");
     constants(&text[S_CONSTANTS], m, t, ws);
     buffers(&text[S_BUFFERS], m, t);
-    if (!t->sampler)
-        saved_buffers(&text[S_BUFFERS], &funcs, &u->step[GAN_PROG_G_FORWARD].prog);
+    if (!t->sampler) {
+        saved_buffers(&text[S_BUFFERS], &funcs, u);
+        variable_buffers(&text[S_BUFFERS], m);
+    }
     if (scratch)
         gan_buf_printf(&text[S_BUFFERS], "\n/* im2col columns and products of the GEMM convolutions */\n"
                        "static float scratch[%ld] __attribute__((aligned(64)));", scratch);
     gan_buf_put(&text[S_FUNCS], funcs.text.s ? funcs.text.s : "");
     tensor_table(&text[S_TABLE], m, t);
+    gen_inputs(&text[S_TABLE], m);
+    if (!t->sampler)
+        trainer_tables(&text[S_TABLE], m);
     model_fields(&text[S_FIELDS], m, t, many);
     embed(&text[S_EMBED], t, t->embed_size);
     if (!t->sampler)

@@ -62,15 +62,29 @@ static char *tensor_short(const gan_tensor *t)
     return s;
 }
 
+/* The name of network `net`'s input that node b feeds in some
+ * application of the program (the first such input), or NULL. */
+static const char *bound_input(const gan_plan *pl, int b, int net)
+{
+    const gan_program *p = pl->p;
+    for (int i = 0; i < p->n_binds; i++)
+        if (p->binds[i].net == net && gan_plan_base(pl, p->binds[i].node) == b)
+            return pl->m->net[net].inputs[p->binds[i].input].name;
+    return NULL;
+}
+
 char *gan_value_name(const gan_plan *pl, int b, int net, int by_app)
 {
     const ir_node *n = &pl->p->g.n[b];
-    const char *who = n->net == 0 ? "g" : "d";
+    const char *who = n->net >= 0 ? pl->m->net[n->net].prefix : "";
     if (n->pass == IR_PASS_FORWARD && n->net != net && net >= 0 && n->op != IR_PARAM &&
-        (n->op == IR_INPUT || n->net >= 0))
-        /* the network's input: a value from outside it, named so that the
-         * same function serves D on real and on generated data */
-        return gan_strf("%s", net == 0 ? "z" : "x");
+        (n->op == IR_INPUT || n->net >= 0)) {
+        /* the network's input: a value from outside it, named after the
+         * input so that one function serves D on real and on generated data */
+        const char *in = bound_input(pl, b, net);
+        if (in)
+            return gan_strf("%s", in);
+    }
     if (n->op == IR_INPUT && n->ext < GAN_SAVED_EXT)
         return gan_strf("%s", pl->p->arg_names[n->ext]);
     if (n->op == IR_PARAM)   /* the other network's tensors say whose they are */
@@ -86,8 +100,8 @@ char *gan_value_name(const gan_plan *pl, int b, int net, int by_app)
     /* a value without a label of its own is named after its layer and op */
     char *what = n->label ? gan_strf("%s", n->label)
                           : gan_strf("%s_%s", n->layer, ir_op_name(n->op));
-    /* D on real and on fake data: which one; G's own values need no
-     * prefix (the saved buffers are g_VALUE) */
+    /* D on real and on fake data: which one; the shorthand's G values need
+     * no prefix (the saved buffers are g_VALUE) */
     if (!by_app || n->net < 0 || !strcmp(n->app, "g"))
         return what;
     char *name = gan_strf("%s_%s", n->app, what);
@@ -149,11 +163,12 @@ void gan_names_free(gan_names *nm)
     nm->n = nm->cap = 0;
 }
 
-char *gan_tensor_macro(const gan_tensor *t, const char *suffix)
+char *gan_tensor_macro(const gan_model *m, const gan_tensor *t, const char *suffix)
 {
     const char *dot = strchr(t->name, '.');
-    char *m = gan_strf("%c%s%s", t->net == 0 ? 'G' : 'D', dot ? dot : "", suffix);
-    for (char *c = m + 1; *c && c < m + 1 + (dot ? strlen(dot) : 0); c++)
+    char *mac = gan_strf("%s%s%s", m->net[t->net].prefix, dot ? dot : "", suffix);
+    size_t upper = strlen(m->net[t->net].prefix) + (dot ? strlen(dot) : 0);
+    for (char *c = mac; *c && c < mac + upper; c++)
         *c = *c == '.' ? '_' : (char)toupper((unsigned char)*c);
-    return m;
+    return mac;
 }

@@ -27,6 +27,9 @@ void gan_funcs_free(gan_funcs *f)
     for (int k = 0; k < f->n_saved; k++)
         free(f->saved[k]);
     free(f->saved);
+    for (int k = 0; k < f->n_taken; k++)
+        free(f->taken[k]);
+    free(f->taken);
     memset(f, 0, sizeof *f);
 }
 
@@ -83,11 +86,11 @@ static char *pointer_expr(const gan_plan *pl, const gan_funcs *f, int b, gan_nam
     if (pl->dest[b] == DEST_SAVED)
         return gan_xstrdup(f->saved[pl->tensor[b]]);
     if (nd->op == IR_PARAM)
-        return gan_tensor_macro(&pl->m->tensors[nd->ext], "");
+        return gan_tensor_macro(pl->m, &pl->m->tensors[nd->ext], "");
     if (pl->dest[b] == DEST_GRAD)
-        return gan_tensor_macro(&pl->m->tensors[pl->tensor[b]], "_GRAD");
+        return gan_tensor_macro(pl->m, &pl->m->tensors[pl->tensor[b]], "_GRAD");
     if (pl->dest[b] == DEST_STATE)
-        return gan_tensor_macro(&pl->m->tensors[pl->tensor[b]], "");
+        return gan_tensor_macro(pl->m, &pl->m->tensors[pl->tensor[b]], "");
     if (pl->dest[b] == DEST_OUT)
         return gan_xstrdup("out");
     return gan_xstrdup(gan_names_get(step_nm, pl, b));
@@ -123,9 +126,10 @@ static const char *pass_name(int pass)
     return pass == IR_PASS_BACKWARD ? "backward" : "forward";
 }
 
-static const char *net_letter(int net)
+/* the prefix of a network's functions ("g", "d", "G_ab"), NULL for none */
+static const char *net_letter(const gan_plan *pl, int net)
 {
-    return net == 0 ? "g" : net == 1 ? "d" : NULL;
+    return net >= 0 ? pl->m->net[net].prefix : NULL;
 }
 
 /* One layer function: the executing nodes [x, end) of one layer pass. */
@@ -162,12 +166,12 @@ static void function_names(const gan_plan *pl, const layer_fn *fn, const char *f
 {
     const ir_graph *g = &pl->p->g;
     const ir_node *head = &g->n[fn->x];
-    const char *who = net_letter(head->net), *pass = pass_name(head->pass);
+    const char *who = net_letter(pl, head->net), *pass = pass_name(head->pass);
     char *base;
     int mm = gan_plan_product(pl, fn->x);
     if (who && mm != fn->x && strcmp(g->n[mm].layer, head->layer)) {
         /* a product fused into the next layer's function: both layers */
-        const char *mm_who = net_letter(g->n[mm].net);
+        const char *mm_who = net_letter(pl, g->n[mm].net);
         base = mm_who && strcmp(mm_who, who)
                    ? gan_strf("%s_%s_%s_%s_%s", mm_who, g->n[mm].layer, who, head->layer, pass)
                    : gan_strf("%s_%s_%s_%s", who, g->n[mm].layer, head->layer, pass);
@@ -208,7 +212,7 @@ static int signature_order(const gan_plan *pl, const layer_fn *fn, int *order)
 
 static void banner(gan_buf *o, const gan_plan *pl, const ir_node *head)
 {
-    const char *role = head->net == 0 ? "generator" : head->net == 1 ? "discriminator" : NULL;
+    const char *role = head->net >= 0 ? pl->m->net[head->net].role : NULL;
     if (role && head->yaml_line) {
         char *path = gan_comment_safe(pl->m->path);
         gan_buf_printf(o, "/* ---- %s, layer '%s' (%s:%d), %s pass ---- */\n", role,
@@ -268,35 +272,67 @@ static const char *emit_function(const gan_plan *pl, gan_funcs *funcs, layer_fn 
     return fname;
 }
 
-/* the step function's opening: its comment and signature */
+/* "D(real), D(G(z))": the values an update's terms read, for comments */
+static void term_values(gan_buf *o, const gan_update *u)
+{
+    for (int t = 0; t < u->n_terms; t++) {
+        const gan_term *tm = &u->terms[t];
+        gan_buf_printf(o, "%s%s", t ? "; " : "", tm->name);
+        if (tm->a || tm->b)
+            gan_buf_printf(o, " on %s%s%s", tm->a ? tm->a->text : "",
+                           tm->a && tm->b ? " and " : "", tm->b ? tm->b->text : "");
+        if (tm->weight != 1.0f)
+            gan_buf_printf(o, " (weight %g)", (double)tm->weight);
+    }
+}
+
+/* the step function's opening: its comment and signature.  Steps read the
+ * variables the trainer drew (file-level buffers named after them);
+ * generate takes the sampling network's inputs as in[]. */
 static void step_opening(gan_buf *steps, const gan_plan *pl)
 {
     const gan_program *p = pl->p;
-    int batch = pl->m->train.batch;
-    if (p->out >= 0) {
-        gan_buf_printf(steps, "\n/* %s: the generator in inference mode on %d latents: out[%d x "
-                              "SAMPLE_SIZE] from\n * z[%d x LATENT]. */\n"
-                              "static void %s(float *out, const float *z)\n{\n", p->name, batch,
-                       batch, batch, p->name);
+    const gan_model *m = pl->m;
+    gan_buf c = { 0 };
+    if (p->kind == GAN_PROG_GENERATE) {
+        gan_buf_printf(&c, "%s: %s in inference mode on %d samples of its input%s (",
+                       p->name, m->net[m->gen_net].role, m->train.batch,
+                       p->n_args == 1 ? "" : "s");
+        for (int i = 0; i < p->n_args; i++)
+            gan_buf_printf(&c, "%s%s = in[%d]", i ? ", " : "", p->arg_names[i], i);
+        gan_buf_put(&c, ") into out.");
+        gan_emit_comment(steps, 0, c.s);
+        gan_buf_printf(steps, "static void %s(float *out, const float *const *in)\n{\n",
+                       p->name);
+        for (int i = 0; i < p->n_args; i++)
+            gan_buf_printf(steps, "    const float *%s = in[%d];\n", p->arg_names[i], i);
+        gan_buf_free(&c);
         return;
     }
-    if (p->loss < 0)
-        gan_buf_printf(steps, "\n/* %s: the generator in training mode on one batch of "
-                              "latents z[BATCH x LATENT]:\n * its output and what g_step "
-                              "needs of its activations go to the saved buffers,\n * its "
-                              "running statistics are updated. */\nstatic void %s(", p->name,
-                       p->name);
-    else if (p->grad_net == 0)
-        gan_buf_printf(steps, "\n/* %s: loss and gradients of the generator, from the "
-                              "saved activations of\n * the last g_forward (on the same "
-                              "z). */\nstatic float %s(", p->name, p->name);
-    else
-        gan_buf_printf(steps, "\n/* %s: loss and gradients of the discriminator on real "
-                              "data and on the saved\n * output of the last g_forward. "
-                              "*/\nstatic float %s(", p->name, p->name);
-    for (int i = 0; i < p->n_args; i++)
-        gan_buf_printf(steps, "%sconst float *%s", i ? ", " : "", p->arg_names[i]);
-    gan_buf_put(steps, ")\n{\n");
+    const gan_update *u = &m->updates[p->update];
+    if (p->kind == GAN_PROG_FORWARD) {
+        gan_buf_printf(&c, "%s: the forward passes update '%s' shares with update '%s' (on "
+                           "the same batch), in training mode: what %s_step needs of them "
+                           "goes to the saved buffers, their running statistics are updated. "
+                           "Called before each %s_step.", p->name, u->name,
+                       m->updates[p->update - 1].name, u->name, m->updates[p->update - 1].name);
+        gan_emit_comment(steps, 0, c.s);
+        gan_buf_printf(steps, "static void %s(void)\n{\n", p->name);
+    } else {
+        gan_buf_printf(&c, "%s: the loss of update '%s' (", p->name, u->name);
+        term_values(&c, u);
+        gan_buf_put(&c, ") and the gradients of ");
+        for (int i = 0; i < u->n_nets; i++)
+            gan_buf_printf(&c, "%s%s", i ? (i + 1 == u->n_nets ? " and " : ", ") : "",
+                           m->net[u->nets[i]].role);
+        if (u->same_batch)
+            gan_buf_printf(&c, ", on the batch of update '%s'",
+                           m->updates[p->update - 1].name);
+        gan_buf_put(&c, ".");
+        gan_emit_comment(steps, 0, c.s);
+        gan_buf_printf(steps, "static float %s(void)\n{\n", p->name);
+    }
+    gan_buf_free(&c);
 }
 
 void gan_emit_program(const gan_plan *pl, gan_funcs *funcs, gan_buf *steps, gan_buf *report)
@@ -309,8 +345,8 @@ void gan_emit_program(const gan_plan *pl, gan_funcs *funcs, gan_buf *steps, gan_
     gan_names step_nm = { 0 };
     step_nm.net = -1;
     step_nm.by_app = 1;
-    step_nm.taken = (const char *const *)funcs->saved;
-    step_nm.n_taken = funcs->n_saved;
+    step_nm.taken = (const char *const *)funcs->taken;
+    step_nm.n_taken = funcs->n_taken;
     for (int x = 0; x < pl->n;) {
         if (pl->store[x] != ST_MAT) {
             x++;
@@ -329,11 +365,11 @@ void gan_emit_program(const gan_plan *pl, gan_funcs *funcs, gan_buf *steps, gan_
         gan_buf_free(&fn.notes);
         x = fn.end;
     }
+    gan_buf_put(steps, "\n");
     step_opening(steps, pl);
-    /* an argument no layer function reads (a generator whose first layer
-     * has no weights never needs z for its gradients) is named, so that
-     * -Wunused-parameter does not stop the build */
-    for (int i = 0; i < p->n_args; i++)
+    /* an input no layer function reads is named, so that -Wunused-variable
+     * does not stop the build */
+    for (int i = 0; p->kind == GAN_PROG_GENERATE && i < p->n_args; i++)
         if (!arg_read(pl, i))
             gan_buf_printf(steps, "    (void)%s;   /* not needed by this step */\n",
                            p->arg_names[i]);

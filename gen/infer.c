@@ -27,25 +27,33 @@ static void resolve_inputs(gan_net *net, gan_diag *d)
         if (l->n_inputs == 0) {
             /* a plain list chains: the previous layer, or the network input */
             l->n_inputs = 1;
-            l->inputs[0] = i - 1;
-            l->input_names[0] = i ? net->layers[i - 1].name : "input";
+            l->inputs[0] = i ? i - 1 : GAN_NET_INPUT(0);
+            l->input_names[0] = i ? net->layers[i - 1].name : net->inputs[0].name;
+            if (i == 0 && net->n_inputs > 1)
+                gan_error(d, l->pos, "layer '%s' comes first in a %s of %d inputs: say which "
+                          "it reads with 'input' or 'inputs'", l->name, net->role,
+                          net->n_inputs);
             l->input_pos[0] = l->pos;
         } else {
             for (int k = 0; k < l->n_inputs; k++) {
                 const char *nm = l->input_names[k];
-                int found = -2;
-                if (!strcmp(nm, "input"))
-                    found = -1;
-                for (int j = 0; j < net->n_layers && found == -2; j++)
+                int found = INT_MIN;
+                if (!strcmp(nm, "input") && net->n_inputs == 1)
+                    found = GAN_NET_INPUT(0);
+                for (int j = 0; net->named_inputs && j < net->n_inputs && found == INT_MIN; j++)
+                    if (!strcmp(net->inputs[j].name, nm))
+                        found = GAN_NET_INPUT(j);
+                for (int j = 0; j < net->n_layers && found == INT_MIN; j++)
                     if (!strcmp(net->layers[j].name, nm))
                         found = j;
-                if (found == -2)
+                if (found == INT_MIN)
                     gan_error(d, l->input_pos[k], "layer '%s' takes input '%s', which is not "
-                              "a layer of the %s (use 'input' for the network input)",
-                              l->name, nm, net->role);
+                              "a layer of the %s (%s)", l->name, nm, net->role,
+                              net->n_inputs == 1 ? "use 'input' for the network input"
+                                                 : "nor one of its inputs");
                 else if (found == i)
                     gan_error(d, l->input_pos[k], "layer '%s' takes itself as input", l->name);
-                l->inputs[k] = found < -1 ? -1 : found;
+                l->inputs[k] = found == INT_MIN ? GAN_NET_INPUT(0) : found;
             }
         }
         int lo = l->kind->min_inputs, hi = l->kind->max_inputs;
@@ -85,11 +93,14 @@ static int order_layers(gan_net *net, gan_diag *d)
 {
     char *mark = gan_xcalloc((size_t)net->n_layers, 1);
     net->order = gan_xcalloc((size_t)net->n_layers, sizeof *net->order);
-    int rc = visit(net, net->output, mark, d);
+    int rc = 0;
+    for (int k = 0; k < net->n_outputs && rc == 0; k++)
+        rc = visit(net, net->outputs[k], mark, d);
     for (int i = 0; rc == 0 && i < net->n_layers; i++)
         if (!mark[i])
-            gan_warning(d, net->layers[i].pos, "%s: layer '%s' does not lead to the output "
-                        "'%s' and is ignored", net->role, net->layers[i].name,
+            gan_warning(d, net->layers[i].pos, "%s: layer '%s' does not lead to %s '%s' and "
+                        "is ignored", net->role, net->layers[i].name,
+                        net->n_outputs == 1 ? "the output" : "an output",
                         net->layers[net->output].name);
     free(mark);
     return rc;
@@ -116,16 +127,61 @@ static int check_size(const gan_net *net, const char *what, const char *name, ga
     return -1;
 }
 
+/* A label input is an integer class: only a layer made for labels (an
+ * embedding) may read it, and it reads nothing else. */
+static int check_label_inputs(const gan_net *net, const gan_layer *l, gan_diag *d)
+{
+    for (int k = 0; k < l->n_inputs; k++) {
+        int src = l->inputs[k];
+        int label = src < 0 && net->inputs[-1 - src].kind == GAN_INPUT_LABEL;
+        if (label != l->kind->takes_labels) {
+            gan_error(d, l->input_pos[k], label ? "%s layer '%s' reads '%s', a class label; "
+                      "labels go through an embedding layer first" : "%s layer '%s' reads "
+                      "class labels: its input '%s' must be a label input of the network",
+                      l->kind->name, l->name, l->input_names[k]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Packing joins `pack` samples of the batch: it must divide the batch, and
+ * a label (one per sample) cannot be joined. */
+static int check_pack(const gan_net *net, int batch, gan_diag *d)
+{
+    if (net->pack == 1)
+        return 0;
+    if (batch % net->pack) {
+        gan_error(d, net->pos, "%s packs %d samples, which must divide train.batch %d",
+                  net->role, net->pack, batch);
+        return -1;
+    }
+    for (int j = 0; j < net->n_inputs; j++)
+        if (net->inputs[j].kind == GAN_INPUT_LABEL) {
+            gan_error(d, net->inputs[j].pos, "%s packs samples, but its input '%s' is a "
+                      "label, which packing cannot join", net->role, net->inputs[j].name);
+            return -1;
+        }
+    return 0;
+}
+
+/* batch: the model's; a packed network sees batch / pack values */
 static int infer_net(gan_net *net, int batch, gan_diag *d)
 {
-    if (check_size(net, "the input", net->id == GAN_G ? "z" : "x", net->input, batch, net->pos,
-                   d))
+    if (check_pack(net, batch, d))
         return -1;
+    batch /= net->pack;
+    for (int j = 0; j < net->n_inputs; j++)
+        if (check_size(net, "the input", net->inputs[j].name, gan_net_input_shape(net, j),
+                       batch, net->inputs[j].pos, d))
+            return -1;
     for (int oi = 0; oi < net->n_order; oi++) {
         gan_layer *l = &net->layers[net->order[oi]];
         gan_shape in[IR_MAX_IN];
+        if (check_label_inputs(net, l, d))
+            return -1;
         for (int k = 0; k < l->n_inputs; k++)
-            in[k] = l->inputs[k] < 0 ? net->input : net->layers[l->inputs[k]].out;
+            in[k] = gan_net_value_shape(net, l->inputs[k]);
         if (l->kind->infer(l, in, l->n_inputs, d) ||
             check_size(net, "the output of layer", l->name, l->out, batch, l->pos, d))
             return -1;
@@ -165,33 +221,22 @@ static void check_batchnorm(const gan_model *m, const gan_net *net, gan_diag *d)
         const gan_layer *l = &net->layers[net->order[oi]];
         if (strcmp(l->kind->name, "batchnorm") != 0)
             continue;
-        long n = m->train.batch * (gan_shape_numel(l->out) / l->out.d[0]);
+        int batch = m->train.batch / net->pack;
+        long n = batch * (gan_shape_numel(l->out) / l->out.d[0]);
         if (n < 2)
             gan_error(d, l->pos, "%s: batchnorm '%s' would see %ld value per channel while "
-                      "training (train.batch %d); a variance needs at least 2: raise the batch",
-                      net->role, l->name, n, m->train.batch);
+                      "training (train.batch %d%s); a variance needs at least 2: raise the batch",
+                      net->role, l->name, n, m->train.batch,
+                      net->pack > 1 ? ", packed" : "");
     }
 }
 
-int gan_model_infer(gan_model *m, gan_diag *d)
+/* The shorthand's own rules, with the messages its users know: the
+ * generator makes data samples, the discriminator one score each. */
+static void check_shorthand(const gan_model *m, gan_diag *d)
 {
-    int errors0 = d->errors;
-    gan_net *g = &m->net[GAN_G], *dn = &m->net[GAN_D];
-    g->input.rank = 1;
-    g->input.d[0] = m->latent.size;
-    dn->input = m->data.shape;
-    for (int i = 0; i < 2; i++)
-        resolve_inputs(&m->net[i], d);
-    if (d->errors > errors0)
-        return -1;
-    /* both networks are checked, so one run reports the errors of each */
-    int failed = 0;
-    for (int i = 0; i < 2; i++)
-        if (order_layers(&m->net[i], d) || infer_net(&m->net[i], m->train.batch, d))
-            failed = 1;
-    if (failed)
-        return -1;
     char a[64], b[64];
+    const gan_net *g = &m->net[GAN_G], *dn = &m->net[GAN_D];
     gan_shape gout = g->layers[g->output].out;
     if (!shape_eq(gout, m->data.shape)) {
         gan_shape_str(gout, a, sizeof a);
@@ -206,11 +251,32 @@ int gan_model_infer(gan_model *m, gan_diag *d)
                   "%s; it must be one score per sample, shape (1): end with a dense layer of "
                   "1 unit", dn->layers[dn->output].name, a);
     }
-    for (int i = 0; i < 2; i++)
+}
+
+int gan_model_infer(gan_model *m, gan_diag *d)
+{
+    int errors0 = d->errors;
+    for (int i = 0; i < m->n_nets; i++)
+        resolve_inputs(&m->net[i], d);
+    if (d->errors > errors0)
+        return -1;
+    /* every network is checked, so one run reports the errors of each */
+    int failed = 0;
+    for (int i = 0; i < m->n_nets; i++)
+        if (order_layers(&m->net[i], d) || infer_net(&m->net[i], m->train.batch, d))
+            failed = 1;
+    if (failed)
+        return -1;
+    if (m->shorthand)
+        check_shorthand(m, d);
+    if (m->net[m->gen_net].pack > 1)
+        gan_error(d, m->net[m->gen_net].pos, "%s is what the sampler runs, one sample at a "
+                  "time: it cannot pack samples", m->net[m->gen_net].role);
+    for (int i = 0; i < m->n_nets; i++)
         check_batchnorm(m, &m->net[i], d);
     if (d->errors > errors0)
         return -1;
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < m->n_nets; i++)
         declare_tensors(m, &m->net[i], d);
     return d->errors > errors0 ? -1 : 0;
 }
@@ -285,19 +351,37 @@ uint64_t gan_model_arch_hash(const gan_model *m)
             h = fnv_int(h, t->shape[k]);
         h = fnv_int(h, t->role);
     }
-    for (int n = 0; n < 2; n++) {
+    /* a network of one input hashes as the shorthand's always did: its
+     * shape, and "" wherever a layer reads it */
+    for (int n = 0; n < m->n_nets; n++) {
         const gan_net *net = &m->net[n];
-        h = fnv_shape(h, net->input);
+        for (int j = 0; j < net->n_inputs; j++) {
+            h = fnv_shape(h, net->inputs[j].shape);
+            if (net->n_inputs > 1)
+                h = fnv_int(fnv_str(h, net->inputs[j].name), net->inputs[j].classes);
+        }
         for (int oi = 0; oi < net->n_order; oi++) {
             const gan_layer *l = &net->layers[net->order[oi]];
             h = fnv_str(fnv_str(h, l->kind->name), l->name);
             h = fnv_int(h, l->n_inputs);
-            for (int k = 0; k < l->n_inputs; k++)
-                h = fnv_str(h, l->inputs[k] < 0 ? "" : net->layers[l->inputs[k]].name);
+            for (int k = 0; k < l->n_inputs; k++) {
+                int src = l->inputs[k];
+                h = fnv_str(h, src >= 0 ? net->layers[src].name :
+                               net->n_inputs == 1 ? "" : net->inputs[-1 - src].name);
+            }
             h = hash_settings(h, l);
             h = fnv_shape(h, l->out);
         }
-        h = fnv_str(h, net->layers[net->output].name);
+        for (int k = 0; k < net->n_outputs; k++)
+            h = fnv_str(h, net->layers[net->outputs[k]].name);
+        if (net->pack > 1)
+            h = fnv_int(fnv_str(h, "pack"), net->pack);
     }
-    return fnv_int(fnv_int(h, m->latent.size), m->latent.dist);
+    /* the latent space: the sampler's network's first latent input (the
+     * shorthand's z) */
+    const gan_net *gen = &m->net[m->gen_net];
+    for (int j = 0; j < gen->n_inputs; j++)
+        if (gen->inputs[j].kind == GAN_INPUT_LATENT)
+            return fnv_int(fnv_int(h, gen->inputs[j].shape.d[0]), gen->inputs[j].dist);
+    return fnv_int(fnv_int(h, 0), 0);
 }

@@ -72,6 +72,7 @@ struct gan_layer_kind {
     const gan_setting *settings;   /* its keys, besides name/type/input(s); NULL: none */
     size_t settings_size;          /* sizeof its settings struct; 0: none */
     int has_weights;               /* declares weights: takes 'init' and 'init_std' */
+    int takes_labels;              /* reads a label input (and nothing else) */
     /* rules across keys, run after every key was read and range-checked
      * (may be NULL); reports at gan_layer_key_pos */
     void (*validate)(gan_layer *l, gan_diag *d);
@@ -123,6 +124,12 @@ void gan_lower_set_state(gan_lower *c, int t, int v);
  * reports and returns -1 when v is past GAN_MAX_ELEMENTS (infer.c checks
  * the whole batch's size after the kind's infer). */
 int gan_set_out_dim(gan_layer *l, int k, long v, gan_diag *d);
+/* Network input j as its layers see it: `pack` samples joined along the
+ * first axis (packing, PacGAN), the input's own shape without packing. */
+gan_shape gan_net_input_shape(const gan_net *net, int j);
+/* The shape of a value a layer reads: src >= 0 a layer's output, else
+ * network input -1 - src (gan_net_input_shape). */
+gan_shape gan_net_value_shape(const gan_net *net, int src);
 /* The input shape of input k of layer li (the network input or a layer's output). */
 gan_shape gan_layer_input_shape(const gan_net *net, int li, int k);
 /* Declares "weight" (shape w_shape) and, when bias_len > 0, "bias" of layer

@@ -67,10 +67,22 @@ int gan_set_out_dim(gan_layer *l, int k, long v, gan_diag *d)
     return 0;
 }
 
+gan_shape gan_net_input_shape(const gan_net *net, int j)
+{
+    gan_shape s = net->inputs[j].shape;
+    if (net->inputs[j].kind != GAN_INPUT_LABEL)
+        s.d[0] *= net->pack;
+    return s;
+}
+
+gan_shape gan_net_value_shape(const gan_net *net, int src)
+{
+    return src < 0 ? gan_net_input_shape(net, -1 - src) : net->layers[src].out;
+}
+
 gan_shape gan_layer_input_shape(const gan_net *net, int li, int k)
 {
-    int src = net->layers[li].inputs[k];
-    return src < 0 ? net->input : net->layers[src].out;
+    return gan_net_value_shape(net, net->layers[li].inputs[k]);
 }
 
 /* PyTorch's defaults and the usual alternatives, from fan-in and fan-out */

@@ -126,10 +126,21 @@ static long count_role(const gan_model *m, int net, int role)
 
 static void print_net(const gan_model *m, const gan_net *net)
 {
-    printf("%s (input %s", net->role, net->id == GAN_G ? "z" : "x");
     char s[64];
-    gan_shape_str(net->input, s, sizeof s);
-    printf("%s)\n", s);
+    printf("%s (input%s ", net->role, net->n_inputs == 1 ? "" : "s");
+    for (int j = 0; j < net->n_inputs; j++) {
+        const gan_net_input *in = &net->inputs[j];
+        if (in->kind == GAN_INPUT_LABEL) {
+            printf("%s%s: label of %d classes", j ? ", " : "", in->name, in->classes);
+            continue;
+        }
+        gan_shape_str(in->shape, s, sizeof s);
+        printf("%s%s%s%s", j ? ", " : "", in->name, s,
+               in->kind == GAN_INPUT_LATENT ? (in->dist ? " uniform" : " normal") : "");
+    }
+    if (net->pack > 1)
+        printf("; %d samples packed into one", net->pack);
+    printf(")\n");
     printf("  %-16s %-12s %-16s %12s  %s\n", "layer", "type", "output", "params", "inputs");
     long total = 0;
     for (int oi = 0; oi < net->n_order; oi++) {
@@ -146,6 +157,52 @@ static void print_net(const gan_model *m, const gan_net *net)
         printf("\n");
     }
     printf("  %-46s %12ld\n\n", "total", total);
+}
+
+/* Each update as compiled: what it trains, its terms over which values
+ * (stop(...) where gradients stop), what it draws. */
+static void print_updates(const gan_model *m)
+{
+    printf("iteration\n");
+    for (int k = 0; k < m->n_updates; k++) {
+        const gan_update *u = &m->updates[k];
+        printf("  update %s", u->name);
+        if (u->repeat > 1)
+            printf(" x%d", u->repeat);
+        printf(": trains");
+        for (int i = 0; i < u->n_nets; i++)
+            printf("%s %s", i ? "," : "", m->net[u->nets[i]].name);
+        printf(" (%s, lr %g)", u->optim.kind ? "sgd" : "adam", (double)u->optim.lr);
+        if (u->clip > 0)
+            printf(", clipped to %g", (double)u->clip);
+        if (u->ema > 0)
+            printf(", moving average %g", (double)u->ema);
+        if (u->same_batch)
+            printf("; on the batch of update %s", m->updates[k - 1].name);
+        else {
+            printf("; draws");
+            for (int i = 0; i < u->n_draws; i++)
+                printf("%s %s", i ? "," : "", m->vars[u->draws[i]].name);
+        }
+        printf("\n");
+        for (int t = 0; t < u->n_terms; t++) {
+            const gan_term *tm = &u->terms[t];
+            printf("    %g x %s", (double)tm->weight, tm->name);
+            if (tm->kind == GAN_TERM_ADVERSARIAL)
+                printf(" (%s, %s side)", gan_loss_name(tm->loss),
+                       tm->side == GAN_SIDE_CRITIC ? "critic's" : "generator's");
+            if (tm->critic >= 0)
+                printf(" of %s", m->net[tm->critic].name);
+            if (tm->a)
+                printf(" %s %s", tm->kind == GAN_TERM_ADVERSARIAL ? "real" : "on", tm->a->text);
+            if (tm->b)
+                printf(" %s %s", tm->kind == GAN_TERM_ADVERSARIAL ? "fake" : "and", tm->b->text);
+            if (tm->labels >= 0)
+                printf(" labels %s", m->vars[tm->labels].name);
+            printf("\n");
+        }
+    }
+    printf("\n");
 }
 
 /* getopt_long over a command's arguments (argv[0] is the command);
@@ -183,32 +240,43 @@ static const char *model_argument(const char *cmd, int argc, char **argv)
 static void print_totals(const gan_compiled *c, const long lines[2])
 {
     const gan_model *m = c->m;
-    double flops[GAN_N_PROGS];
-    for (int k = 0; k < GAN_N_PROGS; k++)
-        flops[k] = program_flops(&c->trainer.step[k].plan);
-    const gan_program *gf = &c->trainer.step[GAN_PROG_G_FORWARD].prog;
+    const gan_unit *tr = &c->trainer;
+    /* an iteration: each update's repeats of its step and of the forward
+     * program its repetitions call */
+    double step = 0, per_sample = 0;
     long sv = 0;
-    for (int k = 0; k < gf->n_saved; k++)
-        sv += ir_numel(gf->g.n[gf->saved[k]].shape);
-    long params[2] = { count_role(m, GAN_G, GAN_PARAM), count_role(m, GAN_D, GAN_PARAM) };
-    long state = count_role(m, -1, GAN_STATE);
-    double step = m->train.d_steps * (flops[GAN_PROG_G_FORWARD] + flops[GAN_PROG_D_STEP]) +
-                  flops[GAN_PROG_G_STEP];
+    for (int i = 0; i < tr->n; i++) {
+        const gan_program *p = &tr->step[i].prog;
+        double f = program_flops(&tr->step[i].plan);
+        if (p->kind == GAN_PROG_GENERATE) {
+            per_sample = f / m->train.batch;
+            continue;
+        }
+        int caller = p->kind == GAN_PROG_FORWARD ? p->update - 1 : p->update;
+        step += m->updates[caller].repeat * f;
+        for (int k = 0; k < p->n_saved; k++)
+            sv += ir_numel(p->g.n[p->saved[k]].shape);
+    }
+    long params = count_role(m, -1, GAN_PARAM), state = count_role(m, -1, GAN_STATE);
     printf("totals\n");
-    printf("  parameters           %ld (G %ld, D %ld) + %ld state\n", params[0] + params[1],
-           params[0], params[1], state);
-    printf("  FLOPs per step       %.3g (%d x (G forward + D step) + 1 G step)\n", step,
-           m->train.d_steps);
-    printf("  FLOPs per sample     %.3g (generator inference)\n",
-           flops[GAN_PROG_GENERATE] / m->train.batch);
+    printf("  parameters           %ld (", params);
+    for (int n = 0; n < m->n_nets; n++)
+        printf("%s%s %ld", n ? ", " : "", m->shorthand ? (n ? "D" : "G") : m->net[n].name,
+               count_role(m, n, GAN_PARAM));
+    printf(") + %ld state\n", state);
+    printf("  FLOPs per step       %.3g (every update's repeats)\n", step);
+    printf("  FLOPs per sample     %.3g (%s inference)\n", per_sample,
+           m->net[m->gen_net].name);
     /* the arrays as allocated: each tensor padded to 16 floats */
-    double arrays = (double)(m->param_count[0] + m->param_count[1]);
-    double mem = 4.0 * ((double)c->trainer.ws + (double)sv + 4.0 * arrays +
-                        (double)(m->state_count[0] + m->state_count[1]));
-    printf("  memory for batch %-4d %.2f MiB (workspace %.2f MiB; saved G activations %.2f MiB;\n"
+    double arrays = 0, states = 0;
+    for (int n = 0; n < m->n_nets; n++) {
+        arrays += (double)m->net[n].param_count;
+        states += (double)m->net[n].state_count;
+    }
+    double mem = 4.0 * ((double)tr->ws + (double)sv + 4.0 * arrays + states);
+    printf("  memory for batch %-4d %.2f MiB (workspace %.2f MiB; saved activations %.2f MiB;\n"
            "                       params, grads, Adam m and v)\n", m->train.batch,
-           mem / (1 << 20), 4.0 * (double)c->trainer.ws / (1 << 20),
-           4.0 * (double)sv / (1 << 20));
+           mem / (1 << 20), 4.0 * (double)tr->ws / (1 << 20), 4.0 * (double)sv / (1 << 20));
     printf("  generated C          %ld lines trainer, %ld lines sampler\n\n", lines[0], lines[1]);
 }
 
@@ -241,10 +309,10 @@ static int cmd_check(int argc, char **argv)
         gan_model_free(&m);
         return 2;
     }
-    printf("model %s (%s), batch %d, latent %d (%s), loss %s\n\n", m.name, path, m.train.batch,
-           m.latent.size, m.latent.dist ? "uniform" : "normal", gan_loss_name(m.loss));
-    for (int i = 0; i < 2; i++)
+    printf("model %s (%s), batch %d\n\n", m.name, path, m.train.batch);
+    for (int i = 0; i < m.n_nets; i++)
         print_net(&m, &m.net[i]);
+    print_updates(&m);
 
     gan_cost store, *cost;
     if (get_cost(&store, &cost, 0)) {

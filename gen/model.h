@@ -22,8 +22,12 @@ typedef struct {
     int d[3];
 } gan_shape;
 
+/* The networks of the shorthand (a model with 'generator' and
+ * 'discriminator' sections), in this order. */
 enum gan_net_id { GAN_G = 0, GAN_D = 1 };
-enum gan_loss { GAN_LOSS_NON_SATURATING, GAN_LOSS_LSGAN, GAN_LOSS_HINGE };
+/* Adversarial losses; the shorthand's 'loss' takes the first three. */
+enum gan_loss { GAN_LOSS_NON_SATURATING, GAN_LOSS_LSGAN, GAN_LOSS_HINGE, GAN_LOSS_MINIMAX,
+                GAN_LOSS_WASSERSTEIN };
 enum gan_data { GAN_DATA_RING8, GAN_DATA_GRID25, GAN_DATA_CSV, GAN_DATA_IDX, GAN_DATA_PNG_DIR };
 enum gan_init { GAN_INIT_DEFAULT, GAN_INIT_NORMAL, GAN_INIT_XAVIER, GAN_INIT_HE };
 
@@ -49,7 +53,8 @@ typedef struct {
     int n_inputs;              /* 0: the previous layer (or the network input) */
     const char *input_names[IR_MAX_IN];
     gan_pos input_pos[IR_MAX_IN];
-    int inputs[IR_MAX_IN];     /* resolved: layer index, -1 = network input */
+    int inputs[IR_MAX_IN];     /* resolved: layer index, or -1 - j for the
+                                * network's input j (GAN_NET_INPUT) */
 
     /* owned: the kind's own settings struct (its file declares it and the
      * table of keys that fills it, layer.h); NULL for a kind without keys */
@@ -66,21 +71,132 @@ typedef struct {
     float lr, beta1, beta2, eps, momentum;
 } gan_optim;
 
+/* What a network input holds.  A latent is a vector of noise, a label an
+ * integer class (held as a float) that only an embedding layer reads, a
+ * sample a data-shaped value (a data sample or another network's output). */
+enum gan_input_kind { GAN_INPUT_LATENT, GAN_INPUT_LABEL, GAN_INPUT_SAMPLE };
+
 typedef struct {
-    int id;                    /* enum gan_net_id */
-    const char *role;          /* "generator" / "discriminator" */
-    const char *prefix;        /* "g" / "d" */
+    const char *name;          /* "z", "y", "x": generated code names it so, and
+                                * layers read it by this name (in the general
+                                * form; a network of one input: also 'input') */
+    int kind;                  /* enum gan_input_kind */
+    gan_shape shape;           /* per sample; (1) for a label */
+    int dist;                  /* latent: 0 normal, 1 uniform */
+    int classes;               /* label: values in [0, classes) */
     gan_pos pos;
-    gan_shape input;
+} gan_net_input;
+
+/* layer input index of network input j */
+#define GAN_NET_INPUT(j) (-1 - (j))
+
+typedef struct {
+    int id;                    /* index in gan_model.net */
+    const char *name;          /* YAML name: tensor names start with it */
+    const char *role;          /* in messages: "generator", "network 'G_ab'" */
+    const char *prefix;        /* of C identifiers: "g" / "d", else the name */
+    char *owned_role;          /* owned copy behind role, or NULL */
+    gan_pos pos;
+    gan_net_input *inputs;     /* owned */
+    int n_inputs;
+    int named_inputs;          /* layers read inputs by name (the general form);
+                                * else only as 'input' (the shorthand) */
     gan_layer *layers;
     int n_layers;
-    int output;                /* index of the output layer */
+    int *outputs;              /* owned: the output layers, the first is the
+                                * network's value in an expression */
+    const char **output_names;
+    int n_outputs;
+    int output;                /* outputs[0] */
     int *order;                /* topological order of layer indices */
     int n_order;
-    gan_optim optim;
+    gan_optim optim;           /* the shorthand's 'optimizer' of the network */
     int init;                  /* network default for weight init */
     float init_std;
+    int pack;                  /* PacGAN: the network judges `pack` samples
+                                * joined along their first axis (1: one) */
+    size_t param_count, state_count;   /* floats, tensors 16-aligned */
 } gan_net;
+
+/* ---- what an iteration computes: variables, expressions, terms, updates ---- */
+
+/* What the trainer fills a variable with before an update reads it. */
+enum gan_var_kind { GAN_VAR_DATA, GAN_VAR_LABEL, GAN_VAR_LATENT, GAN_VAR_CLASS };
+
+typedef struct {
+    const char *name;
+    gan_pos pos;
+    int kind;                  /* enum gan_var_kind */
+    gan_shape shape;           /* per sample; (1) for labels and classes */
+    int dist;                  /* latent */
+    int classes;               /* label, class */
+    int data_var;              /* label: the data variable whose rows it labels */
+} gan_var;
+
+enum gan_value_kind { GAN_VALUE_VAR, GAN_VALUE_APPLY, GAN_VALUE_STOP };
+
+/* A value of the objective: a variable, a network applied to values
+ * ("D(G(z), y)", optionally ".OUTPUT" for another of its outputs), or
+ * stop(value), the same value with no gradient flowing back through it. */
+typedef struct gan_value {
+    int kind;                  /* enum gan_value_kind */
+    gan_pos pos;
+    int var;                   /* VAR: index into gan_model.vars */
+    int net;                   /* APPLY: index into gan_model.net */
+    int output;                /* APPLY: index into the net's outputs */
+    struct gan_value **args;    /* APPLY: one per network input; STOP: args[0] */
+    int n_args;
+    char *text;                /* canonical text, "D(stop(G(z)))": one
+                                * application per text and update */
+    const char *app;           /* APPLY: what generated code calls it
+                                * ("fake"); NULL: made from the text */
+    gan_shape shape;           /* per sample, inferred */
+} gan_value;
+
+/* A term of an update's loss, each a mean over the batch (and over a map
+ * of scores, for a PatchGAN critic), times its weight. */
+enum gan_term_kind {
+    GAN_TERM_ADVERSARIAL,      /* loss on a critic's scores of real and fake values */
+    GAN_TERM_GRADIENT_PENALTY, /* (|grad of critic at u a + (1-u) b| - 1)^2, WGAN-GP */
+    GAN_TERM_R1,               /* |grad of critic at a real value|^2 / 2 */
+    GAN_TERM_L1,               /* |a - b| */
+    GAN_TERM_L2,               /* (a - b)^2 */
+    GAN_TERM_CROSS_ENTROPY,    /* -log softmax(a)[label] */
+};
+enum gan_side { GAN_SIDE_CRITIC, GAN_SIDE_GENERATOR };
+
+typedef struct {
+    int kind;                  /* enum gan_term_kind */
+    gan_pos pos;
+    const char *name;          /* its log column: "adversarial", "l1", ... */
+    float weight;
+    int loss;                  /* adversarial: enum gan_loss */
+    int side;                  /* adversarial: enum gan_side */
+    gan_value *a, *b;           /* adversarial: real, fake scores (either may be
+                                * NULL); penalty: the two values mixed; R1: the
+                                * real value; L1, L2: the two values; cross
+                                * entropy: the logits */
+    int critic;                /* penalty, R1: the network differentiated */
+    gan_value **with;           /* penalty, R1: the critic's other inputs */
+    int n_with;
+    int labels;                /* cross entropy: the variable of class labels */
+} gan_term;
+
+typedef struct {
+    const char *name;          /* its loss's log column is NAME_loss */
+    gan_pos pos;
+    int *nets;                 /* the networks it trains */
+    int n_nets;
+    gan_term *terms;
+    int n_terms;
+    gan_optim optim;
+    int repeat;
+    float clip;                /* > 0: weight clipping */
+    float ema;                 /* > 0: a moving average of the trained networks */
+    int same_batch;            /* reads the previous update's draws */
+    int *draws;                /* variables it draws (none when same_batch) */
+    int n_draws;
+} gan_update;
 
 enum gan_tensor_role { GAN_PARAM = 0, GAN_STATE = 1 };
 
@@ -103,26 +219,29 @@ typedef struct {
         int kind;              /* enum gan_data */
         const char *path;      /* relative to the model file's folder, resolved */
         gan_shape shape;
+        const char *labels;    /* the class labels of the samples (an IDX file), or NULL */
+        int classes;           /* labels lie in [0, classes); 0 without labels */
         gan_pos pos;
     } data;
-    struct {
-        int size;
-        int dist;              /* 0 normal, 1 uniform */
-    } latent;
-    gan_net net[2];
-    int loss;                  /* enum gan_loss */
+    gan_net *net;              /* owned */
+    int n_nets;
+    gan_var *vars;             /* owned */
+    int n_vars;
+    gan_update *updates;       /* owned, in the order of one iteration */
+    int n_updates;
+    int gen_net;               /* what the sampler runs */
+    int shorthand;             /* written with 'generator' and 'discriminator' */
     struct {
         int batch;
         long steps;
-        int d_steps;
         long log_every, sample_every, checkpoint_every;
     } train;
     int unroll;                /* loops of at most this extent are unrolled */
 
     char *owned_data_path;     /* data.path joined to the model's folder, or NULL */
+    char *owned_labels_path;   /* data.labels likewise */
     gan_tensor *tensors;
     int n_tensors;
-    size_t param_count[2], state_count[2];
 } gan_model;
 
 /* Parses and validates `path`.  Returns 0 when the model is complete and
@@ -140,8 +259,20 @@ int gan_model_add_tensor(gan_model *m, gan_net *net, int layer, const char *suff
                          int role, int ndim, const int *shape, int init, float a, float b);
 
 /* The name of an enum gan_loss value ("non_saturating"), from the one table
- * of loss names (model_parse.c); "?" for a value out of range. */
+ * of loss names (objective_parse.c); "?" for a value out of range. */
 const char *gan_loss_name(int loss);
+
+/* objective_parse.c: the general form's 'variables', 'objective' and
+ * 'schedule', and the shorthand's translation into them */
+void gan_parse_objective(gan_model *m, const gan_node *root, gan_diag *d);
+void gan_shorthand_objective(gan_model *m, const gan_node *root, gan_diag *d);
+/* objective_check.c: expressions typed and shaped against the inferred
+ * networks, each update's draws; after gan_model_infer's shapes */
+int gan_check_objective(gan_model *m, gan_diag *d);
+void gan_value_free(gan_value *e);
+/* The variable, network or network input called `name`, or -1. */
+int gan_find_var(const gan_model *m, const char *name);
+int gan_find_net(const gan_model *m, const char *name);
 
 /* The most values one tensor may hold, batch included: the generated code
  * indexes a tensor with int (enum constants, int loop variables), so

@@ -41,9 +41,9 @@ int gan_model_add_tensor(gan_model *m, gan_net *net, int layer, const char *suff
     gan_tensor *t = &m->tensors[m->n_tensors];
     memset(t, 0, sizeof *t);
     const char *ln = net->layers[layer].name;
-    size_t len = strlen(net->role) + strlen(ln) + strlen(suffix) + 3;
+    size_t len = strlen(net->name) + strlen(ln) + strlen(suffix) + 3;
     t->name = gan_xcalloc(len, 1);
-    snprintf(t->name, len, "%s.%s.%s", net->role, ln, suffix);
+    snprintf(t->name, len, "%s.%s.%s", net->name, ln, suffix);
     t->net = net->id;
     t->role = role;
     t->layer = layer;
@@ -56,7 +56,7 @@ int gan_model_add_tensor(gan_model *m, gan_net *net, int layer, const char *suff
     t->init = init;
     t->init_a = a;
     t->init_b = b;
-    size_t *count = role == GAN_PARAM ? &m->param_count[net->id] : &m->state_count[net->id];
+    size_t *count = role == GAN_PARAM ? &net->param_count : &net->state_count;
     t->offset = *count;
     /* 16-float alignment keeps every tensor on a 64-byte boundary */
     *count += (n + 15) & ~(size_t)15;

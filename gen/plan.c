@@ -168,7 +168,7 @@ static void mark_outputs(gan_plan *pl, char *live, char *is_out)
     for (int k = 0; k < p->n_saved; k++) {
         is_out[p->saved[k]] = 1;
         pl->dest[p->saved[k]] = DEST_SAVED;
-        pl->tensor[p->saved[k]] = k;
+        pl->tensor[p->saved[k]] = p->saved_base + k;   /* the file's slot */
     }
     const ir_graph *g = &p->g;
     for (int x = g->count - 1; x >= 0; x--) {

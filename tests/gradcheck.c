@@ -3,9 +3,12 @@
  *
  * Linked with one generated train.c compiled with -DGANC_NO_MAIN (see
  * tests/gradcheck.sh).  At a fixed random point (params from a seeded RNG,
- * a real batch ~ N(0,1), a latent batch from the model's prior) it compares
- *   d_step's loss  vs  grads[D]   for every discriminator parameter,
- *   g_step's loss  vs  grads[G]   for every generator parameter,
+ * the model's variables drawn by harness_draw_vars: a real batch ~ N(0,1),
+ * a latent batch from the model's prior) it compares, for every parameter
+ * of every trained network, the loss of the update that trains it (after
+ * the forward pass it relies on: harness_loss) with the network's grads,
+ * for the classic model
+ *   the d update's loss  vs  D's grads,   the g update's loss  vs  G's grads,
  * by central differences, step STEP*max(1,|p|) in float.  Every element of a
  * tensor is checked, or MAX_CHECK evenly spaced ones for larger tensors.
  *
@@ -27,8 +30,9 @@
  * still fails.  Kinks are counted and limited per tensor and overall.
  *
  * Besides the gradients it checks the step contract (each step writes every
- * element of its own net's gradient and nothing of the other net's, and is
- * deterministic) and that the checker itself can fail (corrupted gradients).
+ * element of its own networks' gradients and nothing of the others', and is
+ * deterministic) and that the checker itself can fail (corrupted gradients
+ * of the first update's network and of the last's: D and G).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -58,18 +62,17 @@ typedef struct {
 } check_result;
 
 static const rt_model *M;
-static float *real_x, *z;
-static float *an[2];            /* analytic gradients at the base point */
-static float base_loss[2];
-static double fd_noise[2];      /* std of one finite difference, per net */
+static float **an;              /* [n_nets]: analytic gradients at the base point */
+static float *base_loss;        /* [n_updates] */
+static double *fd_noise;        /* [n_nets]: std of one finite difference */
 static size_t total_checked, total_kinks;
 
-/* G's forward pass runs again every time: a perturbed G parameter must
- * reach g_step's saved activations (D's step sees G's output as data). */
+/* The loss of the update that trains `net`.  Its forward pass runs again
+ * every time: a perturbed G parameter must reach the saved activations the
+ * steps read (D's step sees G's output as data). */
 static float loss_of(int net)
 {
-    M->g_forward(z);
-    return net == RT_NET_D ? M->d_step(real_x) : M->g_step(z);
+    return harness_loss(M, harness_trainer_of(M, net));
 }
 
 static int close_enough(double fd, double a, double slack)
@@ -82,9 +85,9 @@ static int close_enough(double fd, double a, double slack)
 static void check_tensor(const rt_tensor_info *t, const float *grad, check_result *r,
                          int verbose)
 {
-    float *p = M->params[t->net] + t->offset;
+    float *p = M->nets[t->net].params + t->offset;
     const float *g = grad + t->offset;
-    const double f0 = base_loss[t->net];
+    const double f0 = base_loss[harness_trainer_of(M, t->net)];
     size_t n = harness_numel(t), k = n < MAX_CHECK ? n : MAX_CHECK;
     double d2 = 0, fd2 = 0, an2 = 0;
     memset(r, 0, sizeof *r);
@@ -147,7 +150,7 @@ static double measure_fd_noise(int net)
         const rt_tensor_info *t = &M->tensors[i];
         if (t->net != net || t->role != RT_ROLE_PARAM)
             continue;
-        float *p = M->params[net] + t->offset;
+        float *p = M->nets[net].params + t->offset;
         const float p0 = p[0];
         double y[17];
         for (int j = 0; j < 17; j++) {
@@ -173,33 +176,40 @@ static int group_setup(void **state)
     rt_rng rng;
     rt_rng_seed(&rng, SEED);
     harness_init_params(M, &rng);
-    size_t nreal = (size_t)M->batch * M->sample_size;
-    real_x = malloc(nreal * sizeof *real_x);
-    z = malloc((size_t)M->batch * (size_t)M->latent_size * sizeof *z);
-    rt_rng_fill_normal(&rng, real_x, nreal, 0.0f, 1.0f);
-    harness_fill_latent(M, &rng, z);
-    M->g_forward(z);
-    base_loss[RT_NET_D] = M->d_step(real_x);
-    base_loss[RT_NET_G] = M->g_step(z);
-    for (int net = 0; net < 2; net++) {
-        an[net] = malloc((M->param_count[net] + 1) * sizeof(float));
-        memcpy(an[net], M->grads[net], M->param_count[net] * sizeof(float));
+    harness_draw_vars(M, &rng);
+    base_loss = calloc((size_t)M->n_updates, sizeof *base_loss);
+    an = calloc((size_t)M->n_nets, sizeof *an);
+    fd_noise = calloc((size_t)M->n_nets, sizeof *fd_noise);
+    for (int u = 0; u < M->n_updates; u++) {   /* as the trainer runs them */
+        if (M->updates[u].forward)
+            M->updates[u].forward();
+        base_loss[u] = M->updates[u].step();
     }
-    for (int net = 0; net < 2; net++)
-        fd_noise[net] = measure_fd_noise(net);
-    printf("gradcheck %s: batch %d, loss D %.6f G %.6f, step %g, tol %g + %g*|g|, aggregate %g,"
-           " fd noise D %.1e G %.1e\n", M->model_name, M->batch, base_loss[RT_NET_D],
-           base_loss[RT_NET_G], STEP, ATOL, RTOL, AGG_TOL, fd_noise[RT_NET_D], fd_noise[RT_NET_G]);
+    for (int net = 0; net < M->n_nets; net++) {
+        an[net] = malloc((M->nets[net].param_count + 1) * sizeof(float));
+        memcpy(an[net], M->nets[net].grads, M->nets[net].param_count * sizeof(float));
+    }
+    for (int net = 0; net < M->n_nets; net++)
+        if (harness_trainer_of(M, net) >= 0)
+            fd_noise[net] = measure_fd_noise(net);
+    printf("gradcheck %s: batch %d, loss", M->model_name, M->batch);
+    for (int u = 0; u < M->n_updates; u++)
+        printf(" %s %.6f", M->updates[u].name, base_loss[u]);
+    printf(", step %g, tol %g + %g*|g|, aggregate %g, fd noise", STEP, ATOL, RTOL, AGG_TOL);
+    for (int net = 0; net < M->n_nets; net++)
+        printf(" %s %.1e", M->nets[net].name, fd_noise[net]);
+    printf("\n");
     return 0;
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    free(real_x);
-    free(z);
-    free(an[0]);
-    free(an[1]);
+    for (int net = 0; net < M->n_nets; net++)
+        free(an[net]);
+    free(an);
+    free(base_loss);
+    free(fd_noise);
     return 0;
 }
 
@@ -237,7 +247,7 @@ static int all_finite(int net, int want_finite)
         const rt_tensor_info *t = &M->tensors[i];
         if (t->net != net || t->role != RT_ROLE_PARAM)
             continue;
-        const float *g = M->grads[net] + t->offset;
+        const float *g = M->nets[net].grads + t->offset;
         for (size_t j = 0; j < harness_numel(t); j++)
             if ((isfinite(g[j]) != 0) != want_finite) {
                 printf("    %s[%zu] = %g\n", t->name, j, g[j]);
@@ -249,38 +259,39 @@ static int all_finite(int net, int want_finite)
 
 static void poison(int net)
 {
-    for (size_t i = 0; i < M->param_count[net]; i++)
-        M->grads[net][i] = NAN;
+    for (size_t i = 0; i < M->nets[net].param_count; i++)
+        M->nets[net].grads[i] = NAN;
 }
 
 /* The trainer never clears gradients: each step must overwrite all of its
- * own net's gradient (stale values would be applied) and leave the other's. */
+ * own networks' gradients (stale values would be applied) and leave the
+ * others'. */
 static void test_steps_write_own_grads(void **state)
 {
     (void)state;
-    poison(RT_NET_G);
-    poison(RT_NET_D);
-    M->g_forward(z);
-    assert_true(isfinite(M->d_step(real_x)));
-    assert_true(all_finite(RT_NET_D, 1));
-    assert_true(all_finite(RT_NET_G, 0));
-    poison(RT_NET_D);
-    assert_true(isfinite(M->g_step(z)));
-    assert_true(all_finite(RT_NET_G, 1));
-    assert_true(all_finite(RT_NET_D, 0));
+    for (int u = 0; u < M->n_updates; u++) {
+        for (int net = 0; net < M->n_nets; net++)
+            poison(net);
+        assert_true(isfinite(harness_loss(M, u)));
+        for (int net = 0; net < M->n_nets; net++)
+            assert_true(all_finite(net, harness_trainer_of(M, net) == u));
+    }
 }
 
 /* Same inputs, same loss and gradients, bit for bit: no hidden state. */
 static void test_steps_deterministic(void **state)
 {
     (void)state;
-    for (int net = 0; net < 2; net++) {
+    for (int net = 0; net < M->n_nets; net++) {
+        int u = harness_trainer_of(M, net);
+        if (u < 0)
+            continue;
         float l1 = loss_of(net), l2 = loss_of(net);
-        assert_true(l1 == base_loss[net] && l2 == base_loss[net]);
+        assert_true(l1 == base_loss[u] && l2 == base_loss[u]);
         for (size_t i = 0; i < M->n_tensors; i++) {
             const rt_tensor_info *t = &M->tensors[i];
             if (t->net == net && t->role == RT_ROLE_PARAM)
-                assert_memory_equal(M->grads[net] + t->offset, an[net] + t->offset,
+                assert_memory_equal(M->nets[net].grads + t->offset, an[net] + t->offset,
                                     harness_numel(t) * sizeof(float));
         }
     }
@@ -316,8 +327,8 @@ static void corrupted_check(int net, float scale, float offset, int whole_tensor
     size_t at = 0;
     const rt_tensor_info *t = largest(net, &at);
     assert_non_null(t);
-    float *bad = malloc((M->param_count[net] + 1) * sizeof(float));
-    memcpy(bad, an[net], M->param_count[net] * sizeof(float));
+    float *bad = malloc((M->nets[net].param_count + 1) * sizeof(float));
+    memcpy(bad, an[net], M->nets[net].param_count * sizeof(float));
     if (whole_tensor)
         for (size_t j = 0; j < harness_numel(t); j++)
             bad[t->offset + j] *= scale;
@@ -332,22 +343,33 @@ static void corrupted_check(int net, float scale, float offset, int whole_tensor
     assert_false(result_ok(&r));
 }
 
+/* The network of the first update (D) and of the last (G). */
+static int first_net(void)
+{
+    return M->updates[0].nets[0];
+}
+
+static int last_net(void)
+{
+    return M->updates[M->n_updates - 1].nets[0];
+}
+
 static void test_detects_scaled_element(void **state)
 {
     (void)state;
-    corrupted_check(RT_NET_D, 1.5f, 0.0f, 0);
+    corrupted_check(first_net(), 1.5f, 0.0f, 0);
 }
 
 static void test_detects_offset_element(void **state)
 {
     (void)state;
-    corrupted_check(RT_NET_G, 1.0f, 0.1f, 0);
+    corrupted_check(last_net(), 1.0f, 0.1f, 0);
 }
 
 static void test_detects_scaled_tensor(void **state)
 {
     (void)state;
-    corrupted_check(RT_NET_G, 1.1f, 0.0f, 1);
+    corrupted_check(last_net(), 1.1f, 0.0f, 1);
 }
 
 int main(void)
@@ -358,7 +380,7 @@ int main(void)
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_steps_write_own_grads);
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_steps_deterministic);
     for (size_t i = 0; i < m->n_tensors; i++)
-        if (m->tensors[i].role == RT_ROLE_PARAM)
+        if (m->tensors[i].role == RT_ROLE_PARAM && harness_trainer_of(m, m->tensors[i].net) >= 0)
             tests[n++] = (struct CMUnitTest){ m->tensors[i].name, test_tensor, NULL, NULL,
                                               (void *)&m->tensors[i] };
     tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_kink_budget);

@@ -204,7 +204,10 @@ static void count_engines(gan_cost *c, int sampler, int counts[GAN_N_ENGINES])
     gan_codegen_opts o = { 0, 1, dcgan.unroll, sampler, c };
     gan_program p;
     gan_plan pl;
-    gan_program_build(&p, &dcgan, sampler ? GAN_PROG_GENERATE : GAN_PROG_D_STEP);
+    if (sampler)
+        gan_program_generate(&p, &dcgan);
+    else
+        gan_program_step(&p, &dcgan, 0, 0, 0);   /* d_step */
     gan_plan_build(&pl, &p, &dcgan, o);
     for (int e = 0; e < GAN_N_ENGINES; e++)
         counts[e] = 0;

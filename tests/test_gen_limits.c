@@ -80,12 +80,15 @@ static void test_deep_and_wide(void **state)
     gan_compiled c;
     gan_compile(&c, &model, o, NULL);
     /* every parameter of D has its gradient in d_step */
-    const gan_program *d_step = &c.trainer.step[GAN_PROG_D_STEP].prog;
+    /* the shorthand's trainer: g_forward, d_step, g_step, generate */
+    const gan_program *d_step = &c.trainer.step[1].prog;
+    assert_string_equal(d_step->name, "d_step");
     for (int t = 0; t < model.n_tensors; t++)
         if (model.tensors[t].net == GAN_D && model.tensors[t].role == GAN_PARAM)
             assert_true(d_step->grad[t] >= 0);
     /* G keeps every relu output (and its output) for its backward pass */
-    assert_true(c.trainer.step[GAN_PROG_G_FORWARD].prog.n_saved > 256);
+    assert_string_equal(c.trainer.step[0].prog.name, "g_forward");
+    assert_true(c.trainer.step[0].prog.n_saved > 256);
 
     char *tmpl = gan_read_template("trainer.c");
     assert_non_null(tmpl);

@@ -1,13 +1,19 @@
 #!/usr/bin/env python3
 """test_rt_smoke.py - end-to-end smoke test of rt_train_main / rt_sample_main.
 
-Runs the fake models of tests/fake_model.c (built by runtime/dev.mk) in a
+Runs the fake models of tests/fake_model.c (built by tests/tests.mk) in a
 temporary directory and checks exit codes, messages, the files a run
-writes and what is in them.  Standard library only (no numpy needed).
+writes and what is in them: the classic model (two networks), and the
+multi model (three networks, an EMA copy, clipping, a class input, logged
+terms): its log columns, checkpoint contents, EMA arithmetic, clipping,
+bit-identical resume, and the sampler's flags for typed inputs (--class,
+--labels, --input, --truncation, --interpolate, --raw).  Standard library
+only (no numpy needed).
 
 usage: python3 tests/test_rt_smoke.py BUILD_DIR   (e.g. build/tests)
 """
 import json
+import math
 import os
 import shutil
 import struct
@@ -76,6 +82,19 @@ def write_safetensors(path, tensors):
     h = json.dumps(header).encode()
     h += b" " * ((8 - len(h) % 8) % 8)
     open(path, "wb").write(struct.pack("<Q", len(h)) + h + data)
+
+
+def f32(x):
+    """x rounded to float32, as C computes one operation in float"""
+    return struct.unpack("<f", struct.pack("<f", x))[0]
+
+
+def write_npy_typed(path, descr, fmt, shape, values):
+    h = "{'descr': '%s', 'fortran_order': False, 'shape': %s, }" % (descr, shape)
+    h += " " * ((64 - (10 + len(h) + 1) % 64) % 64) + "\n"
+    with open(path, "wb") as f:
+        f.write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h.encode())
+        f.write(struct.pack("<%d%s" % (len(values), fmt), *values))
 
 
 def png_info(path):
@@ -290,6 +309,216 @@ def smoke_images(bin_dir, tmp):
     check(rc == 2 and "nope.csv" in err, "missing csv: exit 2")
 
 
+def write_images_csv(tmp):
+    with open(os.path.join(tmp, "fake_images.csv"), "w") as f:
+        f.write(",".join("p%d" % i for i in range(16)) + "\n")
+        for r in range(23):
+            f.write(",".join("%.3f" % (((r * 16 + i) % 7) / 3.5 - 1) for i in range(16)) + "\n")
+
+
+def smoke_multi_trainer(bin_dir, tmp):
+    """three networks, EMA on G, D clipped, a class, an update with terms"""
+    train = os.path.join(bin_dir, "fake_multi_train")
+    write_images_csv(tmp)
+    rc, out, err = run([train, "--steps", "12", "--sample-every", "6", "--checkpoint-every", "1",
+                        "--keep-checkpoints", "20", "--out", "multi"], cwd=tmp)
+    check(rc == 0, "multi trainer runs: " + err[-300:])
+    check("d " in out and " g " in out and " e " in out, "summary names each update: " + out)
+    check("e " in err and "g " in err, "progress names each update")
+    run_dir = os.path.join(tmp, "multi")
+    rows = open(os.path.join(run_dir, "log.csv")).read().split("\n")
+    check(rows[0] == "step,d_loss,g_loss,e_loss,e_recon,e_reg,seconds", "multi log header: " + rows[0])
+    for r in rows[1:]:
+        if r:
+            f = r.split(",")
+            e_loss, recon, reg = float(f[3]), float(f[4]), float(f[5])
+            check(len(f) == 7 and abs(e_loss - (recon + 0.01 * reg)) < 1e-4 * (1 + e_loss),
+                  "terms logged with the loss: " + r)
+    # one row per class (4 classes) of 8 4x4 images enlarged to 84x84
+    check(png_info(os.path.join(run_dir, "samples_000012.png")) == (690, 346, 8, 0),
+          "class rows: 8 x 4 images")
+
+    ck = lambda k: os.path.join(run_dir, "checkpoints", "step_%09d.safetensors" % k)
+    meta, t = read_safetensors(ck(12))
+    want = ["generator.fc.weight", "generator.fc.bias", "generator.embed.weight",
+            "generator.out.running_mean", "discriminator.fc.weight", "discriminator.fc.bias",
+            "encoder.fc.weight", "encoder.fc.bias", "ema.generator.fc.weight",
+            "ema.generator.fc.bias", "ema.generator.embed.weight", "optimizer.generator.exp_avg",
+            "optimizer.generator.exp_avg_sq", "optimizer.discriminator.momentum_buffer",
+            "optimizer.encoder.exp_avg", "optimizer.encoder.exp_avg_sq"]
+    check(list(t) == want, "checkpoint tensors: %s" % list(t))
+    check(meta.get("optimizer.discriminator.step") == "24" and
+          meta.get("optimizer.generator.step") == "12" and
+          meta.get("optimizer.encoder.step") == "12", "optimizer steps: d repeated twice")
+
+    # clipping: D's parameters within [-0.05, 0.05], some on the bound
+    dw = t["discriminator.fc.weight"][1] + t["discriminator.fc.bias"][1]
+    check(all(-f32(0.05) <= v <= f32(0.05) for v in dw) and
+          any(abs(v) == f32(0.05) for v in dw), "D clipped to 0.05: %s" % (dw,))
+
+    # EMA: ema_k = 0.9 * ema_{k-1} + (1 - 0.9) * params_k, in float
+    _, t0 = read_safetensors(ck(11))
+    d, keep = f32(0.9), f32(1 - f32(0.9))
+    ok = True
+    for name in ("generator.fc.weight", "generator.embed.weight"):
+        for e0, p1, e1 in zip(t0["ema." + name][1], t[name][1], t["ema." + name][1]):
+            ok = ok and f32(f32(d * e0) + f32(keep * p1)) == e1
+    check(ok, "EMA copy updated as 0.9 ema + 0.1 params, bit for bit")
+    check(t["ema.generator.fc.weight"][1] != t["generator.fc.weight"][1], "EMA differs from raw")
+    _, w = read_safetensors(os.path.join(run_dir, "weights.safetensors"))
+    check("ema.generator.fc.bias" in w and "encoder.fc.weight" in w and
+          not any(k.startswith("optimizer") for k in w), "weights: every network and the EMA")
+
+    # the copy starts equal to the parameters
+    run([train, "--steps", "0", "--out", "multi0"], cwd=tmp)
+    _, z = read_safetensors(os.path.join(tmp, "multi0", "weights.safetensors"))
+    check(z["ema.generator.fc.weight"] == z["generator.fc.weight"], "EMA starts as the params")
+
+    # resume: stopped at 5 of 12 and resumed, bit-identical
+    run([train, "--steps", "5", "--checkpoint-every", "1", "--sample-every", "6",
+         "--keep-checkpoints", "20", "--out", "part"], cwd=tmp)
+    rc, _, err = run([train, "--resume", "part", "--steps", "12"], cwd=tmp)
+    a = open(os.path.join(run_dir, "weights.safetensors"), "rb").read()
+    b = open(os.path.join(tmp, "part", "weights.safetensors"), "rb").read()
+    c1 = open(ck(12), "rb").read()
+    c2 = open(os.path.join(tmp, "part", "checkpoints", "step_000000012.safetensors"), "rb").read()
+    check(rc == 0 and a == b and c1 == c2, "multi resume bit-identical: " + err[-200:])
+    pa = open(os.path.join(run_dir, "log.csv")).read().split("\n")
+    pb = open(os.path.join(tmp, "part", "log.csv")).read().split("\n")
+    last = lambda rows: [r.split(",")[:6] for r in rows if r.startswith("12,")]
+    check(last(pa) == last(pb) and last(pa), "resumed log: the same losses at step 12")
+
+    # a data input: no pictures, said once
+    rc, out, err = run([os.path.join(bin_dir, "fake_data_train"), "--steps", "3", "--out",
+                        "datain"], cwd=tmp)
+    check(rc == 0 and "no sample pictures" in err and "'x'" in err and
+          not any(f.endswith(".png") for f in os.listdir(os.path.join(tmp, "datain"))),
+          "a data input: no pictures, with a note: " + err[-200:])
+    return os.path.join(run_dir, "weights.safetensors")
+
+
+def smoke_multi_sampler(bin_dir, tmp, weights):
+    sample = os.path.join(bin_dir, "fake_multi_sample")
+    rc, out, _ = run([sample, "--help"])
+    check(rc == 0 and all(f in out for f in ("--class", "--labels", "--input", "--truncation",
+                                             "--interpolate", "--seed2", "--raw",
+                                             "truncation trick", "input y: a class of 4")),
+          "sample --help lists the typed inputs' flags: " + out)
+    meta, t = read_safetensors(weights)
+    W, b, C = t["ema.generator.fc.weight"][1], t["ema.generator.fc.bias"][1], \
+        t["ema.generator.embed.weight"][1]
+    Wr = t["generator.fc.weight"][1]
+
+    def expect(z, k, raw=False):
+        w = Wr if raw else W
+        bb = t["generator.fc.bias"][1] if raw else b
+        cc = t["generator.embed.weight"][1] if raw else C
+        return [math.tanh(bb[o] + sum(w[o * 3 + j] * z[j] for j in range(3)) + cc[k * 16 + o])
+                for o in range(16)]
+
+    write_npy(os.path.join(tmp, "z3.npy"), [[0.5, -1, 0.25], [0, 0, 0], [1, 1, 1]])
+    rc, _, err = run([sample, "--weights", weights, "--latent", "z3.npy", "--class", "2",
+                      "-o", "c2.npy"], cwd=tmp)
+    _, x = read_npy(os.path.join(tmp, "c2.npy"))
+    ok = rc == 0 and all(abs(x[16 * i + o] - expect(zz, 2)[o]) < 1e-5 for i, zz in
+                         enumerate([[0.5, -1, 0.25], [0, 0, 0], [1, 1, 1]]) for o in range(16))
+    check(ok, "--class 2 with the EMA weights: " + err)
+    rc, _, err = run([sample, "--weights", weights, "--latent", "z3.npy", "--class", "2",
+                      "--raw", "-o", "raw.npy"], cwd=tmp)
+    _, xr = read_npy(os.path.join(tmp, "raw.npy"))
+    check(rc == 0 and abs(xr[0] - expect([0.5, -1, 0.25], 2, True)[0]) < 1e-5 and xr != x,
+          "--raw uses the raw weights")
+    rc, _, err = run([sample, "--weights", weights, "--latent", "z3.npy", "-o", "cyc.npy"],
+                     cwd=tmp)
+    _, xc = read_npy(os.path.join(tmp, "cyc.npy"))
+    check(rc == 0 and abs(xc[16 + 3] - expect([0, 0, 0], 1)[3]) < 1e-5 and
+          abs(xc[32 + 3] - expect([1, 1, 1], 2)[3]) < 1e-5, "classes cycle 0, 1, 2")
+
+    # labels: text, npy of integers, npy of floats
+    open(os.path.join(tmp, "lab.txt"), "w").write("3\n0\n1\n")
+    write_npy_typed(os.path.join(tmp, "lab.npy"), "<i8", "q", "(3,)", [3, 0, 1])
+    write_npy_typed(os.path.join(tmp, "labf.npy"), "<f4", "f", "(3, 1)", [3.0, 0.0, 1.0])
+    for f in ("lab.txt", "lab.npy", "labf.npy"):
+        rc, _, err = run([sample, "--weights", weights, "--latent", "z3.npy", "--labels", f,
+                          "-o", "l.npy"], cwd=tmp)
+        _, xl = read_npy(os.path.join(tmp, "l.npy"))
+        check(rc == 0 and abs(xl[5] - expect([0.5, -1, 0.25], 3)[5]) < 1e-5 and
+              abs(xl[16 + 5] - expect([0, 0, 0], 0)[5]) < 1e-5, "--labels " + f + ": " + err)
+    rc, _, err = run([sample, "--weights", weights, "--labels", "lab.txt", "-o", "l3.npy"],
+                     cwd=tmp)
+    h, _ = read_npy(os.path.join(tmp, "l3.npy"))
+    check(rc == 0 and h["shape"] == (3, 1, 4, 4), "--labels sets -n")
+    open(os.path.join(tmp, "bad.txt"), "w").write("1\n7\n")
+    rc, _, err = run([sample, "--weights", weights, "--labels", "bad.txt", "-o", "q.npy"], cwd=tmp)
+    check(rc == 2 and "from 0 to 3, found 7 at row 1" in err, "a label out of range: " + err)
+    open(os.path.join(tmp, "bad2.txt"), "w").write("1\nx\n")
+    rc, _, err = run([sample, "--weights", weights, "--labels", "bad2.txt", "-o", "q.npy"],
+                     cwd=tmp)
+    check(rc == 2 and "bad2.txt:2" in err, "a label that is no number: " + err)
+    rc, _, err = run([sample, "--weights", weights, "--class", "4", "-o", "q.npy"], cwd=tmp)
+    check(rc == 2 and "--class 4: expected a class from 0 to 3" in err, "--class range: " + err)
+    rc, _, err = run([sample, "--weights", weights, "--labels", "lab.txt", "-n", "5", "-o",
+                      "q.npy"], cwd=tmp)
+    check(rc == 2 and "-n 5" in err, "-n against --labels: " + err)
+
+    # truncation: seeded, every latent within psi; not with --latent
+    rc, _, err = run([sample, "--weights", weights, "--truncation", "0.01", "--class", "1",
+                      "-n", "7", "-o", "tr.npy"], cwd=tmp)
+    _, xt = read_npy(os.path.join(tmp, "tr.npy"))
+    check(rc == 0 and all(abs(xt[16 * i] - expect([0, 0, 0], 1)[0]) < 0.05 for i in range(7)),
+          "--truncation 0.01: samples near z = 0: " + err)
+    rc, _, err = run([sample, "--weights", weights, "--truncation", "0", "-o", "q.npy"], cwd=tmp)
+    check(rc == 2 and "--truncation" in err, "--truncation 0 refused")
+    rc, _, err = run([sample, "--weights", weights, "--truncation", "1", "--latent", "z3.npy",
+                      "-o", "q.npy"], cwd=tmp)
+    check(rc == 2 and "not with --latent" in err, "--truncation with --latent refused")
+
+    # interpolation: between --latent's first two rows; ends exact, a strip
+    rc, _, err = run([sample, "--weights", weights, "--latent", "z3.npy", "--interpolate",
+                      "-n", "5", "--class", "0", "-o", "in.npy"], cwd=tmp)
+    h, xi = read_npy(os.path.join(tmp, "in.npy"))
+    check(rc == 0 and h["shape"] == (5, 1, 4, 4) and
+          abs(xi[0] - expect([0.5, -1, 0.25], 0)[0]) < 1e-5 and
+          abs(xi[64] - expect([0, 0, 0], 0)[0]) < 1e-5, "--interpolate ends: " + err)
+    rc, _, err = run([sample, "--weights", weights, "--interpolate", "--seed", "3", "-o",
+                      "strip.png"], cwd=tmp)
+    check(rc == 0 and png_info(os.path.join(tmp, "strip.png")) == (862, 88, 8, 0),
+          "--interpolate: a strip of 10: %s %s" % (png_info(os.path.join(tmp, "strip.png")), err))
+    rc, _, err = run([sample, "--weights", weights, "--seed2", "4", "-o", "q.npy"], cwd=tmp)
+    check(rc == 2 and "--seed2" in err, "--seed2 without --interpolate refused")
+    rc, _, err = run([sample, "--weights", weights, "--input", "z3.npy", "-o", "q.npy"], cwd=tmp)
+    check(rc == 2 and "reads no data input" in err, "--input on a model without one")
+
+    # a data input
+    data = os.path.join(bin_dir, "fake_data_sample")
+    rc, _, err = run([data, "--weights", weights, "--class", "0", "-o", "q.npy"], cwd=tmp)
+    check(rc == 2 and "--input: expected" in err and "'x'" in err, "data input needed: " + err)
+    write_npy(os.path.join(tmp, "x.npy"), [[1.0] * 16, [2.0] * 16])
+    rc, _, err = run([data, "--weights", weights, "--input", "x.npy", "-o", "q.npy"], cwd=tmp)
+    check(rc == 2 and "(N, 1, 4, 4)" in err and "(2, 16)" in err, "--input shape: " + err)
+    write_npy_typed(os.path.join(tmp, "x4.npy"), "<f4", "f", "(2, 1, 4, 4)", [1.0] * 16 + [2.0] * 16)
+    rc, _, err = run([data, "--weights", weights, "--input", "x4.npy", "--latent", "z3.npy",
+                      "-o", "q.npy"], cwd=tmp)
+    check(rc == 2 and "rows" in err, "--input and --latent of different lengths: " + err)
+    rc, _, err = run([data, "--weights", weights, "--input", "x4.npy", "--class", "1",
+                      "--truncation", "0.001", "-o", "xd.npy"], cwd=tmp)
+    _, xd = read_npy(os.path.join(tmp, "xd.npy"))
+    check(rc == 0 and abs(xd[16 + 4] - (expect([0, 0, 0], 1)[4] + 2)) < 1e-2,
+          "the data input reaches the network: " + err)
+
+    # embedded weights with an EMA copy
+    embed = os.path.join(bin_dir, "fake_embed_sample")
+    write_npy(os.path.join(tmp, "z1.npy"), [[1, 1]])
+    rc, _, err = run([embed, "--latent", "z1.npy", "-o", "e1.npy"], cwd=tmp,
+                     env={"FAKE_EMBED_EMA": "1"})
+    _, e1 = read_npy(os.path.join(tmp, "e1.npy"))
+    rc2, _, _ = run([embed, "--latent", "z1.npy", "--raw", "-o", "e2.npy"], cwd=tmp,
+                    env={"FAKE_EMBED_EMA": "1"})
+    _, e2 = read_npy(os.path.join(tmp, "e2.npy"))
+    check(rc == 0 and list(e1) == [3.0, 3.0] and rc2 == 0 and list(e2) == [3.0, 1.0],
+          "embedded EMA weights by default, raw with --raw: %s %s" % (e1, e2))
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
@@ -299,6 +528,8 @@ def main():
         weights = smoke_ring_trainer(bin_dir, tmp)
         smoke_ring_sampler(bin_dir, tmp, weights)
         smoke_images(bin_dir, tmp)
+        multi = smoke_multi_trainer(bin_dir, tmp)
+        smoke_multi_sampler(bin_dir, tmp, multi)
     finally:
         shutil.rmtree(tmp)
     if FAILURES:

@@ -425,15 +425,17 @@ static void test_progress_plain(void **state)
     FILE *f = tmpfile();
     rt_progress p;
     rt_progress_init(&p, f, 0, 0, 25, 10);
+    const char *const names[3] = { "d", "g", "e" };
+    const double values[3] = { 1.5, 0.25, -2 };
     for (long s = 1; s <= 25; s++)
-        rt_progress_update(&p, s, 1.5, 0.25);
+        rt_progress_update(&p, s, 3, names, values);
     rt_progress_note(&p, "sampled at %d", 25);
     rt_progress_finish(&p);
     char *out = read_stream(f);
     assert_contains(out, "step 10/25 ");
     assert_contains(out, "step 20/25 ");
     assert_contains(out, "step 25/25 ");   /* the last step always prints */
-    assert_contains(out, "D 1.500  G 0.250");
+    assert_contains(out, "d 1.500  g 0.250  e -2.000\n");
     assert_contains(out, "sampled at 25\n");
     assert_null(strstr(out, "step 11/"));
     assert_null(strchr(out, '\r'));
@@ -450,8 +452,10 @@ static void test_progress_terminal(void **state)
     FILE *f = tmpfile();
     rt_progress p;
     rt_progress_init(&p, f, 1, 0, 1000, 10);
+    const char *const names[2] = { "d", "g" };
+    const double values[2] = { 1, 2 };
     for (long s = 1; s <= 1000; s++)
-        rt_progress_update(&p, s, 1, 2);   /* fast: redraws are rate limited */
+        rt_progress_update(&p, s, 2, names, values);   /* fast: redraws are rate limited */
     rt_progress_finish(&p);
     char *out = read_stream(f);
     assert_contains(out, "\rstep 1/1000 [....................]");
@@ -482,33 +486,51 @@ static void test_latents(void **state)
     for (int i = 0; i < 100000; i++)
         s2 += (double)z[i] * z[i];
     assert_true(fabs(s2 / 100000 - 1) < 0.02);
+    /* truncated: every value within psi, drawn again from the same stream */
+    rt_latent_fill_truncated(RT_LATENT_NORMAL, &r, z, 100000, 0.5f);
+    for (int i = 0; i < 100000; i++)
+        assert_true(z[i] >= -0.5f && z[i] <= 0.5f);
+    rt_latent_fill_truncated(RT_LATENT_UNIFORM, &r, z, 1000, 2.0f);   /* changes nothing */
+    rt_rng a, b;
+    rt_rng_seed(&a, 9);
+    rt_rng_seed(&b, 9);
+    rt_latent_fill_truncated(RT_LATENT_UNIFORM, &a, z, 1, 2.0f);
+    float u;
+    rt_latent_fill(RT_LATENT_UNIFORM, &b, &u, 1);
+    assert_true(z[0] == u);
 }
 
-/* A "generator" with batch 4, latent 2, sample 3: out = (z0, z1, z0 + z1). */
+/* A "generator" with batch 4, latent 2 and a class, sample 3:
+ * out = (z0, z1, z0 + z1 + 100 y). */
 static int gen_calls;
-static void fake_generate(float *out, const float *z)
+static void fake_generate(float *out, const float *const *in)
 {
+    const float *z = in[0], *y = in[1];
     gen_calls++;
     for (int i = 0; i < 4; i++) {
         out[3 * i] = z[2 * i];
         out[3 * i + 1] = z[2 * i + 1];
-        out[3 * i + 2] = z[2 * i] + z[2 * i + 1];
+        out[3 * i + 2] = z[2 * i] + z[2 * i + 1] + 100 * y[i];
     }
 }
 
 static void test_generate_chunks(void **state)
 {
     (void)state;
-    float z[2 * 9], out[3 * 9 + 1];
+    float z[2 * 9], y[9], out[3 * 9 + 1];
     for (int i = 0; i < 18; i++)
         z[i] = (float)i;
+    for (int i = 0; i < 9; i++)
+        y[i] = (float)(i % 3);
     out[27] = 12345;   /* sentinel: nothing written past n samples */
     gen_calls = 0;
-    rt_generate_n(fake_generate, 4, 2, 3, z, 9, out);
+    const size_t size[2] = { 2, 1 };
+    const float *const in[2] = { z, y };
+    rt_generate_n(fake_generate, 4, 2, size, in, 9, 3, out);
     assert_int_equal(gen_calls, 3);
     for (int i = 0; i < 9; i++) {
         assert_true(out[3 * i] == 2.0f * i);
-        assert_true(out[3 * i + 2] == 4.0f * i + 1);
+        assert_true(out[3 * i + 2] == 4.0f * i + 1 + 100.0f * (float)(i % 3));
     }
     assert_true(out[27] == 12345);
 }

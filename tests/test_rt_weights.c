@@ -1,5 +1,6 @@
 /* test_rt_weights.c - tensor views, initialisation by kind, save/load
- * through safetensors, refusal of mismatched files. */
+ * through safetensors (EMA copies included), refusal of mismatched files,
+ * the sampler's tensors in place and from their EMA copies. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -38,21 +39,29 @@ static void assert_contains(const char *hay, const char *needle)
         fail_msg("expected \"%s\" in \"%s\"", needle, hay);
 }
 
-enum { NW = 40 * 100, G_COUNT = NW + 10 + 6, D_COUNT = 3 };
-static float g[G_COUNT], d[D_COUNT], gs[2];
+enum { NW = 40 * 100, G_COUNT = NW + 10 + 6, D_COUNT = 3, E_COUNT = 4 };
+static float g[G_COUNT], d[D_COUNT], gs[2], e[E_COUNT], e_ema[E_COUNT];
 
 static const rt_tensor_info T[] = {
-    { "g.w", RT_NET_G, RT_ROLE_PARAM, 0, 2, { 40, 100 }, RT_INIT_NORMAL, 0.5f, 0.02f },
-    { "g.u", RT_NET_G, RT_ROLE_PARAM, NW, 1, { 10 }, RT_INIT_UNIFORM, -2.0f, -1.0f },
-    { "g.one", RT_NET_G, RT_ROLE_PARAM, NW + 10, 3, { 1, 2, 3 }, RT_INIT_ONE, 0, 0 },
-    { "g.bn.mean", RT_NET_G, RT_ROLE_STATE, 0, 1, { 2 }, RT_INIT_ZERO, 0, 0 },
-    { "d.b", RT_NET_D, RT_ROLE_PARAM, 0, 1, { 3 }, RT_INIT_ZERO, 0, 0 },
+    { "g.w", 0, RT_ROLE_PARAM, 0, 2, { 40, 100 }, RT_INIT_NORMAL, 0.5f, 0.02f },
+    { "g.u", 0, RT_ROLE_PARAM, NW, 1, { 10 }, RT_INIT_UNIFORM, -2.0f, -1.0f },
+    { "g.one", 0, RT_ROLE_PARAM, NW + 10, 3, { 1, 2, 3 }, RT_INIT_ONE, 0, 0 },
+    { "g.bn.mean", 0, RT_ROLE_STATE, 0, 1, { 2 }, RT_INIT_ZERO, 0, 0 },
+    { "d.b", 1, RT_ROLE_PARAM, 0, 1, { 3 }, RT_INIT_ZERO, 0, 0 },
+    { "e.w", 2, RT_ROLE_PARAM, 0, 2, { 2, 2 }, RT_INIT_NORMAL, 0, 1 },
 };
 enum { NT = sizeof T / sizeof T[0] };
 
+/* three networks, the third with an EMA copy */
+static rt_net nets[3] = {
+    { "g", g, NULL, G_COUNT, gs, 2, NULL, 0 },
+    { "d", d, NULL, D_COUNT, NULL, 0, NULL, 0 },
+    { "e", e, NULL, E_COUNT, NULL, 0, e_ema, 0.5f },
+};
+
 static rt_store store(void)
 {
-    rt_store s = { { g, d }, { G_COUNT, D_COUNT }, { gs, NULL }, { 2, 0 } };
+    rt_store s = { nets, 3 };
     return s;
 }
 
@@ -63,6 +72,10 @@ static void test_views(void **state)
     assert_ptr_equal(rt_tensor_data(&s, &T[1]), g + NW);
     assert_ptr_equal(rt_tensor_data(&s, &T[3]), gs);
     assert_ptr_equal(rt_tensor_data(&s, &T[4]), d);
+    assert_ptr_equal(rt_tensor_data(&s, &T[5]), e);
+    assert_ptr_equal(rt_tensor_ema(&s, &T[5]), e_ema);
+    assert_null(rt_tensor_ema(&s, &T[0]));   /* its network keeps none */
+    assert_null(rt_tensor_ema(&s, &T[3]));   /* state is never averaged */
     assert_int_equal(rt_tensor_numel(&T[0]), NW);
     assert_int_equal(rt_tensor_numel(&T[2]), 6);
 }
@@ -109,6 +122,8 @@ static void test_save_load_roundtrip(void **state)
     gs[0] = 3.5f;
     gs[1] = -1;
     d[1] = 7;
+    for (int i = 0; i < E_COUNT; i++)
+        e_ema[i] = 10.0f + (float)i;
     static float g0[G_COUNT];
     memcpy(g0, g, sizeof g);
     rt_st_kv meta[] = { { "step", "12" } };
@@ -119,18 +134,32 @@ static void test_save_load_roundtrip(void **state)
     memset(g, 0, sizeof g);
     memset(gs, 0, sizeof gs);
     memset(d, 0, sizeof d);
+    memset(e_ema, 0, sizeof e_ema);
     rt_st st;
     assert_int_equal(rt_st_open_file(path, &st, &err), 0);
     assert_string_equal(rt_st_meta(&st, "step"), "12");
+    /* every tensor, then the EMA copy of e's parameter tensor */
+    assert_int_equal(st.n_tensors, NT + 1);
+    assert_string_equal(st.tensors[NT].name, "ema.e.w");
     assert_int_equal(rt_weights_load(&st, &s, T, NT, &err), 0);
     rt_st_close(&st);
     assert_memory_equal(g, g0, sizeof g);
     assert_true(gs[0] == 3.5f && gs[1] == -1 && d[1] == 7);
+    assert_true(e_ema[0] == 10 && e_ema[3] == 13);
 
     /* a generator-only store (the sampler's view) loads the G tensors */
-    rt_store gonly = { { g, NULL }, { G_COUNT, 0 }, { gs, NULL }, { 2, 0 } };
+    rt_store gonly = { nets, 1 };
     assert_int_equal(rt_st_open_file(path, &st, &err), 0);
     assert_int_equal(rt_weights_load(&st, &gonly, T, 4, &err), 0);
+    rt_st_close(&st);
+
+    /* a file without the EMA copy does not load into a store that keeps one */
+    snprintf(path, sizeof path, "%s/no_ema.safetensors", dir);
+    rt_store no_ema = { nets, 2 };
+    assert_int_equal(rt_weights_save(path, &no_ema, T, NT - 1, NULL, 0, &err), 0);
+    assert_int_equal(rt_st_open_file(path, &st, &err), 0);
+    assert_int_equal(rt_weights_load(&st, &s, T, NT, &err), -1);
+    assert_contains(err.msg, "'e.w'");
     rt_st_close(&st);
 }
 
@@ -177,6 +206,9 @@ static void test_sampler_weights(void **state)
     const float *where[4] = { NULL };
     rt_sampler_model m;
     memset(&m, 0, sizeof m);
+    rt_net one;
+    rt_store gs_store = rt_sample_store(&m, &one);
+    (void)gs_store;
     m.tensors = T;
     m.n_tensors = 4;
     m.params = g;
@@ -186,7 +218,8 @@ static void test_sampler_weights(void **state)
     m.weights = where;
     rt_st st;
     assert_int_equal(rt_st_open_mapped(path, &st, &err), 0);
-    assert_int_equal(rt_sample_weights_load(&m, &st, &err), 0);
+    assert_false(rt_sample_weights_have_ema(&m, &st));
+    assert_int_equal(rt_sample_weights_load(&m, &st, 0, &err), 0);
     const unsigned char *lo = st.map, *hi = lo + st.map_len;
     for (int i = 0; i < 4; i++) {
         const unsigned char *at = (const unsigned char *)where[i];
@@ -198,7 +231,7 @@ static void test_sampler_weights(void **state)
 
     /* no pointer table: copies in the arrays, as before */
     m.weights = NULL;
-    assert_int_equal(rt_sample_weights_load(&m, &st, &err), 0);
+    assert_int_equal(rt_sample_weights_load(&m, &st, 0, &err), 0);
     assert_memory_equal(g, g0, sizeof g);
     assert_true(gs[0] == 2.5f);
 
@@ -210,7 +243,7 @@ static void test_sampler_weights(void **state)
     assert_int_equal(rt_st_open_memory(shifted + 1, st.map_len, "odd", &odd, &err), 0);
     memset(g, 0, sizeof g);
     m.weights = where;
-    assert_int_equal(rt_sample_weights_load(&m, &odd, &err), 0);
+    assert_int_equal(rt_sample_weights_load(&m, &odd, 0, &err), 0);
     assert_ptr_equal(where[0], g);
     assert_ptr_equal(where[3], gs);
     assert_memory_equal(g, g0, sizeof g);
@@ -221,7 +254,7 @@ static void test_sampler_weights(void **state)
     memcpy(other, T, sizeof other);
     other[2].shape[2] = 4;
     m.tensors = other;
-    assert_int_equal(rt_sample_weights_load(&m, &st, &err), -1);
+    assert_int_equal(rt_sample_weights_load(&m, &st, 0, &err), -1);
     assert_contains(err.msg, "tensor 'g.one': expected shape [1, 2, 4], found [1, 2, 3]");
     rt_st_close(&st);
 
@@ -229,6 +262,42 @@ static void test_sampler_weights(void **state)
     rt_sample_weights_in_arrays(&m);
     assert_ptr_equal(where[1], g + NW);
     assert_ptr_equal(where[3], gs);
+}
+
+/* A file with EMA copies: the sampler reads every parameter tensor from
+ * its copy ("ema." + name) when asked, state tensors from their own names. */
+static void test_sampler_ema(void **state)
+{
+    (void)state;
+    static float ema[G_COUNT];
+    for (int i = 0; i < G_COUNT; i++) {
+        g[i] = 1;
+        ema[i] = 2;
+    }
+    gs[0] = 5;
+    rt_net g_ema = { "g", g, NULL, G_COUNT, gs, 2, ema, 0.9f };
+    rt_store s = { &g_ema, 1 };
+    rt_err err;
+    snprintf(path, sizeof path, "%s/ema.safetensors", dir);
+    assert_int_equal(rt_weights_save(path, &s, T, 4, NULL, 0, &err), 0);
+    memset(g, 0, sizeof g);
+    memset(gs, 0, sizeof gs);
+    rt_sampler_model m;
+    memset(&m, 0, sizeof m);
+    m.tensors = T;
+    m.n_tensors = 4;
+    m.params = g;
+    m.param_count = G_COUNT;
+    m.state = gs;
+    m.state_count = 2;
+    rt_st st;
+    assert_int_equal(rt_st_open_file(path, &st, &err), 0);
+    assert_true(rt_sample_weights_have_ema(&m, &st));
+    assert_int_equal(rt_sample_weights_load(&m, &st, 1, &err), 0);
+    assert_true(g[0] == 2 && g[G_COUNT - 1] == 2 && gs[0] == 5);
+    assert_int_equal(rt_sample_weights_load(&m, &st, 0, &err), 0);
+    assert_true(g[0] == 1 && g[G_COUNT - 1] == 1);
+    rt_st_close(&st);
 }
 
 int main(void)
@@ -239,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_save_load_roundtrip),
         cmocka_unit_test(test_load_refuses_mismatch),
         cmocka_unit_test(test_sampler_weights),
+        cmocka_unit_test(test_sampler_ema),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }

@@ -34,15 +34,20 @@ $(B)/tests/test_rt_%: tests/test_rt_%.c $(B)/libganc_sample.a $(B)/libganc_train
 	$(SAY) "  CC      $@"
 	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< $(call rt_test_link,test_rt_$*)
 
-# fake models for the runtime smoke test: one source, five variants; the
+# fake models for the runtime smoke test: one source, nine variants; the
 # samplers link libc and libm only, like the real ones
 FAKES = $(addprefix $(B)/tests/,fake_train fake_sample fake_image_train fake_image_sample \
-                                fake_embed_sample)
+                                fake_embed_sample fake_multi_train fake_multi_sample \
+                                fake_data_train fake_data_sample)
 FAKE_DEFS_fake_train =
 FAKE_DEFS_fake_sample = -DFAKE_SAMPLER
 FAKE_DEFS_fake_image_train = -DFAKE_IMAGE
 FAKE_DEFS_fake_image_sample = -DFAKE_IMAGE -DFAKE_SAMPLER
 FAKE_DEFS_fake_embed_sample = -DFAKE_SAMPLER -DFAKE_EMBED
+FAKE_DEFS_fake_multi_train = -DFAKE_MULTI
+FAKE_DEFS_fake_multi_sample = -DFAKE_MULTI -DFAKE_SAMPLER
+FAKE_DEFS_fake_data_train = -DFAKE_MULTI -DFAKE_DATA_INPUT
+FAKE_DEFS_fake_data_sample = -DFAKE_MULTI -DFAKE_DATA_INPUT -DFAKE_SAMPLER
 $(FAKES): $(B)/tests/%: tests/fake_model.c $(B)/libganc_sample.a $(B)/libganc_train.a
 	@mkdir -p $(dir $@)
 	$(SAY) "  CC      $@"

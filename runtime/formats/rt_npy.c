@@ -247,28 +247,66 @@ static int locate_header(const char *path, const unsigned char *pre, size_t avai
     return 0;
 }
 
-static int check_header(const char *path, const npy_header *h, size_t data_bytes,
-                        size_t *count, rt_err *err)
+/* The dtype of descr: little-endian (or one-byte) floats of 4 or 8 bytes,
+ * integers of 1 to 8; 0 for any other. */
+static int dtype_of(const char *descr, rt_npy_in *in)
 {
-    if (strcmp(h->descr, "<f4") != 0)
+    if ((descr[0] != '<' && descr[0] != '|') || !strchr("fiu", descr[1]) || !descr[1] ||
+        descr[2] < '1' || descr[2] > '8' || descr[3])
+        return 0;
+    in->type = descr[1];
+    in->item = descr[2] - '0';
+    int ok = in->type == 'f' ? in->item == 4 || in->item == 8
+                             : in->item == 1 || in->item == 2 || in->item == 4 || in->item == 8;
+    return ok && (descr[0] == '<' || in->item == 1);
+}
+
+/* want_f32: only '<f4'; else any dtype of dtype_of. */
+static int check_header(const char *path, const npy_header *h, size_t data_bytes,
+                        int want_f32, rt_npy_in *in, rt_err *err)
+{
+    if (want_f32 && strcmp(h->descr, "<f4") != 0)
         return rt_errf(err, "%s: expected dtype '<f4' (float32), found '%s'", path, h->descr);
+    if (!dtype_of(h->descr, in))
+        return rt_errf(err, "%s: expected a number dtype ('<f4', '<i8', ...), found '%s'",
+                       path, h->descr);
     if (h->fortran)
         return rt_errf(err, "%s: expected fortran_order False, found True", path);
-    size_t n = 1;
+    size_t n = 1, item = (size_t)in->item;
     for (int i = 0; i < h->ndim; i++) {
-        if (h->shape[i] && n > SIZE_MAX / 4 / h->shape[i])
+        if (h->shape[i] && n > SIZE_MAX / 8 / h->shape[i])
             return rt_errf(err, "%s: shape is too large", path);
         n *= h->shape[i];
     }
-    if (n * 4 != data_bytes)
+    if (n * item != data_bytes)
         return rt_errf(err, "%s: shape needs %zu bytes of data, found %zu", path,
-                       n * 4, data_bytes);
-    *count = n;
+                       n * item, data_bytes);
+    in->count = n;
     return 0;
 }
 
+double rt_npy_value(const rt_npy_in *in, const void *at)
+{
+    union { float f; double d; int8_t i1; int16_t i2; int32_t i4; int64_t i8;
+            uint8_t u1; uint16_t u2; uint32_t u4; uint64_t u8; } v;
+    memcpy(&v, at, (size_t)in->item);
+    switch (in->type * 16 + in->item) {
+    case 'f' * 16 + 4: return v.f;
+    case 'f' * 16 + 8: return v.d;
+    case 'i' * 16 + 1: return v.i1;
+    case 'i' * 16 + 2: return v.i2;
+    case 'i' * 16 + 4: return v.i4;
+    case 'i' * 16 + 8: return (double)v.i8;
+    case 'u' * 16 + 1: return v.u1;
+    case 'u' * 16 + 2: return v.u2;
+    case 'u' * 16 + 4: return v.u4;
+    default: return (double)v.u8;
+    }
+}
+
 /* Reads and checks the header of the open file fd of `size` bytes. */
-static int read_header(const char *path, int fd, size_t size, rt_npy_in *in, rt_err *err)
+static int read_header(const char *path, int fd, size_t size, int want_f32, rt_npy_in *in,
+                       rt_err *err)
 {
     unsigned char pre[12];
     size_t avail = size < sizeof pre ? size : sizeof pre, hstart = 0, hlen = 0;
@@ -283,7 +321,7 @@ static int read_header(const char *path, int fd, size_t size, rt_npy_in *in, rt_
     if (rc == 0)
         rc = parse_header(&p, &h);
     if (rc == 0)
-        rc = check_header(path, &h, size - hstart - hlen, &in->count, err);
+        rc = check_header(path, &h, size - hstart - hlen, want_f32, in, err);
     free(text);
     in->ndim = h.ndim;
     memcpy(in->shape, h.shape, sizeof h.shape);
@@ -291,16 +329,27 @@ static int read_header(const char *path, int fd, size_t size, rt_npy_in *in, rt_
     return rc;
 }
 
-int rt_npy_open_f32(const char *path, rt_npy_in *in, rt_err *err)
+static int open_npy(const char *path, int want_f32, rt_npy_in *in, rt_err *err)
 {
     size_t size;
     in->fd = rt_open_input(path, &size, err);
     if (in->fd < 0)
         return -1;
-    if (read_header(path, in->fd, size, in, err) == 0)
+    if (read_header(path, in->fd, size, want_f32, in, err) == 0)
         return 0;
     close(in->fd);
+    in->fd = -1;
     return -1;
+}
+
+int rt_npy_open_f32(const char *path, rt_npy_in *in, rt_err *err)
+{
+    return open_npy(path, 1, in, err);
+}
+
+int rt_npy_open_numbers(const char *path, rt_npy_in *in, rt_err *err)
+{
+    return open_npy(path, 0, in, err);
 }
 
 int rt_npy_read_f32(const char *path, float **data, int *ndim,

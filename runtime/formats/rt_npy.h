@@ -8,7 +8,10 @@
  * only '<f4' in C order, and requires the file length to match the shape
  * exactly.  A file can be opened (header read and checked) and its floats
  * read piece by piece, so an array larger than memory streams through.
- * Leaves out: other dtypes, Fortran order, pickles, .npz.
+ * rt_npy_open_numbers opens other number dtypes too (little-endian floats
+ * f4 and f8, signed and unsigned integers of 1, 2, 4 and 8 bytes), whose
+ * values rt_npy_value reads one at a time: the sampler's labels.
+ * Leaves out: other dtypes, big-endian data, Fortran order, pickles, .npz.
  */
 #ifndef RT_NPY_H
 #define RT_NPY_H
@@ -31,11 +34,18 @@ typedef struct {
     int fd;                       /* the open file: close(fd) when done */
     int ndim;
     size_t shape[RT_NPY_MAX_NDIM];
-    size_t count;                 /* floats in the file: the product of shape */
+    size_t count;                 /* values in the file: the product of shape */
     unsigned long long data_at;   /* where the first one is (rt_read_at reads them) */
+    char type;                    /* 'f' float, 'i' signed, 'u' unsigned integer */
+    int item;                     /* bytes per value */
 } rt_npy_in;
 
+/* float32 only (fd is -1 after a failure) */
 int rt_npy_open_f32(const char *path, rt_npy_in *in, rt_err *err);
+/* any number dtype of the list above */
+int rt_npy_open_numbers(const char *path, rt_npy_in *in, rt_err *err);
+/* The value at `at` (item bytes of the file's data) as a double. */
+double rt_npy_value(const rt_npy_in *in, const void *at);
 
 /* On success *data is a new array (caller frees; at least 1 byte even when
  * empty), *ndim and shape[0..ndim) describe it.  Its size is checked

@@ -13,6 +13,15 @@ void rt_latent_fill(int latent_dist, rt_rng *rng, float *z, size_t n)
         rt_rng_fill_uniform(rng, z, n, -1.0f, 1.0f);
 }
 
+void rt_latent_fill_truncated(int latent_dist, rt_rng *rng, float *z, size_t n, float psi)
+{
+    rt_assert(psi > 0);
+    for (size_t i = 0; i < n; i++)
+        do
+            rt_latent_fill(latent_dist, rng, &z[i], 1);
+        while (z[i] > psi || z[i] < -psi);
+}
+
 const char *rt_latent_name(int latent_dist)
 {
     return latent_dist == RT_LATENT_NORMAL ? "normal" : "uniform";

@@ -6,17 +6,29 @@
  * model (flags, data, the training loop, optimizers, logging, pictures, files)
  * lives in the runtime and is compiled once.
  *
+ * A model is networks (rt_net: parameters, gradients, state, an optional
+ * moving average of the parameters), variables the runtime draws for each
+ * step (rt_var: data batches, their labels, latents, random classes) and
+ * the updates of one training iteration in order (rt_update: which
+ * networks a compiled step function trains, with which optimizer, how many
+ * times, what it draws first).  The classic model (one generator, one
+ * discriminator) is two networks, the variables real and z, and the
+ * updates d (repeated d_steps times) then g.
+ *
  * Ownership: all arrays named here are static arrays of the generated code,
  * sized at generation time; the runtime reads and writes them in place and
  * never frees them.
+ * The trainer checks the tables when it starts (train/rt_model_check.h:
+ * indices in range, each network trained by at most one update, ...) and
+ * exits 1 naming the broken rule; it refuses (exit 2) a model whose
+ * variables it cannot fill yet (train/rt_draw.h: data labels, a second
+ * data source).
  */
 #ifndef RT_MODEL_H
 #define RT_MODEL_H
 
 #include <stddef.h>
 #include <stdint.h>
-
-enum rt_net { RT_NET_G = 0, RT_NET_D = 1 };
 
 /* How a tensor is initialised before training (the values init_a/init_b
  * are resolved by ganc, e.g. PyTorch's default bound 1/sqrt(fan_in)). */
@@ -33,7 +45,7 @@ enum rt_tensor_role { RT_ROLE_PARAM = 0, RT_ROLE_STATE = 1 };
 
 typedef struct {
     const char *name;   /* safetensors name, e.g. "generator.h1.weight" */
-    int net;            /* enum rt_net */
+    int net;            /* index into rt_model.nets (the sampler: 0, its one network) */
     int role;           /* enum rt_tensor_role */
     size_t offset;      /* in floats, into that net's params (or state) array */
     int ndim;           /* 1..4 */
@@ -61,6 +73,108 @@ enum rt_data_kind {
     RT_DATA_PNG_DIR     /* folder of PNG images, scaled to [-1,1] */
 };
 
+/* A network's storage.  Its tensors (rt_tensor_info with .net = this
+ * network's index) are slices of params or state. */
+typedef struct {
+    const char *name;          /* YAML name; its tensors' names start "NAME." */
+    float *params;             /* param_count floats */
+    float *grads;              /* same layout: written by the step of the update
+                                * that trains the network (each network is
+                                * trained by at most one update); may be NULL
+                                * for a network no update trains */
+    size_t param_count;
+    float *state;              /* running statistics, power-iteration vectors;
+                                * NULL when state_count is 0 */
+    size_t state_count;
+    /* an exponential moving average of params, ema = decay * ema + (1 -
+     * decay) * params after each optimizer step of the network (each
+     * repetition of its update, after clipping; NULL: none).  It starts
+     * equal to params; checkpoints and weights files keep it under "ema." +
+     * the tensor's name; the sampler and the trainer's pictures use it by
+     * default.  State is not averaged: the EMA copy uses the network's state
+     * as it is. */
+    float *ema;
+    float ema_decay;
+} rt_net;
+
+/* What the runtime fills a variable with before a step reads it. */
+enum rt_var_kind {
+    RT_VAR_DATA = 0,    /* a batch of training samples from data source `source` */
+    RT_VAR_LABEL,       /* the class labels of the DATA variable drawn with it:
+                         * integers in [0, classes) held as floats; filled
+                         * when that DATA variable is drawn (listing it in
+                         * `draws` too changes nothing) */
+    RT_VAR_LATENT,      /* noise of distribution `dist` (enum rt_latent_dist) */
+    RT_VAR_CLASS        /* class labels drawn uniformly from [0, classes), as floats */
+};
+
+typedef struct {
+    const char *name;          /* YAML name: "real", "z", "y" */
+    int kind;                  /* enum rt_var_kind */
+    size_t size;               /* floats per sample (1 for LABEL and CLASS; for
+                                * DATA of source 0, rt_model.sample_size) */
+    int dist;                  /* LATENT: enum rt_latent_dist */
+    int classes;               /* LABEL, CLASS: the class count */
+    int source;                /* DATA, LABEL: data source 0, or 1 for a second
+                                * domain or the paired source (rt_model.data) */
+    int labels;                /* DATA: the LABEL variable filled from the same
+                                * rows when this one is drawn, or -1 */
+    float *buf;                /* batch * size floats, the generated code's */
+} rt_var;
+
+/* One update of an iteration: `repeat` times, draw the variables in
+ * `draws` (in that order, from the training rng; a DATA variable also
+ * fills its labels), set the noise seed (from the step and the number of
+ * repetitions run before this one in the iteration, all updates counted:
+ * the classic d update's k-th repetition gets k, the g update d_steps),
+ * call forward (when not NULL), call step, check the loss and the trained
+ * networks' gradients for NaN and Inf, run the optimizer on each trained
+ * network, check its parameters, clip, average (ema).
+ * An update whose `draws` is empty reads the values the previous update
+ * drew last, and may read what that update's forward saved: the classic g
+ * update learns from the fake batch of the last d step (as PyTorch's DCGAN
+ * loop does), without running G again. */
+typedef struct {
+    const char *name;          /* "d", "g": log.csv's column NAME_loss */
+    const int *nets;           /* the networks it trains (indices into nets) */
+    int n_nets;
+    rt_optim_spec optim;       /* one optimizer per trained network, this spec */
+    int repeat;                /* >= 1 */
+    float clip;                /* > 0: after each step, the trained networks'
+                                * parameters clamped to [-clip, clip] (WGAN) */
+    const int *draws;          /* variables drawn before each repetition */
+    int n_draws;
+    /* forward passes of networks this update does not train that the next
+     * update reuses (their activations kept in the generated code's saved
+     * buffers), or NULL */
+    void (*forward)(void);
+    /* the update's loss; writes the trained networks' grads and updates the
+     * state of every network it runs in training mode */
+    float (*step)(void);
+    /* the loss's terms as the step computed them last (each before its
+     * weight), for the log: n_terms names and values; n_terms may be 0.
+     * log.csv has a column NAME_TERM for each only when n_terms > 1 (one
+     * term is the loss itself) */
+    int n_terms;
+    const char *const *term_names;   /* "adversarial", "gradient_penalty", ... */
+    const float *term_values;
+} rt_update;
+
+/* An input of the network the sampler and the trainer's pictures run.
+ * The trainer's pictures make their own inputs (LATENT from the evaluation
+ * rng, CLASS one row per class); harnesses that run generate on a step's
+ * values use the variable of the same name. */
+typedef struct {
+    const char *name;          /* the network's input name: "z", "y", "x"
+                                * (the same as its rt_var's) */
+    int kind;                  /* RT_VAR_LATENT, RT_VAR_CLASS (the sampler's
+                                * --class), RT_VAR_DATA (an image: --input) */
+    size_t size;               /* floats per sample */
+    int dist;                  /* LATENT */
+    int classes;               /* CLASS */
+    int ndim, shape[3];        /* DATA: the sample shape */
+} rt_input_info;
+
 typedef struct {
     /* identity */
     const char *model_name;    /* YAML `name` */
@@ -68,55 +182,48 @@ typedef struct {
     const char *ganc_version;
     uint64_t arch_hash;        /* hash of the architecture (names, shapes) */
 
-    /* shapes */
     int batch;                 /* compiled batch size */
-    int latent_size;
-    int latent_dist;           /* enum rt_latent_dist */
-    int sample_ndim;           /* 1 for vectors (C), 3 for images (C,H,W) */
-    int sample_shape[3];
-    size_t sample_size;        /* floats per generated sample */
 
-    /* data */
+    /* data source 0 (labels and a second source: fields to come with the
+     * data layer's labelled sources) */
     int data_kind;             /* enum rt_data_kind */
     const char *data_path;     /* may be NULL for synthetic data */
+    int sample_ndim;           /* a data sample: 1 for vectors (C), 3 for images */
+    int sample_shape[3];
+    size_t sample_size;
 
     /* tensors */
     const rt_tensor_info *tensors;
     size_t n_tensors;
-    float *params[2];          /* [RT_NET_G], [RT_NET_D] */
-    float *grads[2];           /* same layout as params */
-    size_t param_count[2];
-    float *state[2];           /* may be NULL when state_count is 0 */
-    size_t state_count[2];
+    rt_net *nets;
+    int n_nets;
 
-    /* schedule and optimizers (defaults from the YAML; flags override) */
-    rt_optim_spec optim[2];
+    /* one iteration */
+    rt_var *vars;
+    int n_vars;
+    const rt_update *updates;
+    int n_updates;
     long steps;
-    int d_steps;               /* discriminator steps per generator step */
     long log_every, sample_every, checkpoint_every;
     uint64_t seed;
 
-    /* compiled step functions; all buffers are the generated code's own.
-     * One iteration, as PyTorch's DCGAN loop does it, runs G forward once:
-     * g_forward: G in training mode on z (batch*latent_size floats); keeps
-     *   G's output and the activations g_step needs; updates G's running
-     *   statistics.
-     * d_step: D loss on one real batch and on g_forward's output; writes
-     *   grads[D].
-     * g_step: G loss through D on g_forward's output; writes grads[G].  It
-     *   uses what the last g_forward saved, so z must be that call's z.
-     * generate: G forward in inference mode for one batch of latents:
-     *   out is batch*sample_size floats, z is batch*latent_size floats. */
-    void (*g_forward)(const float *z);
-    float (*d_step)(const float *real);
-    float (*g_step)(const float *z);
-    void (*generate)(float *out, const float *z);
+    /* what the sampler runs: network gen_net in inference mode on inputs
+     * gen_inputs (one buffer per input, `batch` samples each) into out
+     * (batch * out_size floats, shape out_ndim/out_shape) */
+    int gen_net;
+    const rt_input_info *gen_inputs;
+    int n_gen_inputs;
+    int out_ndim;
+    int out_shape[3];
+    size_t out_size;
+    void (*generate)(float *out, const float *const *in);
 
     /* threads: the generated trainer's only threads are its BLAS library's;
      * set_threads (may be NULL) gives them their number */
     void (*set_threads)(int n);
-    /* dropout masks are a hash of *noise_seed, which the trainer sets
-     * before every d_step and g_step (NULL: the model has no randomness) */
+    /* dropout masks and uniform noise are a hash of *noise_seed, which the
+     * trainer sets before each repetition of an update (NULL: the model
+     * has no randomness) */
     uint64_t *noise_seed;
 
     /* the text of the YAML the trainer was generated from (source_yaml
@@ -124,31 +231,31 @@ typedef struct {
     const char *model_yaml;
 } rt_model;
 
-/* What the sampler needs: the generator alone, in inference mode. */
+/* What the sampler needs: the sampling network alone, in inference mode. */
 typedef struct {
     const char *model_name;
     const char *ganc_version;
     uint64_t arch_hash;
     int batch;
-    int latent_size;
-    int latent_dist;
-    int sample_ndim;
-    int sample_shape[3];
-    size_t sample_size;
-    const rt_tensor_info *tensors;   /* generator tensors only */
+    const rt_input_info *inputs;     /* the network's inputs, in order */
+    int n_inputs;
+    int out_ndim;
+    int out_shape[3];
+    size_t out_size;                 /* floats per sample */
+    const rt_tensor_info *tensors;   /* the network's tensors (net 0) */
     size_t n_tensors;
-    float *params;                   /* generator parameters */
+    float *params;
     size_t param_count;
-    float *state;                    /* generator state, may be NULL */
+    float *state;                    /* may be NULL */
     size_t state_count;
-    /* [n_tensors]: where the generator reads each tensor, set when the
+    /* [n_tensors]: where the network reads each tensor, set when the
      * weights are loaded (rt_sample_weights.h); NULL: it reads the arrays */
     const float **weights;
-    void (*generate)(float *out, const float *z);   /* on `batch` latents */
-    /* the same on many_batch latents at once, faster per sample when many
+    void (*generate)(float *out, const float *const *in);   /* on `batch` samples */
+    /* the same on many_batch samples at once, faster per sample when many
      * are asked for; NULL (and 0) when the model has none */
     int many_batch;
-    void (*generate_many)(float *out, const float *z);
+    void (*generate_many)(float *out, const float *const *in);
     const unsigned char *embedded_weights;   /* NULL unless built with --embed-weights */
     size_t embedded_size;
 } rt_sampler_model;

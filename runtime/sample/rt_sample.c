@@ -1,12 +1,14 @@
 /* rt_sample.c - rt_sample_main: the sampler's command line.
  *
- * Loads the generator's tensors (from --weights or from weights embedded in
- * the executable), draws N latents (seeded, or from a .npy), runs the
- * generator in chunks of the compiled batch and writes the samples as .npy,
- * .csv or a .png picture.  The sampler links libc and libm only: this file
- * is in libganc_sample.a, which has nothing of data/ or train/
+ * Loads the network's tensors (from --weights or from weights embedded in
+ * the executable; their moving average when the file has one, unless
+ * --raw), makes N samples of each of its inputs (rt_sample_inputs.h:
+ * latents, classes, data), runs the network in chunks of the compiled
+ * batch and writes the samples as .npy, .csv or a .png picture (with
+ * --interpolate, a strip).  The sampler links libc and libm only: this
+ * file is in libganc_sample.a, which has nothing of data/ or train/
  * (tests/runtime_libs.sh).
- * Leaves out: interpolation between latents, truncation, class labels.
+ * Leaves out: several pictures per run, labels per class input.
  */
 #include "sample/rt_sample.h"
 
@@ -30,33 +32,52 @@
 #include "model/rt_generate.h"
 #include "model/rt_latent.h"
 #include "model/rt_model.h"
+#include "sample/rt_sample_inputs.h"
 #include "sample/rt_sample_weights.h"
 #include "viz/rt_plot.h"
 
-#define DEFAULT_N 64
 #define CHUNK 256   /* samples generated and written at a time */
 #define PICTURE_MAX 16384   /* samples in one .png: a grid or a plot, held whole */
 
 enum out_kind { OUT_NPY, OUT_CSV, OUT_PNG, OUT_DIR };
 
-typedef struct {
-    const char *weights, *latent, *out;
-    long n;
-    int n_given;
-    uint64_t seed;
-    int help;
-} sample_opts;
+/* The inputs' lines of --help: what each kind takes. */
+static void usage_inputs(FILE *f, const rt_sampler_model *m)
+{
+    for (int i = 0; i < m->n_inputs; i++) {
+        const rt_input_info *in = &m->inputs[i];
+        if (in->kind == RT_VAR_LATENT)
+            fprintf(f, "  input %s: %zu latents, %s\n", in->name, in->size,
+                    rt_latent_name(in->dist));
+        else if (in->kind == RT_VAR_CLASS)
+            fprintf(f, "  input %s: a class of %d\n", in->name, in->classes);
+        else
+            fprintf(f, "  input %s: data, %zu floats\n", in->name, in->size);
+    }
+}
 
 static void usage(FILE *f, const rt_sampler_model *m, const char *prog)
 {
     fprintf(f,
             "usage: %s -o OUT [flags]\n"
-            "Draws samples from the generator of '%s' (ganc %s).\n"
+            "Draws samples from the network of '%s' (ganc %s).\n", prog, m->model_name,
+            m->ganc_version ? m->ganc_version : "?");
+    usage_inputs(f, m);
+    fprintf(f,
             "\n"
             "  --weights FILE   trained weights (.safetensors) [%s]\n"
-            "  -n N             number of samples [%d, or the rows of --latent]\n"
-            "  --seed S         seed for the latent vectors (%s) [0]\n"
-            "  --latent Z.npy   latents from a float32 .npy of shape (N, %d)\n"
+            "  --raw            the raw weights, not their moving average (ema.*), which\n"
+            "                   is used when the file has it\n"
+            "  -n N             number of samples [64, or the rows of a file below]\n"
+            "  --seed S         seed for the latents [0]\n"
+            "  --latent Z.npy   latents from a float32 .npy of shape (N, latents)\n"
+            "  --truncation PSI the truncation trick: latents drawn again until |z| <= PSI\n"
+            "  --interpolate    N samples (default 10) from the latents of --seed to those\n"
+            "                   of --seed2 [S+1] (or --latent's first two rows): spherical\n"
+            "                   for normal latents, linear for uniform; a .png is a strip\n"
+            "  --class K        every sample of class K [classes in turn: 0, 1, 2, ...]\n"
+            "  --labels FILE    a class per sample: .npy of numbers, or one a line\n"
+            "  --input X.npy    the data input: float32 .npy of shape (N, its shape)\n"
             "  -o OUT           output file, by extension: .npy (float32, shape (N, ...)),\n"
             "                   .csv (N rows of %zu numbers), .png (picture: a grid of\n"
             "                   images, or a scatter plot of 2D points); for images also\n"
@@ -64,24 +85,42 @@ static void usage(FILE *f, const rt_sampler_model *m, const char *prog)
             "  -h, --help       show this help\n"
             "\n"
             "Exit status: 0 done, 1 output failure, 2 bad flag or bad input.\n",
-            prog, m->model_name, m->ganc_version ? m->ganc_version : "?",
             m->embedded_weights ? "the weights embedded in this program" : "required",
-            DEFAULT_N, rt_latent_name(m->latent_dist), m->latent_size, m->sample_size);
+            m->out_size);
 }
 
 /* The flags: -n and -o have no long form; getopt_long's codes for the
  * long-only ones are past every letter. */
-enum { F_WEIGHTS = 256, F_LATENT, F_SEED };
+enum { F_WEIGHTS = 256, F_LATENT, F_SEED, F_SEED2, F_CLASS, F_LABELS, F_INPUT, F_TRUNCATION,
+       F_INTERPOLATE, F_RAW };
 static const struct option flags[] = {
     { "weights", required_argument, NULL, F_WEIGHTS },
     { "latent", required_argument, NULL, F_LATENT },
     { "seed", required_argument, NULL, F_SEED },
+    { "seed2", required_argument, NULL, F_SEED2 },
+    { "class", required_argument, NULL, F_CLASS },
+    { "labels", required_argument, NULL, F_LABELS },
+    { "input", required_argument, NULL, F_INPUT },
+    { "truncation", required_argument, NULL, F_TRUNCATION },
+    { "interpolate", no_argument, NULL, F_INTERPOLATE },
+    { "raw", no_argument, NULL, F_RAW },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
 
+/* --truncation: a number > 0. */
+static int parse_psi(const char *v, double *out, rt_err *err)
+{
+    char *end = NULL;
+    double x = strtod(v, &end);
+    if (end == v || *end || !(x > 0) || !isfinite(x))
+        return rt_errf(err, "--truncation: expected a number > 0, found '%s'", v);
+    *out = x;
+    return 0;
+}
+
 /* One flag with code c and value v: 0, or -1 with err. */
-static int apply_flag(int c, const char *v, sample_opts *o, rt_err *err)
+static int apply_flag(int c, const char *v, rt_sample_opts *o, rt_err *err)
 {
     switch (c) {
     case 'n':
@@ -89,11 +128,30 @@ static int apply_flag(int c, const char *v, sample_opts *o, rt_err *err)
         return rt_parse_long("-n", v, 1, &o->n, err);
     case F_SEED:
         return rt_parse_u64("--seed", v, &o->seed, err);
+    case F_SEED2:
+        o->seed2_given = 1;
+        return rt_parse_u64("--seed2", v, &o->seed2, err);
+    case F_CLASS:
+        return rt_parse_long("--class", v, 0, &o->class_k, err);
+    case F_TRUNCATION:
+        return parse_psi(v, &o->truncation, err);
     case F_WEIGHTS:
         o->weights = v;
         return 0;
     case F_LATENT:
         o->latent = v;
+        return 0;
+    case F_LABELS:
+        o->labels = v;
+        return 0;
+    case F_INPUT:
+        o->input = v;
+        return 0;
+    case F_INTERPOLATE:
+        o->interpolate = 1;
+        return 0;
+    case F_RAW:
+        o->raw = 1;
         return 0;
     case 'o':
         o->out = v;
@@ -104,10 +162,10 @@ static int apply_flag(int c, const char *v, sample_opts *o, rt_err *err)
     }
 }
 
-static int parse_args(int argc, char **argv, sample_opts *o, rt_err *err)
+static int parse_args(int argc, char **argv, rt_sample_opts *o, rt_err *err)
 {
     memset(o, 0, sizeof *o);
-    o->n = DEFAULT_N;
+    o->class_k = -1;
     const char *v;
     int c;
     rt_flags_start();
@@ -121,7 +179,7 @@ static int parse_args(int argc, char **argv, sample_opts *o, rt_err *err)
 
 static int is_image(const rt_sampler_model *m)
 {
-    return m->sample_ndim == 3 && (m->sample_shape[0] == 1 || m->sample_shape[0] == 3);
+    return m->out_ndim == 3 && (m->out_shape[0] == 1 || m->out_shape[0] == 3);
 }
 
 static int output_kind(const rt_sampler_model *m, const char *out, int *kind, rt_err *err)
@@ -145,10 +203,10 @@ static int output_kind(const rt_sampler_model *m, const char *out, int *kind, rt
     else
         return rt_errf(err, "-o %s: expected a file ending in .npy, .csv or .png, or a folder "
                        "(ending in /) for single PNGs, found '%s'", out, *ext ? ext : "no extension");
-    if (*kind == OUT_PNG && !image && m->sample_size != 2)
+    if (*kind == OUT_PNG && !image && m->out_size != 2)
         return rt_errf(err, "-o %s: a .png needs images (1 or 3 channels) or 2D points; "
                        "this model's samples are %zu floats (use .npy or .csv)",
-                       out, m->sample_size);
+                       out, m->out_size);
     return 0;
 }
 
@@ -167,9 +225,11 @@ static void on_sigbus(int sig)
     _exit(1);
 }
 
-/* Opens the weights (kept open in *st: the generator reads them in place)
- * and points the generator at them. */
-static int load_weights(const rt_sampler_model *m, const char *path, rt_st *st, rt_err *err)
+/* Opens the weights (kept open in *st: the network reads them in place)
+ * and points the network at them: their moving average when the file has
+ * one, unless raw. */
+static int load_weights(const rt_sampler_model *m, const char *path, int raw, rt_st *st,
+                        rt_err *err)
 {
     if (path) {
         mapped_path = path;
@@ -191,74 +251,14 @@ static int load_weights(const rt_sampler_model *m, const char *path, rt_st *st, 
     if (model && strcmp(model, m->model_name) != 0)
         rc = rt_errf(err, "%s: a weights file of model '%s', expected '%s'", st->what, model,
                      m->model_name);
-    else if ((rc = rt_sample_weights_load(m, st, err)) == 0 && hash && strcmp(hash, want) != 0)
+    else if ((rc = rt_sample_weights_load(m, st, !raw && rt_sample_weights_have_ema(m, st),
+                                          err)) == 0 && hash && strcmp(hash, want) != 0)
         rc = rt_errf(err, "%s: saved by a model with architecture hash %s, this sampler's is "
                      "%s: the model changed since training; use the sampler built from the "
                      "run's model.yaml", st->what, hash, want);
     if (rc != 0)
         rt_st_close(st);
     return rc;
-}
-
-/* ---- latents ------------------------------------------------------------ */
-
-/* The latents, drawn from the seed or read from --latent, a chunk at a
- * time: the seeded ones come out of one generator in order, so they are
- * the same whatever the chunks. */
-typedef struct {
-    rt_rng rng;
-    rt_npy_in file;   /* --latent, when given */
-} latents;
-
-/* Opens --latent (its rows set the count) or seeds the generator. */
-static int open_latents(const rt_sampler_model *m, sample_opts *o, latents *l, rt_err *err)
-{
-    rt_rng_seed(&l->rng, o->seed);
-    if (!o->latent)
-        return 0;
-    if (rt_npy_open_f32(o->latent, &l->file, err) != 0)
-        return -1;
-    const size_t *shape = l->file.shape;
-    int ndim = l->file.ndim;
-    if (ndim != 2 || shape[1] != (size_t)m->latent_size || shape[0] == 0) {
-        char found[200];
-        size_t k = (size_t)snprintf(found, sizeof found, "(");
-        for (int d = 0; d < ndim; d++)
-            k += (size_t)snprintf(found + k, sizeof found - k, "%s%zu", d ? ", " : "",
-                                  shape[d]);
-        snprintf(found + k, sizeof found - k, "%s)", ndim == 1 ? "," : "");
-        rt_errf(err, "%s: expected latents of shape (N, %d) with N >= 1, found shape %s",
-                o->latent, m->latent_size, found);
-    } else if (o->n_given && (size_t)o->n != shape[0]) {
-        rt_errf(err, "-n %ld: expected the number of rows of %s, found %zu rows",
-                o->n, o->latent, shape[0]);
-    } else {
-        o->n = (long)shape[0];
-        return 0;
-    }
-    close(l->file.fd);
-    return -1;
-}
-
-/* The latents of samples [first, first + k) into z. */
-static int next_latents(const rt_sampler_model *m, const sample_opts *o, latents *l,
-                        size_t first, size_t k, float *z, rt_err *err)
-{
-    size_t width = (size_t)m->latent_size, count = k * width, i = 0;
-    if (!o->latent) {
-        rt_latent_fill(m->latent_dist, &l->rng, z, count);
-        return 0;
-    }
-    if (rt_read_at(l->file.fd, l->file.data_at + first * width * sizeof(float), z,
-                   count * sizeof(float), o->latent, err) != 0)
-        return -1;
-    /* a NaN or Inf latent would come out as a silently broken sample */
-    while (i < count && isfinite(z[i]))
-        i++;
-    if (i == count)
-        return 0;
-    return rt_errf(err, "%s: expected finite latents, found %g at row %zu, column %zu",
-                   o->latent, (double)z[i], first + i / width, i % width);
 }
 
 /* ---- output ------------------------------------------------------------- */
@@ -277,11 +277,11 @@ static double auto_extent(const float *pts, size_t n)
 static int write_folder(const rt_sampler_model *m, const char *dir, const float *x,
                         size_t first, size_t n, rt_err *err)
 {
-    int c = m->sample_shape[0], h = m->sample_shape[1], w = m->sample_shape[2];
+    int c = m->out_shape[0], h = m->out_shape[1], w = m->out_shape[2];
     unsigned char *px = rt_xmalloc((size_t)h * w * c);
     int rc = 0;
     for (size_t i = 0; i < n && rc == 0; i++) {
-        const float *img = x + i * m->sample_size;
+        const float *img = x + i * m->out_size;
         for (int y = 0; y < h; y++)
             for (int xx = 0; xx < w; xx++)
                 for (int ch = 0; ch < c; ch++) {
@@ -302,20 +302,20 @@ static int write_folder(const rt_sampler_model *m, const char *dir, const float 
 /* The one picture of all n samples (.png): a grid of images or a scatter
  * plot of points. */
 static int write_picture(const rt_sampler_model *m, const char *out, const float *x, size_t n,
-                         rt_err *err)
+                         int strip, rt_err *err)
 {
     if (!is_image(m))
         return rt_scatter_png(out, NULL, 0, x, n, auto_extent(x, n), err);
-    int cols = (int)ceil(sqrt((double)n));
-    return rt_image_grid_png_scaled(out, x, (int)n, m->sample_shape[0], m->sample_shape[1],
-                                    m->sample_shape[2], cols,
-                                    rt_grid_scale(m->sample_shape[1], m->sample_shape[2]), err);
+    int cols = strip ? (int)n : (int)ceil(sqrt((double)n));
+    return rt_image_grid_png_scaled(out, x, (int)n, m->out_shape[0], m->out_shape[1],
+                                    m->out_shape[2], cols,
+                                    rt_grid_scale(m->out_shape[1], m->out_shape[2]), err);
 }
 
 /* Opens the output: the folder, or the file (a .npy's header first); the
  * bytes the n samples take at least must fit the file system.  A .png is
  * written whole at the end. */
-static int open_output(const rt_sampler_model *m, const sample_opts *o, int kind,
+static int open_output(const rt_sampler_model *m, const rt_sample_opts *o, int kind,
                        rt_wfile *w, rt_err *err)
 {
     static const unsigned char least[] = { 4, 2, 0, 1 };   /* bytes a float takes in each */
@@ -326,12 +326,12 @@ static int open_output(const rt_sampler_model *m, const sample_opts *o, int kind
         return -1;
     if (kind == OUT_NPY) {
         size_t shape[4] = { (size_t)o->n, 0, 0, 0 };
-        for (int d = 0; d < m->sample_ndim; d++)
-            shape[d + 1] = (size_t)m->sample_shape[d];
-        rt_npy_write_header(w->f, m->sample_ndim + 1, shape);
+        for (int d = 0; d < m->out_ndim; d++)
+            shape[d + 1] = (size_t)m->out_shape[d];
+        rt_npy_write_header(w->f, m->out_ndim + 1, shape);
     }
     struct statvfs fs;
-    double need = (double)o->n * (double)m->sample_size * least[kind];
+    double need = (double)o->n * (double)m->out_size * least[kind];
     if (statvfs(kind == OUT_DIR ? o->out : w->tmp, &fs) != 0 ||
         need <= (double)fs.f_bavail * (double)fs.f_frsize)
         return 0;
@@ -340,13 +340,13 @@ static int open_output(const rt_sampler_model *m, const sample_opts *o, int kind
                    "%.0f free", o->out, o->n, need, (double)fs.f_bavail * (double)fs.f_frsize);
 }
 
-static int write_chunk(const rt_sampler_model *m, const sample_opts *o, int kind,
+static int write_chunk(const rt_sampler_model *m, const rt_sample_opts *o, int kind,
                        rt_wfile *w, const float *x, size_t first, size_t k, rt_err *err)
 {
     if (kind == OUT_NPY)
-        fwrite(x, sizeof(float), k * m->sample_size, w->f);
+        fwrite(x, sizeof(float), k * m->out_size, w->f);
     else if (kind == OUT_CSV)
-        rt_csv_write_rows(w->f, x, k, m->sample_size);
+        rt_csv_write_rows(w->f, x, k, m->out_size);
     else if (kind == OUT_DIR)
         return write_folder(m, o->out, x, first, k, err);
     return 0;
@@ -354,15 +354,37 @@ static int write_chunk(const rt_sampler_model *m, const sample_opts *o, int kind
 
 /* ---- the run -------------------------------------------------------------- */
 
+/* A chunk's buffers: k samples of each input, and of the output. */
+typedef struct {
+    float **in;
+    float *x;
+} chunk_bufs;
+
+static void bufs_open(chunk_bufs *b, const rt_sampler_model *m, size_t chunk)
+{
+    b->in = rt_xcalloc((size_t)m->n_inputs + 1, sizeof *b->in);
+    for (int i = 0; i < m->n_inputs; i++)
+        b->in[i] = rt_xmalloc(chunk * m->inputs[i].size * sizeof(float) + 1);
+    b->x = rt_xmalloc(chunk * m->out_size * sizeof(float));
+}
+
+static void bufs_close(chunk_bufs *b, const rt_sampler_model *m)
+{
+    for (int i = 0; i < m->n_inputs; i++)
+        free(b->in[i]);
+    free(b->in);
+    free(b->x);
+}
+
 /* Samples are generated and written a chunk at a time (a whole number of
  * the batch-16 generator's calls), so any -n the disk holds takes the
  * same memory; a .png, one picture of them all, holds every sample: at
  * most PICTURE_MAX of them, so its memory is bounded too. */
-static int generate_all(const rt_sampler_model *m, const sample_opts *o, int kind,
-                        latents *l, rt_err *err)
+static int generate_all(const rt_sampler_model *m, const rt_sample_opts *o, int kind,
+                        rt_sample_inputs *s, rt_err *err)
 {
     size_t n = (size_t)o->n, many = m->many_batch > 0 ? (size_t)m->many_batch : 1;
-    size_t chunk = CHUNK / many * many, latent = (size_t)m->latent_size;
+    size_t chunk = CHUNK / many * many;
     if (kind == OUT_PNG && n > PICTURE_MAX) {
         rt_errf(err, "-n %zu: expected at most %d samples in one picture (-o %s); write .npy, "
                 ".csv or a folder for more", n, PICTURE_MAX, o->out);
@@ -374,17 +396,17 @@ static int generate_all(const rt_sampler_model *m, const sample_opts *o, int kin
     rt_wfile w;
     if (open_output(m, o, kind, &w, err) != 0)
         return 1;
-    float *z = rt_xmalloc(chunk * latent * sizeof(float));
-    float *x = rt_xmalloc(chunk * m->sample_size * sizeof(float));
+    chunk_bufs b;
+    bufs_open(&b, m, chunk);
     int status = 0;
     for (size_t first = 0; first < n && status == 0; first += chunk) {
         size_t k = n - first < chunk ? n - first : chunk;
-        if (next_latents(m, o, l, first, k, z, err) != 0) {
+        if (rt_sample_inputs_next(s, first, k, b.in, err) != 0) {
             status = 2;
             break;
         }
-        rt_generate_sampler(m, z, k, x);
-        if (write_chunk(m, o, kind, &w, x, first, k, err) != 0)
+        rt_generate_sampler(m, (const float *const *)b.in, k, b.x);
+        if (write_chunk(m, o, kind, &w, b.x, first, k, err) != 0)
             status = 1;
         if (w.f && ferror(w.f))
             break;   /* a full disk: the commit below says so */
@@ -393,15 +415,15 @@ static int generate_all(const rt_sampler_model *m, const sample_opts *o, int kin
         rt_wfile_abort(&w);
     else if (w.f && rt_wfile_commit(&w, err) != 0)
         status = 1;
-    else if (kind == OUT_PNG && status == 0 && write_picture(m, o->out, x, n, err) != 0)
+    else if (kind == OUT_PNG && status == 0 &&
+             write_picture(m, o->out, b.x, n, o->interpolate, err) != 0)
         status = 1;
-    free(z);
-    free(x);
+    bufs_close(&b, m);
     return status;
 }
 
 /* Returns the exit status. */
-static int sample(const rt_sampler_model *m, sample_opts *o, rt_err *err)
+static int sample(const rt_sampler_model *m, rt_sample_opts *o, rt_err *err)
 {
     int kind = OUT_NPY;
     if (!o->out) {
@@ -414,15 +436,14 @@ static int sample(const rt_sampler_model *m, sample_opts *o, rt_err *err)
         return 2;
     }
     rt_st st;
-    latents l;
-    if (output_kind(m, o->out, &kind, err) != 0 || load_weights(m, o->weights, &st, err) != 0)
+    rt_sample_inputs s;
+    if (output_kind(m, o->out, &kind, err) != 0 ||
+        load_weights(m, o->weights, o->raw, &st, err) != 0)
         return 2;
     int status = 2;
-    if (open_latents(m, o, &l, err) == 0) {
-        status = generate_all(m, o, kind, &l, err);
-        if (o->latent)
-            close(l.file.fd);
-    }
+    if (rt_sample_inputs_open(&s, m, o, err) == 0)
+        status = generate_all(m, o, kind, &s, err);
+    rt_sample_inputs_close(&s);
     rt_st_close(&st);
     if (status == 0)
         fprintf(stderr, "wrote %ld samples to %s\n", o->n, o->out);
@@ -433,7 +454,7 @@ int rt_sample_main(const rt_sampler_model *m, int argc, char **argv)
 {
     const char *prog = argc > 0 ? argv[0] : "sample";
     rt_err err = { "" };
-    sample_opts o;
+    rt_sample_opts o;
     if (parse_args(argc, argv, &o, &err) != 0) {
         fprintf(stderr, "%s: %s\nTry '%s --help'.\n", prog, err.msg, prog);
         return 2;

@@ -11,13 +11,10 @@
 
 #include "core/rt_alloc.h"
 #include "core/rt_file.h"
+#include "train/rt_model_check.h"
 
 #define NAME_PREFIX "step_"
 #define NAME_SUFFIX ".safetensors"
-#define MAX_OPT_TENSORS 4   /* 2 nets x (exp_avg, exp_avg_sq) */
-
-static const char *const net_names[2] = { "generator", "discriminator" };
-
 static char *join(const char *dir, const char *name)
 {
     size_t n = strlen(dir) + strlen(name) + 2;
@@ -44,31 +41,75 @@ long rt_checkpoint_step_of(const char *name)
 /* ---- optimizer tensors -------------------------------------------------- */
 
 typedef struct {
-    char name[64];
+    char *name;     /* owned */
     float *data;
     size_t n;
 } opt_tensor;
 
-/* The optimizer buffers of both nets, named as torch.optim names them. */
-static size_t opt_tensors(const rt_ckpt *c, opt_tensor *out)
+static char *strf2(const char *fmt, const char *a, const char *b)
 {
+    size_t n = strlen(fmt) + strlen(a) + strlen(b) + 1;
+    char *p = rt_xmalloc(n);
+    snprintf(p, n, fmt, a, b);
+    return p;
+}
+
+/* The optimizer buffers of the trained networks, named as torch.optim
+ * names them; *count receives their number (free with free_opt). */
+static opt_tensor *opt_tensors(const rt_ckpt *c, size_t *count)
+{
+    const rt_model *m = c->m;
+    opt_tensor *out = rt_xcalloc(2 * (size_t)m->n_nets + 1, sizeof *out);
     size_t k = 0;
-    for (int net = 0; net < 2; net++) {
+    for (int net = 0; net < m->n_nets; net++) {
+        if (rt_model_trainer_of(m, net) < 0)
+            continue;
         const rt_optim *o = &c->opt[net];
         int adam = o->spec.kind == RT_OPTIM_ADAM;
         float *bufs[2] = { o->m, o->v };
         const char *names[2] = { adam ? "exp_avg" : "momentum_buffer", "exp_avg_sq" };
-        for (int b = 0; b < 2; b++) {
-            if (!bufs[b])
-                continue;
-            snprintf(out[k].name, sizeof out[k].name, "optimizer.%s.%s", net_names[net],
-                     names[b]);
-            out[k].data = bufs[b];
-            out[k].n = o->n;
-            k++;
-        }
+        for (int b = 0; b < 2; b++)
+            if (bufs[b])
+                out[k++] = (opt_tensor){ strf2("optimizer.%s.%s", m->nets[net].name, names[b]),
+                                         bufs[b], o->n };
     }
-    return k;
+    *count = k;
+    return out;
+}
+
+static void free_opt(opt_tensor *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(t[i].name);
+    free(t);
+}
+
+/* "optimizer.NETWORK.step" of each trained network, its key and value
+ * owned (free with free_steps). */
+static rt_st_kv *opt_steps(const rt_ckpt *c, size_t *count)
+{
+    const rt_model *m = c->m;
+    rt_st_kv *kv = rt_xcalloc((size_t)m->n_nets + 1, sizeof *kv);
+    size_t k = 0;
+    for (int net = 0; net < m->n_nets; net++) {
+        if (rt_model_trainer_of(m, net) < 0)
+            continue;
+        char t[24];
+        snprintf(t, sizeof t, "%ld", c->opt[net].t);
+        kv[k].key = strf2("optimizer.%s.%s", m->nets[net].name, "step");
+        kv[k++].value = rt_xstrdup(t);
+    }
+    *count = k;
+    return kv;
+}
+
+static void free_steps(rt_st_kv *kv, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free((char *)kv[i].key);
+        free((char *)kv[i].value);
+    }
+    free(kv);
 }
 
 /* ---- saving ----------------------------------------------------------- */
@@ -152,23 +193,18 @@ int rt_checkpoint_save(const char *run_dir, long step, int keep, const rt_ckpt *
     snprintf(name, sizeof name, NAME_PREFIX "%09ld" NAME_SUFFIX, step);
     char *path = join(dir, name);
 
-    opt_tensor opt[MAX_OPT_TENSORS];
-    size_t n_opt = opt_tensors(c, opt);
-    size_t n = m->n_tensors + n_opt;
-    rt_st_entry *e = rt_xcalloc(n, sizeof *e);
-    int *opt_shape = rt_xcalloc(n_opt ? n_opt : 1, sizeof *opt_shape);
-    for (size_t i = 0; i < m->n_tensors; i++) {
-        e[i].name = m->tensors[i].name;
-        e[i].data = rt_tensor_data(c->store, &m->tensors[i]);
-        e[i].ndim = m->tensors[i].ndim;
-        e[i].shape = m->tensors[i].shape;
-    }
+    size_t n_opt, n_steps;
+    opt_tensor *opt = opt_tensors(c, &n_opt);
+    rt_st_kv *steps_kv = opt_steps(c, &n_steps);
+    rt_weights_list l;
+    rt_weights_list_of(c->store, m->tensors, m->n_tensors, n_opt, &l);
+    int *opt_shape = rt_xcalloc(n_opt + 1, sizeof *opt_shape);
     for (size_t i = 0; i < n_opt; i++) {
         opt_shape[i] = (int)opt[i].n;
-        e[m->n_tensors + i] = (rt_st_entry){ opt[i].name, opt[i].data, 1, &opt_shape[i] };
+        l.e[l.n + i] = (rt_st_entry){ opt[i].name, opt[i].data, 1, &opt_shape[i] };
     }
 
-    char hash[17], steps[24], rng[RT_RNG_TEXT], epoch_rng[RT_RNG_TEXT], next[24], t[2][24];
+    char hash[17], steps[24], rng[RT_RNG_TEXT], epoch_rng[RT_RNG_TEXT], next[24];
     snprintf(hash, sizeof hash, "%016" PRIx64, m->arch_hash);
     snprintf(steps, sizeof steps, "%ld", step);
     rt_rng_format(c->rng, rng);
@@ -176,8 +212,6 @@ int rt_checkpoint_save(const char *run_dir, long step, int keep, const rt_ckpt *
     rt_data_get_pos(c->data, &pos);
     rt_rng_format(&pos.epoch_rng, epoch_rng);
     snprintf(next, sizeof next, "%" PRIu64, pos.next);
-    for (int net = 0; net < 2; net++)
-        snprintf(t[net], sizeof t[net], "%ld", c->opt[net].t);
     rt_st_kv fixed[] = {
         { "format", RT_CKPT_FORMAT },
         { "model", m->model_name },
@@ -187,18 +221,18 @@ int rt_checkpoint_save(const char *run_dir, long step, int keep, const rt_ckpt *
         { "rng", rng },
         { "data.epoch_rng", epoch_rng },
         { "data.next", next },
-        { "optimizer.generator.step", t[RT_NET_G] },
-        { "optimizer.discriminator.step", t[RT_NET_D] },
     };
-    size_t n_fixed = sizeof fixed / sizeof fixed[0];
-    rt_st_kv *meta = rt_xcalloc(n_fixed + n_settings, sizeof *meta);
+    size_t n_fixed = sizeof fixed / sizeof fixed[0], n_meta = n_fixed + n_steps + n_settings;
+    rt_st_kv *meta = rt_xcalloc(n_meta, sizeof *meta);
     memcpy(meta, fixed, sizeof fixed);
+    if (n_steps)
+        memcpy(meta + n_fixed, steps_kv, n_steps * sizeof *meta);
     if (n_settings)
-        memcpy(meta + n_fixed, settings, n_settings * sizeof *meta);
+        memcpy(meta + n_fixed + n_steps, settings, n_settings * sizeof *meta);
 
     int rc = rt_mkdir_p(dir, err);
     if (rc == 0)
-        rc = rt_st_write(path, e, n, meta, n_fixed + n_settings, err);
+        rc = rt_st_write(path, l.e, l.n + n_opt, meta, n_meta, err);
     if (rc == 0)
         prune(dir, keep);
     if (rc == 0 && written)
@@ -207,7 +241,9 @@ int rt_checkpoint_save(const char *run_dir, long step, int keep, const rt_ckpt *
         free(path);
     free(meta);
     free(opt_shape);
-    free(e);
+    rt_weights_list_free(&l);
+    free_steps(steps_kv, n_steps);
+    free_opt(opt, n_opt);
     free(dir);
     return rc;
 }
@@ -311,15 +347,18 @@ static int check_all(const rt_st *st, const rt_ckpt *c, const opt_tensor *opt, s
                      rt_err *err)
 {
     const rt_model *m = c->m;
-    for (size_t i = 0; i < m->n_tensors; i++)
-        if (check_tensor(st, m->tensors[i].name, m->tensors[i].ndim, m->tensors[i].shape,
-                         err) != 0)
-            return -1;
-    for (size_t i = 0; i < n_opt; i++) {
+    rt_weights_list l;
+    rt_weights_list_of(c->store, m->tensors, m->n_tensors, 0, &l);
+    int rc = 0;
+    for (size_t i = 0; i < l.n && rc == 0; i++)
+        rc = check_tensor(st, l.e[i].name, l.e[i].ndim, l.e[i].shape, err);
+    rt_weights_list_free(&l);
+    for (size_t i = 0; i < n_opt && rc == 0; i++) {
         int n = (int)opt[i].n;
-        if (check_tensor(st, opt[i].name, 1, &n, err) != 0)
-            return -1;
+        rc = check_tensor(st, opt[i].name, 1, &n, err);
     }
+    if (rc != 0)
+        return -1;
     char want[17];
     snprintf(want, sizeof want, "%016" PRIx64, m->arch_hash);
     const char *hash = rt_st_meta(st, "arch_hash");
@@ -332,22 +371,21 @@ static int check_all(const rt_st *st, const rt_ckpt *c, const opt_tensor *opt, s
     return 0;
 }
 
-int rt_checkpoint_restore(const rt_st *st, const rt_ckpt *c, rt_err *err)
+/* The optimizers' step counts, all read before any is set. */
+static int parse_steps(const rt_st *st, const rt_ckpt *c, uint64_t *t, rt_err *err)
 {
-    opt_tensor opt[MAX_OPT_TENSORS];
-    size_t n_opt = opt_tensors(c, opt);
-    rt_rng rng;
-    rt_data_pos pos;
-    uint64_t t[2], next;
-    if (check_all(st, c, opt, n_opt, err) != 0 || parse_rng(st, "rng", &rng, err) != 0 ||
-        parse_rng(st, "data.epoch_rng", &pos.epoch_rng, err) != 0 ||
-        parse_count(st, "data.next", &next, err) != 0 ||
-        parse_count(st, "optimizer.generator.step", &t[RT_NET_G], err) != 0 ||
-        parse_count(st, "optimizer.discriminator.step", &t[RT_NET_D], err) != 0)
-        return -1;
-    pos.next = next;
-    if (rt_data_set_pos(c->data, &pos, err) != 0)
-        return -1;
+    size_t n;
+    rt_st_kv *kv = opt_steps(c, &n);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = parse_count(st, kv[i].key, &t[i], err);
+    free_steps(kv, n);
+    return rc;
+}
+
+static int restore(const rt_st *st, const rt_ckpt *c, const opt_tensor *opt, size_t n_opt,
+                   const uint64_t *t, rt_err *err)
+{
     if (rt_weights_load(st, c->store, c->m->tensors, c->m->n_tensors, err) != 0)
         return -1;
     for (size_t i = 0; i < n_opt; i++) {
@@ -355,8 +393,32 @@ int rt_checkpoint_restore(const rt_st *st, const rt_ckpt *c, rt_err *err)
         if (rt_st_read_f32(st, opt[i].name, opt[i].data, 1, &n, err) != 0)
             return -1;
     }
-    for (int net = 0; net < 2; net++)
-        c->opt[net].t = (long)t[net];
-    *c->rng = rng;
+    for (int net = 0, k = 0; net < c->m->n_nets; net++)
+        if (rt_model_trainer_of(c->m, net) >= 0)
+            c->opt[net].t = (long)t[k++];
     return 0;
+}
+
+int rt_checkpoint_restore(const rt_st *st, const rt_ckpt *c, rt_err *err)
+{
+    size_t n_opt;
+    opt_tensor *opt = opt_tensors(c, &n_opt);
+    uint64_t *t = rt_xcalloc((size_t)c->m->n_nets + 1, sizeof *t);
+    rt_rng rng;
+    rt_data_pos pos;
+    uint64_t next;
+    int rc = -1;
+    if (check_all(st, c, opt, n_opt, err) == 0 && parse_rng(st, "rng", &rng, err) == 0 &&
+        parse_rng(st, "data.epoch_rng", &pos.epoch_rng, err) == 0 &&
+        parse_count(st, "data.next", &next, err) == 0 && parse_steps(st, c, t, err) == 0) {
+        pos.next = next;
+        rc = rt_data_set_pos(c->data, &pos, err);
+    }
+    if (rc == 0)
+        rc = restore(st, c, opt, n_opt, t, err);
+    if (rc == 0)
+        *c->rng = rng;
+    free(t);
+    free_opt(opt, n_opt);
+    return rc;
 }

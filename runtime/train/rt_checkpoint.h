@@ -2,14 +2,20 @@
  * where it stopped, in one safetensors file.
  *
  * A checkpoint RUN/checkpoints/step_NNNNNNNNN.safetensors holds:
- *   tensors   every parameter and state tensor of both networks, under the
- *             names weights.safetensors uses, and the optimizer state as
- *             optimizer.{generator,discriminator}.{exp_avg,exp_avg_sq}
- *             (Adam) or .momentum_buffer (SGD with momentum), 1-D;
+ *   tensors   every parameter and state tensor of every network and the
+ *             EMA copies, under the names weights.safetensors uses
+ *             (rt_weights.h), then, for each network an update trains, in
+ *             network order, its optimizer's state as
+ *             optimizer.NETWORK.{exp_avg,exp_avg_sq} (Adam) or
+ *             .momentum_buffer (SGD with momentum), 1-D;
  *   metadata  format (RT_CKPT_FORMAT), model, ganc_version, arch_hash,
  *             step, the training rng ("rng"), the data position
- *             ("data.epoch_rng", "data.next"), the optimizers' step counts,
- *             and the run's settings (the caller's pairs, "setting.*").
+ *             ("data.epoch_rng", "data.next"), each optimizer's step count
+ *             ("optimizer.NETWORK.step"), and the run's settings (the
+ *             caller's pairs, "setting.*").
+ * The classic model's checkpoints are those of the trainer before v2 of
+ * rt_model.h, byte for byte: its networks are named generator and
+ * discriminator.
  * Files are written atomically (rt_file.h) with the checksum of
  * rt_safetensors.h, so a killed process never leaves a half-written file
  * under a checkpoint's name, and a damaged one is refused on load.
@@ -35,7 +41,7 @@
 typedef struct {
     const rt_model *m;
     const rt_store *store;
-    rt_optim *opt;        /* [2]: RT_NET_G, RT_NET_D */
+    rt_optim *opt;        /* [m->n_nets]: used for the networks an update trains */
     rt_rng *rng;
     rt_data *data;
 } rt_ckpt;

@@ -40,16 +40,20 @@ static void format_eta(char *buf, size_t cap, double seconds)
         snprintf(buf, cap, "%ldh%02ldm", s / 3600, s / 60 % 60);
 }
 
-static void print_stats(rt_progress *p, long step, double d_loss, double g_loss, double now)
+static void print_stats(rt_progress *p, long step, int n, const char *const *names,
+                        const double *values, double now)
 {
     double elapsed = now - p->t0;
     double rate = elapsed > 0 ? (double)(step - p->start_step) / elapsed : 0;
     char eta[32];
     format_eta(eta, sizeof eta, rate > 0 ? (double)(p->total - step) / rate : 0);
-    fprintf(p->out, " %.0f it/s  ETA %s  D %.3f  G %.3f", rate, eta, d_loss, g_loss);
+    fprintf(p->out, " %.0f it/s  ETA %s", rate, eta);
+    for (int i = 0; i < n; i++)
+        fprintf(p->out, "  %s %.3f", names[i], values[i]);
 }
 
-void rt_progress_update(rt_progress *p, long step, double d_loss, double g_loss)
+void rt_progress_update(rt_progress *p, long step, int n, const char *const *names,
+                        const double *values)
 {
     double now = rt_now();
     int last = step >= p->total;
@@ -62,14 +66,14 @@ void rt_progress_update(rt_progress *p, long step, double d_loss, double g_loss)
             bar[i] = i < filled ? '#' : '.';
         bar[BAR_WIDTH] = 0;
         fprintf(p->out, "\rstep %ld/%ld [%s]", step, p->total, bar);
-        print_stats(p, step, d_loss, g_loss, now);
+        print_stats(p, step, n, names, values, now);
         fputs("\033[K", p->out);   /* clear what a longer previous line left */
         p->line_open = 1;
     } else {
         if (!last && (p->log_every <= 0 || step % p->log_every != 0))
             return;
         fprintf(p->out, "step %ld/%ld ", step, p->total);
-        print_stats(p, step, d_loss, g_loss, now);
+        print_stats(p, step, n, names, values, now);
         fputc('\n', p->out);
     }
     p->last_draw = now;

@@ -1,20 +1,18 @@
 /* rt_train.c - rt_train_main: one training run (flags are in rt_train_opts.c).
  *
- * A run parses its flags, initialises every tensor from the seed, opens the
- * data, creates the run directory, then for each step does d_steps times
- * (real batch, z, G forward, D step, D update) followed by (G step on the
- * last z, G update).
- * Periodic work: a log.csv row and a progress line every log_every steps;
- * pictures every sample_every steps (2D mixtures: 2500 points from fixed
- * latents, scored by the PacGAN protocol and plotted over real points;
- * images: an 8x8 grid from 64 fixed latents); a checkpoint (rt_checkpoint.h)
- * and weights.safetensors every checkpoint_every steps.  All three also
- * happen at the last step.
- * Randomness: stream 0 of the seed feeds initialisation, data and latents;
- * stream 1 the fixed evaluation latents and the plotted real points, so the
- * pictures of one run are comparable step to step.  A checkpoint keeps the
- * stream 0 state and the data position, so a resumed run continues with
- * bit-identical numbers (same thread count).
+ * A run parses its flags, checks the model's tables (rt_model_check.h) and
+ * what its variables need (rt_draw.h), initialises every tensor from the
+ * seed, opens the data, creates the run directory, then runs iterations:
+ * each runs the model's updates in order (rt_iteration.c).
+ * Periodic work: a log.csv row (rt_train_log.h) and a progress line every
+ * log_every steps; pictures every sample_every steps (rt_pictures.h); a
+ * checkpoint (rt_checkpoint.h) and weights.safetensors every
+ * checkpoint_every steps.  All three also happen at the last step.
+ * Randomness: stream 0 of the seed feeds initialisation, data, latents and
+ * classes; stream 1 the pictures' fixed inputs and plotted real points, so
+ * the pictures of one run are comparable step to step.  A checkpoint keeps
+ * the stream 0 state and the data position, so a resumed run continues
+ * with bit-identical numbers (same thread count).
  * Losing nothing: SIGINT/SIGTERM end the run after the current step with a
  * checkpoint; a NaN or Inf in a loss, gradient or weight ends it before
  * anything is saved, naming the tensor, so the last checkpoint stays good.
@@ -28,7 +26,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,50 +36,15 @@
 #include "core/rt_alloc.h"
 #include "core/rt_err.h"
 #include "core/rt_file.h"
-#include "data/rt_data.h"
 #include "data/rt_mixture.h"
-#include "model/rt_generate.h"
-#include "model/rt_latent.h"
-#include "model/rt_model.h"
-#include "model/rt_weights.h"
 #include "train/rt_checkpoint.h"
-#include "train/rt_optim.h"
-#include "train/rt_progress.h"
-#include "train/rt_run_dir.h"
+#include "train/rt_draw.h"
+#include "train/rt_ema.h"
+#include "train/rt_model_check.h"
+#include "train/rt_run.h"
 #include "train/rt_run_record.h"
-#include "train/rt_train_opts.h"
-#include "viz/rt_plot.h"
 
-#define EVAL_POINTS 2500   /* PacGAN judges 2,500 samples */
-#define GRID_IMAGES 64
-#define GRID_COLS 8
 #define WEIGHTS_FORMAT "ganc-weights-1"
-
-typedef struct {
-    const rt_model *m;
-    rt_train_opts o;
-    rt_rng rng;             /* init, data, latents */
-    rt_rng eval_rng;        /* fixed evaluation latents, plotted real points */
-    rt_store store;
-    rt_optim opt[2];
-    int have_opt;
-    rt_data *data;
-    FILE *log;
-    float *real, *z;        /* one batch each */
-    size_t n_fixed;         /* samples per picture; 0: this model draws none */
-    float *fixed_z, *fixed_out, *ref_pts;
-    rt_progress progress;
-    double t0;
-    double d_sum, g_sum;    /* loss sums since the last log row */
-    long n_sum;
-    double last_d, last_g;
-    rt_mixture_score score;
-    int have_score;
-    long start_step;        /* 0, or the step of the checkpoint resumed from */
-    char *last_ckpt;        /* newest checkpoint written or resumed from */
-    rt_run_dir dir;         /* the run folder, locked */
-    int started;            /* the run's files were written (or continued) */
-} run;
 
 /* The signal that asked the run to stop (SIGINT, SIGTERM), 0 while none. */
 static volatile sig_atomic_t stop_signal;
@@ -105,7 +67,7 @@ static void catch_stop_signals(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
-static char *run_file(const run *r, const char *name)
+static char *run_file(const rt_run *r, const char *name)
 {
     size_t n = strlen(r->o.out) + strlen(name) + 2;
     char *p = rt_xmalloc(n);
@@ -113,49 +75,12 @@ static char *run_file(const run *r, const char *name)
     return p;
 }
 
-static int is_mixture(const run *r)
+static int is_mixture(const rt_run *r)
 {
     return rt_mixture_is_kind(r->m->data_kind);
 }
 
 /* ---- opening and closing ---------------------------------------------- */
-
-static void setup_store(run *r)
-{
-    const rt_model *m = r->m;
-    for (int net = 0; net < 2; net++) {
-        r->store.params[net] = m->params[net];
-        r->store.param_count[net] = m->param_count[net];
-        r->store.state[net] = m->state[net];
-        r->store.state_count[net] = m->state_count[net];
-    }
-}
-
-/* Fixed latents (and real reference points) for the pictures. */
-static void setup_pictures(run *r)
-{
-    const rt_model *m = r->m;
-    if (is_mixture(r) && m->sample_size == 2) {
-        r->n_fixed = EVAL_POINTS;
-        r->ref_pts = rt_xmalloc(2 * EVAL_POINTS * sizeof(float));
-        rt_mixture_sample(m->data_kind, &r->eval_rng, r->ref_pts, EVAL_POINTS);
-    } else if (m->sample_ndim == 3 && (m->sample_shape[0] == 1 || m->sample_shape[0] == 3)) {
-        r->n_fixed = GRID_IMAGES;
-    }
-    if (!r->n_fixed)
-        return;
-    r->fixed_z = rt_xmalloc(r->n_fixed * (size_t)m->latent_size * sizeof(float));
-    rt_latent_fill(m->latent_dist, &r->eval_rng, r->fixed_z,
-                   r->n_fixed * (size_t)m->latent_size);
-    r->fixed_out = rt_xmalloc(r->n_fixed * m->sample_size * sizeof(float));
-}
-
-/* log.csv's first line */
-static const char *log_header(const run *r)
-{
-    return is_mixture(r) ? "step,d_loss,g_loss,seconds,modes,hq_fraction,reverse_kl"
-                         : "step,d_loss,g_loss,seconds";
-}
 
 /* Writes log.csv whole and durably (rt_wfile: synced, then renamed), so it
  * has its header on disk before the first step, whatever kills the
@@ -163,7 +88,7 @@ static const char *log_header(const run *r)
  * the checkpoint's step, dropping the ones after it (the steps about to be
  * redone).  A resumed run whose log.csv is gone gets a new one, its rows
  * starting at the checkpoint. */
-static int write_log_start(const run *r, const char *path, rt_err *err)
+static int write_log_start(const rt_run *r, const char *path, rt_err *err)
 {
     unsigned char *text = NULL;
     size_t len = 0;
@@ -173,7 +98,7 @@ static int write_log_start(const run *r, const char *path, rt_err *err)
     rt_wfile w;
     int rc = rt_wfile_open(&w, path, err);
     if (rc == 0)
-        fprintf(w.f, "%s\n", log_header(r));
+        rt_log_header(w.f, &r->losses, is_mixture(r));
     for (char *line = (char *)text; rc == 0 && line && *line;) {
         char *end = strchr(line, '\n');
         size_t n = end ? (size_t)(end - line) + 1 : strlen(line);
@@ -187,7 +112,7 @@ static int write_log_start(const run *r, const char *path, rt_err *err)
     return rc;
 }
 
-static int open_log(run *r, rt_err *err)
+static int open_log(rt_run *r, rt_err *err)
 {
     char *path = run_file(r, "log.csv");
     int rc = write_log_start(r, path, err);
@@ -200,32 +125,42 @@ static int open_log(run *r, rt_err *err)
     return rc;
 }
 
-/* Returns an exit status: 0, 2 for bad input data, 1 for output failures. */
-static int run_open(run *r, const rt_model *m, rt_err *err)
+/* An optimizer for each network an update trains, with that update's spec. */
+static void open_optimizers(rt_run *r)
 {
-    rt_assert(m->batch > 0 && m->latent_size > 0 && m->d_steps > 0 && m->sample_size > 0);
+    const rt_model *m = r->m;
+    r->opt = rt_xcalloc((size_t)m->n_nets, sizeof *r->opt);
+    for (int k = 0; k < m->n_nets; k++) {
+        int u = rt_model_trainer_of(m, k);
+        if (u >= 0)
+            rt_optim_init(&r->opt[k], &m->updates[u].optim, m->nets[k].param_count);
+    }
+}
+
+/* Returns an exit status: 0, 2 for bad input data, 1 for output failures. */
+static int run_open(rt_run *r, const rt_model *m, rt_err *err)
+{
     r->m = m;
     rt_rng_seed(&r->rng, r->o.seed);
     rt_rng_seed_stream(&r->eval_rng, r->o.seed, 1);
-    setup_store(r);
+    r->store = (rt_store){ m->nets, m->n_nets };
     rt_tensors_init(&r->store, m->tensors, m->n_tensors, &r->rng);
+    for (int k = 0; k < m->n_nets; k++)
+        rt_ema_start(&m->nets[k]);
+    rt_losses_init(&r->losses, m);
     r->data = rt_data_open(m->data_kind, r->o.data, m->sample_size, m->sample_ndim,
                            m->sample_shape, &r->rng, err);
     if (!r->data)
         return 2;
-    for (int net = 0; net < 2; net++)
-        rt_optim_init(&r->opt[net], &m->optim[net], m->param_count[net]);
-    r->have_opt = 1;
-    r->real = rt_xmalloc((size_t)m->batch * m->sample_size * sizeof(float));
-    r->z = rt_xmalloc((size_t)m->batch * (size_t)m->latent_size * sizeof(float));
-    setup_pictures(r);
+    open_optimizers(r);
+    rt_pictures_open(&r->pictures, m, &r->eval_rng);
     return 0;
 }
 
 /* The run directory (claimed already): the old run's files gone with
  * --overwrite, its log opened, the run recorded.  Only after the data and
  * a resumed checkpoint were checked, so a refused run changes nothing. */
-static int open_outputs(run *r, const char *prog, rt_err *err)
+static int open_outputs(rt_run *r, const char *prog, rt_err *err)
 {
     r->started = 1;
     if ((r->o.overwrite && rt_run_dir_clear(&r->dir, err) != 0) || open_log(r, err) != 0 ||
@@ -234,20 +169,19 @@ static int open_outputs(run *r, const char *prog, rt_err *err)
     return 0;
 }
 
-static void run_close(run *r)
+static void run_close(rt_run *r)
 {
-    if (r->have_opt)
-        for (int net = 0; net < 2; net++)
-            rt_optim_free(&r->opt[net]);
+    for (int k = 0; r->opt && k < r->m->n_nets; k++)
+        rt_optim_free(&r->opt[k]);
+    free(r->opt);
     rt_data_close(r->data);
     if (r->log)
         fclose(r->log);
     rt_run_dir_release(&r->dir, !r->started);
-    free(r->real);
-    free(r->z);
-    free(r->fixed_z);
-    free(r->fixed_out);
-    free(r->ref_pts);
+    if (r->m) {
+        rt_losses_free(&r->losses);
+        rt_pictures_close(&r->pictures);
+    }
     free(r->last_ckpt);
 }
 
@@ -258,47 +192,15 @@ static int due(long step, long every)
     return every > 0 && step % every == 0;
 }
 
-static int write_pictures(run *r, long step, rt_err *err)
-{
-    const rt_model *m = r->m;
-    if (!r->n_fixed)
-        return 0;
-    rt_generate_n(m->generate, m->batch, (size_t)m->latent_size, m->sample_size,
-                  r->fixed_z, r->n_fixed, r->fixed_out);
-    char name[64];
-    snprintf(name, sizeof name, "samples_%06ld.png", step);
-    char *path = run_file(r, name);
-    int rc;
-    if (is_mixture(r)) {
-        r->score = rt_mixture_evaluate(m->data_kind, r->fixed_out, r->n_fixed);
-        r->have_score = 1;
-        rc = rt_scatter_png(path, r->ref_pts, EVAL_POINTS, r->fixed_out, r->n_fixed,
-                            rt_mixture_extent(m->data_kind), err);
-        if (rc == 0)
-            rt_progress_note(&r->progress, "step %ld: modes %d/%d  HQ %.1f%%  reverse KL "
-                             "%.3f  -> %s", step, r->score.modes_captured,
-                             r->score.n_modes, 100 * r->score.hq_fraction,
-                             r->score.reverse_kl, path);
-    } else {
-        rc = rt_image_grid_png_scaled(path, r->fixed_out, (int)r->n_fixed, m->sample_shape[0],
-                                      m->sample_shape[1], m->sample_shape[2], GRID_COLS,
-                                      rt_grid_scale(m->sample_shape[1], m->sample_shape[2]), err);
-        if (rc == 0)
-            rt_progress_note(&r->progress, "step %ld: -> %s", step, path);
-    }
-    free(path);
-    return rc;
-}
+static int write_weights(rt_run *r, long step, rt_err *err);
 
-static int write_weights(run *r, long step, rt_err *err);
-
-static rt_ckpt ckpt_view(run *r)
+static rt_ckpt ckpt_view(rt_run *r)
 {
     return (rt_ckpt){ r->m, &r->store, r->opt, &r->rng, r->data };
 }
 
 /* A checkpoint for --resume, and weights.safetensors for the sampler. */
-static int write_checkpoint(run *r, long step, rt_err *err)
+static int write_checkpoint(rt_run *r, long step, rt_err *err)
 {
     rt_train_settings settings;
     rt_train_settings_of(&r->o, &settings);
@@ -312,7 +214,8 @@ static int write_checkpoint(run *r, long step, rt_err *err)
     return write_weights(r, step, err);
 }
 
-static int write_weights(run *r, long step, rt_err *err)
+/* Every network's tensors and the EMA copies (rt_weights.h). */
+static int write_weights(rt_run *r, long step, rt_err *err)
 {
     const rt_model *m = r->m;
     char hash[17], steps[24];
@@ -333,143 +236,23 @@ static int write_weights(run *r, long step, rt_err *err)
 }
 
 /* One log.csv row: mean losses since the previous row; scores if sampled. */
-static int log_row(run *r, long step, int sampled, rt_err *err)
+static int log_row(rt_run *r, long step, int sampled, rt_err *err)
 {
-    double d = r->n_sum ? r->d_sum / (double)r->n_sum : r->last_d;
-    double g = r->n_sum ? r->g_sum / (double)r->n_sum : r->last_g;
-    fprintf(r->log, "%ld,%.6g,%.6g,%.3f", step, d, g, rt_now() - r->t0);
-    if (is_mixture(r) && sampled && r->have_score)
-        fprintf(r->log, ",%d,%.4f,%.6g\n", r->score.modes_captured, r->score.hq_fraction,
-                r->score.reverse_kl);
-    else
-        fprintf(r->log, is_mixture(r) ? ",,,\n" : "\n");
-    r->d_sum = r->g_sum = 0;
-    r->n_sum = 0;
+    const rt_pictures *p = &r->pictures;
+    rt_log_row(r->log, &r->losses, step, rt_now() - r->t0, is_mixture(r),
+               sampled && p->have_score ? &p->score : NULL);
     if (fflush(r->log) != 0 || ferror(r->log))
         return rt_errf(err, "%s/log.csv: write failed: %s", r->o.out, strerror(errno));
     return 0;
 }
 
-/* ---- the loop ------------------------------------------------------------- */
-
-/* A fresh seed for the dropout masks of each step function call, derived
- * from the run's seed and the position, so a run is reproducible. */
-static void set_noise(run *r, long step, int call)
-{
-    if (!r->m->noise_seed)
-        return;
-    uint64_t h = r->o.seed * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)step << 8 | (uint64_t)call);
-    h ^= h >> 31;
-    h *= 0xbf58476d1ce4e5b9ULL;
-    h ^= h >> 29;
-    *r->m->noise_seed = h;
-}
-
-/* 1 when no value is NaN or Inf: an exponent of all ones marks both.
- * Integer bits, so the loop vectorizes without reassociating floats. */
-static int all_finite(const float *x, size_t n)
-{
-    uint32_t bad = 0;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t b;
-        memcpy(&b, &x[i], sizeof b);
-        bad |= (b & 0x7f800000u) == 0x7f800000u;
-    }
-    return !bad;
-}
-
-/* Where a training run stands when it diverges, for the message. */
-static int diverged(run *r, long step, const char *what, rt_err *err)
-{
-    if (r->last_ckpt)
-        return rt_errf(err, "step %ld: %s; training diverged. Nothing was saved after it: the "
-                       "last good checkpoint is %s (continue with --resume %s, e.g. after "
-                       "lowering the learning rates); losses so far are in %s/log.csv", step,
-                       what, r->last_ckpt, r->o.out, r->o.out);
-    return rt_errf(err, "step %ld: %s; training diverged before the first checkpoint (try "
-                   "lower learning rates); losses so far are in %s/log.csv", step, what,
-                   r->o.out);
-}
-
-/* Checks a net's gradients (grads = 1) or parameters after an update for
- * NaN or Inf; the error names the tensor and the first bad element. */
-static int check_finite(run *r, long step, int net, int grads, rt_err *err)
-{
-    const rt_model *m = r->m;
-    const float *base = grads ? m->grads[net] : m->params[net];
-    if (all_finite(base, m->param_count[net]))
-        return 0;
-    for (size_t i = 0; i < m->n_tensors; i++) {
-        const rt_tensor_info *t = &m->tensors[i];
-        if (t->net != net || t->role != RT_ROLE_PARAM)
-            continue;
-        const float *x = base + t->offset;
-        size_t n = rt_tensor_numel(t);
-        for (size_t k = 0; k < n; k++)
-            if (!isfinite(x[k])) {
-                char what[320];
-                snprintf(what, sizeof what, "%s %s %s has %s at element %zu",
-                         grads ? "the gradient of" : "after the update,",
-                         net == RT_NET_G ? "generator tensor" : "discriminator tensor",
-                         t->name, isnan(x[k]) ? "NaN" : "Inf", k);
-                return diverged(r, step, what, err);
-            }
-    }
-    return diverged(r, step, "a non-finite value outside every named tensor", err);
-}
-
-static int check_loss(run *r, long step, const char *net, float loss, rt_err *err)
-{
-    if (isfinite(loss))
-        return 0;
-    char what[96];
-    snprintf(what, sizeof what, "the %s loss is %g", net, loss);
-    return diverged(r, step, what, err);
-}
-
-static int train_step(run *r, long step, rt_err *err)
-{
-    const rt_model *m = r->m;
-    size_t nz = (size_t)m->batch * (size_t)m->latent_size;
-    double d = 0;
-    for (int k = 0; k < m->d_steps; k++) {
-        rt_data_next_batch(r->data, r->real, m->batch);
-        rt_latent_fill(m->latent_dist, &r->rng, r->z, nz);
-        set_noise(r, step, k);
-        m->g_forward(r->z);
-        float dl = m->d_step(r->real);
-        if (check_loss(r, step, "discriminator", dl, err) ||
-            check_finite(r, step, RT_NET_D, 1, err))
-            return -1;
-        rt_optim_step(&r->opt[RT_NET_D], m->params[RT_NET_D], m->grads[RT_NET_D]);
-        if (check_finite(r, step, RT_NET_D, 0, err))
-            return -1;
-        d += dl;
-    }
-    /* the generator learns from the last fake batch, as in PyTorch's loop:
-     * g_step reuses g_forward's work on the same z */
-    set_noise(r, step, m->d_steps);
-    float gl = m->g_step(r->z);
-    if (check_loss(r, step, "generator", gl, err) || check_finite(r, step, RT_NET_G, 1, err))
-        return -1;
-    rt_optim_step(&r->opt[RT_NET_G], m->params[RT_NET_G], m->grads[RT_NET_G]);
-    if (check_finite(r, step, RT_NET_G, 0, err))
-        return -1;
-    r->last_d = d / m->d_steps;
-    r->last_g = gl;
-    r->d_sum += r->last_d;
-    r->g_sum += r->last_g;
-    r->n_sum++;
-    return 0;
-}
-
 /* The periodic work after a step (or at step 0 for a run of 0 steps);
  * `stopping` forces a log row and a checkpoint. */
-static int after_step(run *r, long step, int stopping, rt_err *err)
+static int after_step(rt_run *r, long step, int stopping, rt_err *err)
 {
     int last = step == r->o.steps;
     int sample = due(step, r->o.sample_every) || last;
-    if (sample && write_pictures(r, step, err) != 0)
+    if (sample && rt_pictures_write(&r->pictures, r->o.out, step, &r->progress, err) != 0)
         return -1;
     if (step > r->start_step && (due(step, r->o.log_every) || sample || last || stopping) &&
         log_row(r, step, sample, err) != 0)
@@ -480,8 +263,10 @@ static int after_step(run *r, long step, int stopping, rt_err *err)
     return 0;
 }
 
+/* ---- the loop ------------------------------------------------------------- */
+
 /* Returns an exit status: 0 done, 1 failed, 128 + signal when stopped. */
-static int run_loop(run *r, long *ended, rt_err *err)
+static int run_loop(rt_run *r, long *ended, rt_err *err)
 {
     r->t0 = rt_now();
     rt_progress_init(&r->progress, stderr, -1, r->start_step, r->o.steps, r->o.log_every);
@@ -489,9 +274,10 @@ static int run_loop(run *r, long *ended, rt_err *err)
     int rc = r->o.steps == step ? after_step(r, step, 0, err) : 0;
     while (rc == 0 && step < r->o.steps && !stop_signal) {
         step++;
-        rc = train_step(r, step, err);
+        rc = rt_iteration(r, step, err);
         if (rc == 0) {
-            rt_progress_update(&r->progress, step, r->last_d, r->last_g);
+            rt_progress_update(&r->progress, step, r->m->n_updates, r->losses.names,
+                               r->losses.last);
             rc = after_step(r, step, stop_signal != 0, err);
         }
     }
@@ -502,21 +288,24 @@ static int run_loop(run *r, long *ended, rt_err *err)
     return stop_signal && step < r->o.steps ? 128 + stop_signal : 0;
 }
 
-static void print_summary(const run *r, long ended)
+static void print_summary(const rt_run *r, long ended)
 {
     double secs = rt_now() - r->t0;
     long steps = ended - r->start_step;
-    printf("%s: %ld steps in %.2f s (%.0f it/s), D %.4f G %.4f", r->m->model_name, steps, secs,
-           secs > 0 ? (double)steps / secs : 0.0, r->last_d, r->last_g);
-    if (r->have_score)
-        printf(", modes %d/%d, HQ %.1f%%, reverse KL %.3f", r->score.modes_captured,
-               r->score.n_modes, 100 * r->score.hq_fraction, r->score.reverse_kl);
+    printf("%s: %ld steps in %.2f s (%.0f it/s),", r->m->model_name, steps, secs,
+           secs > 0 ? (double)steps / secs : 0.0);
+    for (int u = 0; u < r->m->n_updates; u++)
+        printf(" %s %.4f", r->losses.names[u], r->losses.last[u]);
+    const rt_pictures *p = &r->pictures;
+    if (p->have_score)
+        printf(", modes %d/%d, HQ %.1f%%, reverse KL %.3f", p->score.modes_captured,
+               p->score.n_modes, 100 * p->score.hq_fraction, p->score.reverse_kl);
     printf("; weights in %s/weights.safetensors\n", r->o.out);
 }
 
 /* --resume: the newest checkpoint, opened and checked, and the run's
  * settings under this command line's flags.  Returns an exit status. */
-static int open_resume(run *r, const rt_model *m, rt_st *st, int argc, char **argv,
+static int open_resume(rt_run *r, const rt_model *m, rt_st *st, int argc, char **argv,
                        rt_err *err)
 {
     char *path = NULL;
@@ -549,7 +338,7 @@ static void warn_blas_coretype(void)
             "(env -u OPENBLAS_CORETYPE ...) for full speed\n", set);
 }
 
-static int train(run *r, const rt_model *m, int argc, char **argv, rt_err *err)
+static int train(rt_run *r, const rt_model *m, int argc, char **argv, rt_err *err)
 {
     const char *prog = argc > 0 ? argv[0] : "train";
     rt_st st;
@@ -605,11 +394,28 @@ static int train(run *r, const rt_model *m, int argc, char **argv, rt_err *err)
     return status;
 }
 
+/* The model's tables (a broken one is generated code's bug: exit 1) and
+ * what its variables need (a model this runtime cannot train: exit 2). */
+static int check_model(const rt_model *m, const char *prog)
+{
+    rt_err err = { "" };
+    if (rt_model_check(m, &err) != 0) {
+        fprintf(stderr, "%s: internal error: the model's tables break rt_model.h: %s\n", prog,
+                err.msg);
+        return 1;
+    }
+    if (rt_draw_check(m, &err) != 0) {
+        fprintf(stderr, "%s: %s\n", prog, err.msg);
+        return 2;
+    }
+    return 0;
+}
+
 int rt_train_main(const rt_model *m, int argc, char **argv)
 {
     const char *prog = argc > 0 ? argv[0] : "train";
     rt_err err = { "" };
-    run r;
+    rt_run r;
     memset(&r, 0, sizeof r);
     r.dir.fd = -1;
     if (rt_train_parse_args(m, argc, argv, &r.o, &err) != 0) {
@@ -620,7 +426,10 @@ int rt_train_main(const rt_model *m, int argc, char **argv)
         rt_train_usage(stdout, m, prog);
         return 0;
     }
-    int status = train(&r, m, argc, argv, &err);
+    int status = check_model(m, prog);
+    if (status != 0)
+        return status;
+    status = train(&r, m, argc, argv, &err);
     if (status != 0 && status < 128)
         fprintf(stderr, "%s: %s\n", prog, err.msg);
     run_close(&r);

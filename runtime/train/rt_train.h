@@ -1,9 +1,9 @@
 /* rt_train.h - the trainer's main: what a generated train.c calls.
  *
  * Parses the flags (rt_train_opts.h), loads or initialises the weights,
- * runs the steps (the model's compiled g_forward, d_step, g_step with the
- * optimizers of rt_optim.h), logs, draws samples, checkpoints and records
- * the run.  Part of libganc_train.a, which needs -lz and OpenMP.
+ * runs the iterations (the model's updates in order: its compiled forward
+ * and step functions, the optimizers of rt_optim.h), logs, draws samples,
+ * checkpoints and records the run.  Part of libganc_train.a, which needs -lz and OpenMP.
  */
 #ifndef RT_TRAIN_H
 #define RT_TRAIN_H

@@ -215,7 +215,7 @@ void rt_train_usage(FILE *f, const rt_model *m, const char *prog)
             "usage: %s [flags]\n"
             "Trains the GAN '%s' (from %s, ganc %s).\n"
             "\n"
-            "  --steps N              generator updates to run [%ld]\n"
+            "  --steps N              iterations to run (each runs every update) [%ld]\n"
             "  --seed S               seed for initialisation, data and latents [%llu]\n"
             "  --out DIR              run directory: log.csv, samples_*.png,\n"
             "                         weights.safetensors [runs/%s]\n"

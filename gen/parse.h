@@ -1,0 +1,29 @@
+/* parse.h - what the model parsers (model_parse.c, net_parse.c,
+ * objective_parse.c) share: names, sections, optimizers. */
+#ifndef GAN_PARSE_H
+#define GAN_PARSE_H
+
+#include "model.h"
+
+/* A letter, then letters, digits and _. */
+int gan_is_identifier(const char *s);
+/* Checks a name node against its maximum length and the identifier rule;
+ * 0 when it is fine, else reports at the node (`what` says what it names,
+ * `why` why the rule holds) and returns -1. */
+int gan_check_name(const gan_node *v, const char *what, size_t max, const char *why,
+                   gan_diag *d);
+/* parent[key] when it is a map; NULL when absent (an error if required) or
+ * of another type (an error). */
+const gan_node *gan_expect_map(const gan_node *parent, const char *key, int required,
+                               gan_diag *d);
+/* An 'optimizer' map (n may be NULL: the defaults, Adam 2e-4, beta1 0.5). */
+void gan_parse_optim(gan_optim *o, const gan_node *n, gan_diag *d);
+
+/* net_parse.c: the shorthand's 'generator'/'discriminator' section, or one
+ * network of the general form's 'networks' (name is its key) */
+void gan_parse_shorthand_net(gan_model *m, gan_net *net, const gan_node *root, gan_diag *d);
+void gan_parse_net(gan_model *m, gan_net *net, const char *name, const gan_node *n,
+                   gan_diag *d);
+void gan_net_free(gan_net *net);
+
+#endif

@@ -1,0 +1,133 @@
+/* rt_pictures.c - the trainer's sample pictures (see rt_pictures.h). */
+#include "train/rt_pictures.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/rt_alloc.h"
+#include "model/rt_generate.h"
+#include "model/rt_latent.h"
+#include "train/rt_ema.h"
+#include "viz/rt_plot.h"
+
+static int is_mixture(const rt_model *m)
+{
+    return rt_mixture_is_kind(m->data_kind) && m->out_size == 2;
+}
+
+static int is_image(const rt_model *m)
+{
+    return m->out_ndim == 3 && (m->out_shape[0] == 1 || m->out_shape[0] == 3);
+}
+
+/* The input the pictures cannot make yet, or NULL. */
+static const rt_input_info *data_input(const rt_model *m)
+{
+    for (int i = 0; i < m->n_gen_inputs; i++)
+        if (m->gen_inputs[i].kind == RT_VAR_DATA)
+            return &m->gen_inputs[i];
+    return NULL;
+}
+
+/* Samples per picture: 2,500 points; 8 images a row, a row per class. */
+static size_t picture_size(const rt_model *m)
+{
+    if (is_mixture(m))
+        return RT_PICTURE_POINTS;
+    if (!is_image(m))
+        return 0;
+    int rows = RT_PICTURE_COLS;
+    for (int i = 0; i < m->n_gen_inputs; i++)
+        if (m->gen_inputs[i].kind == RT_VAR_CLASS) {
+            rows = m->gen_inputs[i].classes;
+            break;
+        }
+    rows = rows < RT_PICTURE_CLASS_ROWS ? rows : RT_PICTURE_CLASS_ROWS;
+    return (size_t)rows * RT_PICTURE_COLS;
+}
+
+void rt_pictures_open(rt_pictures *p, const rt_model *m, rt_rng *eval_rng)
+{
+    p->m = m;
+    p->n = picture_size(m);
+    const rt_input_info *x = data_input(m);
+    if (p->n && x) {
+        fprintf(stderr, "note: no sample pictures: network '%s' reads the data input '%s' "
+                "(pictures of such models are to come)\n", m->nets[m->gen_net].name, x->name);
+        p->n = 0;
+    }
+    if (!p->n)
+        return;
+    if (is_mixture(m)) {   /* the real points first: the stream's order since v1 */
+        p->ref_pts = rt_xmalloc(2 * RT_PICTURE_POINTS * sizeof(float));
+        rt_mixture_sample(m->data_kind, eval_rng, p->ref_pts, RT_PICTURE_POINTS);
+    }
+    p->in = rt_xcalloc((size_t)m->n_gen_inputs + 1, sizeof *p->in);
+    for (int i = 0; i < m->n_gen_inputs; i++) {
+        const rt_input_info *in = &m->gen_inputs[i];
+        float *v = p->in[i] = rt_xmalloc(p->n * in->size * sizeof(float));
+        if (in->kind == RT_VAR_LATENT)
+            rt_latent_fill(in->dist, eval_rng, v, p->n * in->size);
+        for (size_t s = 0; in->kind == RT_VAR_CLASS && s < p->n; s++) {
+            size_t c = is_mixture(m) ? s : s / RT_PICTURE_COLS;
+            for (size_t k = 0; k < in->size; k++)
+                v[s * in->size + k] = (float)(c % (size_t)in->classes);
+        }
+    }
+    p->out = rt_xmalloc(p->n * m->out_size * sizeof(float));
+}
+
+void rt_pictures_close(rt_pictures *p)
+{
+    for (int i = 0; p->in && i < p->m->n_gen_inputs; i++)
+        free(p->in[i]);
+    free(p->in);
+    free(p->out);
+    free(p->ref_pts);
+}
+
+/* The network on the fixed inputs, with its EMA weights when it has them. */
+static void generate(rt_pictures *p)
+{
+    const rt_model *m = p->m;
+    const rt_net *net = &m->nets[m->gen_net];
+    size_t *size = rt_xcalloc((size_t)m->n_gen_inputs + 1, sizeof *size);
+    for (int i = 0; i < m->n_gen_inputs; i++)
+        size[i] = m->gen_inputs[i].size;
+    rt_ema_swap(net);
+    rt_generate_n(m->generate, m->batch, m->n_gen_inputs, size, (const float *const *)p->in,
+                  p->n, m->out_size, p->out);
+    rt_ema_swap(net);
+    free(size);
+}
+
+int rt_pictures_write(rt_pictures *p, const char *run_dir, long step, rt_progress *progress,
+                      rt_err *err)
+{
+    const rt_model *m = p->m;
+    if (!p->n)
+        return 0;
+    generate(p);
+    char *path = rt_xmalloc(strlen(run_dir) + 48);
+    sprintf(path, "%s/samples_%06ld.png", run_dir, step);
+    int rc;
+    if (is_mixture(m)) {
+        p->score = rt_mixture_evaluate(m->data_kind, p->out, p->n);
+        p->have_score = 1;
+        rc = rt_scatter_png(path, p->ref_pts, RT_PICTURE_POINTS, p->out, p->n,
+                            rt_mixture_extent(m->data_kind), err);
+        if (rc == 0)
+            rt_progress_note(progress, "step %ld: modes %d/%d  HQ %.1f%%  reverse KL "
+                             "%.3f  -> %s", step, p->score.modes_captured, p->score.n_modes,
+                             100 * p->score.hq_fraction, p->score.reverse_kl, path);
+    } else {
+        const int *s = m->out_shape;
+        rc = rt_image_grid_png_scaled(path, p->out, (int)p->n, s[0], s[1], s[2],
+                                      RT_PICTURE_COLS, rt_grid_scale(s[1], s[2]), err);
+        if (rc == 0)
+            rt_progress_note(progress, "step %ld: -> %s", step, path);
+    }
+    free(path);
+    return rc;
+}
