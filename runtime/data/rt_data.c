@@ -21,6 +21,7 @@ struct rt_data {
     /* file sources */
     float *rows;
     size_t n_rows;
+    unsigned char *labels;   /* n_rows class labels, or NULL */
     size_t *order;   /* this epoch's permutation */
     size_t next;     /* position in order */
     rt_rng epoch_rng;   /* the rng as it was before this epoch's shuffle */
@@ -67,13 +68,40 @@ static void start_epochs(rt_data *d)
     shuffle(d);
 }
 
-static int open_csv(rt_data *d, const char *path, rt_err *err)
+/* Takes column `col` of rows with cols columns out as labels: the rows
+ * close up to cols - 1 floats each. */
+static int split_label_column(rt_data *d, const char *path, size_t cols, size_t col,
+                              int classes, rt_err *err)
+{
+    d->labels = rt_xmalloc(d->n_rows ? d->n_rows : 1);
+    for (size_t r = 0; r < d->n_rows; r++) {
+        const float *src = d->rows + r * cols;
+        float v = src[col];
+        if (!(v >= 0 && v < (float)classes && v == (float)(int)v))
+            return rt_errf(err, "%s: row %zu, column %zu (the labels): expected a class "
+                           "0..%d, found %g", path, r + 1, col + 1, classes - 1, (double)v);
+        d->labels[r] = (unsigned char)v;
+        float *dst = d->rows + r * (cols - 1);
+        /* dst <= src: the rows close up in place */
+        memmove(dst, src, col * sizeof *dst);
+        memmove(dst + col, src + col + 1, (cols - 1 - col) * sizeof *dst);
+    }
+    return 0;
+}
+
+static int open_csv(rt_data *d, const char *path, const rt_data_labels *lab, rt_err *err)
 {
     if (!path)
         return rt_errf(err, "csv data: expected a file path (set data.path or pass --data), "
                        "found none");
     size_t header;
-    if (rt_csv_load(path, d->sample_size, &d->rows, &d->n_rows, &header, err) != 0)
+    size_t cols = d->sample_size + (lab ? 1 : 0);
+    if (lab && (lab->column < 0 || (size_t)lab->column >= cols))
+        return rt_errf(err, "%s: the label column %d is not one of the %zu columns", path,
+                       lab->column + 1, cols);
+    if (rt_csv_load(path, cols, &d->rows, &d->n_rows, &header, err) != 0)
+        return -1;
+    if (lab && split_label_column(d, path, cols, (size_t)lab->column, lab->classes, err) != 0)
         return -1;
     start_epochs(d);
     /* a first line that is not numbers is skipped as a header: say so, in
@@ -87,7 +115,8 @@ static int open_csv(rt_data *d, const char *path, rt_err *err)
 }
 
 /* IDX images hold one gray channel: the model's shape must be (1, H, W) */
-static int open_idx(rt_data *d, const char *path, int ndim, const int *shape, rt_err *err)
+static int open_idx(rt_data *d, const char *path, int ndim, const int *shape,
+                    const rt_data_labels *lab, rt_err *err)
 {
     if (!path)
         return rt_errf(err, "idx data: expected a file path (set data.path or pass --data), "
@@ -98,13 +127,27 @@ static int open_idx(rt_data *d, const char *path, int ndim, const int *shape, rt
                        ndim == 3 && shape[0] == 1 ? "" : "s");
     if (rt_idx_load_images(path, shape[1], shape[2], &d->rows, &d->n_rows, err) != 0)
         return -1;
+    if (lab) {
+        size_t n = 0;
+        if (rt_idx_load_labels(lab->path, &d->labels, &n, err) != 0)
+            return -1;
+        if (n != d->n_rows)
+            return rt_errf(err, "%s: %zu labels for the %zu images of %s: expected one label "
+                           "per image", lab->path, n, d->n_rows, path);
+        for (size_t i = 0; i < n; i++)
+            if (d->labels[i] >= lab->classes)
+                return rt_errf(err, "%s: label %zu is %d: expected a class 0..%d "
+                               "(data.classes is %d)", lab->path, i + 1, d->labels[i],
+                               lab->classes - 1, lab->classes);
+    }
     start_epochs(d);
     snprintf(d->describe, sizeof d->describe, "%.280s (%zu images)", path, d->n_rows);
     return 0;
 }
 
 /* A folder of PNGs: the model's shape is (CHANNELS, H, W), 1 or 3 channels */
-static int open_png_dir(rt_data *d, const char *path, int ndim, const int *shape, rt_err *err)
+static int open_png_dir(rt_data *d, const char *path, int ndim, const int *shape,
+                        const rt_data_labels *lab, rt_err *err)
 {
     if (!path)
         return rt_errf(err, "png_dir data: expected a folder path (set data.path or pass "
@@ -112,16 +155,64 @@ static int open_png_dir(rt_data *d, const char *path, int ndim, const int *shape
     if (ndim != 3 || (shape[0] != 1 && shape[0] != 3))
         return rt_errf(err, "%s: PNG images are gray or RGB: expected a model data shape of "
                        "[1 or 3, HEIGHT, WIDTH]", path);
-    if (rt_png_dir_load(path, shape[0], shape[1], shape[2], &d->rows, &d->n_rows, err) != 0)
+    int rc = lab ? rt_png_dir_load_classes(path, lab->classes, shape[0], shape[1], shape[2],
+                                           &d->rows, &d->labels, &d->n_rows, err)
+                 : rt_png_dir_load(path, shape[0], shape[1], shape[2], &d->rows, &d->n_rows,
+                                   err);
+    if (rc != 0)
         return -1;
     start_epochs(d);
     snprintf(d->describe, sizeof d->describe, "%.280s (%zu images)", path, d->n_rows);
     return 0;
 }
 
-rt_data *rt_data_open(int kind, const char *path, size_t sample_size, int ndim,
-                      const int *shape, rt_rng *rng, rt_err *err)
+static int open_source(rt_data *d, int kind, const char *path, int ndim, const int *shape,
+                       const rt_data_labels *lab, rt_err *err)
 {
+    if (rt_mixture_is_kind(kind)) {
+        snprintf(d->describe, sizeof d->describe, "%s", rt_mixture_name(kind));
+        return d->sample_size == 2 ? 0
+           : rt_errf(err, "%s data: expected a model whose samples are 2 floats (x, y), "
+                     "found %zu floats per sample", rt_mixture_name(kind), d->sample_size);
+    }
+    if (kind == RT_DATA_CSV)
+        return open_csv(d, path, lab, err);
+    if (kind == RT_DATA_IDX)
+        return open_idx(d, path, ndim, shape, lab, err);
+    if (kind == RT_DATA_PNG_DIR)
+        return open_png_dir(d, path, ndim, shape, lab, err);
+    return rt_errf(err, "data kind %d: expected one of ring8, grid25, csv, idx, png_dir", kind);
+}
+
+/* Which labels each file source can carry */
+static int labels_fit(int kind, const rt_data_labels *lab, rt_err *err)
+{
+    static const int source_of[] = { [RT_LABELS_IDX] = RT_DATA_IDX,
+                                     [RT_LABELS_CSV_COLUMN] = RT_DATA_CSV,
+                                     [RT_LABELS_FOLDERS] = RT_DATA_PNG_DIR };
+    static const char *const what[] = { [RT_LABELS_IDX] = "an IDX label file",
+                                        [RT_LABELS_CSV_COLUMN] = "a CSV column",
+                                        [RT_LABELS_FOLDERS] = "PNG subfolders" };
+    if (lab->kind < RT_LABELS_IDX || lab->kind > RT_LABELS_FOLDERS)
+        return rt_errf(err, "labels kind %d: expected an IDX file, a CSV column or PNG "
+                       "subfolders", lab->kind);
+    if (source_of[lab->kind] != kind)
+        return rt_errf(err, "%s data cannot carry labels from %s (those label %s data)",
+                       rt_data_kind_name(kind), what[lab->kind],
+                       rt_data_kind_name(source_of[lab->kind]));
+    if (lab->classes < 2 || lab->classes > 256)
+        return rt_errf(err, "labels: expected 2..256 classes, found %d", lab->classes);
+    if (lab->kind == RT_LABELS_IDX && !lab->path)
+        return rt_errf(err, "labels: expected an IDX label file (set data.labels or pass "
+                       "--labels), found none");
+    return 0;
+}
+
+rt_data *rt_data_open(int kind, const char *path, size_t sample_size, int ndim,
+                      const int *shape, const rt_data_labels *labels, rt_rng *rng,
+                      rt_err *err)
+{
+    const rt_data_labels *lab = labels && labels->kind != RT_LABELS_NONE ? labels : NULL;
     size_t product = 1;
     for (int i = 0; i < ndim; i++)
         product *= (size_t)shape[i];
@@ -130,21 +221,9 @@ rt_data *rt_data_open(int kind, const char *path, size_t sample_size, int ndim,
     d->kind = kind;
     d->sample_size = sample_size;
     d->rng = rng;
-    int rc;
-    if (rt_mixture_is_kind(kind)) {
-        rc = sample_size == 2 ? 0
-           : rt_errf(err, "%s data: expected a model whose samples are 2 floats (x, y), "
-                     "found %zu floats per sample", rt_mixture_name(kind), sample_size);
-        snprintf(d->describe, sizeof d->describe, "%s", rt_mixture_name(kind));
-    } else if (kind == RT_DATA_CSV) {
-        rc = open_csv(d, path, err);
-    } else if (kind == RT_DATA_IDX) {
-        rc = open_idx(d, path, ndim, shape, err);
-    } else if (kind == RT_DATA_PNG_DIR) {
-        rc = open_png_dir(d, path, ndim, shape, err);
-    } else {
-        rc = rt_errf(err, "data kind %d: expected one of ring8, grid25, csv, idx, png_dir", kind);
-    }
+    int rc = lab ? labels_fit(kind, lab, err) : 0;
+    if (rc == 0)
+        rc = open_source(d, kind, path, ndim, shape, lab, err);
     if (rc != 0) {
         rt_data_close(d);
         return NULL;
@@ -163,6 +242,19 @@ void rt_data_next_batch(rt_data *d, float *out, int batch)
             shuffle(d);
         memcpy(out + (size_t)b * d->sample_size, d->rows + d->order[d->next++] * d->sample_size,
                d->sample_size * sizeof(float));
+    }
+}
+
+void rt_data_next_labelled(rt_data *d, float *out, float *labels, int batch)
+{
+    rt_assert(d->labels && "rt_data_next_labelled: a source opened without labels");
+    for (int b = 0; b < batch; b++) {
+        if (d->next == d->n_rows)
+            shuffle(d);
+        size_t row = d->order[d->next++];
+        memcpy(out + (size_t)b * d->sample_size, d->rows + row * d->sample_size,
+               d->sample_size * sizeof(float));
+        labels[b] = (float)d->labels[row];
     }
 }
 
@@ -204,6 +296,7 @@ void rt_data_close(rt_data *d)
     if (!d)
         return;
     free(d->rows);
+    free(d->labels);
     free(d->order);
     free(d);
 }

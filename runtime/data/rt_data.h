@@ -9,10 +9,13 @@
  *                  shuffled every epoch like CSV
  *   PNG_DIR        every *.png of a folder (rt_png_dir.h), gray or RGB,
  *                  in memory, shuffled every epoch like CSV
+ * A file source may carry class labels (rt_data_labels): an IDX label file
+ * beside IDX images, a column of the CSV, or PNG subfolders as classes;
+ * rt_data_next_labelled hands out each row's label with it.
  * All randomness comes from the caller's rng (borrowed; it must outlive
  * the source), so a run is reproducible from its seed.
  * A file source's position can be saved and restored (rt_data_pos).
- * Leaves out: augmentation, streaming from disk, labels.
+ * Leaves out: augmentation, streaming from disk.
  */
 #ifndef RT_DATA_H
 #define RT_DATA_H
@@ -25,13 +28,26 @@
 
 typedef struct rt_data rt_data;
 
+/* The labels of a file source: kind is enum rt_labels_kind (rt_model.h). */
+typedef struct {
+    int kind;
+    const char *path;     /* RT_LABELS_IDX */
+    int column;           /* RT_LABELS_CSV_COLUMN */
+    int classes;          /* every label must lie in [0, classes) */
+} rt_data_labels;
+
 /* kind: enum rt_data_kind (rt_model.h); path may be NULL for the mixtures;
- * shape[0..ndim) is the sample shape (product == sample_size).
+ * shape[0..ndim) is the sample shape (product == sample_size); labels may
+ * be NULL (or of kind RT_LABELS_NONE).
  * Returns NULL and fills err when the source cannot be used. */
 rt_data *rt_data_open(int kind, const char *path, size_t sample_size, int ndim,
-                      const int *shape, rt_rng *rng, rt_err *err);
+                      const int *shape, const rt_data_labels *labels, rt_rng *rng,
+                      rt_err *err);
 /* Writes batch samples (batch * sample_size floats) into out. */
 void rt_data_next_batch(rt_data *d, float *out, int batch);
+/* The same, and each sample's class label (as a float) into labels;
+ * only for a source opened with labels. */
+void rt_data_next_labelled(rt_data *d, float *out, float *labels, int batch);
 /* Human-readable description, e.g. "ring8" or "data.csv (1000 rows)". */
 const char *rt_data_describe(const rt_data *d);
 size_t rt_data_rows(const rt_data *d);   /* rows of a file source, 0 if endless */

@@ -108,3 +108,76 @@ int rt_png_dir_load(const char *dir, int channels, int height, int width, float 
     *n = count;
     return 0;
 }
+
+/* The sorted names of dir's subfolders (malloc'd); none is not an error
+ * here, the caller says what it expected. */
+static int list_subfolders(const char *dir, char ***names, size_t *count, rt_err *err)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return rt_errf(err, "%s: cannot open the image folder: %m", dir);
+    char **list = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[4096];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            list = rt_xrealloc(list, cap * sizeof *list);
+        }
+        list[n++] = rt_xstrdup(e->d_name);
+    }
+    closedir(d);
+    if (n > 1)
+        qsort(list, n, sizeof *list, by_name);
+    *names = list;
+    *count = n;
+    return 0;
+}
+
+int rt_png_dir_load_classes(const char *dir, int classes, int channels, int height, int width,
+                            float **out, unsigned char **labels, size_t *n, rt_err *err)
+{
+    char **names = NULL;
+    size_t count = 0, total = 0;
+    float *all = NULL;
+    unsigned char *lab = NULL;
+    size_t per = (size_t)channels * height * width;
+    int rc = list_subfolders(dir, &names, &count, err);
+    if (rc == 0 && count != (size_t)classes)
+        rc = rt_errf(err, "%s: labelled by subfolders: expected %d subfolders (data.classes), "
+                     "one per class, found %zu", dir, classes, count);
+    for (size_t c = 0; rc == 0 && c < count; c++) {
+        char sub[4096];
+        float *rows = NULL;
+        size_t got = 0;
+        snprintf(sub, sizeof sub, "%s/%s", dir, names[c]);
+        rc = rt_png_dir_load(sub, channels, height, width, &rows, &got, err);
+        if (rc == 0) {
+            all = rt_xrealloc(all, (total + got) * per * sizeof *all);
+            lab = rt_xrealloc(lab, total + got);
+            memcpy(all + total * per, rows, got * per * sizeof *all);
+            memset(lab + total, (int)c, got);
+            total += got;
+        }
+        free(rows);
+    }
+    for (size_t i = 0; i < count; i++)
+        free(names[i]);
+    free(names);
+    if (rc != 0) {
+        free(all);
+        free(lab);
+        return -1;
+    }
+    *out = all;
+    *labels = lab;
+    *n = total;
+    return 0;
+}

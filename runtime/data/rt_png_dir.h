@@ -1,6 +1,7 @@
 /* rt_png_dir.h - a folder of PNG images as training data (decoded by
  * rt_png_read.h, so it needs -lz like the rest of data/).
- * Leaves out: subfolders as classes, images of other sizes (no resizing).
+ * A folder of subfolders is a labelled data set: each subfolder a class.
+ * Leaves out: images of other sizes (no resizing).
  */
 #ifndef RT_PNG_DIR_H
 #define RT_PNG_DIR_H
@@ -18,5 +19,12 @@
  * An error names the file and what was expected and found. */
 int rt_png_dir_load(const char *dir, int channels, int height, int width, float **out,
                     size_t *n, rt_err *err);
+
+/* The labelled form: every subfolder of dir (sorted by name; hidden ones
+ * skipped) is a class, its index in that order the label of each of its
+ * *.png images.  There must be exactly `classes` subfolders, each holding
+ * images; *labels gets n bytes (malloc'd), the images as rt_png_dir_load. */
+int rt_png_dir_load_classes(const char *dir, int classes, int channels, int height, int width,
+                            float **out, unsigned char **labels, size_t *n, rt_err *err);
 
 #endif

@@ -73,6 +73,14 @@ enum rt_data_kind {
     RT_DATA_PNG_DIR     /* folder of PNG images, scaled to [-1,1] */
 };
 
+/* Where the class labels of data source 0 come from (data.labels). */
+enum rt_labels_kind {
+    RT_LABELS_NONE = 0,
+    RT_LABELS_IDX,          /* an IDX file of unsigned bytes, one per image (labels_path) */
+    RT_LABELS_CSV_COLUMN,   /* one column of the CSV (labels_column); the others are the sample */
+    RT_LABELS_FOLDERS       /* png_dir: one subfolder per class, in name order */
+};
+
 /* A network's storage.  Its tensors (rt_tensor_info with .net = this
  * network's index) are slices of params or state. */
 typedef struct {
@@ -184,10 +192,13 @@ typedef struct {
 
     int batch;                 /* compiled batch size */
 
-    /* data source 0 (labels and a second source: fields to come with the
-     * data layer's labelled sources) */
+    /* data source 0 (a second source: fields to come) */
     int data_kind;             /* enum rt_data_kind */
     const char *data_path;     /* may be NULL for synthetic data */
+    int labels_kind;           /* enum rt_labels_kind */
+    const char *labels_path;   /* RT_LABELS_IDX: the label file (--labels overrides it) */
+    int labels_column;         /* RT_LABELS_CSV_COLUMN: 0-based */
+    int classes;               /* labels lie in [0, classes); 0 without labels */
     int sample_ndim;           /* a data sample: 1 for vectors (C), 3 for images */
     int sample_shape[3];
     size_t sample_size;

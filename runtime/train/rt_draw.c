@@ -4,24 +4,6 @@
 #include "core/rt_err.h"
 #include "model/rt_latent.h"
 
-/* ---- labels: the one place they will be read ---------------------------
- * LABELS: when the data layer's labelled sources land (runtime/data/, issue
- * 14), this function reads a batch and the labels of the same rows in one
- * call of their API, e.g. rt_data_next_labelled(d, x->buf, y->buf, batch),
- * and labels_supported() below returns 1.  Until then no model with LABEL
- * variables gets past rt_draw_check, so this is never reached. */
-static int labels_supported(void)
-{
-    return 0;
-}
-
-static void draw_data_with_labels(const rt_model *m, const rt_var *x, rt_var *y, rt_data *d)
-{
-    (void)y;
-    rt_assert(labels_supported() && "rt_draw_check lets no LABEL variable through");
-    rt_data_next_batch(d, x->buf, m->batch);
-}
-
 int rt_draw_check(const rt_model *m, rt_err *err)
 {
     for (int v = 0; v < m->n_vars; v++) {
@@ -30,11 +12,15 @@ int rt_draw_check(const rt_model *m, rt_err *err)
             return rt_errf(err, "variable '%s': reads data source %d (a second domain or a "
                            "paired source), which this runtime does not have yet; it reads "
                            "one source", x->name, x->source);
-        if (x->kind == RT_VAR_LABEL && !labels_supported())
-            return rt_errf(err, "variable '%s': class labels read with the data, which this "
-                           "runtime cannot read yet (labelled data sources are being added "
-                           "to runtime/data/); train a model without data labels meanwhile",
-                           x->name);
+        if (x->kind == RT_VAR_LABEL && (m->labels_kind == RT_LABELS_NONE ||
+                                        x->classes != m->classes))
+            return rt_errf(err, "variable '%s': %d classes of data labels, but the data has "
+                           "%s %d", x->name, x->classes, m->labels_kind == RT_LABELS_NONE ?
+                           "no labels, classes" : "classes", m->classes);
+        if (x->kind == RT_VAR_DATA && x->labels >= 0 &&
+            (x->labels >= m->n_vars || m->vars[x->labels].kind != RT_VAR_LABEL))
+            return rt_errf(err, "variable '%s': its labels are variable %d, which is not a "
+                           "LABEL variable", x->name, x->labels);
         if (x->kind == RT_VAR_DATA && x->size != m->sample_size)
             return rt_errf(err, "variable '%s': %zu floats per sample, expected the data's %zu",
                            x->name, x->size, m->sample_size);
@@ -49,7 +35,7 @@ void rt_draw_var(const rt_model *m, int v, rt_data *data, rt_rng *rng)
     switch (x->kind) {
     case RT_VAR_DATA:
         if (x->labels >= 0)
-            draw_data_with_labels(m, x, &m->vars[x->labels], data);
+            rt_data_next_labelled(data, x->buf, m->vars[x->labels].buf, m->batch);
         else
             rt_data_next_batch(data, x->buf, m->batch);
         break;

@@ -8,9 +8,8 @@
  *   CLASS   integers uniform in [0, classes) from the training rng, as floats
  * The training rng is used in the order of the update's draws, so a run
  * is reproducible from its seed and a checkpoint's rng state.
- * Leaves out: data source 1 (a second domain or a paired source) and
- * labels: the data layer's labelled sources are being written; until then
- * rt_draw_check refuses a model that needs them, naming the variable.
+ * Leaves out: data source 1 (a second domain or a paired source): until
+ * it lands rt_draw_check refuses a model that needs it, naming the variable.
  */
 #ifndef RT_DRAW_H
 #define RT_DRAW_H

@@ -148,8 +148,9 @@ static int run_open(rt_run *r, const rt_model *m, rt_err *err)
     for (int k = 0; k < m->n_nets; k++)
         rt_ema_start(&m->nets[k]);
     rt_losses_init(&r->losses, m);
+    rt_data_labels labels = { m->labels_kind, r->o.labels, m->labels_column, m->classes };
     r->data = rt_data_open(m->data_kind, r->o.data, m->sample_size, m->sample_ndim,
-                           m->sample_shape, &r->rng, err);
+                           m->sample_shape, &labels, &r->rng, err);
     if (!r->data)
         return 2;
     open_optimizers(r);

@@ -17,6 +17,7 @@ static void defaults(const rt_model *m, rt_train_opts *o)
     snprintf(o->default_out, sizeof o->default_out, "runs/%s", m->model_name);
     o->out = o->default_out;
     o->data = m->data_path;
+    o->labels = m->labels_path;
     o->log_every = m->log_every;
     o->sample_every = m->sample_every;
     o->checkpoint_every = m->checkpoint_every;
@@ -27,13 +28,14 @@ static void defaults(const rt_model *m, rt_train_opts *o)
 /* The flags: getopt_long's codes, past every letter. */
 enum {
     F_STEPS = 256, F_SEED, F_OUT, F_DATA, F_LOG_EVERY, F_SAMPLE_EVERY, F_CHECKPOINT_EVERY,
-    F_THREADS, F_KEEP_CHECKPOINTS, F_RESUME, F_OVERWRITE, F_MAX_MEMORY
+    F_THREADS, F_KEEP_CHECKPOINTS, F_RESUME, F_OVERWRITE, F_MAX_MEMORY, F_LABELS
 };
 static const struct option flags[] = {
     { "steps", required_argument, NULL, F_STEPS },
     { "seed", required_argument, NULL, F_SEED },
     { "out", required_argument, NULL, F_OUT },
     { "data", required_argument, NULL, F_DATA },
+    { "labels", required_argument, NULL, F_LABELS },
     { "log-every", required_argument, NULL, F_LOG_EVERY },
     { "sample-every", required_argument, NULL, F_SAMPLE_EVERY },
     { "checkpoint-every", required_argument, NULL, F_CHECKPOINT_EVERY },
@@ -91,6 +93,15 @@ static int apply_flag(const rt_model *m, int c, const char *v, rt_train_opts *o,
                            "reads no file", rt_mixture_name(m->data_kind));
         o->data = v;
         return 0;
+    case F_LABELS:
+        if (m->labels_kind != RT_LABELS_IDX)
+            return rt_errf(err, "--labels: this model reads %s; --labels names the IDX label "
+                           "file of labelled IDX data", m->labels_kind == RT_LABELS_NONE ?
+                           "no labels" : "its labels from the data itself");
+        if (!*v)
+            return rt_errf(err, "--labels: expected an IDX label file, found an empty string");
+        o->labels = v;
+        return 0;
     default:   /* 'h' */
         o->help = 1;
         return 0;
@@ -141,12 +152,15 @@ typedef struct {
     const char *name;
     int kind;
     size_t offset;
+    int slot;            /* KIND_PATH: its buffer in saved_paths */
 } setting;
 
-#define SETTING(field, kind) { #field, kind, offsetof(rt_train_opts, field) }
+#define SETTING(field, kind) { #field, kind, offsetof(rt_train_opts, field), 0 }
+#define PATH_SETTING(field, slot) { #field, KIND_PATH, offsetof(rt_train_opts, field), slot }
 static const setting settings[RT_TRAIN_N_SETTINGS] = {
     SETTING(steps, KIND_LONG),        SETTING(seed, KIND_U64),
-    SETTING(data, KIND_PATH),         SETTING(log_every, KIND_LONG),
+    PATH_SETTING(data, 0),            PATH_SETTING(labels, 1),
+    SETTING(log_every, KIND_LONG),
     SETTING(sample_every, KIND_LONG), SETTING(checkpoint_every, KIND_LONG),
     SETTING(keep_checkpoints, KIND_LONG), SETTING(threads, KIND_LONG),
 };
@@ -183,8 +197,9 @@ static int apply_setting(const setting *e, const char *value, const char *what,
         return rt_parse_long(flag, value, 0, (long *)field, err);
     if (e->kind == KIND_U64)
         return rt_parse_u64(flag, value, (uint64_t *)field, err);
-    snprintf(o->saved_data, sizeof o->saved_data, "%s", value);
-    *(const char **)field = *value ? o->saved_data : NULL;
+    char *saved = o->saved_paths[e->slot];
+    snprintf(saved, sizeof o->saved_paths[0], "%s", value);
+    *(const char **)field = *value ? saved : NULL;
     return 0;
 }
 
@@ -220,6 +235,7 @@ void rt_train_usage(FILE *f, const rt_model *m, const char *prog)
             "  --out DIR              run directory: log.csv, samples_*.png,\n"
             "                         weights.safetensors [runs/%s]\n"
             "  --data PATH            %s training data [%s]\n"
+            "%s%s%s"
             "  --log-every N          steps between log.csv rows / progress lines [%ld]\n"
             "  --sample-every N       steps between samples and mode scores [%ld]\n"
             "  --checkpoint-every N   steps between checkpoints and weight saves [%ld]\n"
@@ -246,5 +262,8 @@ void rt_train_usage(FILE *f, const rt_model *m, const char *prog)
             prog, m->model_name, m->source_yaml ? m->source_yaml : "?",
             m->ganc_version ? m->ganc_version : "?", m->steps,
             (unsigned long long)m->seed, m->model_name, rt_data_kind_name(m->data_kind),
-            data, m->log_every, m->sample_every, m->checkpoint_every);
+            data, m->labels_kind == RT_LABELS_IDX ? "  --labels PATH          the class labels of the data, an IDX file\n"
+                                                    "                         [" : "",
+            m->labels_kind == RT_LABELS_IDX ? (m->labels_path ? m->labels_path : "none: required") : "",
+            m->labels_kind == RT_LABELS_IDX ? "]\n" : "", m->log_every, m->sample_every, m->checkpoint_every);
 }

@@ -25,6 +25,7 @@ typedef struct {
     uint64_t seed;
     const char *out;     /* run directory */
     const char *data;    /* data path, may be NULL for built-in data */
+    const char *labels;  /* the IDX label file of labelled IDX data, else NULL */
     long log_every, sample_every, checkpoint_every;   /* <= 0: only at the end */
     long threads;        /* BLAS threads, >= 1 */
     long keep_checkpoints;   /* newest checkpoints kept, >= 1 */
@@ -33,7 +34,7 @@ typedef struct {
     size_t max_memory;   /* --max-memory in bytes, 0 when not given */
     int help;            /* --help was given: print usage, exit 0 */
     char default_out[256];
-    char saved_data[4096];   /* data path restored from a checkpoint */
+    char saved_paths[2][4096];   /* data and labels paths restored from a checkpoint */
 } rt_train_opts;
 
 /* Fills o from the model's defaults, then from argv[1..argc). */
@@ -46,7 +47,7 @@ int rt_train_resume_args(const rt_model *m, const rt_st *st, int argc, char **ar
 
 /* The settings as metadata pairs "setting.NAME" for a checkpoint; the
  * strings live in `text`, which must outlive the pairs. */
-enum { RT_TRAIN_N_SETTINGS = 8 };
+enum { RT_TRAIN_N_SETTINGS = 9 };
 typedef struct {
     rt_st_kv kv[RT_TRAIN_N_SETTINGS];
     char text[RT_TRAIN_N_SETTINGS][4096 + 32];
