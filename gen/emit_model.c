@@ -467,6 +467,18 @@ static void model_fields(gan_buf *o, const gan_model *m, const gan_emit_target *
         c_string(o, m->data.path, "");
         gan_buf_put(o, ",\n");
     }
+    if (m->data.labels != GAN_LABELS_NONE) {
+        static const int labels_kind[] = { RT_LABELS_NONE, RT_LABELS_IDX, RT_LABELS_CSV_COLUMN,
+                                           RT_LABELS_FOLDERS };
+        gan_buf_printf(o, "    .labels_kind = %d,\n    .labels_column = %d,\n"
+                          "    .classes = %d,\n", labels_kind[m->data.labels],
+                       m->data.label_column, m->data.classes);
+        if (m->data.labels_path) {
+            gan_buf_put(o, "    .labels_path = ");
+            c_string(o, m->data.labels_path, "");
+            gan_buf_put(o, ",\n");
+        }
+    }
     gan_buf_printf(o, "    .sample_ndim = %d,\n    .sample_shape = ", m->data.shape.rank);
     shape3(o, m->data.shape);
     gan_buf_printf(o, ",\n    .sample_size = SAMPLE_SIZE,\n"

@@ -210,6 +210,10 @@ typedef struct {
     size_t offset;             /* floats into the net's params or state */
 } gan_tensor;
 
+/* data.labels: none, an IDX file beside IDX images, a CSV column, or
+ * png_dir's subfolders (one per class) */
+enum gan_labels { GAN_LABELS_NONE = 0, GAN_LABELS_IDX, GAN_LABELS_CSV_COLUMN, GAN_LABELS_FOLDERS };
+
 typedef struct {
     const char *path;
     gan_node *root;
@@ -219,7 +223,9 @@ typedef struct {
         int kind;              /* enum gan_data */
         const char *path;      /* relative to the model file's folder, resolved */
         gan_shape shape;
-        const char *labels;    /* the class labels of the samples (an IDX file), or NULL */
+        int labels;            /* enum gan_labels: where the samples' class labels are */
+        const char *labels_path;   /* GAN_LABELS_IDX: the IDX label file, resolved */
+        int label_column;      /* GAN_LABELS_CSV_COLUMN: counting from 0 */
         int classes;           /* labels lie in [0, classes); 0 without labels */
         gan_pos pos;
     } data;

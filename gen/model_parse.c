@@ -42,6 +42,50 @@ static const char *beside_model(const gan_model *m, const char *path, char **own
     return *owned;
 }
 
+/* data.labels, by source: an IDX label file for idx images, {column: N}
+ * for csv (the file has one column more than the sample; N counts from
+ * 0), `folders` for png_dir (one subfolder per class, in name order); and
+ * data.classes, their count, with them */
+static void parse_labels(gan_model *m, const gan_node *n, gan_diag *d)
+{
+    static const char *const column_keys[] = { "column", NULL };
+    const gan_node *lab = gan_map_get(n, "labels");
+    const gan_node *classes = gan_map_get(n, "classes");
+    m->data.classes = (int)gan_get_int(n, "classes", 0, 2, 256, lab != NULL, d);
+    if (!lab) {
+        if (classes)
+            gan_error(d, classes->pos, "'classes' counts the classes of the data's 'labels', "
+                      "which are missing");
+        return;
+    }
+    switch (m->data.kind) {
+    case GAN_DATA_IDX:
+        m->data.labels = GAN_LABELS_IDX;
+        m->data.labels_path = beside_model(m, gan_get_str(n, "labels", NULL, 1, d),
+                                           &m->owned_labels_path);
+        return;
+    case GAN_DATA_CSV:
+        m->data.labels = GAN_LABELS_CSV_COLUMN;
+        if (lab->type != GAN_NODE_MAP) {
+            gan_error(d, lab->pos, "labels of csv data are one of its columns: expected "
+                      "'labels: {column: N}' (N counting from 0)");
+            return;
+        }
+        gan_check_keys(lab, "labels", column_keys, d);
+        m->data.label_column = (int)gan_get_int(lab, "column", 0, 0, m->data.shape.d[0], 1, d);
+        return;
+    case GAN_DATA_PNG_DIR:
+        m->data.labels = GAN_LABELS_FOLDERS;
+        if (lab->type != GAN_NODE_SCALAR || strcmp(lab->scalar, "folders") != 0)
+            gan_error(d, lab->pos, "labels of png_dir data are its subfolders, one per "
+                      "class: expected 'labels: folders'");
+        return;
+    default:
+        gan_error(d, lab->pos, "%s data has no labels (labels come with idx, csv or png_dir "
+                  "data)", data_sources[m->data.kind]);
+    }
+}
+
 static void parse_data(gan_model *m, const gan_node *root, gan_diag *d)
 {
     static const char *const keys[] = { "source", "path", "shape", "labels", "classes", NULL };
@@ -57,11 +101,6 @@ static void parse_data(gan_model *m, const gan_node *root, gan_diag *d)
     int from_file = m->data.kind != GAN_DATA_RING8 && m->data.kind != GAN_DATA_GRID25;
     m->data.path = gan_get_str(n, "path", NULL, from_file, d);
     m->data.path = beside_model(m, m->data.path, &m->owned_data_path);
-    m->data.labels = beside_model(m, gan_get_str(n, "labels", NULL, 0, d), &m->owned_labels_path);
-    m->data.classes = (int)gan_get_int(n, "classes", 0, 2, 1 << 20, m->data.labels != NULL, d);
-    if (gan_map_get(n, "classes") && !m->data.labels)
-        gan_error(d, gan_map_get(n, "classes")->pos, "'classes' counts the classes of the "
-                  "data's 'labels', which are missing");
     const gan_node *shape = gan_map_get(n, "shape");
     if (m->data.kind == GAN_DATA_IDX || m->data.kind == GAN_DATA_PNG_DIR) {
         long v[3] = { 0, 0, 0 };
@@ -91,6 +130,7 @@ static void parse_data(gan_model *m, const gan_node *root, gan_diag *d)
         gan_error(d, shape->pos, "'shape' is fixed for %s data (2 columns); remove it",
                   data_sources[m->data.kind]);
     }
+    parse_labels(m, n, d);   /* after the shape: a CSV's label column is counted in it */
 }
 
 static void parse_train(gan_model *m, const gan_node *root, gan_diag *d)

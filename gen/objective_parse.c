@@ -201,8 +201,9 @@ static void parse_variable(gan_model *m, const gan_node *key, const gan_node *v,
         of = map ? gan_get_str(map, "labels", NULL, 1, d) : NULL;
         var->classes = m->data.classes;
         if (!m->data.labels)
-            gan_error(d, v->pos, "variable '%s': labels come from the data's 'labels' file, "
-                      "which 'data' does not name", key->scalar);
+            gan_error(d, v->pos, "variable '%s': labels come from the data's 'labels' (an "
+                      "IDX file, a CSV column or PNG subfolders), which 'data' does not "
+                      "declare", key->scalar);
         break;
     }
     if (kind == GAN_VAR_LABEL) {
