@@ -262,7 +262,7 @@ static void test_every_kind_in_test_models(void **state)
     for (const gan_layer_kind *const *k = gan_layer_kinds(); *k; k++) {
         int found = 0;
         for (int i = 0; i < n && !found; i++)
-            for (int net = 0; net < 2; net++)
+            for (int net = 0; net < ms[i].n_nets; net++)
                 for (int oi = 0; oi < ms[i].net[net].n_order; oi++)
                     found |= ms[i].net[net].layers[ms[i].net[net].order[oi]].kind == *k;
         if (!found)
@@ -299,7 +299,7 @@ static int perturb(gan_layer *l, const gan_setting *s)
 static void check_hash_follows_settings(gan_model *m)
 {
     uint64_t base = gan_model_arch_hash(m);
-    for (int net = 0; net < 2; net++)
+    for (int net = 0; net < m->n_nets; net++)
         for (int oi = 0; oi < m->net[net].n_order; oi++) {
             gan_layer *l = &m->net[net].layers[m->net[net].order[oi]];
             for (const gan_setting *s = l->kind->settings; s && s->key; s++) {
