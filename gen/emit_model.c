@@ -369,8 +369,14 @@ static void trainer_tables(gan_buf *o, const gan_model *m)
     gan_buf_put(o, "};\n");
     for (int k = 0; k < m->n_updates; k++) {
         const gan_update *u = &m->updates[k];
-        gan_buf_printf(o, "\n/* update '%s' */\nstatic const int update_%s_nets[] = { ", u->name,
-                       u->name);
+        gan_buf_printf(o, "\n/* update '%s' */\n", u->name);
+        if (u->n_terms > 1) {
+            gan_buf_printf(o, "static const char *const update_%s_term_names[] = { ", u->name);
+            for (int t = 0; t < u->n_terms; t++)
+                gan_buf_printf(o, "%s\"%s\"", t ? ", " : "", u->terms[t].name);
+            gan_buf_put(o, " };\n");
+        }
+        gan_buf_printf(o, "static const int update_%s_nets[] = { ", u->name);
         for (int i = 0; i < u->n_nets; i++)
             gan_buf_printf(o, "%s%d", i ? ", " : "", u->nets[i]);
         gan_buf_printf(o, " };\nstatic const int update_%s_draws[] = { ", u->name);
@@ -392,7 +398,11 @@ static void trainer_tables(gan_buf *o, const gan_model *m)
             gan_buf_printf(o, "%s_forward", m->updates[k + 1].name);
         else
             gan_buf_put(o, "NULL");
-        gan_buf_printf(o, ", .step = %s_step },\n", u->name);
+        gan_buf_printf(o, ", .step = %s_step", u->name);
+        if (u->n_terms > 1)
+            gan_buf_printf(o, ",\n      .n_terms = %d, .term_names = update_%s_term_names, "
+                              ".term_values = %s_terms", u->n_terms, u->name, u->name);
+        gan_buf_put(o, " },\n");
     }
     gan_buf_put(o, "};");
 }

@@ -330,6 +330,9 @@ static void step_opening(gan_buf *steps, const gan_plan *pl)
                            m->updates[p->update - 1].name);
         gan_buf_put(&c, ".");
         gan_emit_comment(steps, 0, c.s);
+        if (gan_program_reports_terms(p))
+            gan_buf_printf(steps, "static float %s_terms[%d];   /* each term before its "
+                                  "weight, for the log */\n", u->name, p->n_terms);
         gan_buf_printf(steps, "static float %s(void)\n{\n", p->name);
     }
     gan_buf_free(&c);
@@ -377,6 +380,13 @@ void gan_emit_program(const gan_plan *pl, gan_funcs *funcs, gan_buf *steps, gan_
     if (decls.len)
         gan_buf_put(steps, "\n");
     gan_buf_put(steps, gan_buf_str(&calls));
+    for (int t = 0; gan_program_reports_terms(p) && t < p->n_terms; t++) {
+        char *ptr = pointer_expr(pl, funcs, p->terms[t], &step_nm);
+        gan_buf_printf(steps, "    %s_terms[%d] = %s[0];   /* %s */\n",
+                       pl->m->updates[p->update].name, t, ptr,
+                       pl->m->updates[p->update].terms[t].name);
+        free(ptr);
+    }
     if (p->loss >= 0) {
         char *ptr = pointer_expr(pl, funcs, p->loss, &step_nm);
         gan_buf_printf(steps, "    return %s[0];\n", ptr);

@@ -142,6 +142,22 @@ int gan_plan_product(const gan_plan *pl, int x)
     return pl->gemm[x] >= 0 ? pl->gemm[x] : x;
 }
 
+int gan_program_reports_terms(const gan_program *p)
+{
+    return p->kind == GAN_PROG_STEP && p->n_terms > 1;
+}
+
+int gan_plan_is_result(const gan_plan *pl, int x)
+{
+    const gan_program *p = pl->p;
+    if (x == p->loss)
+        return 1;
+    for (int t = 0; gan_program_reports_terms(p) && t < p->n_terms; t++)
+        if (p->terms[t] == x)
+            return 1;
+    return 0;
+}
+
 /* Marks the program's outputs (and where each goes) and then, sweeping
  * back over the topological order, everything they read. */
 static void mark_outputs(gan_plan *pl, char *live, char *is_out)
@@ -149,6 +165,8 @@ static void mark_outputs(gan_plan *pl, char *live, char *is_out)
     const gan_program *p = pl->p;
     if (p->loss >= 0)
         is_out[p->loss] = 1;
+    for (int t = 0; gan_program_reports_terms(p) && t < p->n_terms; t++)
+        is_out[p->terms[t]] = 1;
     if (p->out >= 0) {
         is_out[p->out] = 1;
         pl->dest[p->out] = DEST_OUT;

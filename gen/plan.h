@@ -135,6 +135,12 @@ int gan_plan_reads(const gan_plan *pl, int x, int *out, int max);
 
 /* the node executing node x's work is emitted with: its fused product, or x */
 int gan_plan_product(const gan_plan *pl, int x);
+/* Whether x is a value the step returns (its loss) or reports (each term
+ * of a loss of several, for the log): kept to the step's end and never
+ * folded into the loop that reads it. */
+int gan_plan_is_result(const gan_plan *pl, int x);
+/* Whether the step reports its terms one by one (a loss of several) */
+int gan_program_reports_terms(const gan_program *p);
 
 /* The engine's name (for reports and comments). */
 const char *gan_engine_name(int engine);

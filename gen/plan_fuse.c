@@ -138,7 +138,7 @@ static void find_locals(gan_plan *pl)
     for (int x = 0; x < pl->n; x++) {
         gan_sched *s = &pl->sched[x];
         if (s->group < 0 || pl->store[x] != ST_MAT || pl->dest[x] != DEST_WS || outside[x] ||
-            x == pl->p->loss)
+            gan_plan_is_result(pl, x))
             continue;
         /* a sum added into memory (its innermost axis an output) is stored */
         s->local = s->role != GAN_ROLE_SUM || pl->sched[s->group].loop == GAN_LOOP_SUM_NEST;

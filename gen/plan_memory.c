@@ -106,8 +106,8 @@ void gan_plan_memory(gan_plan *pl)
             if ((leader < 0 ? y != x : pl->sched[y].group != x) || !in_workspace(pl, y))
                 continue;
             pl->off[y] = alloc_span(fl, &n_free, &top, ws_floats(pl, y));
-            if (y == pl->p->loss)
-                last[y] = pl->n;        /* returned at the end */
+            if (gan_plan_is_result(pl, y))
+                last[y] = pl->n;        /* returned or reported at the end */
             else if (last[y] < 0)
                 last[y] = step_end(pl, y);
         }
