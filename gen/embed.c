@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "fatal.h"
 #include "formats/rt_safetensors.h"
+#include "model/rt_weights.h"
 
 /* the file's model and architecture are this model's: 0, or -1 with err */
 static int check_model(const gan_model *m, const rt_st *st, rt_err *err)
@@ -33,23 +34,38 @@ static long tensor_numel(const gan_tensor *t)
     return n;
 }
 
-/* The generator's tensors of st, read into entries[] (data malloc'd);
- * returns the count, or -1 with err naming the tensor that is missing or
- * of another shape. */
-static int read_generator(const gan_model *m, const rt_st *st, rt_st_entry *e, rt_err *err)
+/* One tensor of st under `name` into e (data and name malloc'd). */
+static int read_one(const gan_tensor *t, const char *name, const rt_st *st, rt_st_entry *e,
+                    rt_err *err)
 {
-    int n = 0;
+    float *data = gan_xcalloc((size_t)tensor_numel(t), sizeof *data);
+    *e = (rt_st_entry){ gan_xstrdup(name), data, t->ndim, t->shape };
+    return rt_st_read_f32(st, name, data, t->ndim, t->shape, err);
+}
+
+/* The sampling network's tensors of st, read into entries[] (at most
+ * 2 n_tensors): each parameter also under "ema." + its name when the file
+ * has its moving average, which the sampler then uses by default as it
+ * does with a weights file.  Returns the count, or -1 with err naming the
+ * tensor that is missing or of another shape; *n counts the entries to
+ * free either way. */
+static int read_generator(const gan_model *m, const rt_st *st, rt_st_entry *e, int *n,
+                          rt_err *err)
+{
     for (int i = 0; i < m->n_tensors; i++) {
         const gan_tensor *t = &m->tensors[i];
         if (t->net != m->gen_net)
             continue;
-        float *data = gan_xcalloc((size_t)tensor_numel(t), sizeof *data);
-        e[n] = (rt_st_entry){ t->name, data, t->ndim, t->shape };
-        n++;
-        if (rt_st_read_f32(st, t->name, data, t->ndim, t->shape, err))
+        if (read_one(t, t->name, st, &e[(*n)++], err))
+            return -1;
+        char *ema = gan_strf("%s%s", RT_EMA_PREFIX, t->name);
+        int rc = t->role == GAN_PARAM && rt_st_find(st, ema) ?
+                 read_one(t, ema, st, &e[(*n)++], err) : 0;
+        free(ema);
+        if (rc)
             return -1;
     }
-    return n;
+    return *n;
 }
 
 int gan_embed_weights(const gan_model *m, const char *from, const char *dir, long *size)
@@ -60,8 +76,9 @@ int gan_embed_weights(const gan_model *m, const char *from, const char *dir, lon
         fprintf(stderr, "ganc: --embed-weights %s\n", err.msg);
         return 2;
     }
-    rt_st_entry *e = gan_xcalloc((size_t)m->n_tensors + 1, sizeof *e);
-    int n = 0, rc = check_model(m, &st, &err) ? -1 : read_generator(m, &st, e, &err);
+    rt_st_entry *e = gan_xcalloc(2 * (size_t)m->n_tensors + 1, sizeof *e);
+    int n = 0, n_read = 0;
+    int rc = check_model(m, &st, &err) ? -1 : read_generator(m, &st, e, &n_read, &err);
     int status = 0;
     if (rc < 0) {
         fprintf(stderr, "ganc: --embed-weights %s: %s\n", from, err.msg);
@@ -85,8 +102,10 @@ int gan_embed_weights(const gan_model *m, const char *from, const char *dir, lon
         free(to);
         free(meta);
     }
-    for (int i = 0; i < m->n_tensors; i++)
+    for (int i = 0; i < n_read; i++) {
         free((void *)e[i].data);
+        free((void *)e[i].name);
+    }
     free(e);
     rt_st_close(&st);
     return status;
