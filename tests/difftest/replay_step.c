@@ -21,20 +21,27 @@
  *     writes into them: tests/difftest/compare.py checks exactly that;
  *   - the state tensors (batchnorm running statistics), which the generated
  *     code writes, are set to REF's at the start of each stage after the
- *     first (mid. before the generator step, after. of step 1 before step
- *     2), so that their rounding does not add up from stage to stage.
+ *     first (mid. before the second update, the classic model's generator
+ *     step; after. of step 1 before step 2), so that their rounding does
+ *     not add up from stage to stage.  dump_step dumps no states between
+ *     later updates, so a third update and those after it start from this
+ *     run's own.
  *
- * Every value this run computes is dumped before anything is replaced, so
- * no difference is hidden.  Leaves out: d_steps > 1 (as dump_step does).
+ * The model's tables (runtime/model/rt_model.h) say what a step is: the
+ * variables drawn in table order (tests/parity/harness.h), then each update
+ * once, in order: its forward, its step, the optimizer on each network it
+ * trains.  Every value this run computes is dumped before anything is
+ * replaced, so no difference is hidden.  Leaves out: an update's repeat > 1
+ * (the classic d_steps; as dump_step does).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness.h"
 #include "core/rt_err.h"
-#include "train/rt_optim.h"
 #include "formats/rt_safetensors.h"
+#include "harness.h"
+#include "train/rt_optim.h"
 
 enum { STEPS = 2, MAX_ENTRIES = 4096 };
 
@@ -61,30 +68,71 @@ static void add(const char *prefix, const char *name, const float *data, size_t 
     entries[n_entries++] = (rt_st_entry){ nm, d, ndim, sh };
 }
 
-static void add_role(const rt_model *m, const char *prefix, float *const arrays[2], int only,
-                     int role)
+/* prefix + "NAME" for every tensor of `role` of net `only` (-1: all),
+ * from the networks' params (grads = 0), grads (1) or state */
+static void add_role(const rt_model *m, const char *prefix, int grads, int only, int role)
 {
     for (size_t i = 0; i < m->n_tensors; i++) {
         const rt_tensor_info *t = &m->tensors[i];
+        const rt_net *n = &m->nets[t->net];
+        const float *base = role == RT_ROLE_STATE ? n->state : grads ? n->grads : n->params;
         if (t->role == role && (only < 0 || t->net == only))
-            add(prefix, t->name, arrays[t->net] + t->offset, harness_numel(t), t->ndim,
-                t->shape);
+            add(prefix, t->name, base + t->offset, harness_numel(t), t->ndim, t->shape);
     }
 }
 
-/* REF's tensor prefix+NAME into arrays[net] at each tensor of `role` of net
- * `only` (-1: both); exits 2 naming the tensor when REF lacks it */
-static void load_role(const rt_model *m, const rt_st *ref, const char *prefix,
-                      float *const arrays[2], int only, int role)
+/* input.NAME of every variable, with dump_step's shapes */
+static void add_inputs(const rt_model *m, const char *prefix)
+{
+    for (int v = 0; v < m->n_vars; v++) {
+        const rt_var *x = &m->vars[v];
+        int shape[4] = { m->batch, (int)x->size, 0, 0 }, ndim = 2;
+        if (x->kind == RT_VAR_DATA) {
+            ndim = 1 + m->sample_ndim;
+            for (int d = 0; d < m->sample_ndim; d++)
+                shape[d + 1] = m->sample_shape[d];
+        }
+        char name[256];
+        snprintf(name, sizeof name, "input.%s", x->name);
+        add(prefix, name, x->buf, (size_t)m->batch * x->size, ndim, shape);
+    }
+}
+
+/* generate on the variables named like its inputs: output.fake */
+static void add_output(const rt_model *m)
+{
+    const float **in = calloc((size_t)m->n_gen_inputs + 1, sizeof *in);
+    float *fake = malloc(((size_t)m->batch * m->out_size + 1) * sizeof *fake);
+    int shape[4] = { m->batch, 0, 0, 0 };
+    if (!in || !fake)
+        abort();
+    for (int d = 0; d < m->out_ndim; d++)
+        shape[d + 1] = m->out_shape[d];
+    for (int i = 0; i < m->n_gen_inputs; i++)
+        in[i] = harness_gen_input(m, i);
+    m->generate(fake, in);
+    add("", "output.fake", fake, (size_t)m->batch * m->out_size, 1 + m->out_ndim, shape);
+    free(in);
+    free(fake);
+}
+
+/* REF's tensor prefix+NAME of each tensor of `role` of net `only` (-1: all)
+ * into the networks' state (role STATE) or, for parameters, into `into`
+ * (NULL: the networks' params) at the tensor's offset; exits 2 naming the
+ * tensor when REF lacks it */
+static void load_role(const rt_model *m, const rt_st *ref, const char *prefix, float *into,
+                      int only, int role)
 {
     for (size_t i = 0; i < m->n_tensors; i++) {
         const rt_tensor_info *t = &m->tensors[i];
         if (t->role != role || (only >= 0 && t->net != only))
             continue;
+        const rt_net *n = &m->nets[t->net];
+        float *base = role == RT_ROLE_STATE ? n->state : into ? into : n->params;
         char name[160];
         rt_err err;
         snprintf(name, sizeof name, "%s%s", prefix, t->name);
-        if (rt_st_read_f32(ref, name, arrays[t->net] + t->offset, t->ndim, t->shape, &err)) {
+        if (rt_st_read_f32(ref, name, base + t->offset, t->ndim, t->shape, &err)) {
             fprintf(stderr, "replay_step: %s\n", err.msg);
             exit(2);
         }
@@ -96,9 +144,10 @@ static void check_start(const rt_model *m, const rt_st *ref)
 {
     for (size_t i = 0; i < m->n_tensors; i++) {
         const rt_tensor_info *t = &m->tensors[i];
-        const float *own = (t->role == RT_ROLE_STATE ? m->state : m->params)[t->net] + t->offset;
+        const rt_net *net = &m->nets[t->net];
+        const float *own = (t->role == RT_ROLE_STATE ? net->state : net->params) + t->offset;
         size_t n = harness_numel(t);
-        float *x = malloc(n * sizeof *x);
+        float *x = malloc((n + 1) * sizeof *x);
         char name[160];
         rt_err err;
         snprintf(name, sizeof name, "before.%s", t->name);
@@ -116,14 +165,13 @@ static void check_start(const rt_model *m, const rt_st *ref)
 }
 
 /* one optimizer step of net with REF's gradients prefix+NAME; ref_grads
- * holds param_count[net] floats, zero between tensors as m->grads is */
+ * holds the net's param_count floats, zero between tensors as its grads */
 static void update(const rt_model *m, const rt_st *ref, rt_optim *opt, float *ref_grads,
                    const char *prefix, int net)
 {
-    float *grads[2] = { ref_grads, ref_grads };
-    memset(ref_grads, 0, m->param_count[net] * sizeof *ref_grads);
-    load_role(m, ref, prefix, grads, net, RT_ROLE_PARAM);
-    rt_optim_step(opt, m->params[net], ref_grads);
+    memset(ref_grads, 0, m->nets[net].param_count * sizeof *ref_grads);
+    load_role(m, ref, prefix, ref_grads, net, RT_ROLE_PARAM);
+    rt_optim_step(opt, m->nets[net].params, ref_grads);
 }
 
 int main(int argc, char **argv)
@@ -144,56 +192,65 @@ int main(int argc, char **argv)
     harness_init_params(m, &rng);
     check_start(m, &ref);
 
-    const int B = m->batch;
-    size_t nreal = (size_t)B * m->sample_size, nz = (size_t)B * (size_t)m->latent_size;
-    float *real = malloc(nreal * sizeof *real), *fake = malloc(nreal * sizeof *fake);
-    float *z = malloc(nz * sizeof *z);
-    size_t most = m->param_count[0] > m->param_count[1] ? m->param_count[0] : m->param_count[1];
+    size_t most = 0;
+    for (int net = 0; net < m->n_nets; net++)
+        if (m->nets[net].param_count > most)
+            most = m->nets[net].param_count;
     float *ref_grads = malloc((most + 1) * sizeof *ref_grads);
-    if (!real || !fake || !z || !ref_grads)
+    rt_optim *opt = calloc((size_t)m->n_nets + 1, sizeof *opt);
+    float *loss = calloc((size_t)m->n_updates + 1, sizeof *loss);
+    if (!ref_grads || !opt || !loss)
         abort();
-    int real_shape[4] = { B, 0, 0, 0 }, z_shape[2] = { B, m->latent_size };
-    for (int d = 0; d < m->sample_ndim; d++)
-        real_shape[d + 1] = m->sample_shape[d];
 
-    add_role(m, "before.", m->params, -1, RT_ROLE_PARAM);
-    add_role(m, "before.", m->state, -1, RT_ROLE_STATE);
-    rt_optim opt[2];
-    for (int net = 0; net < 2; net++)
-        rt_optim_init(&opt[net], &m->optim[net], m->param_count[net]);
+    add_role(m, "before.", 0, -1, RT_ROLE_PARAM);
+    add_role(m, "before.", 0, -1, RT_ROLE_STATE);
+    for (int net = 0; net < m->n_nets; net++) {
+        int u = harness_trainer_of(m, net);
+        if (u >= 0)
+            rt_optim_init(&opt[net], &m->updates[u].optim, m->nets[net].param_count);
+    }
 
+    /* where REF holds the states the next stage starts from: before. at
+     * first, mid. after the first update, after. of the step before */
     char start[40] = "before.";
     for (int step = 1; step <= STEPS; step++) {
         char pre[32], pname[48];
         snprintf(pre, sizeof pre, step == 1 ? "" : "step%d.", step);
-        rt_rng_fill_normal(&rng, real, nreal, 0.0f, 1.0f);
-        harness_fill_latent(m, &rng, z);
-        if (step == 1) {
-            m->generate(fake, z);
-            add("", "output.fake", fake, nreal, 1 + m->sample_ndim, real_shape);
+        harness_draw_vars(m, &rng);
+        if (step == 1)
+            add_output(m);
+        for (int u = 0; u < m->n_updates; u++) {
+            const rt_update *up = &m->updates[u];
+            /* dump_step dumps states after the first update only: later
+             * updates start from this run's own */
+            if (u <= 1)
+                load_role(m, &ref, start, NULL, -1, RT_ROLE_STATE);
+            if (up->forward)
+                up->forward();
+            loss[u] = up->step();
+            snprintf(pname, sizeof pname, "%sgrad.", pre);
+            for (int k = 0; k < up->n_nets; k++)
+                add_role(m, pname, 1, up->nets[k], RT_ROLE_PARAM);
+            if (u == 0) {
+                snprintf(start, sizeof start, "%smid.", pre);
+                add_role(m, start, 0, -1, RT_ROLE_STATE);
+            }
+            for (int k = 0; k < up->n_nets; k++)
+                update(m, &ref, &opt[up->nets[k]], ref_grads, pname, up->nets[k]);
         }
-        load_role(m, &ref, start, m->state, -1, RT_ROLE_STATE);
-        m->g_forward(z);
-        float dl = m->d_step(real);
-        snprintf(pname, sizeof pname, "%sgrad.", pre);
-        add_role(m, pname, m->grads, RT_NET_D, RT_ROLE_PARAM);
-        snprintf(pname, sizeof pname, "%smid.", pre);
-        add_role(m, pname, m->state, -1, RT_ROLE_STATE);
-        snprintf(pname, sizeof pname, "%sgrad.", pre);
-        update(m, &ref, &opt[RT_NET_D], ref_grads, pname, RT_NET_D);
-        snprintf(start, sizeof start, "%smid.", pre);
-        load_role(m, &ref, start, m->state, -1, RT_ROLE_STATE);
-        float gl = m->g_step(z);
-        add_role(m, pname, m->grads, RT_NET_G, RT_ROLE_PARAM);
-        update(m, &ref, &opt[RT_NET_G], ref_grads, pname, RT_NET_G);
-        printf("replay_step %s step %d: loss D %.6f G %.6f\n", m->model_name, step, dl, gl);
+        printf("replay_step %s step %d: loss", m->model_name, step);
+        for (int u = 0; u < m->n_updates; u++)
+            printf(" %s %.6f", m->updates[u].name, loss[u]);
+        printf("\n");
         snprintf(pname, sizeof pname, "%safter.", pre);
-        add_role(m, pname, m->params, -1, RT_ROLE_PARAM);
-        add_role(m, pname, m->state, -1, RT_ROLE_STATE);
-        add(pre, "input.real", real, nreal, 1 + m->sample_ndim, real_shape);
-        add(pre, "input.z", z, nz, 2, z_shape);
-        add(pre, "loss.d", &dl, 1, 0, NULL);
-        add(pre, "loss.g", &gl, 1, 0, NULL);
+        add_role(m, pname, 0, -1, RT_ROLE_PARAM);
+        add_role(m, pname, 0, -1, RT_ROLE_STATE);
+        add_inputs(m, pre);
+        for (int u = 0; u < m->n_updates; u++) {
+            char name[256];
+            snprintf(name, sizeof name, "loss.%s", m->updates[u].name);
+            add(pre, name, &loss[u], 1, 0, NULL);
+        }
         snprintf(start, sizeof start, "%safter.", pre);
     }
 
@@ -207,12 +264,11 @@ int main(int argc, char **argv)
         free((void *)entries[i].data);
         free((void *)entries[i].shape);
     }
-    for (int net = 0; net < 2; net++)
+    for (int net = 0; net < m->n_nets; net++)
         rt_optim_free(&opt[net]);
     rt_st_close(&ref);
-    free(real);
-    free(fake);
-    free(z);
+    free(opt);
+    free(loss);
     free(ref_grads);
     return rc == 0 ? 0 : 1;
 }
