@@ -6,6 +6,8 @@
 #      the whole checkpoint: optimizer, rng, data position) to one never
 #      stopped: ring8_mlp, csv_small (epochs end every few steps, batchnorm,
 #      dropout), dcgan_fashion (IDX data, convolutions), one thread;
+#      wgan_gp_grid25 (the general form: five critic steps, gradient penalty
+#      noise, G's moving average) and cgan_ring8 (labels read with the rows);
 #   2. SIGINT and SIGTERM finish the step, checkpoint, exit 130/143, and the
 #      run resumes bit-identically; kill -9 at random moments never leaves a
 #      newest checkpoint that does not load;
@@ -65,6 +67,25 @@ check_resume() {   # NAME TRAIN STOP TOTAL FLAGS...
 check_resume ring8 "$dir/ring8/train" 300 700 --checkpoint-every 100 --sample-every 0
 check_resume csv "$dir/csv/train" 7 40 --data "$dir/rows.csv" --checkpoint-every 10
 check_resume dcgan "$dir/dcgan/train" 2 5 --checkpoint-every 1 --sample-every 0 --threads 1
+$ganc build models/wgan_gp_grid25.yaml -o "$dir/wgan" > /dev/null
+$ganc build tests/e2e/cgan_ring8.yaml -o "$dir/cgan" > /dev/null
+/usr/bin/python3 - "$dir/labelled.csv" <<'PY'
+import math, random, sys
+random.seed(3)
+with open(sys.argv[1], "w") as f:
+    for _ in range(90):
+        k = random.randrange(8)
+        f.write("%.4f,%.4f,%d\n" % (math.cos(k * math.pi / 4), math.sin(k * math.pi / 4), k))
+PY
+check_resume wgan "$dir/wgan/train" 30 70 --checkpoint-every 10 --sample-every 0
+check_resume cgan "$dir/cgan/train" 13 40 --data "$dir/labelled.csv" --checkpoint-every 13 \
+    --sample-every 0
+/usr/bin/python3 - "$dir/wgan-part/weights.safetensors" <<'PY'
+import json, struct, sys
+raw = open(sys.argv[1], "rb").read()
+names = json.loads(raw[8:8 + struct.unpack("<Q", raw[:8])[0]])
+assert "ema.G.h1.weight" in names and "G.h1.weight" in names and "D.h1.weight" in names, names
+PY
 
 # the run folder records the run: model.yaml as compiled, settings.json
 cmp "$dir/ring8-part/model.yaml" models/ring8_mlp.yaml || fail "model.yaml is not the model"

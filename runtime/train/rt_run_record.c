@@ -81,7 +81,7 @@ static int write_settings(const char *path, const rt_model *m, const rt_train_op
     for (int i = 0; i < RT_TRAIN_N_SETTINGS; i++) {
         const char *name = s.kv[i].key + strlen("setting."), *v = s.kv[i].value;
         fprintf(f, "  \"%s\": ", name);
-        if (strcmp(name, "data") == 0) {
+        if (strcmp(name, "data") == 0 || strcmp(name, "labels") == 0) {   /* paths */
             if (*v)
                 json_string(f, v);
             else
