@@ -65,3 +65,19 @@ int gan_model_add_tensor(gan_model *m, gan_net *net, int layer, const char *suff
 
 /* Declares the tensors of each layer in use; a weight past GAN_MAX_ELEMENTS
  * is reported at its layer. */
+
+int gan_find_var(const gan_model *m, const char *name)
+{
+    for (int i = 0; i < m->n_vars; i++)
+        if (!strcmp(m->vars[i].name, name))
+            return i;
+    return -1;
+}
+
+int gan_find_net(const gan_model *m, const char *name)
+{
+    for (int i = 0; i < m->n_nets; i++)
+        if (!strcmp(m->net[i].name, name))
+            return i;
+    return -1;
+}

@@ -31,22 +31,6 @@ const char *gan_loss_name(int loss)
     return loss >= 0 && loss < (int)(sizeof losses / sizeof losses[0]) - 1 ? losses[loss] : "?";
 }
 
-int gan_find_var(const gan_model *m, const char *name)
-{
-    for (int i = 0; i < m->n_vars; i++)
-        if (!strcmp(m->vars[i].name, name))
-            return i;
-    return -1;
-}
-
-int gan_find_net(const gan_model *m, const char *name)
-{
-    for (int i = 0; i < m->n_nets; i++)
-        if (!strcmp(m->net[i].name, name))
-            return i;
-    return -1;
-}
-
 static gan_var *add_var(gan_model *m, const char *name, int kind, gan_pos pos)
 {
     m->vars = gan_xrealloc(m->vars, (size_t)m->n_vars + 1, sizeof *m->vars);
