@@ -313,12 +313,18 @@ check "two trainers started together: one runs, the other refuses" both
 "$R/train" --steps 1000000 --out "$W/killed" --log-every 1000000 --sample-every 0 \
     --checkpoint-every 100 >"$W/logs/killed.log" 2>&1 &
 victim=$!
-for _ in $(seq 200); do [ -n "$(ls "$W/killed/checkpoints" 2>/dev/null)" ] && break; sleep 0.05; done
+# (up to 2 minutes: a loaded machine starts and steps slowly)
+for _ in $(seq 2400); do
+    ls "$W/killed/checkpoints" 2>/dev/null | grep -q '^step_[0-9]*\.safetensors$' && break
+    sleep 0.05
+done
 kill -9 $victim
 wait $victim 2>/dev/null
+ls "$W/killed/checkpoints" 2>/dev/null | grep -q '^step_[0-9]*\.safetensors$' ||
+    { echo "hostile: no checkpoint within 2 minutes of starting the trainer" >&2; exit 1; }
 check "kill -9 before the first row: log.csv is its header" \
     test "$(cat "$W/killed/log.csv")" = "step,d_loss,g_loss,seconds,modes,hq_fraction,reverse_kl"
-newest=$(ls "$W/killed/checkpoints" | grep -v tmp | tail -n1)
+newest=$(ls "$W/killed/checkpoints" | grep '^step_[0-9]*\.safetensors$' | tail -n1)
 step=$((10#$(echo "$newest" | tr -dc 0-9)))
 expect resume-after-kill 0 "resuming ring8_mlp at step $step" \
     "$R/train" --resume "$W/killed" --steps $((step + 20)) --log-every 10
