@@ -548,6 +548,12 @@ int gan_emit_file(const gan_compiled *c, const gan_emit_target *t, gan_buf *out,
     gan_buf text[S_N];
     memset(text, 0, sizeof text);
     gan_funcs funcs = { 0 };
+    /* the sampler's layer functions take restrict pointers where they may:
+     * its stripped executable has a 64 KiB budget, and GCC keeps a scalar
+     * copy of every loop whose pointers might overlap (about 2.8 KiB of the
+     * DCGAN's).  The trainer's code is left as it was: its speed would
+     * need benchmarking again, and its size has no budget. */
+    funcs.restrict_params = t->sampler;
     if (!t->sampler)
         name_file_buffers(&funcs, u, m);
     for (int i = 0; i < u->n; i++)
