@@ -33,6 +33,7 @@
 #include "model/rt_latent.h"
 #include "model/rt_model.h"
 #include "sample/rt_sample_inputs.h"
+#include "sample/rt_sample_parts.h"
 #include "sample/rt_sample_weights.h"
 #include "viz/rt_plot.h"
 
@@ -299,17 +300,41 @@ static int write_folder(const rt_sampler_model *m, const char *dir, const float 
     return rc;
 }
 
-/* The one picture of all n samples (.png): a grid of images or a scatter
- * plot of points. */
-static int write_picture(const rt_sampler_model *m, const char *out, const float *x, size_t n,
-                         int strip, rt_err *err)
+/* The parts of rt_sample_parts.h that draw the one picture of all n
+ * samples (.png): a grid of images, or a scatter plot of 2D points. */
+int rt_sample_grid_png(const rt_sampler_model *m, const char *out, const float *x, size_t n,
+                       int strip, rt_err *err)
 {
-    if (!is_image(m))
-        return rt_scatter_png(out, NULL, 0, x, n, auto_extent(x, n), err);
     int cols = strip ? (int)n : (int)ceil(sqrt((double)n));
     return rt_image_grid_png_scaled(out, x, (int)n, m->out_shape[0], m->out_shape[1],
                                     m->out_shape[2], cols,
                                     rt_grid_scale(m->out_shape[1], m->out_shape[2]), err);
+}
+
+int rt_sample_scatter_png(const rt_sampler_model *m, const char *out, const float *x,
+                          size_t n, int strip, rt_err *err)
+{
+    (void)m;
+    (void)strip;
+    return rt_scatter_png(out, NULL, 0, x, n, auto_extent(x, n), err);
+}
+
+const rt_sample_parts rt_sample_all_parts = {
+    .open_labels = rt_sample_open_labels,
+    .open_data = rt_sample_open_data,
+    .data_rows = rt_sample_data_rows,
+    .grid = rt_sample_grid_png,
+    .scatter = rt_sample_scatter_png,
+};
+
+/* output_kind let a .png through only for images or 2D points */
+static int write_picture(const rt_sampler_model *m, const char *out, const float *x, size_t n,
+                         int strip, rt_err *err)
+{
+    rt_assert(m->parts != NULL);
+    rt_sample_picture_fn *draw = is_image(m) ? m->parts->grid : m->parts->scatter;
+    rt_assert(draw != NULL);
+    return draw(m, out, x, n, strip, err);
 }
 
 /* Opens the output: the folder, or the file (a .npy's header first); the
