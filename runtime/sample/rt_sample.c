@@ -305,7 +305,10 @@ static int write_folder(const rt_sampler_model *m, const char *dir, const float 
 int rt_sample_grid_png(const rt_sampler_model *m, const char *out, const float *x, size_t n,
                        int strip, rt_err *err)
 {
-    int cols = strip ? (int)n : (int)ceil(sqrt((double)n));
+    int cols = 1;   /* ceil(sqrt(n)) without importing ceil for it */
+    while (!strip && (size_t)cols * (size_t)cols < n)
+        cols++;
+    cols = strip ? (int)n : cols;
     return rt_image_grid_png_scaled(out, x, (int)n, m->out_shape[0], m->out_shape[1],
                                     m->out_shape[2], cols,
                                     rt_grid_scale(m->out_shape[1], m->out_shape[2]), err);
