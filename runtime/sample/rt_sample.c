@@ -91,22 +91,28 @@ static void usage(FILE *f, const rt_sampler_model *m, const char *prog)
 }
 
 /* The flags: -n and -o have no long form; getopt_long's codes for the
- * long-only ones are past every letter. */
+ * long-only ones are past every letter.  The names are held in place and
+ * getopt_long's table is filled from them on the stack (parse_args): a
+ * static table of pointers would cost a relocation each in the sampler, a
+ * position-independent executable with a 64 KiB budget. */
 enum { F_WEIGHTS = 256, F_LATENT, F_SEED, F_SEED2, F_CLASS, F_LABELS, F_INPUT, F_TRUNCATION,
-       F_INTERPOLATE, F_RAW };
-static const struct option flags[] = {
-    { "weights", required_argument, NULL, F_WEIGHTS },
-    { "latent", required_argument, NULL, F_LATENT },
-    { "seed", required_argument, NULL, F_SEED },
-    { "seed2", required_argument, NULL, F_SEED2 },
-    { "class", required_argument, NULL, F_CLASS },
-    { "labels", required_argument, NULL, F_LABELS },
-    { "input", required_argument, NULL, F_INPUT },
-    { "truncation", required_argument, NULL, F_TRUNCATION },
-    { "interpolate", no_argument, NULL, F_INTERPOLATE },
-    { "raw", no_argument, NULL, F_RAW },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
+       F_INTERPOLATE, F_RAW, N_LONG = 11 };
+static const struct {
+    char name[12];
+    unsigned char has_arg;
+    short code;
+} LONGS[N_LONG] = {
+    { "weights", required_argument, F_WEIGHTS },
+    { "latent", required_argument, F_LATENT },
+    { "seed", required_argument, F_SEED },
+    { "seed2", required_argument, F_SEED2 },
+    { "class", required_argument, F_CLASS },
+    { "labels", required_argument, F_LABELS },
+    { "input", required_argument, F_INPUT },
+    { "truncation", required_argument, F_TRUNCATION },
+    { "interpolate", no_argument, F_INTERPOLATE },
+    { "raw", no_argument, F_RAW },
+    { "help", no_argument, 'h' },
 };
 
 /* --truncation: a number > 0. */
@@ -167,6 +173,13 @@ static int parse_args(int argc, char **argv, rt_sample_opts *o, rt_err *err)
 {
     memset(o, 0, sizeof *o);
     o->class_k = -1;
+    struct option flags[N_LONG + 1];
+    memset(flags, 0, sizeof flags);
+    for (int i = 0; i < N_LONG; i++) {
+        flags[i].name = LONGS[i].name;
+        flags[i].has_arg = LONGS[i].has_arg;
+        flags[i].val = LONGS[i].code;
+    }
     const char *v;
     int c;
     rt_flags_start();
