@@ -78,6 +78,8 @@ typedef struct {
     char **taken;        /* every file-level buffer name (saved slots, variables,
                           * networks' arrays): never a step's buffer name */
     int n_taken;
+    int restrict_params; /* declare parameters restrict where no written memory
+                          * is shared (the sampler: smaller and faster code) */
 } gan_funcs;
 
 /* One program: its layer functions into *funcs and its step function into

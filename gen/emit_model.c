@@ -338,6 +338,33 @@ static void gen_inputs(gan_buf *o, const gan_model *m)
     gan_buf_put(o, "};");
 }
 
+/* The sampler's parts (sample/rt_sample_parts.h) its network can use, so
+ * that it links no others: reading labels for a class input, a data
+ * input's file, the picture of its samples (a grid of images: 1 or 3
+ * channels; a scatter plot of 2D points), as the sampler's checks allow. */
+static void sampler_parts(gan_buf *o, const gan_model *m)
+{
+    const gan_net *gen = &m->net[m->gen_net];
+    gan_shape out = gen->layers[gen->output].out;
+    int labels = 0, data = 0;
+    for (int j = 0; j < gen->n_inputs; j++) {
+        labels |= gen->inputs[j].kind == GAN_INPUT_LABEL;
+        data |= gen->inputs[j].kind == GAN_INPUT_SAMPLE;
+    }
+    gan_buf_put(o, "\n\n/* the sampler's parts this network uses (sample/rt_sample_parts.h) */\n"
+                   "static const rt_sample_parts parts = {\n");
+    if (labels)
+        gan_buf_put(o, "    .open_labels = rt_sample_open_labels,\n");
+    if (data)
+        gan_buf_put(o, "    .open_data = rt_sample_open_data,\n"
+                       "    .data_rows = rt_sample_data_rows,\n");
+    if (out.rank == 3 && (out.d[0] == 1 || out.d[0] == 3))
+        gan_buf_put(o, "    .grid = rt_sample_grid_png,\n");
+    else if (gan_shape_numel(out) == 2)
+        gan_buf_put(o, "    .scatter = rt_sample_scatter_png,\n");
+    gan_buf_put(o, "};");
+}
+
 /* The trainer's tables: networks, variables, updates (rt_model.h). */
 static void trainer_tables(gan_buf *o, const gan_model *m)
 {
@@ -464,6 +491,7 @@ static void model_fields(gan_buf *o, const gan_model *m, const gan_emit_target *
         if (t->embed_size)
             gan_buf_put(o, "    .embedded_weights = ganc_embedded_weights,\n"
                            "    .embedded_size = EMBEDDED_SIZE,\n");
+        gan_buf_put(o, "    .parts = &parts,\n");
         free(P);
         return;
     }
@@ -570,6 +598,12 @@ int gan_emit_file(const gan_compiled *c, const gan_emit_target *t, gan_buf *out,
     gan_buf text[S_N];
     memset(text, 0, sizeof text);
     gan_funcs funcs = { 0 };
+    /* the sampler's layer functions take restrict pointers where they may:
+     * its stripped executable has a 64 KiB budget, and GCC keeps a scalar
+     * copy of every loop whose pointers might overlap (about 2.8 KiB of the
+     * DCGAN's).  The trainer's code is left as it was: its speed would
+     * need benchmarking again, and its size has no budget. */
+    funcs.restrict_params = t->sampler;
     if (!t->sampler)
         name_file_buffers(&funcs, u, m);
     for (int i = 0; i < u->n; i++)
@@ -603,7 +637,9 @@ int gan_emit_file(const gan_compiled *c, const gan_emit_target *t, gan_buf *out,
     gan_buf_put(&text[S_FUNCS], funcs.text.s ? funcs.text.s : "");
     tensor_table(&text[S_TABLE], m, t);
     gen_inputs(&text[S_TABLE], m);
-    if (!t->sampler)
+    if (t->sampler)
+        sampler_parts(&text[S_TABLE], m);
+    else
         trainer_tables(&text[S_TABLE], m);
     model_fields(&text[S_FIELDS], m, t, many);
     embed(&text[S_EMBED], t, t->embed_size);

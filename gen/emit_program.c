@@ -223,6 +223,52 @@ static void banner(gan_buf *o, const gan_plan *pl, const ir_node *head)
                        pass_name(head->pass));
 }
 
+/* Whether pointer_expr names node b's workspace buffer; its span of ws
+ * into [*lo, *hi) (plan_memory.c's sizes: a multiple of 16 floats). */
+static int ws_span(const gan_plan *pl, int b, long *lo, long *hi)
+{
+    const ir_node *nd = &pl->p->g.n[b];
+    if (nd->op == IR_INPUT || nd->op == IR_PARAM || pl->dest[b] != DEST_WS)
+        return 0;
+    *lo = pl->off[b];
+    *hi = *lo + ((ir_numel(nd->shape) + 15) & ~15L);
+    return 1;
+}
+
+/* Whether two of a call's arguments, nodes b1 and b2 passed as a1 and a2,
+ * may share memory: workspace buffers whose spans overlap (plan_memory.c
+ * reuses a span once its last reader is done, which can be earlier in the
+ * same function), or any other array named twice (a gradient summed in
+ * two parts, a saved buffer).  Model tensors, gradients, saved buffers,
+ * the step's inputs and `out` are separate arrays, apart from ws. */
+static int may_overlap(const gan_plan *pl, int b1, const char *a1, int b2, const char *a2)
+{
+    long lo1, hi1, lo2, hi2;
+    int w1 = ws_span(pl, b1, &lo1, &hi1), w2 = ws_span(pl, b2, &lo2, &hi2);
+    if (w1 != w2)
+        return 0;
+    return w1 ? lo1 < hi2 && lo2 < hi1 : strcmp(a1, a2) == 0;
+}
+
+/* restrict[k]: parameter k may be declared restrict, as no memory it
+ * shares with another parameter is written in the call (restrict on two
+ * pointers that only read the same array is still correct).  Without it
+ * GCC's vectorizer checks at run time whether the pointers overlap and
+ * keeps a scalar copy of each loop for when they do. */
+static void restrict_params(const gan_plan *pl, const layer_fn *fn, const int *order,
+                            char *const *args, int n, int *restrict_ok)
+{
+    for (int k = 0; k < n; k++) {
+        restrict_ok[k] = 1;
+        for (int j = 0; j < n && restrict_ok[k]; j++) {
+            int bk = fn->nm.node[order[k]], bj = fn->nm.node[order[j]];
+            int writes = fn->nm.written[order[k]] || fn->nm.written[order[j]];
+            if (j != k && writes && may_overlap(pl, bk, args[k], bj, args[j]))
+                restrict_ok[k] = 0;
+        }
+    }
+}
+
 /* Defines (or finds) fn's function and writes its call into calls; the
  * workspace buffers it passes are declared in decls the first time. */
 static const char *emit_function(const gan_plan *pl, gan_funcs *funcs, layer_fn *fn,
@@ -235,7 +281,6 @@ static const char *emit_function(const gan_plan *pl, gan_funcs *funcs, layer_fn 
     char **args = gan_xcalloc((size_t)n + 1, sizeof *args);
     for (int k = 0; k < n; k++) {
         int i = order[k], b = fn->nm.node[i];
-        params[k] = gan_strf("%sfloat *%s", fn->nm.written[i] ? "" : "const ", fn->nm.name[i]);
         int known = 0;
         for (int s = 0; s < step_nm->n; s++)
             known |= step_nm->node[s] == b;
@@ -248,6 +293,13 @@ static const char *emit_function(const gan_plan *pl, gan_funcs *funcs, layer_fn 
         }
         args[k] = pointer_expr(pl, funcs, b, step_nm);
     }
+    int *restrict_ok = gan_xcalloc((size_t)n + 1, sizeof *restrict_ok);
+    if (funcs->restrict_params)
+        restrict_params(pl, fn, order, args, n, restrict_ok);
+    for (int k = 0; k < n; k++)
+        params[k] = gan_strf("%sfloat *%s%s", fn->nm.written[order[k]] ? "" : "const ",
+                             restrict_ok[k] ? "restrict " : "", fn->nm.name[order[k]]);
+    free(restrict_ok);
     gan_buf comment = { 0 };
     banner(&comment, pl, &g->n[fn->x]);
     char *names[5];

@@ -370,6 +370,7 @@ static const rt_sampler_model SAMPLER = {
     .state = g_state,
     .state_count = OUT,
     .generate = generate,
+    .parts = &rt_sample_all_parts,
 };
 
 #ifdef FAKE_EMBED

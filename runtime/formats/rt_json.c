@@ -433,7 +433,8 @@ const rt_json *rt_json_get(const rt_json *obj, const char *key)
 
 const char *rt_json_type_name(int type)
 {
-    static const char *names[] = { "null", "boolean", "boolean", "number",
-                                   "string", "array", "object" };
+    /* in place, as rt_safetensors_read.c's DTYPES: no relocations */
+    static const char names[][8] = { "null", "boolean", "boolean", "number",
+                                     "string", "array", "object" };
     return type >= 0 && type <= RT_JSON_OBJECT ? names[type] : "?";
 }

@@ -261,15 +261,33 @@ static int dtype_of(const char *descr, rt_npy_in *in)
     return ok && (descr[0] == '<' || in->item == 1);
 }
 
-/* want_f32: only '<f4'; else any dtype of dtype_of. */
-static int check_header(const char *path, const npy_header *h, size_t data_bytes,
-                        int want_f32, rt_npy_in *in, rt_err *err)
+/* The dtypes a caller takes: sets in->type and in->item, or fails naming
+ * what it expected.  rt_npy_open_f32's takes '<f4' alone, so a program
+ * that reads only floats (the sampler) links no other. */
+typedef int dtype_check(const char *path, const char *descr, rt_npy_in *in, rt_err *err);
+
+static int dtype_f32(const char *path, const char *descr, rt_npy_in *in, rt_err *err)
 {
-    if (want_f32 && strcmp(h->descr, "<f4") != 0)
-        return rt_errf(err, "%s: expected dtype '<f4' (float32), found '%s'", path, h->descr);
-    if (!dtype_of(h->descr, in))
+    if (strcmp(descr, "<f4") != 0)
+        return rt_errf(err, "%s: expected dtype '<f4' (float32), found '%s'", path, descr);
+    in->type = 'f';
+    in->item = 4;
+    return 0;
+}
+
+static int dtype_number(const char *path, const char *descr, rt_npy_in *in, rt_err *err)
+{
+    if (!dtype_of(descr, in))
         return rt_errf(err, "%s: expected a number dtype ('<f4', '<i8', ...), found '%s'",
-                       path, h->descr);
+                       path, descr);
+    return 0;
+}
+
+static int check_header(const char *path, const npy_header *h, size_t data_bytes,
+                        dtype_check *dtype, rt_npy_in *in, rt_err *err)
+{
+    if (dtype(path, h->descr, in, err) != 0)
+        return -1;
     if (h->fortran)
         return rt_errf(err, "%s: expected fortran_order False, found True", path);
     size_t n = 1, item = (size_t)in->item;
@@ -305,8 +323,8 @@ double rt_npy_value(const rt_npy_in *in, const void *at)
 }
 
 /* Reads and checks the header of the open file fd of `size` bytes. */
-static int read_header(const char *path, int fd, size_t size, int want_f32, rt_npy_in *in,
-                       rt_err *err)
+static int read_header(const char *path, int fd, size_t size, dtype_check *dtype,
+                       rt_npy_in *in, rt_err *err)
 {
     unsigned char pre[12];
     size_t avail = size < sizeof pre ? size : sizeof pre, hstart = 0, hlen = 0;
@@ -321,7 +339,7 @@ static int read_header(const char *path, int fd, size_t size, int want_f32, rt_n
     if (rc == 0)
         rc = parse_header(&p, &h);
     if (rc == 0)
-        rc = check_header(path, &h, size - hstart - hlen, want_f32, in, err);
+        rc = check_header(path, &h, size - hstart - hlen, dtype, in, err);
     free(text);
     in->ndim = h.ndim;
     memcpy(in->shape, h.shape, sizeof h.shape);
@@ -329,13 +347,13 @@ static int read_header(const char *path, int fd, size_t size, int want_f32, rt_n
     return rc;
 }
 
-static int open_npy(const char *path, int want_f32, rt_npy_in *in, rt_err *err)
+static int open_npy(const char *path, dtype_check *dtype, rt_npy_in *in, rt_err *err)
 {
     size_t size;
     in->fd = rt_open_input(path, &size, err);
     if (in->fd < 0)
         return -1;
-    if (read_header(path, in->fd, size, want_f32, in, err) == 0)
+    if (read_header(path, in->fd, size, dtype, in, err) == 0)
         return 0;
     close(in->fd);
     in->fd = -1;
@@ -344,12 +362,12 @@ static int open_npy(const char *path, int want_f32, rt_npy_in *in, rt_err *err)
 
 int rt_npy_open_f32(const char *path, rt_npy_in *in, rt_err *err)
 {
-    return open_npy(path, 1, in, err);
+    return open_npy(path, dtype_f32, in, err);
 }
 
 int rt_npy_open_numbers(const char *path, rt_npy_in *in, rt_err *err)
 {
-    return open_npy(path, 0, in, err);
+    return open_npy(path, dtype_number, in, err);
 }
 
 int rt_npy_read_f32(const char *path, float **data, int *ndim,

@@ -242,6 +242,8 @@ typedef struct {
     const char *model_yaml;
 } rt_model;
 
+struct rt_sample_parts;   /* sample/rt_sample_parts.h */
+
 /* What the sampler needs: the sampling network alone, in inference mode. */
 typedef struct {
     const char *model_name;
@@ -269,6 +271,10 @@ typedef struct {
     void (*generate_many)(float *out, const float *const *in);
     const unsigned char *embedded_weights;   /* NULL unless built with --embed-weights */
     size_t embedded_size;
+    /* the sampler's parts that only some networks use (labels, a data
+     * input, pictures), those this one can use: the others stay out of
+     * its executable.  NULL: none. */
+    const struct rt_sample_parts *parts;
 } rt_sampler_model;
 
 #endif

@@ -33,6 +33,7 @@
 #include "model/rt_latent.h"
 #include "model/rt_model.h"
 #include "sample/rt_sample_inputs.h"
+#include "sample/rt_sample_parts.h"
 #include "sample/rt_sample_weights.h"
 #include "viz/rt_plot.h"
 
@@ -90,22 +91,28 @@ static void usage(FILE *f, const rt_sampler_model *m, const char *prog)
 }
 
 /* The flags: -n and -o have no long form; getopt_long's codes for the
- * long-only ones are past every letter. */
+ * long-only ones are past every letter.  The names are held in place and
+ * getopt_long's table is filled from them on the stack (parse_args): a
+ * static table of pointers would cost a relocation each in the sampler, a
+ * position-independent executable with a 64 KiB budget. */
 enum { F_WEIGHTS = 256, F_LATENT, F_SEED, F_SEED2, F_CLASS, F_LABELS, F_INPUT, F_TRUNCATION,
-       F_INTERPOLATE, F_RAW };
-static const struct option flags[] = {
-    { "weights", required_argument, NULL, F_WEIGHTS },
-    { "latent", required_argument, NULL, F_LATENT },
-    { "seed", required_argument, NULL, F_SEED },
-    { "seed2", required_argument, NULL, F_SEED2 },
-    { "class", required_argument, NULL, F_CLASS },
-    { "labels", required_argument, NULL, F_LABELS },
-    { "input", required_argument, NULL, F_INPUT },
-    { "truncation", required_argument, NULL, F_TRUNCATION },
-    { "interpolate", no_argument, NULL, F_INTERPOLATE },
-    { "raw", no_argument, NULL, F_RAW },
-    { "help", no_argument, NULL, 'h' },
-    { NULL, 0, NULL, 0 },
+       F_INTERPOLATE, F_RAW, N_LONG = 11 };
+static const struct {
+    char name[12];
+    unsigned char has_arg;
+    short code;
+} LONGS[N_LONG] = {
+    { "weights", required_argument, F_WEIGHTS },
+    { "latent", required_argument, F_LATENT },
+    { "seed", required_argument, F_SEED },
+    { "seed2", required_argument, F_SEED2 },
+    { "class", required_argument, F_CLASS },
+    { "labels", required_argument, F_LABELS },
+    { "input", required_argument, F_INPUT },
+    { "truncation", required_argument, F_TRUNCATION },
+    { "interpolate", no_argument, F_INTERPOLATE },
+    { "raw", no_argument, F_RAW },
+    { "help", no_argument, 'h' },
 };
 
 /* --truncation: a number > 0. */
@@ -166,6 +173,13 @@ static int parse_args(int argc, char **argv, rt_sample_opts *o, rt_err *err)
 {
     memset(o, 0, sizeof *o);
     o->class_k = -1;
+    struct option flags[N_LONG + 1];
+    memset(flags, 0, sizeof flags);
+    for (int i = 0; i < N_LONG; i++) {
+        flags[i].name = LONGS[i].name;
+        flags[i].has_arg = LONGS[i].has_arg;
+        flags[i].val = LONGS[i].code;
+    }
     const char *v;
     int c;
     rt_flags_start();
@@ -299,17 +313,44 @@ static int write_folder(const rt_sampler_model *m, const char *dir, const float 
     return rc;
 }
 
-/* The one picture of all n samples (.png): a grid of images or a scatter
- * plot of points. */
-static int write_picture(const rt_sampler_model *m, const char *out, const float *x, size_t n,
-                         int strip, rt_err *err)
+/* The parts of rt_sample_parts.h that draw the one picture of all n
+ * samples (.png): a grid of images, or a scatter plot of 2D points. */
+int rt_sample_grid_png(const rt_sampler_model *m, const char *out, const float *x, size_t n,
+                       int strip, rt_err *err)
 {
-    if (!is_image(m))
-        return rt_scatter_png(out, NULL, 0, x, n, auto_extent(x, n), err);
-    int cols = strip ? (int)n : (int)ceil(sqrt((double)n));
+    int cols = 1;   /* ceil(sqrt(n)) without importing ceil for it */
+    while (!strip && (size_t)cols * (size_t)cols < n)
+        cols++;
+    cols = strip ? (int)n : cols;
     return rt_image_grid_png_scaled(out, x, (int)n, m->out_shape[0], m->out_shape[1],
                                     m->out_shape[2], cols,
                                     rt_grid_scale(m->out_shape[1], m->out_shape[2]), err);
+}
+
+int rt_sample_scatter_png(const rt_sampler_model *m, const char *out, const float *x,
+                          size_t n, int strip, rt_err *err)
+{
+    (void)m;
+    (void)strip;
+    return rt_scatter_png(out, NULL, 0, x, n, auto_extent(x, n), err);
+}
+
+const rt_sample_parts rt_sample_all_parts = {
+    .open_labels = rt_sample_open_labels,
+    .open_data = rt_sample_open_data,
+    .data_rows = rt_sample_data_rows,
+    .grid = rt_sample_grid_png,
+    .scatter = rt_sample_scatter_png,
+};
+
+/* output_kind let a .png through only for images or 2D points */
+static int write_picture(const rt_sampler_model *m, const char *out, const float *x, size_t n,
+                         int strip, rt_err *err)
+{
+    rt_assert(m->parts != NULL);
+    rt_sample_picture_fn *draw = is_image(m) ? m->parts->grid : m->parts->scatter;
+    rt_assert(draw != NULL);
+    return draw(m, out, x, n, strip, err);
 }
 
 /* Opens the output: the folder, or the file (a .npy's header first); the

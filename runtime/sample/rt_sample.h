@@ -8,6 +8,7 @@
 #define RT_SAMPLE_H
 
 #include "model/rt_model.h"
+#include "sample/rt_sample_parts.h"   /* the parts a model names */
 
 /* Runs the sampler command line (`sample --help` lists the flags).
  * Returns the process exit status: 0 ok, 2 usage or input error, 1 other. */

@@ -1,5 +1,6 @@
 /* rt_sample_inputs.c - the sampler's latents, classes and data inputs
- * (see rt_sample_inputs.h). */
+ * (see rt_sample_inputs.h); labels files and data inputs are read by
+ * parts that only the models with such inputs link (rt_sample_parts.h). */
 #include "sample/rt_sample_inputs.h"
 
 #include <math.h>
@@ -11,6 +12,7 @@
 #include "core/rt_alloc.h"
 #include "core/rt_file.h"
 #include "model/rt_latent.h"
+#include "sample/rt_sample_parts.h"
 
 #define DEFAULT_N 64
 #define DEFAULT_STEPS 10   /* --interpolate */
@@ -112,7 +114,7 @@ static int open_latent(rt_sample_inputs *s, rt_sample_opts *o, const char **by, 
 }
 
 /* --input: shape (N, the input's shape). */
-static int open_data(rt_sample_inputs *s, rt_sample_opts *o, const char **by, rt_err *err)
+int rt_sample_open_data(rt_sample_inputs *s, rt_sample_opts *o, const char **by, rt_err *err)
 {
     int n;
     const rt_input_info *in = &s->m->inputs[find_input(s->m, RT_VAR_DATA, &n)];
@@ -193,7 +195,8 @@ static int read_text_labels(rt_sample_inputs *s, const char *file, size_t *n, rt
     return rc;
 }
 
-static int open_labels(rt_sample_inputs *s, rt_sample_opts *o, const char **by, rt_err *err)
+int rt_sample_open_labels(rt_sample_inputs *s, rt_sample_opts *o, const char **by,
+                          rt_err *err)
 {
     const char *f = o->labels, *dot = strrchr(f, '.');
     size_t n = 0;
@@ -245,6 +248,13 @@ static int open_ends(rt_sample_inputs *s, rt_err *err)
     return 0;
 }
 
+/* The model's part for a flag its checks let through (rt_sample_parts.h). */
+static const rt_sample_parts *parts(const rt_sampler_model *m)
+{
+    rt_assert(m->parts != NULL);
+    return m->parts;
+}
+
 int rt_sample_inputs_open(rt_sample_inputs *s, const rt_sampler_model *m, rt_sample_opts *o,
                           rt_err *err)
 {
@@ -256,10 +266,19 @@ int rt_sample_inputs_open(rt_sample_inputs *s, const rt_sampler_model *m, rt_sam
     for (int i = 0; i < m->n_inputs; i++)
         s->width += m->inputs[i].kind == RT_VAR_LATENT ? m->inputs[i].size : 0;
     const char *by = NULL;   /* the file that set the count */
-    if (check_flags(m, o, err) != 0 || (o->latent && open_latent(s, o, &by, err) != 0) ||
-        (o->input && open_data(s, o, &by, err) != 0) ||
-        (o->labels && open_labels(s, o, &by, err) != 0) ||
-        (o->interpolate && open_ends(s, err) != 0))
+    if (check_flags(m, o, err) != 0 || (o->latent && open_latent(s, o, &by, err) != 0))
+        return -1;
+    if (o->input) {
+        rt_assert(parts(m)->open_data != NULL);
+        if (parts(m)->open_data(s, o, &by, err) != 0)
+            return -1;
+    }
+    if (o->labels) {
+        rt_assert(parts(m)->open_labels != NULL);
+        if (parts(m)->open_labels(s, o, &by, err) != 0)
+            return -1;
+    }
+    if (o->interpolate && open_ends(s, err) != 0)
         return -1;
     if (!by && !o->n_given)
         o->n = o->interpolate ? DEFAULT_STEPS : DEFAULT_N;
@@ -345,8 +364,8 @@ static int latents(rt_sample_inputs *s, size_t first, size_t k, float *const *in
 }
 
 /* Samples [first, first + k) of the data input, checked finite. */
-static int data_rows(rt_sample_inputs *s, const rt_input_info *x, size_t first, size_t k,
-                     float *dst, rt_err *err)
+int rt_sample_data_rows(rt_sample_inputs *s, const rt_input_info *x, size_t first, size_t k,
+                        float *dst, rt_err *err)
 {
     size_t count = k * x->size, i = 0;
     if (rt_read_at(s->data.fd, s->data.data_at + first * x->size * sizeof(float), dst,
@@ -367,8 +386,11 @@ int rt_sample_inputs_next(rt_sample_inputs *s, size_t first, size_t k, float *co
         return -1;
     for (int j = 0; j < m->n_inputs; j++) {
         const rt_input_info *x = &m->inputs[j];
-        if (x->kind == RT_VAR_DATA && data_rows(s, x, first, k, in[j], err) != 0)
-            return -1;
+        if (x->kind == RT_VAR_DATA) {
+            rt_assert(parts(m)->data_rows != NULL);
+            if (parts(m)->data_rows(s, x, first, k, in[j], err) != 0)
+                return -1;
+        }
         for (size_t r = 0; x->kind == RT_VAR_CLASS && r < k; r++) {
             size_t g = first + r;
             float c = o->class_k >= 0 ? (float)o->class_k

@@ -54,7 +54,9 @@ static unsigned char to_byte(float v)
         v = -1.0f;
     if (v > 1.0f)
         v = 1.0f;
-    return (unsigned char)lroundf((v + 1.0f) * 127.5f);
+    /* lroundf's value for the float in [0, 255], without a call per pixel:
+     * in double, adding 0.5 is exact wherever it matters */
+    return (unsigned char)((double)((v + 1.0f) * 127.5f) + 0.5);
 }
 
 int rt_image_grid_png(const char *path, const float *imgs, int n, int c, int h, int w,

@@ -1,0 +1,53 @@
+/* rt_sample_parts.h - the parts of the sampler that only some networks
+ * use, reached through the model's table (rt_sampler_model.parts).
+ *
+ * The generated sampler names only the parts its network can use, so the
+ * linker (--gc-sections) leaves the others out of the executable: the
+ * stripped DCGAN sampler has a 64 KiB budget (tests/runtime_libs.sh), and
+ * reading labels, a data input and drawing scatter plots took about 4.5
+ * KiB of it without the DCGAN ever using them.  A part the table lacks is
+ * one the sampler's checks refuse before it is needed (--labels without a
+ * class input, --input without a data input, a .png of neither images nor
+ * 2D points); reaching one anyway is a broken contract (rt_assert).
+ * rt_sample_all_parts names every part, for hand-written models (tests).
+ */
+#ifndef RT_SAMPLE_PARTS_H
+#define RT_SAMPLE_PARTS_H
+
+#include <stddef.h>
+
+#include "core/rt_err.h"
+#include "model/rt_model.h"
+#include "sample/rt_sample_inputs.h"
+
+/* -o X.png: the one picture of the n samples in x (a strip with
+ * --interpolate); 0, or -1 with err */
+typedef int rt_sample_picture_fn(const rt_sampler_model *m, const char *out, const float *x,
+                                 size_t n, int strip, rt_err *err);
+
+typedef struct rt_sample_parts {
+    /* a class input: --labels FILE (rt_sample_inputs.c) */
+    int (*open_labels)(rt_sample_inputs *s, rt_sample_opts *o, const char **by, rt_err *err);
+    /* a data input: --input X.npy, opened, then read a chunk at a time */
+    int (*open_data)(rt_sample_inputs *s, rt_sample_opts *o, const char **by, rt_err *err);
+    int (*data_rows)(rt_sample_inputs *s, const rt_input_info *x, size_t first, size_t k,
+                     float *dst, rt_err *err);
+    /* images (1 or 3 channels): a grid; 2D points: a scatter plot (rt_sample.c) */
+    rt_sample_picture_fn *grid;
+    rt_sample_picture_fn *scatter;
+} rt_sample_parts;
+
+int rt_sample_open_labels(rt_sample_inputs *s, rt_sample_opts *o, const char **by,
+                          rt_err *err);
+int rt_sample_open_data(rt_sample_inputs *s, rt_sample_opts *o, const char **by, rt_err *err);
+int rt_sample_data_rows(rt_sample_inputs *s, const rt_input_info *x, size_t first, size_t k,
+                        float *dst, rt_err *err);
+int rt_sample_grid_png(const rt_sampler_model *m, const char *out, const float *x, size_t n,
+                       int strip, rt_err *err);
+int rt_sample_scatter_png(const rt_sampler_model *m, const char *out, const float *x,
+                          size_t n, int strip, rt_err *err);
+
+/* every part (rt_sample.c) */
+extern const rt_sample_parts rt_sample_all_parts;
+
+#endif
