@@ -25,7 +25,7 @@
  *     2), so that their rounding does not add up from stage to stage.
  *
  * Every value this run computes is dumped before anything is replaced, so
- * no difference is hidden.  Leaves out: d_steps > 1 (as dump_step does).
+ * no difference is hidden.  Leaves out: d_steps > 1 (as dump_step --once does).
  */
 #include <stdio.h>
 #include <stdlib.h>
