@@ -123,12 +123,21 @@ for model in "${models[@]}"; do
 
         if [ "$status" = ok ] && [ $controls_done -eq 0 ]; then
             controls_done=1
-            d1=$(grep -o 'grad\.discriminator\.[^ ]*' "$dir/torch_step.log" | head -1)
-            g1=$(grep -o 'after\.generator\.[^ ]*' "$dir/torch_step.log" | head -1)
-            for key in output.fake loss.d "$d1" "$g1"; do
-                if "$PYTHON" tests/parity/torch_step.py "$model" "$dir/step.safetensors" \
-                        --corrupt "$key" $(grad_rtol "$model") >"$dir/control.log" 2>&1; then
-                    echo "negative control NOT detected: $key changed by 0.1% passed"
+            # output.fake, the first loss and gradient, and the first
+            # update of another network than that gradient's (classic: a
+            # D gradient and a G update); each must make the comparison
+            # fail (exit 1: exit 2 would be a bad key, not a detection)
+            l1=$(grep -o '^  loss\.[^ ]*' "$dir/torch_step.log" | head -1 | sed 's/^  //')
+            d1=$(grep -o '^  grad\.[^ ]*' "$dir/torch_step.log" | head -1 | sed 's/^  //')
+            dnet=$(echo "$d1" | cut -d. -f2)
+            g1=$(grep -o '^  after\.[^ ]*' "$dir/torch_step.log" | sed 's/^  //' |
+                 grep -v "^after\.$dnet\." | head -1)
+            for key in output.fake "$l1" "$d1" "$g1"; do
+                "$PYTHON" tests/parity/torch_step.py "$model" "$dir/step.safetensors" \
+                    --corrupt "$key" $(grad_rtol "$model") >"$dir/control.log" 2>&1
+                rc=$?
+                if [ $rc -ne 1 ]; then
+                    echo "negative control NOT detected: '$key' changed by 0.1% (exit $rc)"
                     summary+=("$(printf '  %-28s %s' "control $key" "FAIL (not detected)")")
                     failed=1
                 else
