@@ -849,7 +849,9 @@ def replay_general(model, dump, meta, rep, grad_rtol):
                 loss = None
                 for t in u.terms:
                     v = call.term(t)
-                    if len(u.terms) > 1:
+                    # each term, where the trainer's table reports them
+                    # (rt_update.term_values; dump_step dumps them then)
+                    if f"{cp}term.{u.name}.{t.name}" in dump:
                         rep.values(f"{cp}term.{u.name}.{t.name}",
                                    dump[f"{cp}term.{u.name}.{t.name}"], v, LOSS_RTOL)
                     v = v * t.weight if t.weight != 1 else v
