@@ -475,7 +475,8 @@ class Term:
             self.critic = spec[self.kind]
             self.with_ = [val(w) for w in spec.get("with", [])]
             if self.kind == "r1":
-                self.a = val(spec["on"])
+                # YAML 1.1 (PyYAML) reads the key `on` as true
+                self.a = val(spec["on"] if "on" in spec else spec[True])
             else:
                 self.a, self.b = (val(v) for v in spec["between"])
         elif self.kind in ("l1", "l2"):
