@@ -2,23 +2,65 @@
 """tests/parity/torch_step.py - replays in PyTorch the steps dumped by dump_step.
 
     torch_step.py MODEL.yaml DUMP.safetensors [--corrupt KEY] [--grad-rtol R] [--float64]
+                  [--general]
 
 --float64 runs the reference in double precision (ganc's float32 inputs
 widened), for models where PyTorch's own float32 is the noisier of the two.
+--general replays a shorthand model through the general form's interpreter
+(the shorthand as the documentation translates it), a cross-check of the two.
 
-Builds both networks from the YAML with a small graph interpreter that knows
-nothing of ganc's code (layer names, `input`/`inputs`, the network input
-`input`, `output`; dense layers are F.linear on weights loaded from
-"before.*"), checks that the dumped tensors are exactly those the YAML
-implies, and then checks, tensor by tensor:
+Builds the networks from the YAML with a small graph interpreter that knows
+nothing of ganc's code (layer names, `input`/`inputs`, the network's inputs
+by name, `output`/`outputs`; dense layers are F.linear on weights loaded
+from "before.*"), checks that the dumped tensors are exactly those the YAML
+implies, and then checks, tensor by tensor.
 
+The shorthand (generator, discriminator, loss), as it always has:
   output.fake      G(z) before any update
 and for each dumped step (prefix "" for step 1, "step2." for step 2):
   loss.d, grad.D   the D loss on (real, G(z).detach()) and its gradients
   after.D          torch.optim (built from the YAML's hyper-parameters, its
                    state carried from step to step) applied with grad.D
+  mid.*            running statistics after the D step
   loss.g, grad.G   the G loss on the same G(z), through D holding C's after.D
-  after.G          torch.optim applied with grad.G
+  after.G          torch.optim applied with grad.G; after.* running statistics
+(with train.d_steps > 1 in a dump of the trainer's schedule, it is replayed
+as the general form it stands for).
+
+The general form (networks, variables, objective, schedule):
+  output.fake      the `sample` network's first output in inference mode,
+                   on the first repetition's draws (output.input.NAME for an
+                   input no variable of that draw feeds)
+and for each step, each update in schedule order, each of its repetitions
+(dump_step's names: the last repetition's tag is "", earlier ones
+UPDATE1., UPDATE2., ...):
+  loss.UPDATE      the weighted sum of its terms, every value an expression
+                   parsed here (VAR, NET(v, ...), NET(v, ...).OUTPUT,
+                   stop(v)), each application computed once per update in
+                   training mode (running statistics updated as PyTorch
+                   does), on the variables the repetition drew (input.*), or
+                   for an update on the same batch those of the update
+                   before it, with the applications it shares computed in
+                   that update's repetition; the terms: adversarial (each
+                   LOSS on the critic's or the generator's side as the
+                   documentation's table says), gradient_penalty (at
+                   u a + (1 - u) b, u from ganc's hash and the repetition's
+                   noise seed, the input gradient by torch.autograd.grad
+                   with create_graph=True, so the loss's gradient is
+                   PyTorch's double backward), r1 (the same, at the value
+                   itself), l1, l2, cross_entropy (F.cross_entropy);
+                   term.UPDATE.TERM each term before its weight, where the
+                   trainer reports them
+  grad.NET.*       the gradients of the networks it trains
+                   (torch.autograd.grad of the loss)
+  after.NET.*      torch.optim with the schedule's optimizer (state carried
+                   over repetitions and steps) on C's gradients, then the
+                   clip; ema.NET.* the moving average after it
+  mid.*, mid.UPDATE.*, UPDATEk.mid.*, after.* running statistics after
+                   each repetition; the parameters of networks no update
+                   trains unchanged
+Every dumped tensor must be read by the replay (compared, or an input of
+it): one that is not fails the run.
 
 Each stage starts from the C values of the previous stage, so each comparison
 tests one thing and its tolerance can be tight:
@@ -38,12 +80,17 @@ tests one thing and its tolerance can be tight:
     ulps of p plus a rounding-level share of the step.  Comparing the update
     to a torch step on torch's own gradients would need a loose tolerance:
     Adam's first step is lr * g / (|g| + eps), which turns noise in a
-    gradient near 0 into a change of up to 2 lr.
+    gradient near 0 into a change of up to 2 lr.  The clip is exact.
+  moving averages, elementwise: |c - t| <= 2^-21 |t| + 1e-12, from C's
+    previous average and C's updated parameters: the same three float32
+    operations (rt_ema.h), so a few ulps.
 
   --grad-rtol R replaces 1e-4 for gradients, for networks whose float32
     gradients are themselves that far from the exact ones (see tests/parity.sh).
 
-Runs in float32 on one thread.  Prints one line per tensor and a final
+Runs in float32 on one thread.  Leaves out: `pack` (PacGAN) and dropout,
+whose masks come from ganc's hash (tests/parity.sh leaves dropout models to
+the gradient checks); either is refused, not skipped.  Prints one line per tensor and a final
 PASS/FAIL line; exits 1 on any failure, 2 on bad input.  --corrupt KEY
 changes the largest element of dumped tensor KEY by 0.1% (a negative
 control: tests/parity.sh checks that this run fails).
@@ -317,8 +364,9 @@ class Expr:
     """a value: kind "var" (name), "stop" (args[0]), "apply" (net, args,
     output: an index into the network's outputs)"""
 
-    def __init__(self, kind, name=None, args=(), output=0):
+    def __init__(self, kind, name=None, args=(), output=0, output_name=None):
         self.kind, self.name, self.args, self.output = kind, name, list(args), output
+        self.output_name = output_name
 
     def key(self):
         """the application's text without the output read: one application
@@ -329,9 +377,10 @@ class Expr:
             return f"stop({self.args[0].text()})"
         return f"{self.name}({', '.join(a.text() for a in self.args)})"
 
-    def text(self, nets=None):
+    def text(self):
+        """the canonical text: "D(stop(G(z, c)), c)", "D(x).classes" """
         if self.kind == "apply" and self.output:
-            return f"{self.key()}.#{self.output}"
+            return f"{self.key()}.{self.output_name}"
         return self.key()
 
 
@@ -379,13 +428,13 @@ def parse_value(text, nets, variables):
             return Expr("stop", args=args)
         if nm not in nets:
             fail(f"'{nm}' is not a network")
-        output = 0
+        output, out = 0, None
         if accept("."):
             out = name()
             if out not in nets[nm].outputs:
                 fail(f"'{out}' is not an output of {nm}")
             output = nets[nm].outputs.index(out)
-        return Expr("apply", nm, args, output)
+        return Expr("apply", nm, args, output, out)
 
     e = value()
     space()
