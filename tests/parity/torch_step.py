@@ -446,18 +446,17 @@ def parse_value(text, nets, variables):
 class Net:
     """one network: named inputs, a graph of layers, its outputs"""
 
-    def __init__(self, name, spec, prefix=None):
-        self.name, self.prefix = name, prefix or name
+    def __init__(self, name, spec):
+        self.name = self.prefix = name     # its tensors are NAME.LAYER.*
         if not isinstance(spec, dict) or "inputs" not in spec:
             raise SystemExit(f"torch_step: network {name} has no inputs")
         if spec.get("pack", 1) != 1:
             raise SystemExit(f"torch_step: network {name}: 'pack' is not supported here")
         self.inputs = list(spec["inputs"].items())      # [(name, kind)]
         self.layers = layer_list(spec)
-        if len(self.inputs) == 1:
-            alias = self.inputs[0][0]
-        else:
-            alias = None
+        # a layer reads an input by its name; the only input also as `input`;
+        # the first layer without `input`/`inputs` reads the first input
+        alias = self.inputs[0][0] if len(self.inputs) == 1 else None
         fixed = []
         for i, (lname, kind, lspec, ins) in enumerate(self.layers):
             if "input" not in lspec and "inputs" not in lspec and i == 0:
