@@ -19,7 +19,7 @@
 #   ganc build --plain, and ganc build with the GANC_GEMM that a line
 #     "# difftest: GANC_GEMM=X native" of the model asks for, both
 #     --no-compile (native: the optimized code compiled -march=native);
-#   plain/train.c + tests/parity/dump_step.c -> ref.safetensors (reference);
+#   plain/train.c + tests/parity/dump_step.c --once -> ref.safetensors (reference);
 #   opt/train.c + tests/difftest/replay_step.c, replayed against it ->
 #     out.safetensors;
 #   plain/train.c in double + tests/difftest/twin_step.c, replayed against
@@ -168,7 +168,7 @@ run_case() {
         "$OUT/twin_io.o" $lib &&
     step "compile optimized" "$dir/opt/cc.log" $CC $CFLAGS $native $rt -o "$dir/opt/replay_step" \
         "$dir/opt/train.c" tests/difftest/replay_step.c $lib &&
-    step "run plain" "$dir/plain/run.log" "$dir/plain/dump_step" "$dir/ref.safetensors" 1 &&
+    step "run plain" "$dir/plain/run.log" "$dir/plain/dump_step" --once "$dir/ref.safetensors" 1 &&
     step "run optimized" "$dir/opt/run.log" \
         "$dir/opt/replay_step" "$dir/ref.safetensors" "$dir/out.safetensors" 1 &&
     step "run twin" "$dir/plain/twin.log" \

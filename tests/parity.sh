@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# tests/parity.sh - one adversarial training step of generated trainers
-# against PyTorch: tests/parity/dump_step.c (linked with the model's train.c)
-# dumps the step, tests/parity/torch_step.py replays it in float32 and
-# compares every value (see its header for the tolerances).  The per-tensor
+# tests/parity.sh - two training iterations of generated trainers against
+# PyTorch: tests/parity/dump_step.c (linked with the model's train.c) runs
+# them as the trainer does (every update of the schedule, its repetitions,
+# clip and moving average) and dumps every value, tests/parity/torch_step.py
+# replays them in float32 and compares every value (see its header for the
+# tolerances), for shorthand and general-form models alike.  The per-tensor
 # tables are kept in build/tests/parity/*/torch_step.log (shown on failure).
 #
 #   tests/parity.sh                     models/ring8_mlp.yaml and every
@@ -14,7 +16,8 @@
 #   tests/parity.sh [--plain] MODEL.yaml...   the given models in one emission
 #
 # The first run is followed by negative controls: the comparison of that dump
-# with one value changed by 0.1% must fail.  Builds under
+# with one value changed by 0.1% (the sampler's output, the first loss, the
+# first gradient, an update of another network) must fail.  Builds under
 # build/tests/parity/NAME[-plain|-ganc|-openblas|-implicit]/; exits 1 on any
 # failure.
 set -uo pipefail
@@ -33,7 +36,7 @@ models=()
 for a in "$@"; do
     case "$a" in
     --plain) plain_only=1 ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "parity.sh: unknown option $a (expected --plain, --help or MODEL.yaml)" >&2
         exit 2 ;;
     *) [ -f "$a" ] || { echo "parity.sh: $a: no such model file" >&2; exit 2; }
@@ -123,12 +126,21 @@ for model in "${models[@]}"; do
 
         if [ "$status" = ok ] && [ $controls_done -eq 0 ]; then
             controls_done=1
-            d1=$(grep -o 'grad\.discriminator\.[^ ]*' "$dir/torch_step.log" | head -1)
-            g1=$(grep -o 'after\.generator\.[^ ]*' "$dir/torch_step.log" | head -1)
-            for key in output.fake loss.d "$d1" "$g1"; do
-                if "$PYTHON" tests/parity/torch_step.py "$model" "$dir/step.safetensors" \
-                        --corrupt "$key" $(grad_rtol "$model") >"$dir/control.log" 2>&1; then
-                    echo "negative control NOT detected: $key changed by 0.1% passed"
+            # output.fake, the first loss and gradient, and the first
+            # update of another network than that gradient's (classic: a
+            # D gradient and a G update); each must make the comparison
+            # fail (exit 1: exit 2 would be a bad key, not a detection)
+            l1=$(grep -o '^  loss\.[^ ]*' "$dir/torch_step.log" | head -1 | sed 's/^  //')
+            d1=$(grep -o '^  grad\.[^ ]*' "$dir/torch_step.log" | head -1 | sed 's/^  //')
+            dnet=$(echo "$d1" | cut -d. -f2)
+            g1=$(grep -o '^  after\.[^ ]*' "$dir/torch_step.log" | sed 's/^  //' |
+                 grep -v "^after\.$dnet\." | head -1)
+            for key in output.fake "$l1" "$d1" "$g1"; do
+                "$PYTHON" tests/parity/torch_step.py "$model" "$dir/step.safetensors" \
+                    --corrupt "$key" $(grad_rtol "$model") >"$dir/control.log" 2>&1
+                rc=$?
+                if [ $rc -ne 1 ]; then
+                    echo "negative control NOT detected: '$key' changed by 0.1% (exit $rc)"
                     summary+=("$(printf '  %-28s %s' "control $key" "FAIL (not detected)")")
                     failed=1
                 else

@@ -136,7 +136,8 @@ static void test_draw_refusals(void **state)
     rt_err err;
     assert_int_equal(rt_model_check(&m, &err), 0);
     assert_int_equal(rt_draw_check(&m, &err), -1);
-    assert_contains(err.msg, "variable 'label': class labels read with the data");
+    assert_contains(err.msg, "variable 'label': 10 classes of data labels, but the data has no "
+                             "labels");
     vars[0].labels = -1;
     vars[1].kind = RT_VAR_LATENT;
     vars[0].source = 1;

@@ -32,7 +32,7 @@
  * once, in order: its forward, its step, the optimizer on each network it
  * trains.  Every value this run computes is dumped before anything is
  * replaced, so no difference is hidden.  Leaves out: an update's repeat > 1
- * (the classic d_steps; as dump_step does).
+ * (the classic d_steps; as dump_step --once does).
  */
 #include <stdio.h>
 #include <stdlib.h>
