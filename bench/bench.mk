@@ -7,6 +7,7 @@
 #                               bench/results/quick.csv
 #   BENCH_ARGS='--repeats 9'    more options: bench/bench.py --help
 #   make bench-gemm             rt_sgemm against OpenBLAS, product by product
+#   make bench-pacgan           PacGAN's 2D table: modes with and without packing
 .PHONY: bench bench-gemm
 BENCH_PYTHON ?= /usr/bin/python3
 
@@ -20,3 +21,9 @@ $(B)/bench/gemm_bench: bench/gemm_bench.c $(B)/libganc_sample.a
 
 bench-gemm: $(B)/bench/gemm_bench
 	OPENBLAS_NUM_THREADS=1 $(B)/bench/gemm_bench
+
+# PacGAN's 2D table reproduced (bench/pacgan.py --help): 3 seeds, packing 1,
+# 2 and 4 on ring8 and grid25, at scaled-down update counts
+.PHONY: bench-pacgan
+bench-pacgan: all
+	$(BENCH_PYTHON) bench/pacgan.py $(PACGAN_ARGS)
