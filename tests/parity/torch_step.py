@@ -109,7 +109,7 @@ def expected_params(prefix, layers):
     """names of the trainable tensors: weights and (default) biases."""
     names = []
     for name, kind, spec, _ in layers:
-        if kind in ("dense", "conv2d", "conv_transpose2d"):
+        if kind in ("dense", "maxout", "conv2d", "conv_transpose2d"):
             names.append(f"{prefix}.{name}.weight")
             if spec.get("bias", True):
                 names.append(f"{prefix}.{name}.bias")
@@ -140,6 +140,10 @@ def forward(prefix, net, params, x, states=None, mode="train"):
         if kind == "dense":
             y = F.linear(xs[0], params[f"{prefix}.{name}.weight"],
                          params.get(f"{prefix}.{name}.bias"))
+        elif kind == "maxout":
+            y = F.linear(xs[0], params[f"{prefix}.{name}.weight"],
+                         params.get(f"{prefix}.{name}.bias"))
+            y = y.view(y.shape[0], int(spec["units"]), int(spec["pieces"])).max(-1).values
         elif kind == "relu":
             y = F.relu(xs[0])
         elif kind == "leaky_relu":
