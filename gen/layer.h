@@ -73,6 +73,10 @@ struct gan_layer_kind {
     size_t settings_size;          /* sizeof its settings struct; 0: none */
     int has_weights;               /* declares weights: takes 'init' and 'init_std' */
     int takes_labels;              /* reads a label input (and nothing else) */
+    int mixes_batch;               /* each sample's output depends on the other samples
+                                    * of its batch in training and inference alike
+                                    * (minibatch_std): refused in the network the
+                                    * sampler runs and with one sample per batch */
     /* rules across keys, run after every key was read and range-checked
      * (may be NULL); reports at gan_layer_key_pos */
     void (*validate)(gan_layer *l, gan_diag *d);

@@ -177,6 +177,10 @@ def forward(prefix, net, params, x, states=None, mode="train"):
                              params[f"{prefix}.{name}.bias"], training=mode != "eval",
                              momentum=float(spec.get("momentum", 0.1)),
                              eps=float(spec.get("eps", 1e-5)))
+        elif kind == "minibatch_std":
+            x = xs[0]
+            s = torch.sqrt(x.var(0, unbiased=False) + float(spec.get("eps", 1e-8))).mean()
+            y = torch.cat([x, s.expand(x.shape[0], 1, *x.shape[2:])], 1)
         elif kind == "reshape":
             y = xs[0].reshape(xs[0].shape[0], *[int(v) for v in spec["shape"]])
         elif kind == "flatten":
