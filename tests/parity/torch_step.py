@@ -115,6 +115,8 @@ def expected_params(prefix, layers):
                 names.append(f"{prefix}.{name}.bias")
         elif kind == "batchnorm":
             names += [f"{prefix}.{name}.weight", f"{prefix}.{name}.bias"]
+        elif kind in ("layer_norm", "instance_norm") and spec.get("affine", True):
+            names += [f"{prefix}.{name}.weight", f"{prefix}.{name}.bias"]
     return names
 
 
@@ -181,6 +183,13 @@ def forward(prefix, net, params, x, states=None, mode="train"):
             x = xs[0]
             s = torch.sqrt(x.var(0, unbiased=False) + float(spec.get("eps", 1e-8))).mean()
             y = torch.cat([x, s.expand(x.shape[0], 1, *x.shape[2:])], 1)
+        elif kind == "layer_norm":
+            y = F.layer_norm(xs[0], xs[0].shape[1:], params.get(f"{prefix}.{name}.weight"),
+                             params.get(f"{prefix}.{name}.bias"), eps=float(spec.get("eps", 1e-5)))
+        elif kind == "instance_norm":
+            y = F.instance_norm(xs[0], weight=params.get(f"{prefix}.{name}.weight"),
+                                bias=params.get(f"{prefix}.{name}.bias"),
+                                eps=float(spec.get("eps", 1e-5)))
         elif kind == "reshape":
             y = xs[0].reshape(xs[0].shape[0], *[int(v) for v in spec["shape"]])
         elif kind == "flatten":
