@@ -121,9 +121,35 @@ def expected_params(prefix, layers):
 
 
 def expected_states(prefix, layers):
-    """names of the state tensors: batchnorm running statistics."""
-    return [f"{prefix}.{name}.{s}" for name, kind, _, _ in layers if kind == "batchnorm"
-            for s in ("running_mean", "running_var")]
+    """names of the state tensors: batchnorm running statistics, spectral
+    normalization's power-iteration vectors."""
+    return ([f"{prefix}.{name}.{s}" for name, kind, _, _ in layers if kind == "batchnorm"
+             for s in ("running_mean", "running_var")]
+            + [f"{prefix}.{name}.{s}" for name, _, spec, _ in layers
+               if spec.get("spectral_norm", False) for s in ("weight_u", "weight_v")])
+
+
+def weight(prefix, name, kind, spec, params, states, mode):
+    """the layer's weight, divided by its spectral norm when asked, as
+    torch.nn.utils.spectral_norm computes it (one power iteration; the
+    matrix's rows along dim 1 for conv_transpose2d, else dim 0).  In eval
+    mode the saved u and v scaled to unit length: PyTorch's eval formula for
+    the unit vectors it saves (ganc's harnesses start them at any length)."""
+    w = params[f"{prefix}.{name}.weight"]
+    if not spec.get("spectral_norm", False):
+        return w
+    wm = (w.transpose(0, 1) if kind == "conv_transpose2d" else w)
+    wm = wm.reshape(wm.shape[0], -1)
+    ku, kv = f"{prefix}.{name}.weight_u", f"{prefix}.{name}.weight_v"
+    if mode == "eval":
+        u, v = states[ku] / states[ku].norm(), states[kv] / states[kv].norm()
+    else:
+        with torch.no_grad():
+            v = F.normalize(wm.t() @ states[ku], dim=0, eps=1e-12)
+            u = F.normalize(wm @ v, dim=0, eps=1e-12)
+        if mode == "train":
+            states[ku], states[kv] = u.clone(), v.clone()
+    return w / torch.dot(u, wm @ v)
 
 
 def forward(prefix, net, params, x, states=None, mode="train"):
@@ -139,8 +165,10 @@ def forward(prefix, net, params, x, states=None, mode="train"):
             return memo[name]
         _, kind, spec, inputs = by_name[name]
         xs = [value(i) for i in inputs]
+        if kind in ("dense", "conv2d", "conv_transpose2d"):
+            w = weight(prefix, name, kind, spec, params, states, mode)
         if kind == "dense":
-            y = F.linear(xs[0], params[f"{prefix}.{name}.weight"],
+            y = F.linear(xs[0], w,
                          params.get(f"{prefix}.{name}.bias"))
         elif kind == "maxout":
             y = F.linear(xs[0], params[f"{prefix}.{name}.weight"],
@@ -161,11 +189,11 @@ def forward(prefix, net, params, x, states=None, mode="train"):
         elif kind == "concat":
             y = torch.cat(xs, dim=int(spec.get("axis", 0)) + 1)
         elif kind == "conv2d":
-            y = F.conv2d(xs[0], params[f"{prefix}.{name}.weight"],
+            y = F.conv2d(xs[0], w,
                          params.get(f"{prefix}.{name}.bias"), stride=int(spec.get("stride", 1)),
                          padding=int(spec.get("padding", 0)))
         elif kind == "conv_transpose2d":
-            y = F.conv_transpose2d(xs[0], params[f"{prefix}.{name}.weight"],
+            y = F.conv_transpose2d(xs[0], w,
                                    params.get(f"{prefix}.{name}.bias"),
                                    stride=int(spec.get("stride", 1)),
                                    padding=int(spec.get("padding", 0)),
