@@ -187,6 +187,16 @@ static void backward_node(ctx *c, const char *req, int y)
             accumulate(c, x1, ir_conv2d(g, x, gy, n.stride, n.pad, grad_label(g, x1)));
         return;
     }
+    case IR_ARGMAX_PICK:
+        /* v's element at a's argmax: the gradient goes back to that element;
+         * a only chooses (derivative 0 a.e.) */
+        if (needs(req, x1))
+            accumulate(c, x1, ir_argmax_place(g, x, gy, n.stride, grad_label(g, x1)));
+        return;
+    case IR_ARGMAX_PLACE:
+        if (needs(req, x1))
+            accumulate(c, x1, ir_argmax_pick(g, x, gy, n.stride, grad_label(g, x1)));
+        return;
     case IR_UPSAMPLE: accumulate(c, x, ir_sumpool(g, gy, n.stride, lx)); return;
     case IR_SUMPOOL: accumulate(c, x, ir_upsample(g, gy, n.stride, lx)); return;
     case IR_OP_COUNT:

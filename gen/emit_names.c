@@ -23,6 +23,8 @@ static const char *const reserved[] = {
     /* col2im by phase planes (emit_conv.c) */
     "BB", "PR", "PC", "R0", "C0", "PLANE", "tap_y", "tap_x", "cb", "b0", "bb", "ph", "to", "e",
     "cc", "yrow", "label",
+    /* argmax_pick, argmax_place (emit_node.c) */
+    "GROUPS", "PIECES", "best",
     /* file-level names of the generated code */
     "ws", "scratch", "out", "z", "real", "noise_seed", "gan_softplus", "gan_dropout_keep", "gan_uniform",
     "set_threads", "tensors", "model", "d_step", "g_step", "generate", "g_params", "d_params",

@@ -75,6 +75,33 @@ static void emit_onehot(gan_buf *o, const gan_plan *pl, gan_names *nm, int x)
     gan_buf_printf(o, "            %s[i0 * %ld + label] = 1.0f;\n    }\n", out, classes);
 }
 
+/* maxout's pair (ir.h): per group of PIECES consecutive elements of a (row),
+ * the position of its largest (the first when equal), then v's element there
+ * (ARGMAX_PICK) or g's value placed there among zeros (ARGMAX_PLACE) */
+static void emit_argmax(gan_buf *o, const gan_plan *pl, gan_names *nm, int x)
+{
+    const ir_graph *g = &pl->p->g;
+    const ir_node *nd = &g->n[x];
+    const char *out = gan_names_get(nm, pl, x);
+    const char *a = gan_names_get(nm, pl, nd->in[0]), *v = gan_names_get(nm, pl, nd->in[1]);
+    gan_names_mark_written(nm, pl, x);
+    long pieces = nd->stride, groups = ir_numel(g->n[nd->in[0]].shape) / pieces;
+    gan_buf_printf(o, "    enum { GROUPS = %ld, PIECES = %ld };\n", groups, pieces);
+    gan_buf_put(o, "    for (long i = 0; i < GROUPS; i++) {\n");
+    gan_buf_printf(o, "        const float *row = %s + i * PIECES;\n", a);
+    gan_buf_put(o, "        int best = 0;\n"
+                   "        for (int k = 1; k < PIECES; k++)\n"
+                   "            if (row[k] > row[best])\n"
+                   "                best = k;\n");
+    if (nd->op == IR_ARGMAX_PICK) {
+        gan_buf_printf(o, "        %s[i] = %s[i * PIECES + best];\n    }\n", out, v);
+        return;
+    }
+    gan_buf_put(o, "        for (int k = 0; k < PIECES; k++)\n");
+    gan_buf_printf(o, "            %s[i * PIECES + k] = k == best ? %s[i] : 0.0f;\n    }\n",
+                   out, v);
+}
+
 void gan_emit_node(gan_buf *o, const gan_plan *pl, gan_names *nm, int x)
 {
     const ir_graph *g = &pl->p->g;
@@ -109,6 +136,8 @@ void gan_emit_node(gan_buf *o, const gan_plan *pl, gan_names *nm, int x)
         emit_layout(&code, pl, nm, x);
     else if (nd->op == IR_ONEHOT)
         emit_onehot(&code, pl, nm, x);
+    else if (nd->op == IR_ARGMAX_PICK || nd->op == IR_ARGMAX_PLACE)
+        emit_argmax(&code, pl, nm, x);
     else
         gan_emit_loop_node(&code, pl, nm, x);
     /* indent the block's body one more level */

@@ -231,6 +231,28 @@ static void check_batchnorm(const gan_model *m, const gan_net *net, gan_diag *d)
     }
 }
 
+/* A kind that mixes the samples of a batch has no per-sample meaning: not
+ * in what the sampler runs (its batch is whatever the user asks for), and
+ * not with one sample per batch while training, where it is degenerate. */
+static void check_mixes_batch(const gan_model *m, const gan_net *net, gan_diag *d)
+{
+    for (int oi = 0; oi < net->n_order; oi++) {
+        const gan_layer *l = &net->layers[net->order[oi]];
+        if (!l->kind->mixes_batch)
+            continue;
+        int batch = m->train.batch / net->pack;
+        if (net == &m->net[m->gen_net])
+            gan_error(d, l->pos, "%s: %s layer '%s' mixes the samples of a batch, but this "
+                      "network is what the sampler runs, on batches of any size; put it in a "
+                      "discriminator", net->role, l->kind->name, l->name);
+        else if (batch < 2)
+            gan_error(d, l->pos, "%s: %s layer '%s' would see 1 sample per batch while "
+                      "training (train.batch %d%s); it needs at least 2: raise the batch",
+                      net->role, l->kind->name, l->name, m->train.batch,
+                      net->pack > 1 ? ", packed" : "");
+    }
+}
+
 /* The shorthand's own rules, with the messages its users know: the
  * generator makes data samples, the discriminator one score each. */
 static void check_shorthand(const gan_model *m, gan_diag *d)
@@ -272,8 +294,10 @@ int gan_model_infer(gan_model *m, gan_diag *d)
     if (m->net[m->gen_net].pack > 1)
         gan_error(d, m->net[m->gen_net].pos, "%s is what the sampler runs, one sample at a "
                   "time: it cannot pack samples", m->net[m->gen_net].role);
-    for (int i = 0; i < m->n_nets; i++)
+    for (int i = 0; i < m->n_nets; i++) {
         check_batchnorm(m, &m->net[i], d);
+        check_mixes_batch(m, &m->net[i], d);
+    }
     if (d->errors > errors0)
         return -1;
     for (int i = 0; i < m->n_nets; i++)

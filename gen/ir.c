@@ -18,7 +18,7 @@ static const char *const op_names[IR_OP_COUNT] = {
     "add", "sub", "mul", "div", "maximum", "ge",
     "broadcast", "sum_to", "reshape", "concat", "slice", "pad", "copy",
     "conv2d", "conv2d_t", "conv2d_wgrad", "upsample", "sumpool", "dropout_mask",
-    "uniform", "onehot",
+    "uniform", "onehot", "argmax_pick", "argmax_place",
 };
 
 const char *ir_op_name(ir_op op) { return op_names[op]; }
@@ -411,6 +411,36 @@ int ir_onehot(ir_graph *g, int labels, int classes, const char *label)
     assert((s.rank == 1 || (s.rank == 2 && s.d[1] == 1)) && classes > 0);
     int id = add_node(g, IR_ONEHOT, ir_shape2(s.d[0], classes), label);
     set_inputs(g, id, &labels, 1);
+    return id;
+}
+
+/* a's shape with its last axis divided by `group` */
+static ir_shape groups_of(ir_shape a, int group)
+{
+    assert(group > 0 && a.rank > 0 && a.d[a.rank - 1] % group == 0);
+    a.d[a.rank - 1] /= group;
+    return a;
+}
+
+int ir_argmax_pick(ir_graph *g, int a, int v, int group, const char *label)
+{
+    ir_shape s = g->n[a].shape;
+    assert(ir_shape_eq(s, g->n[v].shape));
+    int id = add_node(g, IR_ARGMAX_PICK, groups_of(s, group), label);
+    int in[2] = { a, v };
+    set_inputs(g, id, in, 2);
+    g->n[id].stride = group;
+    return id;
+}
+
+int ir_argmax_place(ir_graph *g, int a, int gy, int group, const char *label)
+{
+    ir_shape s = g->n[a].shape;
+    assert(ir_shape_eq(groups_of(s, group), g->n[gy].shape));
+    int id = add_node(g, IR_ARGMAX_PLACE, s, label);
+    int in[2] = { a, gy };
+    set_inputs(g, id, in, 2);
+    g->n[id].stride = group;
     return id;
 }
 

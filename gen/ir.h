@@ -64,6 +64,16 @@ typedef enum {
      * as floats, output [B, K] with 1 in column label, K = shape.d[1]; the
      * labels are data: derivative 0 */
     IR_ONEHOT,
+    /* the largest of each group of `stride` consecutive elements (maxout),
+     * as a pair closed under differentiation; the first when equal, like
+     * MAXIMUM.  a has shape [..., G*stride]:
+     *   ARGMAX_PICK  (a, v) -> [..., G]: in each group, v's element where a
+     *                is largest; max = ARGMAX_PICK(a, a)
+     *   ARGMAX_PLACE (a, g[..., G]) -> a's shape: g's element of each group
+     *                where a is largest, 0 elsewhere
+     * each is the other's gradient with respect to its second input; their
+     * derivative with respect to a is 0 (a.e.) */
+    IR_ARGMAX_PICK, IR_ARGMAX_PLACE,
     IR_OP_COUNT
 } ir_op;
 
@@ -145,6 +155,8 @@ int ir_sumpool(ir_graph *g, int x, int factor, const char *label);
 int ir_dropout_mask(ir_graph *g, ir_shape s, float drop, int salt);
 int ir_uniform(ir_graph *g, ir_shape s, int salt);
 int ir_onehot(ir_graph *g, int labels, int classes, const char *label);
+int ir_argmax_pick(ir_graph *g, int a, int v, int group, const char *label);
+int ir_argmax_place(ir_graph *g, int a, int gy, int group, const char *label);
 
 /* Names node x `label` unless it has a name already (a constructor may
  * return an existing node); returns x. */

@@ -73,6 +73,10 @@ struct gan_layer_kind {
     size_t settings_size;          /* sizeof its settings struct; 0: none */
     int has_weights;               /* declares weights: takes 'init' and 'init_std' */
     int takes_labels;              /* reads a label input (and nothing else) */
+    int mixes_batch;               /* each sample's output depends on the other samples
+                                    * of its batch in training and inference alike
+                                    * (minibatch_std): refused in the network the
+                                    * sampler runs and with one sample per batch */
     /* rules across keys, run after every key was read and range-checked
      * (may be NULL); reports at gan_layer_key_pos */
     void (*validate)(gan_layer *l, gan_diag *d);
@@ -137,9 +141,24 @@ gan_shape gan_layer_input_shape(const gan_net *net, int li, int k);
 void gan_declare_weight(gan_model *m, gan_net *net, int li, int ndim, const int *w_shape,
                         int fan_in, int fan_out, int bias_len);
 
+/* Spectral normalization (Miyato et al. 2018), like PyTorch's
+ * torch.nn.utils.spectral_norm with one power iteration: the weight divided
+ * by its largest singular value sigma, of W as the matrix whose rows are
+ * the `rows` axis of W viewed as (outer, rows, rest) (PyTorch's dim: dense
+ * and conv2d outer 1, rows = W's first axis; conv_transpose2d outer = its
+ * in_channels, rows = its second axis).  The vectors u (rows) and v
+ * (outer·rest) are state tensors t_u, t_u + 1 (declared "weight_u" and
+ * "weight_v" by gan_declare_spectral_state).  Training: one power
+ * iteration from u, whose new u and v are saved (when c->update_state),
+ * and sigma = u·(W v) with u and v constants of the step (stopped), as
+ * PyTorch computes it.  Inference: sigma from the saved u and v, not
+ * updated, normalized to unit length.  Returns the node of W / sigma. */
+void gan_declare_spectral_state(gan_model *m, gan_net *net, int li, int rows, int cols);
+int gan_spectral_norm(gan_lower *c, const gan_layer *l, int w, int outer, int rows, int t_u);
+
 /* The settings every convolution has, for a struct T with int fields
- * filters, kernel, stride, padding and bias (conv2d.c, conv_transpose2d.c);
- * what padding does differs, so the kind says it. */
+ * filters, kernel, stride, padding, bias and spectral_norm (conv2d.c,
+ * conv_transpose2d.c); what padding does differs, so the kind says it. */
 #define GAN_CONV_SETTINGS(T, padding_doc)                                                   \
     { .key = "filters", .type = GAN_SET_INT, .at = offsetof(T, filters), .required = 1,     \
       .lo = 1, .hi = 1 << 16, .doc = "output channels" },                                   \
@@ -150,6 +169,14 @@ void gan_declare_weight(gan_model *m, gan_net *net, int li, int ndim, const int 
     { .key = "padding", .type = GAN_SET_INT, .at = offsetof(T, padding), .def = 0, .lo = 0, \
       .hi = 32, .doc = padding_doc },                                                       \
     { .key = "bias", .type = GAN_SET_BOOL, .at = offsetof(T, bias), .def = 1,               \
-      .doc = "add a learned bias per output channel" }
+      .doc = "add a learned bias per output channel" },                                     \
+    GAN_SPECTRAL_NORM_SETTING(T)
+
+/* The 'spectral_norm' key of a kind with weights, for a struct T with an
+ * int field spectral_norm. */
+#define GAN_SPECTRAL_NORM_SETTING(T)                                                        \
+    { .key = "spectral_norm", .type = GAN_SET_BOOL, .at = offsetof(T, spectral_norm),       \
+      .def = 0, .doc = "divide the weight by its largest singular value, estimated by one "  \
+      "power iteration per forward pass in training (Miyato et al. 2018)" }
 
 #endif

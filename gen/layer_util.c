@@ -108,3 +108,83 @@ void gan_declare_weight(gan_model *m, gan_net *net, int li, int ndim, const int 
     else
         gan_model_add_tensor(m, net, li, "bias", GAN_PARAM, 1, bs, RT_INIT_ZERO, 0, 0);
 }
+
+/* ---- spectral normalization --------------------------------------------- */
+
+void gan_declare_spectral_state(gan_model *m, gan_net *net, int li, int rows, int cols)
+{
+    /* PyTorch draws both from N(0, 1) and normalizes them; the power
+     * iteration and the inference formula (gan_spectral_norm) do not
+     * depend on their length */
+    int u[1] = { rows }, v[1] = { cols };
+    gan_model_add_tensor(m, net, li, "weight_u", GAN_STATE, 1, u, RT_INIT_NORMAL, 0, 1);
+    gan_model_add_tensor(m, net, li, "weight_v", GAN_STATE, 1, v, RT_INIT_NORMAL, 0, 1);
+}
+
+/* x / max(||x||, 1e-12), PyTorch's F.normalize; x is labelled `name` */
+static int normalized(ir_graph *g, int x, const char *name)
+{
+    ir_shape one = g->n[x].shape;
+    for (int k = 0; k < one.rank; k++)
+        one.d[k] = 1;
+    x = ir_label(g, x, name);
+    int sq = ir_label(g, ir_sum_to(g, ir_binary(g, IR_MUL, x, x, NULL), one),
+                      ir_strf(g, "%s_sq_sum", name));
+    int norm = ir_binary(g, IR_MAXIMUM, ir_unary(g, IR_SQRT, sq, 0, NULL),
+                         ir_const(g, 1e-12f, one), ir_strf(g, "%s_norm", name));
+    return ir_binary(g, IR_DIV, x, norm, NULL);
+}
+
+/* The weight as the matrix PyTorch's spectral_norm sees is rows `rows` of
+ * W viewed as (outer, rows, rest): W3[a, o, r] is the matrix's element
+ * (o, (a, r)).  Products with it are an elementwise product and a sum over
+ * the other axes, so no op transposes W: W^T u sums over o, W v over a
+ * and r. */
+int gan_spectral_norm(gan_lower *c, const gan_layer *l, int w, int outer, int rows, int t_u)
+{
+    ir_graph *g = c->g;
+    ir_shape ws = g->n[w].shape;
+    int rest = (int)(ir_numel(ws) / ((long)outer * rows));
+    ir_shape s3 = { 3, { outer, rows, rest, 1 } };
+    ir_shape us = { 3, { 1, rows, 1, 1 } }, vs = { 3, { outer, 1, rest, 1 } };
+    ir_shape one = { 3, { 1, 1, 1, 1 } };
+    int w3 = ir_reshape(g, w, s3, NULL);
+    int u = ir_reshape(g, gan_lower_state(c, t_u), us, NULL);
+    int sigma;
+    if (c->training) {
+        /* one power iteration, no gradient through it (its vectors are
+         * constants of the step); sigma = u·(W v) keeps W's */
+        int w_stop = ir_unary(g, IR_STOP, w3, 0, NULL);
+        int wtu = ir_sum_to(g, ir_binary(g, IR_MUL, w_stop, u, NULL), vs);
+        int v = ir_unary(g, IR_STOP, normalized(g, wtu, ir_strf(g, "%s_sn_wtu", l->name)), 0,
+                         ir_strf(g, "%s_sn_v", l->name));
+        int wv = ir_sum_to(g, ir_binary(g, IR_MUL, w3, v, NULL), us);
+        int u1 = ir_unary(g, IR_STOP, normalized(g, wv, ir_strf(g, "%s_sn_wv", l->name)), 0,
+                          ir_strf(g, "%s_sn_u", l->name));
+        sigma = ir_sum_to(g, ir_binary(g, IR_MUL, u1, wv, NULL), one);
+        if (c->update_state) {
+            gan_lower_set_state(c, t_u, ir_reshape(g, u1, ir_shape1(rows), NULL));
+            gan_lower_set_state(c, t_u + 1, ir_reshape(g, v, ir_shape1(outer * rest), NULL));
+        }
+    } else {
+        /* the saved vectors, not updated: sigma = u·(W v) / (|u| |v|),
+         * PyTorch's eval-mode u·(W v) for the unit vectors it saves */
+        int v = ir_reshape(g, gan_lower_state(c, t_u + 1), vs, NULL);
+        int wv = ir_label(g, ir_sum_to(g, ir_binary(g, IR_MUL, w3, v, NULL), us),
+                          ir_strf(g, "%s_sn_wv", l->name));
+        int uwv = ir_label(g, ir_sum_to(g, ir_binary(g, IR_MUL, u, wv, NULL), one),
+                           ir_strf(g, "%s_sn_uwv", l->name));
+        int uu = ir_label(g, ir_sum_to(g, ir_binary(g, IR_MUL, u, u, NULL), one),
+                          ir_strf(g, "%s_sn_uu", l->name));
+        int vv = ir_label(g, ir_sum_to(g, ir_binary(g, IR_MUL, v, v, NULL), one),
+                          ir_strf(g, "%s_sn_vv", l->name));
+        sigma = ir_binary(g, IR_DIV, uwv, ir_unary(g, IR_SQRT, ir_binary(g, IR_MUL, uu, vv, NULL),
+                                                   0, NULL), NULL);
+    }
+    ir_label(g, sigma, ir_strf(g, "%s_sigma", l->name));
+    ir_shape ones = ws;
+    for (int k = 0; k < ones.rank; k++)
+        ones.d[k] = 1;
+    return ir_binary(g, IR_DIV, w, ir_reshape(g, sigma, ones, NULL),
+                     ir_strf(g, "%s_weight_sn", l->name));
+}

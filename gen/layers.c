@@ -12,7 +12,8 @@
 extern const gan_layer_kind gan_layer_dense, gan_layer_relu, gan_layer_leaky_relu,
     gan_layer_tanh, gan_layer_sigmoid, gan_layer_add, gan_layer_concat, gan_layer_conv2d,
     gan_layer_conv_transpose2d, gan_layer_batchnorm, gan_layer_reshape, gan_layer_flatten,
-    gan_layer_upsample, gan_layer_avgpool, gan_layer_dropout, gan_layer_embedding;
+    gan_layer_upsample, gan_layer_avgpool, gan_layer_dropout, gan_layer_embedding,
+    gan_layer_maxout, gan_layer_minibatch_std, gan_layer_layer_norm, gan_layer_instance_norm;
 
 /* The order is the docs' and the "known types" message's. */
 static const gan_layer_kind *const kinds[] = {
@@ -20,6 +21,8 @@ static const gan_layer_kind *const kinds[] = {
     &gan_layer_relu, &gan_layer_leaky_relu, &gan_layer_tanh, &gan_layer_sigmoid,
     &gan_layer_add, &gan_layer_concat, &gan_layer_reshape, &gan_layer_flatten,
     &gan_layer_upsample, &gan_layer_avgpool, &gan_layer_dropout, &gan_layer_embedding,
+    &gan_layer_maxout, &gan_layer_minibatch_std, &gan_layer_layer_norm,
+    &gan_layer_instance_norm,
     NULL,
 };
 

@@ -101,6 +101,8 @@ void gan_plan_describe(gan_buf *o, const gan_plan *pl, int x, int est)
         }
     } else if (ir_is_elementwise(op) || op == IR_SUM_TO) {
         describe_loop(o, pl, x, &pl->sched[x]);
+    } else if (op == IR_ARGMAX_PICK || op == IR_ARGMAX_PLACE) {
+        gan_buf_put(o, "one loop over the groups");
     } else {
         gan_buf_put(o, "copy loops");
     }

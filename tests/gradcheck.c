@@ -29,6 +29,17 @@
  * a wrong gradient in a smooth region has agreeing one-sided slopes and so
  * still fails.  Kinks are counted and limited per tensor and overall.
  *
+ * State tensors are held fixed: every loss is computed from the same saved
+ * state (restored before each).  Spectral normalization's power iteration
+ * reads its vector u from state and writes the next one, and its gradient
+ * treats u and v as constants of the step (as PyTorch's does); the loss's
+ * true derivative agrees with that to first order only where u and v are
+ * W's singular vectors (a fixed point of the iteration).  So before the
+ * base point is taken every update's step runs WARMUP times, which moves
+ * the state (power-iteration vectors to that fixed point, batchnorm
+ * running statistics anywhere: training-mode losses do not read them)
+ * and nothing else: no optimizer runs.
+ *
  * Besides the gradients it checks the step contract (each step writes every
  * element of its own networks' gradients and nothing of the others', and is
  * deterministic) and that the checker itself can fail (corrupted gradients
@@ -53,7 +64,7 @@
 #define AGG_TOL 1e-2
 #define KINK_FRAC 0.05      /* kinks allowed per tensor (at least 1) */
 #define KINK_FRAC_ALL 0.03  /* and over the whole model (at least 2) */
-enum { MAX_CHECK = 200, SEED = 12345 };
+enum { MAX_CHECK = 200, SEED = 12345, WARMUP = 300 };
 
 typedef struct {
     size_t checked, kinks, fails;
@@ -66,13 +77,59 @@ static float **an;              /* [n_nets]: analytic gradients at the base poin
 static float *base_loss;        /* [n_updates] */
 static double *fd_noise;        /* [n_nets]: std of one finite difference */
 static size_t total_checked, total_kinks;
+static float **state0;          /* [n_nets]: the state every loss starts from */
+
+static void restore_state(void)
+{
+    for (int net = 0; net < M->n_nets; net++)
+        if (M->nets[net].state_count)
+            memcpy(M->nets[net].state, state0[net], M->nets[net].state_count * sizeof(float));
+}
+
+/* Update u's loss from the saved state. */
+static float update_loss(int u)
+{
+    restore_state();
+    return harness_loss(M, u);
+}
 
 /* The loss of the update that trains `net`.  Its forward pass runs again
  * every time: a perturbed G parameter must reach the saved activations the
  * steps read (D's step sees G's output as data). */
 static float loss_of(int net)
 {
-    return harness_loss(M, harness_trainer_of(M, net));
+    return update_loss(harness_trainer_of(M, net));
+}
+
+/* Runs every update WARMUP times, then saves the state; prints the largest
+ * change of a state value in the last round (power iteration converged). */
+static void settle_state(void)
+{
+    size_t total = 0;
+    state0 = calloc((size_t)M->n_nets, sizeof *state0);
+    for (int net = 0; net < M->n_nets; net++) {
+        state0[net] = malloc((M->nets[net].state_count + 1) * sizeof(float));
+        total += M->nets[net].state_count;
+    }
+    float change = 0;
+    for (int r = 0; total && r < WARMUP; r++) {
+        for (int net = 0; net < M->n_nets; net++)
+            memcpy(state0[net], M->nets[net].state, M->nets[net].state_count * sizeof(float));
+        for (int u = 0; u < M->n_updates; u++) {
+            if (M->updates[u].forward)
+                M->updates[u].forward();
+            M->updates[u].step();
+        }
+        change = 0;
+        for (int net = 0; net < M->n_nets; net++)
+            for (size_t i = 0; i < M->nets[net].state_count; i++)
+                change = fmaxf(change, fabsf(M->nets[net].state[i] - state0[net][i]));
+    }
+    for (int net = 0; net < M->n_nets; net++)
+        memcpy(state0[net], M->nets[net].state, M->nets[net].state_count * sizeof(float));
+    if (total)
+        printf("state: %zu values after %d rounds of the steps, the last changed them by at "
+               "most %.1e\n", total, WARMUP, (double)change);
 }
 
 static int close_enough(double fd, double a, double slack)
@@ -177,14 +234,12 @@ static int group_setup(void **state)
     rt_rng_seed(&rng, SEED);
     harness_init_params(M, &rng);
     harness_draw_vars(M, &rng);
+    settle_state();
     base_loss = calloc((size_t)M->n_updates, sizeof *base_loss);
     an = calloc((size_t)M->n_nets, sizeof *an);
     fd_noise = calloc((size_t)M->n_nets, sizeof *fd_noise);
-    for (int u = 0; u < M->n_updates; u++) {   /* as the trainer runs them */
-        if (M->updates[u].forward)
-            M->updates[u].forward();
-        base_loss[u] = M->updates[u].step();
-    }
+    for (int u = 0; u < M->n_updates; u++)
+        base_loss[u] = update_loss(u);
     for (int net = 0; net < M->n_nets; net++) {
         an[net] = malloc((M->nets[net].param_count + 1) * sizeof(float));
         memcpy(an[net], M->nets[net].grads, M->nets[net].param_count * sizeof(float));
@@ -205,9 +260,12 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    for (int net = 0; net < M->n_nets; net++)
+    for (int net = 0; net < M->n_nets; net++) {
         free(an[net]);
+        free(state0[net]);
+    }
     free(an);
+    free(state0);
     free(base_loss);
     free(fd_noise);
     return 0;
@@ -272,7 +330,7 @@ static void test_steps_write_own_grads(void **state)
     for (int u = 0; u < M->n_updates; u++) {
         for (int net = 0; net < M->n_nets; net++)
             poison(net);
-        assert_true(isfinite(harness_loss(M, u)));
+        assert_true(isfinite(update_loss(u)));
         for (int net = 0; net < M->n_nets; net++)
             assert_true(all_finite(net, harness_trainer_of(M, net) == u));
     }

@@ -195,6 +195,19 @@ double **ir_eval(const ir_graph *g, double *const *inputs, double *const *params
             }
             break;
         }
+        case IR_ARGMAX_PICK: case IR_ARGMAX_PLACE: {
+            long K = n->stride, groups = ir_numel(sa) / K;
+            for (long i = 0; i < groups; i++) {
+                long best = 0;
+                for (long k = 1; k < K; k++)
+                    if (a[i * K + k] > a[i * K + best]) best = k;
+                if (n->op == IR_ARGMAX_PICK)
+                    o[i] = v[n->in[1]][i * K + best];
+                else
+                    o[i * K + best] = v[n->in[1]][i];
+            }
+            break;
+        }
         case IR_UPSAMPLE: case IR_SUMPOOL: {
             ir_shape big = n->op == IR_UPSAMPLE ? n->shape : sa;
             ir_shape small = n->op == IR_UPSAMPLE ? sa : n->shape;

@@ -303,6 +303,34 @@ static void test_double_backward_ops(void **state)
     }
 }
 
+/* maxout's group maximum (ARGMAX_PICK of x with itself), its gradient
+ * (ARGMAX_PLACE) and the gradient of that gradient (ARGMAX_PICK again):
+ * a weighted square of the input gradient of sum(tanh(max) * r) */
+static void test_argmax_pair(void **state)
+{
+    (void)state;
+    for (int twice = 0; twice < 2; twice++) {
+        fixture f = { 0 };
+        ir_init(&f.g);
+        int x = add_param(&f, ir_shape2(3, 8), 0.1, 1.5, 0);
+        int w = add_param(&f, ir_shape2(3, 8), 0.5, 1.1, 1);
+        int xw = ir_binary(&f.g, IR_MUL, x, w, NULL);
+        int y = ir_unary(&f.g, IR_TANH, ir_argmax_pick(&f.g, xw, xw, 4, NULL), 0, NULL);
+        assert_int_equal(f.g.n[y].shape.d[1], 2);
+        if (!twice) {
+            f.loss = weighted_sum(&f, y);
+        } else {
+            int r = add_param(&f, f.g.n[y].shape, 0.5, 1.5, 0);
+            int l1 = ir_sum_to(&f.g, ir_binary(&f.g, IR_MUL, y, r, NULL), ir_shape1(1));
+            int gx;
+            ir_gradients(&f.g, l1, &x, 1, &gx);
+            f.loss = weighted_sum(&f, ir_binary(&f.g, IR_MUL, gx, gx, NULL));
+        }
+        check_gradients(&f, 1e-5);
+        fixture_free(&f);
+    }
+}
+
 /* WGAN-GP's penalty on a small convolutional critic, whole: interpolates
  * of real and fake images by uniform weights, the critic's input gradient
  * there, (||grad|| - 1)^2 per sample, differentiated w.r.t. the critic's
@@ -346,6 +374,7 @@ int main(void)
         cmocka_unit_test(test_stop_gradient),
         cmocka_unit_test(test_onehot_embedding),
         cmocka_unit_test(test_double_backward_ops),
+        cmocka_unit_test(test_argmax_pair),
         cmocka_unit_test(test_gradient_penalty_conv_critic),
     };
     return cmocka_run_group_tests_name("autodiff", tests, NULL, NULL);

@@ -3,11 +3,13 @@
  * weight (filters, in_channels, kernel, kernel), bias (filters); output size
  * (H + 2 padding - kernel) / stride + 1.  Lowers to IR_CONV2D plus a
  * broadcast bias add, which the emitter fuses into the convolution's loop.
+ * spectral_norm normalizes the weight as the matrix (filters, in_channels·k·k),
+ * as PyTorch does.
  */
 #include "../layer.h"
 
 typedef struct {
-    int filters, kernel, stride, padding, bias;
+    int filters, kernel, stride, padding, bias, spectral_norm;
 } conv2d_settings;
 
 static const gan_setting settings[] = {
@@ -46,6 +48,8 @@ static void declare(gan_model *m, gan_net *net, int li)
     int c = gan_layer_input_shape(net, li, 0).d[0], k = s->kernel, f = s->filters;
     int w_shape[4] = { f, c, k, k };
     gan_declare_weight(m, net, li, 4, w_shape, c * k * k, f * k * k, s->bias ? f : 0);
+    if (s->spectral_norm)
+        gan_declare_spectral_state(m, net, li, f, c * k * k);
 }
 
 static int lower(gan_lower *c, const gan_layer *l, const int *in, int n_in)
@@ -53,6 +57,8 @@ static int lower(gan_lower *c, const gan_layer *l, const int *in, int n_in)
     (void)n_in;
     const conv2d_settings *s = l->settings;
     int w = gan_lower_param(c, l->first_tensor);
+    if (s->spectral_norm)
+        w = gan_spectral_norm(c, l, w, 1, s->filters, l->first_tensor + 1 + s->bias);
     int y = ir_conv2d(c->g, in[0], w, s->stride, s->padding,
                       s->bias ? ir_strf(c->g, "%s_conv", l->name) : l->name);
     if (!s->bias)

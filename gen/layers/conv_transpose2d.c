@@ -3,12 +3,14 @@
  * weight (in_channels, filters, kernel, kernel) - PyTorch's layout, in before
  * out - and bias (filters).  Output size (H - 1) stride - 2 padding + kernel
  * + output_padding: padding crops the output.  It is the input gradient of a
- * conv2d, which is how it lowers (IR_CONV2D_T).
+ * conv2d, which is how it lowers (IR_CONV2D_T).  spectral_norm normalizes
+ * the weight as PyTorch does for this module (its dim 1: the matrix's rows
+ * are the filters).
  */
 #include "../layer.h"
 
 typedef struct {
-    int filters, kernel, stride, padding, bias;
+    int filters, kernel, stride, padding, bias, spectral_norm;
     int output_padding;
 } conv_t_settings;
 
@@ -60,6 +62,8 @@ static void declare(gan_model *m, gan_net *net, int li)
     int w_shape[4] = { c, f, k, k };
     /* PyTorch computes the fan-in of this weight from its dimension 1 */
     gan_declare_weight(m, net, li, 4, w_shape, f * k * k, c * k * k, s->bias ? f : 0);
+    if (s->spectral_norm)
+        gan_declare_spectral_state(m, net, li, f, c * k * k);
 }
 
 static int lower(gan_lower *c, const gan_layer *l, const int *in, int n_in)
@@ -67,6 +71,9 @@ static int lower(gan_lower *c, const gan_layer *l, const int *in, int n_in)
     (void)n_in;
     const conv_t_settings *s = l->settings;
     int w = gan_lower_param(c, l->first_tensor);
+    if (s->spectral_norm)
+        w = gan_spectral_norm(c, l, w, c->g->n[w].shape.d[0], s->filters,
+                              l->first_tensor + 1 + s->bias);
     int y = ir_conv2d_t(c->g, in[0], w, s->stride, s->padding, l->out.d[1], l->out.d[2],
                         s->bias ? ir_strf(c->g, "%s_conv", l->name) : l->name);
     if (!s->bias)

@@ -23,8 +23,10 @@ new ones:
                   loop of more than 64 operands), only the last with a bias
 
 What the models hold:
-  - every layer kind, on vectors and on images (batchnorm on both), in both
-    networks; a mixture model may take a detour through images and back;
+  - every layer kind, on vectors and on images (batchnorm and layer_norm on
+    both), in both networks (minibatch_std in the discriminator only, where
+    ganc allows it), spectral_norm on dense and convolution weights; a
+    mixture model may take a detour through images and back;
   - graphs, not chains: a layer read by several (fan-out), skip connections
     from any earlier layer or from the network input, add and concat of 2 to
     8 inputs (concat of images along channels, height or width), one input
@@ -98,12 +100,22 @@ def conv_out(kind, shape, k, s, p, op=0):
 def infer(kind, ins, keys):
     """the per-sample output shape, by the rules of docs/model-language.md"""
     x = ins[0]
-    if kind == "dense":
+    if kind in ("dense", "maxout"):
         if len(x) != 1:
             raise Invalid
         return (keys["units"],)
     if kind in ACTIVATIONS or kind in ("batchnorm", "dropout"):
         return x
+    if kind == "layer_norm":
+        if numel(x) < 2:
+            raise Invalid
+        return x
+    if kind == "instance_norm":
+        if len(x) != 3 or x[1] * x[2] < 2:
+            raise Invalid
+        return x
+    if kind == "minibatch_std":
+        return (x[0] + 1,) + tuple(x[1:])
     if kind == "add":
         if any(s != x for s in ins):
             raise Invalid
@@ -213,7 +225,8 @@ class Net:
 
     def heads(self, n):
         """n, or fewer to stay within MAX_WEIGHTED layers with tensors"""
-        have = sum(kind in ("dense", "conv2d", "conv_transpose2d", "batchnorm")
+        have = sum(kind in ("dense", "conv2d", "conv_transpose2d", "batchnorm", "maxout",
+                            "layer_norm", "instance_norm")
                    for _, kind, _, _ in self.items)
         n = min(n, MAX_WEIGHTED - have)
         if n < 2:
@@ -245,8 +258,37 @@ class Net:
         keys = {"units": units or self.units(self.shapes[x][0])}
         if self.rng.random() < 0.2:
             keys["bias"] = False
+        if self.rng.random() < 0.1:
+            keys["spectral_norm"] = True
         keys.update(self.init_keys())
         return self.add("dense", [x], **keys)
+
+    def maxout(self, x):
+        pieces = self.rng.randint(2, 5)
+        keys = {"units": max(1, self.units(self.shapes[x][0]) // pieces), "pieces": pieces}
+        if self.rng.random() < 0.2:
+            keys["bias"] = False
+        keys.update(self.init_keys())
+        return self.add("maxout", [x], **keys)
+
+    def sample_norm(self, x):
+        """layer_norm, or on images instance_norm, with random keys"""
+        kind = "instance_norm" if len(self.shapes[x]) == 3 and self.rng.random() < 0.5 \
+            else "layer_norm"
+        keys = {}
+        if self.rng.random() < 0.3:
+            keys["affine"] = False
+        if self.rng.random() < 0.2:
+            keys["eps"] = self.rng.choice((1e-3, 1e-4))
+        return self.add(kind, [x], **keys)
+
+    def minibatch_std(self, x):
+        """ProGAN's statistic: a discriminator's layer (ganc refuses it in
+        the network the sampler runs)"""
+        if self.role != "discriminator":
+            raise Invalid
+        return self.add("minibatch_std", [x],
+                        **({"eps": 1e-4} if self.rng.random() < 0.2 else {}))
 
     def dense_plain(self, x, units, bias):
         return self.add("dense", [x], units=units, **({} if bias else {"bias": False}))
@@ -268,8 +310,11 @@ class Net:
 
     def post(self, x):
         """what usually follows a linear layer: batchnorm, activation, dropout"""
-        if self.rng.random() < 0.3:
+        r = self.rng.random()
+        if r < 0.3:
             x = self.batchnorm(x)
+        elif r < 0.4:
+            x = self.sample_norm(x)
         if self.rng.random() < 0.75:
             x = self.activation(x)
         if self.dropout and self.rng.random() < 0.15:
@@ -297,13 +342,18 @@ class Net:
 ABBR = {"dense": "fc", "conv2d": "cv", "conv_transpose2d": "ct", "batchnorm": "bn",
         "relu": "r", "leaky_relu": "lr", "tanh": "th", "sigmoid": "sg", "dropout": "dp",
         "reshape": "rs", "flatten": "fl", "upsample": "up", "avgpool": "ap", "add": "sum",
-        "concat": "cat"}
+        "concat": "cat", "maxout": "mo", "layer_norm": "ln", "instance_norm": "inorm",
+        "minibatch_std": "mbs"}
 
 
 # ---- blocks on vectors: each takes a vector value and returns one ----
 
 def v_dense(net, x):
     return net.post(net.dense(x))
+
+
+def v_maxout(net, x):
+    return net.maxout(x)
 
 
 def v_residual(net, x):
@@ -373,10 +423,14 @@ def v_twice(net, x):
 
 def v_single(net, x):
     r = net.rng.random()
-    if r < 0.4:
+    if r < 0.3:
         return net.activation(x)
-    if r < 0.7:
+    if r < 0.5:
         return net.batchnorm(x)
+    if r < 0.6:
+        return net.sample_norm(x)
+    if r < 0.7:
+        return net.minibatch_std(x)
     if r < 0.85 and net.dropout:
         return net.add("dropout", [x], p=net.rng.choice((0.2, 0.5)))
     return net.add("flatten", [x])          # a vector's flatten is the identity
@@ -399,7 +453,7 @@ def v_images(net, x):
     return net.add("reshape", [img], shape=[numel(net.shapes[img])])
 
 
-VECTOR_BLOCKS = ((v_dense, 5), (v_residual, 2), (v_branches, 2), (v_heads, 2), (v_skip, 2),
+VECTOR_BLOCKS = ((v_dense, 5), (v_maxout, 1), (v_residual, 2), (v_branches, 2), (v_heads, 2), (v_skip, 2),
                  (v_twice, 1), (v_single, 2), (v_images, 1))
 
 
@@ -455,6 +509,8 @@ def conv_keys(net, kind, x):
         keys["output_padding"] = net.rng.randint(0, s - 1)
     if net.rng.random() < 0.2:
         keys["bias"] = False
+    if net.rng.random() < 0.1:
+        keys["spectral_norm"] = True
     keys.update(net.init_keys())
     conv_flops(net, x, keys["filters"], k)
     return keys
@@ -542,10 +598,14 @@ def i_skip(net, x):
 
 def i_single(net, x):
     r = net.rng.random()
-    if r < 0.4:
+    if r < 0.3:
         return net.activation(x)
-    if r < 0.8:
+    if r < 0.55:
         return net.batchnorm(x)
+    if r < 0.7:
+        return net.sample_norm(x)
+    if r < 0.8:
+        return net.minibatch_std(x)
     if net.dropout:
         return net.add("dropout", [x], p=0.3)
     return net.activation(x)

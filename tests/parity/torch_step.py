@@ -156,7 +156,7 @@ def expected_params(prefix, layers):
     """names of the trainable tensors: weights and (default) biases."""
     names = []
     for name, kind, spec, _ in layers:
-        if kind in ("dense", "conv2d", "conv_transpose2d"):
+        if kind in ("dense", "maxout", "conv2d", "conv_transpose2d"):
             names.append(f"{prefix}.{name}.weight")
             if spec.get("bias", True):
                 names.append(f"{prefix}.{name}.bias")
@@ -164,20 +164,53 @@ def expected_params(prefix, layers):
             names += [f"{prefix}.{name}.weight", f"{prefix}.{name}.bias"]
         elif kind == "embedding":
             names.append(f"{prefix}.{name}.weight")
+        elif kind in ("layer_norm", "instance_norm") and spec.get("affine", True):
+            names += [f"{prefix}.{name}.weight", f"{prefix}.{name}.bias"]
     return names
 
 
 def expected_states(prefix, layers):
-    """names of the state tensors: batchnorm running statistics."""
-    return [f"{prefix}.{name}.{s}" for name, kind, _, _ in layers if kind == "batchnorm"
-            for s in ("running_mean", "running_var")]
+    """names of the state tensors: batchnorm running statistics, spectral
+    normalization's power-iteration vectors."""
+    return ([f"{prefix}.{name}.{s}" for name, kind, _, _ in layers if kind == "batchnorm"
+             for s in ("running_mean", "running_var")]
+            + [f"{prefix}.{name}.{s}" for name, _, spec, _ in layers
+               if spec.get("spectral_norm", False) for s in ("weight_u", "weight_v")])
+
+
+def weight(prefix, name, kind, spec, params, states, mode):
+    """the layer's weight, divided by its spectral norm when asked, as
+    torch.nn.utils.spectral_norm computes it (one power iteration; the
+    matrix's rows along dim 1 for conv_transpose2d, else dim 0).  In eval
+    mode the saved u and v scaled to unit length: PyTorch's eval formula for
+    the unit vectors it saves (ganc's harnesses start them at any length)."""
+    w = params[f"{prefix}.{name}.weight"]
+    if not spec.get("spectral_norm", False):
+        return w
+    wm = (w.transpose(0, 1) if kind == "conv_transpose2d" else w)
+    wm = wm.reshape(wm.shape[0], -1)
+    ku, kv = f"{prefix}.{name}.weight_u", f"{prefix}.{name}.weight_v"
+    if mode == "eval":
+        u, v = states[ku] / states[ku].norm(), states[kv] / states[kv].norm()
+    else:
+        with torch.no_grad():
+            v = F.normalize(wm.t() @ states[ku], dim=0, eps=1e-12)
+            u = F.normalize(wm @ v, dim=0, eps=1e-12)
+        if mode == "train":
+            states[ku], states[kv] = u.clone(), v.clone()
+    return w / torch.dot(u, wm @ v)
 
 
 def apply_layer(prefix, name, kind, spec, xs, params, states, mode):
     """one layer's value from its inputs' values xs"""
+    if kind in ("dense", "conv2d", "conv_transpose2d"):
+        w = weight(prefix, name, kind, spec, params, states, mode)
     if kind == "dense":
-        return F.linear(xs[0], params[f"{prefix}.{name}.weight"],
-                        params.get(f"{prefix}.{name}.bias"))
+        return F.linear(xs[0], w, params.get(f"{prefix}.{name}.bias"))
+    if kind == "maxout":
+        y = F.linear(xs[0], params[f"{prefix}.{name}.weight"],
+                     params.get(f"{prefix}.{name}.bias"))
+        return y.view(y.shape[0], int(spec["units"]), int(spec["pieces"])).max(-1).values
     if kind == "relu":
         return F.relu(xs[0])
     if kind == "leaky_relu":
@@ -194,11 +227,11 @@ def apply_layer(prefix, name, kind, spec, xs, params, states, mode):
     if kind == "concat":
         return torch.cat(xs, dim=int(spec.get("axis", 0)) + 1)
     if kind == "conv2d":
-        return F.conv2d(xs[0], params[f"{prefix}.{name}.weight"],
+        return F.conv2d(xs[0], w,
                         params.get(f"{prefix}.{name}.bias"), stride=int(spec.get("stride", 1)),
                         padding=int(spec.get("padding", 0)))
     if kind == "conv_transpose2d":
-        return F.conv_transpose2d(xs[0], params[f"{prefix}.{name}.weight"],
+        return F.conv_transpose2d(xs[0], w,
                                   params.get(f"{prefix}.{name}.bias"),
                                   stride=int(spec.get("stride", 1)),
                                   padding=int(spec.get("padding", 0)),
@@ -212,6 +245,17 @@ def apply_layer(prefix, name, kind, spec, xs, params, states, mode):
                             params[f"{prefix}.{name}.bias"], training=mode != "eval",
                             momentum=float(spec.get("momentum", 0.1)),
                             eps=float(spec.get("eps", 1e-5)))
+    if kind == "minibatch_std":
+        x = xs[0]
+        s = torch.sqrt(x.var(0, unbiased=False) + float(spec.get("eps", 1e-8))).mean()
+        return torch.cat([x, s.expand(x.shape[0], 1, *x.shape[2:])], 1)
+    if kind == "layer_norm":
+        return F.layer_norm(xs[0], xs[0].shape[1:], params.get(f"{prefix}.{name}.weight"),
+                            params.get(f"{prefix}.{name}.bias"), eps=float(spec.get("eps", 1e-5)))
+    if kind == "instance_norm":
+        return F.instance_norm(xs[0], weight=params.get(f"{prefix}.{name}.weight"),
+                               bias=params.get(f"{prefix}.{name}.bias"),
+                               eps=float(spec.get("eps", 1e-5)))
     if kind == "reshape":
         return xs[0].reshape(xs[0].shape[0], *[int(v) for v in spec["shape"]])
     if kind == "flatten":
