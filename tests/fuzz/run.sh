@@ -22,12 +22,13 @@ fi
 flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
        -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iruntime -Igen -Itests/fuzz)
 # ganc's sources with what it takes of the sampler's library (core, and the
-# safetensors reader and writer of formats/ with the sampler's own CRC-32),
+# safetensors reader and writer of formats/ with the sampler's own CRC-32 and
+# the CPU level it asks for),
 # and the trainer's runtime (libganc_train.a: every folder but sample/,
 # whose rt_zlib_stored.c is the sampler's own implementation of what
 # train/ gets from zlib)
 gen_src=$(ls gen/*.c gen/layers/*.c runtime/core/*.c runtime/formats/*.c \
-             runtime/sample/rt_zlib_stored.c | grep -v '^gen/main.c$')
+             runtime/kernels/rt_cpu.c runtime/sample/rt_zlib_stored.c | grep -v '^gen/main.c$')
 rt_src=$(ls runtime/*/*.c | grep -v '^runtime/sample/')
 for t in "${targets[@]}"; do
     if [ "$t" = yaml ]; then
