@@ -7,7 +7,8 @@
 #      stopped: ring8_mlp, csv_small (epochs end every few steps, batchnorm,
 #      dropout), dcgan_fashion (IDX data, convolutions), one thread;
 #      wgan_gp_grid25 (the general form: five critic steps, gradient penalty
-#      noise, G's moving average) and cgan_ring8 (labels read with the rows);
+#      noise, G's moving average), cgan_ring8 (labels read with the rows) and
+#      hinge_sn_fashion (spectral normalization's vectors, EMA);
 #   2. SIGINT and SIGTERM finish the step, checkpoint, exit 130/143, and the
 #      run resumes bit-identically; kill -9 at random moments never leaves a
 #      newest checkpoint that does not load;
@@ -78,6 +79,8 @@ with open(sys.argv[1], "w") as f:
         f.write("%.4f,%.4f,%d\n" % (math.cos(k * math.pi / 4), math.sin(k * math.pi / 4), k))
 PY
 check_resume wgan "$dir/wgan/train" 30 70 --checkpoint-every 10 --sample-every 0
+$ganc build models/hinge_sn_fashion.yaml -o "$dir/sn" > /dev/null
+check_resume sn "$dir/sn/train" 2 5 --checkpoint-every 1 --sample-every 0 --threads 1
 check_resume cgan "$dir/cgan/train" 13 40 --data "$dir/labelled.csv" --checkpoint-every 13 \
     --sample-every 0
 /usr/bin/python3 - "$dir/wgan-part/weights.safetensors" <<'PY'
