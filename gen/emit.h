@@ -16,6 +16,10 @@
 
 /* generated lines stay within this many columns */
 enum { GAN_LINE_WIDTH = 100 };
+/* the longest line generated code may hold (tests/generated_code.py): a
+ * statement that comes out longer (long names in a deep loop nest) is
+ * broken at a space before GAN_LINE_WIDTH by gan_wrap_code */
+enum { GAN_HARD_LINE_WIDTH = 119 };
 
 /* Names of buffers inside one generated function (or one step function),
  * each given once (emit_names.c); the arrays grow as names are added. */
@@ -65,6 +69,10 @@ void gan_emit_comment(gan_buf *o, int lvl, const char *text);
  * after the parenthesis, which stands at column `column`, where a line
  * would pass GAN_LINE_WIDTH. */
 void gan_emit_list(gan_buf *o, int column, char *const *items, int n, const char *close);
+/* Appends C text to o, each line longer than GAN_HARD_LINE_WIDTH broken at
+ * spaces outside string literals and comments (preprocessor lines are left
+ * alone), the continuation indented 8 more than the line. */
+void gan_wrap_code(gan_buf *o, const char *text);
 
 /* The functions of one generated file: layer functions (deduplicated,
  * shared across its programs) and the names of its saved buffers. */

@@ -645,7 +645,10 @@ int gan_emit_file(const gan_compiled *c, const gan_emit_target *t, gan_buf *out,
     embed(&text[S_EMBED], t, t->embed_size);
     if (!t->sampler)
         source_text(&text[S_SOURCE], t);
-    fill(out, t->template_text, slots, text);
+    gan_buf filled = { 0 };
+    fill(&filled, t->template_text, slots, text);
+    gan_wrap_code(out, gan_buf_str(&filled));
+    gan_buf_free(&filled);
     for (int i = 0; i < S_N; i++)
         gan_buf_free(&text[i]);
     gan_funcs_free(&funcs);

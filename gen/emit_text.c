@@ -71,6 +71,58 @@ void gan_emit_list(gan_buf *o, int column, char *const *items, int n, const char
     gan_buf_printf(o, ")%s", close);
 }
 
+/* The last column <= limit of `line` (len columns) holding a space outside
+ * string and character literals and comments, past column `skip` (the
+ * indentation); 0 when there is none. */
+static int break_column(const char *line, int len, int limit, int skip)
+{
+    int best = 0, quote = 0, comment = 0;
+    for (int i = 0; i < len && i <= limit; i++) {
+        char ch = line[i];
+        if (comment) {
+            if (ch == '*' && i + 1 < len && line[i + 1] == '/') {
+                comment = 0;
+                i++;
+            }
+        } else if (quote) {
+            if (ch == '\\')
+                i++;
+            else if (ch == quote)
+                quote = 0;
+        } else if (ch == '"' || ch == '\'') {
+            quote = ch;
+        } else if (ch == '/' && i + 1 < len && line[i + 1] == '*') {
+            comment = 1;
+            i++;
+        } else if (ch == ' ' && i > skip) {
+            best = i;
+        }
+    }
+    return best;
+}
+
+void gan_wrap_code(gan_buf *o, const char *text)
+{
+    const char *s = text;
+    while (*s) {
+        int len = (int)strcspn(s, "\n"), nl = s[len] == '\n';
+        int indent = (int)strspn(s, " "), col0 = 0, skip = indent;
+        const char *line = s;
+        /* col0: the columns before `line` on the output line */
+        while (col0 + len > GAN_HARD_LINE_WIDTH && s[indent] != '#') {
+            int at = break_column(line, len, GAN_LINE_WIDTH - col0, skip);
+            if (at <= 0)
+                break;
+            gan_buf_printf(o, "%.*s\n%*s", at, line, indent + 8, "");
+            line += at + 1;
+            len -= at + 1;
+            col0 = indent + 8;
+            skip = 0;
+        }
+        gan_buf_printf(o, "%.*s%s", len, line, nl ? "\n" : "");
+        s = line + len + nl;
+    }
+}
 
 char *gan_comment_safe(const char *text)
 {
