@@ -22,8 +22,11 @@ static int is_png_name(const char *name)
     return n > 4 && name[0] != '.' && strcasecmp(name + n - 4, ".png") == 0;
 }
 
-/* The sorted names of the folder's regular *.png files (malloc'd). */
-static int list_pngs(const char *dir, char ***names, size_t *count, rt_err *err)
+/* The sorted names of dir's entries (malloc'd): its regular *.png files,
+ * or (folders) its subfolders, hidden ones skipped.  Finding none is not
+ * an error here: the caller says what it expected. */
+static int list_entries(const char *dir, int folders, char ***names, size_t *count,
+                        rt_err *err)
 {
     DIR *d = opendir(dir);
     if (!d)
@@ -32,12 +35,12 @@ static int list_pngs(const char *dir, char ***names, size_t *count, rt_err *err)
     size_t n = 0, cap = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        if (!is_png_name(e->d_name))
+        if (e->d_name[0] == '.' || (!folders && !is_png_name(e->d_name)))
             continue;
         char path[4096];
         struct stat st;
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        if (stat(path, &st) != 0 || !(folders ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode)))
             continue;
         if (n == cap) {
             cap = cap ? cap * 2 : 64;
@@ -46,13 +49,12 @@ static int list_pngs(const char *dir, char ***names, size_t *count, rt_err *err)
         list[n++] = rt_xstrdup(e->d_name);
     }
     closedir(d);
+    /* qsort's base must not be NULL even for 0 elements (UBSan:
+     * nonnull-attribute), and an empty folder leaves list NULL */
+    if (n > 1)
+        qsort(list, n, sizeof *list, by_name);
     *names = list;
     *count = n;
-    /* checked before qsort: an empty folder leaves list NULL, and qsort's
-     * base must not be NULL even for 0 elements (UBSan: nonnull-attribute) */
-    if (n == 0)
-        return rt_errf(err, "%s: expected PNG images (*.png) in this folder, found none", dir);
-    qsort(list, n, sizeof *list, by_name);
     return 0;
 }
 
@@ -82,7 +84,9 @@ int rt_png_dir_load(const char *dir, int channels, int height, int width, float 
     char **names = NULL;
     size_t count = 0;
     float *all = NULL;
-    int rc = list_pngs(dir, &names, &count, err);
+    int rc = list_entries(dir, 0, &names, &count, err);
+    if (rc == 0 && count == 0)
+        rc = rt_errf(err, "%s: expected PNG images (*.png) in this folder, found none", dir);
     size_t per = (size_t)channels * height * width;
     if (rc == 0)
         rc = rt_mem_check(dir, count, "images", per * sizeof *all, err);
@@ -109,38 +113,6 @@ int rt_png_dir_load(const char *dir, int channels, int height, int width, float 
     return 0;
 }
 
-/* The sorted names of dir's subfolders (malloc'd); none is not an error
- * here, the caller says what it expected. */
-static int list_subfolders(const char *dir, char ***names, size_t *count, rt_err *err)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return rt_errf(err, "%s: cannot open the image folder: %m", dir);
-    char **list = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        char path[4096];
-        struct stat st;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            list = rt_xrealloc(list, cap * sizeof *list);
-        }
-        list[n++] = rt_xstrdup(e->d_name);
-    }
-    closedir(d);
-    if (n > 1)
-        qsort(list, n, sizeof *list, by_name);
-    *names = list;
-    *count = n;
-    return 0;
-}
-
 int rt_png_dir_load_classes(const char *dir, int classes, int channels, int height, int width,
                             float **out, unsigned char **labels, size_t *n, rt_err *err)
 {
@@ -149,7 +121,7 @@ int rt_png_dir_load_classes(const char *dir, int classes, int channels, int heig
     float *all = NULL;
     unsigned char *lab = NULL;
     size_t per = (size_t)channels * height * width;
-    int rc = list_subfolders(dir, &names, &count, err);
+    int rc = list_entries(dir, 1, &names, &count, err);
     if (rc == 0 && count != (size_t)classes)
         rc = rt_errf(err, "%s: labelled by subfolders: expected %d subfolders (data.classes), "
                      "one per class, found %zu", dir, classes, count);
