@@ -3,7 +3,8 @@
 reproduced with ganc: `make bench-pacgan`.
 
 For ring8 and grid25 (models/pacgan/*.yaml: the paper's architecture and
-optimizer) and each packing degree, trains one run per seed, each on one
+optimizer) and each packing degree m (a batch of 100 m samples: D judges
+100 groups of m a step, as in the authors' code), trains one run per seed, each on one
 thread (--jobs at a time), and scores the 2,500 points the trainer judges
 at its last step as the paper does (runtime/data/rt_mixture.h): modes with
 at least one high-quality point (within 3 std of a centre), the share of
@@ -11,8 +12,9 @@ high-quality points, the reverse KL of the mode histogram.  Prints ganc's
 means over the seeds beside the paper's figures and writes every run to
 bench/results/pacgan.csv.
 
-The paper trains far longer; here the update counts are scaled down
-(--steps, stated in the table's title) to fit a 2-core machine.
+The paper trains 400 epochs of 100,000 samples (400,000 iterations); here
+the update counts are scaled down (--ring-steps, --grid-steps, stated in the
+table's title) to fit a 2-core machine.
 """
 import argparse
 import csv
@@ -38,9 +40,12 @@ MODES = {"ring8": 8, "grid25": 25}
 def build(data, pack, args):
     """The model with `pack: PACK`, compiled into WORK/DATA_packPACK/."""
     text = open(os.path.join(ROOT, "models", "pacgan", data + ".yaml")).read()
+    # the authors' code feeds D 100 packed groups a step: m times the samples
     variant, n = re.subn(r"(?m)^(\s*)pack: 1\b", r"\g<1>pack: %d" % pack, text)
-    if n != 1:
-        sys.exit("pacgan: models/pacgan/%s.yaml: expected one 'pack: 1' line" % data)
+    variant, k = re.subn(r"(?m)^(\s*)batch: 100\b", r"\g<1>batch: %d" % (100 * pack), variant)
+    if n != 1 or k != 1:
+        sys.exit("pacgan: models/pacgan/%s.yaml: expected one 'pack: 1' and one 'batch: 100' "
+                 "line" % data)
     out = os.path.join(WORK, "%s_pack%d" % (data, pack))
     os.makedirs(out, exist_ok=True)
     path = os.path.join(out, "model.yaml")
