@@ -20,7 +20,8 @@ otherwise).  Kinds of tensor and what each must satisfy:
           gradients from the same values (replay_step): equal bit for bit; a
           difference is generated code writing into a parameter.
   output  output.fake, the sampler's generator;
-  state   mid.* and after.* batchnorm running statistics;
+  state   mid.* and after.* batchnorm running statistics and spectral
+          normalization's power-iteration vectors;
   loss    loss.d, loss.g;
   grad    grad.*, every gradient:
           max|OUT - TWIN| <= R * scale + K * e * scale, over the whole tensor,
@@ -93,7 +94,7 @@ RTOL = 1e-4
 TWIN_FACTOR = 20.0
 FLOOR = 1e-1
 ATOL = 1e-12
-STATES = (".running_mean", ".running_var")
+STATES = (".running_mean", ".running_var", ".weight_u", ".weight_v")
 
 
 def read(path):
