@@ -50,7 +50,9 @@ echo "sanitize: building ganc, the runtime and the unit tests in $B"
 if [ "$(cat "$B/flags" 2>/dev/null)" != "$CFLAGS_SAN" ]; then
     rm -rf "$B" && mkdir -p "$B" && echo "$CFLAGS_SAN" >"$B/flags"
 fi
-FAKES=(fake_train fake_sample fake_image_train fake_image_sample fake_embed_sample)
+# the fake models of tests/tests.mk (FAKES), all of them: the smoke test runs each
+FAKES=(fake_train fake_sample fake_image_train fake_image_sample fake_embed_sample
+       fake_multi_train fake_multi_sample fake_data_train fake_data_sample)
 # without MAKEFLAGS: under `make test` the parent's command-line variables
 # (CFLAGS=..., B=...) would reach this make through it
 env -u MAKEFLAGS -u MFLAGS make -s -j2 B=$B CFLAGS="$CFLAGS_SAN" SAN_FLAGS="$SAN_FLAGS" sanitize-build \
