@@ -21,8 +21,7 @@
  * The trainer checks the tables when it starts (train/rt_model_check.h:
  * indices in range, each network trained by at most one update, ...) and
  * exits 1 naming the broken rule; it refuses (exit 2) a model whose
- * variables it cannot fill yet (train/rt_draw.h: data labels, a second
- * data source).
+ * variables it cannot fill yet (train/rt_draw.h: a second data source).
  */
 #ifndef RT_MODEL_H
 #define RT_MODEL_H
