@@ -449,7 +449,7 @@ static void parse_schedule(gan_model *m, const gan_node *root, gan_diag *d)
             gan_error(d, n->pos, "update '%s' of the objective is not in the schedule",
                       m->updates[k].name);
     }
-    if (n_order == m->n_updates) {
+    if (n_order > 0 && n_order == m->n_updates) {   /* memcpy takes no NULL, even for 0 */
         gan_update *sorted = gan_xcalloc((size_t)n_order, sizeof *sorted);
         for (int j = 0; j < n_order; j++)
             sorted[j] = m->updates[order[j]];
