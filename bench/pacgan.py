@@ -95,8 +95,8 @@ def main():
         w.writeheader()
         w.writerows(rows)
     print("PacGAN's 2D table (Lin et al. 2018, Table 1) with ganc: mean over %d seeds; "
-          "ring8 %d, grid25 %d iterations of batch 100" % (args.seeds, args.ring_steps,
-                                                          args.grid_steps))
+          "ring8 %d, grid25 %d iterations of batch 100 m (PacGANm)" % (
+              args.seeds, args.ring_steps, args.grid_steps))
     print("%-8s %-9s %14s %14s %16s   %s" % ("data", "model", "modes", "HQ %",
                                               "reverse KL", "paper: modes, HQ %, KL"))
     for d in datas:
