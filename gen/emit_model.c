@@ -440,8 +440,15 @@ static void trainer_tables(gan_buf *o, const gan_model *m)
  * always 3 digits, so a following digit cannot join them). */
 static void c_string(gan_buf *o, const char *text, const char *indent)
 {
+    enum { PIECE = 88 };   /* a longer line (a long path) goes on in a new literal */
+    int col = 0;
     gan_buf_put(o, "\"");
     for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
+        if (col >= PIECE && *c != '\n') {
+            gan_buf_printf(o, "\"\n%s\"", indent);
+            col = 0;
+        }
+        size_t before = o->len;
         if (*c == '"' || *c == '\\')
             gan_buf_printf(o, "\\%c", *c);
         else if (*c == '\n')
@@ -450,6 +457,7 @@ static void c_string(gan_buf *o, const char *text, const char *indent)
             gan_buf_printf(o, "\\%03o", *c);
         else
             gan_buf_printf(o, "%c", *c);
+        col = *c == '\n' ? 0 : col + (int)(o->len - before);
     }
     gan_buf_put(o, "\"");
 }

@@ -210,17 +210,24 @@ static int signature_order(const gan_plan *pl, const layer_fn *fn, int *order)
     return n;
 }
 
+/* One banner line ("---- ROLE, layer ... pass ----" as a comment) while it fits;
+ * wrapped like any comment when the model's path or a layer's name makes it
+ * longer. */
 static void banner(gan_buf *o, const gan_plan *pl, const ir_node *head)
 {
     const char *role = head->net >= 0 ? pl->m->net[head->net].role : NULL;
+    char *text;
     if (role && head->yaml_line) {
         char *path = gan_comment_safe(pl->m->path);
-        gan_buf_printf(o, "/* ---- %s, layer '%s' (%s:%d), %s pass ---- */\n", role,
-                       head->layer, path, head->yaml_line, pass_name(head->pass));
+        text = gan_strf("---- %s, layer '%s' (%s:%d), %s pass ----", role, head->layer, path,
+                        head->yaml_line, pass_name(head->pass));
         free(path);
-    } else
-        gan_buf_printf(o, "/* ---- %s: %s, %s pass ---- */\n", pl->p->name, head->layer,
-                       pass_name(head->pass));
+    } else {
+        text = gan_strf("---- %s: %s, %s pass ----", pl->p->name, head->layer,
+                        pass_name(head->pass));
+    }
+    gan_emit_comment(o, 0, text);
+    free(text);
 }
 
 /* Whether pointer_expr names node b's workspace buffer; its span of ws

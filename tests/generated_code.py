@@ -114,6 +114,8 @@ def main():
                                     os.path.join(out, f)], capture_output=True, text=True)
                 if r.returncode:
                     fail("%s: %s does not compile: %s" % (label, f, r.stderr[:400]))
+                # a path in comments wraps like any text (the layer banners once did not)
+                check_file(os.path.join(out, f))
         print("%s (%d characters): %s" % (label, len(model), "ok"))
     shutil.rmtree(work)
     print("generated code: %d files of %d models checked, %d failures" %
