@@ -166,6 +166,24 @@ static int take_lock(rt_run_dir *r, rt_err *err)
     return status;
 }
 
+/* The run files' temporaries at the top of dir (weights.safetensors.PID.tmp
+ * of a trainer killed while writing): with the lock held they are a dead
+ * process's, and go.  The checkpoints' own go when they are pruned
+ * (rt_checkpoint.c). */
+static void remove_dead_temps(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL)
+        if (is_run_temp(e->d_name, 0)) {
+            char *p = join(dir, e->d_name);
+            (void)unlink(p);
+            free(p);
+        }
+    if (d)
+        closedir(d);
+}
+
 int rt_run_dir_claim(rt_run_dir *r, const char *dir, int fresh, int overwrite, rt_err *err)
 {
     struct stat st;
@@ -178,6 +196,8 @@ int rt_run_dir_claim(rt_run_dir *r, const char *dir, int fresh, int overwrite, r
     if (fresh && rt_mkdir_p(dir, err) != 0)
         return 1;
     int status = take_lock(r, err);
+    if (status == 0)
+        remove_dead_temps(dir);
     if (status != 0 || !fresh || overwrite)
         return status;
     char found[256] = "";

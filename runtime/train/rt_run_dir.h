@@ -27,7 +27,8 @@ typedef struct {
     int created;   /* the folder did not exist before this trainer */
 } rt_run_dir;
 
-/* Makes the folder (fresh runs) and takes its lock; a fresh run without
+/* Makes the folder (fresh runs) and takes its lock, then removes the
+ * temporaries of run files that a killed trainer left; a fresh run without
  * overwrite also checks that the folder holds no run.  A folder to
  * resume that does not exist is not locked (0: the resume then fails).  Returns an exit
  * status: 0, 2 for a folder that is taken (another trainer, a run), 1 when
