@@ -136,6 +136,10 @@ gan_shape gan_net_input_shape(const gan_net *net, int j);
 gan_shape gan_net_value_shape(const gan_net *net, int src);
 /* The input shape of input k of layer li (the network input or a layer's output). */
 gan_shape gan_layer_input_shape(const gan_net *net, int li, int k);
+/* infer for a layer of `units` output features that takes a flat input
+ * (dense, maxout): l->out is (units), or an error naming the layer's kind
+ * and asking for a flatten. */
+int gan_infer_flat_units(gan_layer *l, const gan_shape *in, int units, gan_diag *d);
 /* Declares "weight" (shape w_shape) and, when bias_len > 0, "bias" of layer
  * li, initialised as l->init says from fan_in and fan_out. */
 void gan_declare_weight(gan_model *m, gan_net *net, int li, int ndim, const int *w_shape,

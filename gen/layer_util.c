@@ -188,3 +188,17 @@ int gan_spectral_norm(gan_lower *c, const gan_layer *l, int w, int outer, int ro
     return ir_binary(g, IR_DIV, w, ir_reshape(g, sigma, ones, NULL),
                      ir_strf(g, "%s_weight_sn", l->name));
 }
+
+int gan_infer_flat_units(gan_layer *l, const gan_shape *in, int units, gan_diag *d)
+{
+    if (in[0].rank != 1) {
+        char s[64];
+        gan_shape_str(in[0], s, sizeof s);
+        gan_error(d, l->pos, "%s layer '%s' needs a flat input, found shape %s; "
+                  "add a 'flatten' layer before it", l->kind->name, l->name, s);
+        return -1;
+    }
+    l->out.rank = 1;
+    l->out.d[0] = units;
+    return 0;
+}

@@ -25,17 +25,7 @@ static const gan_setting settings[] = {
 static int infer(gan_layer *l, const gan_shape *in, int n_in, gan_diag *d)
 {
     (void)n_in;
-    if (in[0].rank != 1) {
-        char s[64];
-        gan_shape_str(in[0], s, sizeof s);
-        gan_error(d, l->pos, "dense layer '%s' needs a flat input, found shape %s; "
-                  "add a 'flatten' layer before it", l->name, s);
-        return -1;
-    }
-    const dense_settings *s = l->settings;
-    l->out.rank = 1;
-    l->out.d[0] = s->units;
-    return 0;
+    return gan_infer_flat_units(l, in, ((const dense_settings *)l->settings)->units, d);
 }
 
 static void declare(gan_model *m, gan_net *net, int li)
