@@ -112,7 +112,7 @@ int main(int argc, char **argv)
                 if (m->updates[u].nets[k] == net)
                     rt_optim_init(&opt[net], &m->updates[u].optim, m->nets[net].param_count);
 
-    size_t nreal = (size_t)m->batch * m->sample_size;
+    size_t nreal = (size_t)m->batch * m->sources[0].sample_size;
     float *real = malloc(POOL * nreal * sizeof *real);
     float *loss = calloc((size_t)m->n_updates + 1, sizeof *loss);
     if (!real || !loss || !opt) {

@@ -108,7 +108,9 @@ static void constants(gan_buf *o, const gan_model *m, const gan_emit_target *t, 
     const gan_net *gen = &m->net[m->gen_net];
     if (m->shorthand)
         constant(o, "LATENT", gen->inputs[0].shape.d[0], "latent vector size", 0);
-    constant(o, "SAMPLE_SIZE", gan_shape_numel(m->data.shape), "floats per data sample", 0);
+    constant(o, "SAMPLE_SIZE", gan_shape_numel(m->sources[0].shape),
+             m->n_sources > 1 ? "floats per sample of the first data source" :
+             "floats per data sample", 0);
     constant(o, "OUT_SIZE", gan_shape_numel(gen->layers[gen->output].out),
              "floats per generated sample", 0);
     for (int net = 0; net < m->n_nets; net++) {
@@ -365,6 +367,42 @@ static void sampler_parts(gan_buf *o, const gan_model *m)
     gan_buf_put(o, "};");
 }
 
+static void c_string(gan_buf *o, const char *text, const char *indent);
+
+/* The data sources (rt_data_source, rt_model.h), in the order of data: */
+static void data_sources(gan_buf *o, const gan_model *m)
+{
+    static const int data_kind[] = { RT_DATA_RING8, RT_DATA_GRID25, RT_DATA_CSV, RT_DATA_IDX,
+                                     RT_DATA_PNG_DIR };
+    static const int labels_kind[] = { RT_LABELS_NONE, RT_LABELS_IDX, RT_LABELS_CSV_COLUMN,
+                                       RT_LABELS_FOLDERS };
+    gan_buf_put(o, "static const rt_data_source sources[] = {\n");
+    for (int i = 0; i < m->n_sources; i++) {
+        const gan_data_source *src = &m->sources[i];
+        gan_buf_printf(o, "    {\n        .name = \"%s\",\n        .kind = %d,\n", src->name,
+                       data_kind[src->kind]);
+        if (src->path) {
+            gan_buf_put(o, "        .path = ");
+            c_string(o, src->path, "        ");
+            gan_buf_put(o, ",\n");
+        }
+        if (src->labels != GAN_LABELS_NONE) {
+            gan_buf_printf(o, "        .labels_kind = %d,\n        .labels_column = %d,\n"
+                              "        .classes = %d,\n", labels_kind[src->labels],
+                           src->label_column, src->classes);
+            if (src->labels_path) {
+                gan_buf_put(o, "        .labels_path = ");
+                c_string(o, src->labels_path, "        ");
+                gan_buf_put(o, ",\n");
+            }
+        }
+        gan_buf_printf(o, "        .sample_ndim = %d,\n        .sample_shape = ", src->shape.rank);
+        shape3(o, src->shape);
+        gan_buf_printf(o, ",\n        .sample_size = %ld,\n    },\n", gan_shape_numel(src->shape));
+    }
+    gan_buf_put(o, "};\n");
+}
+
 /* The trainer's tables: networks, variables, updates (rt_model.h). */
 static void trainer_tables(gan_buf *o, const gan_model *m)
 {
@@ -382,16 +420,20 @@ static void trainer_tables(gan_buf *o, const gan_model *m)
             gan_buf_put(o, "NULL, 0.0f },\n");
         free(P);
     }
-    gan_buf_put(o, "};\n\nstatic rt_var vars[] = {\n");
+    gan_buf_put(o, "};\n\n");
+    data_sources(o, m);
+    gan_buf_put(o, "\nstatic rt_var vars[] = {\n");
     for (int v = 0; v < m->n_vars; v++) {
         const gan_var *var = &m->vars[v];
         int labels = -1;
         for (int w = 0; w < m->n_vars; w++)
             if (m->vars[w].kind == GAN_VAR_LABEL && m->vars[w].data_var == v)
                 labels = w;
-        gan_buf_printf(o, "    { \"%s\", %s, %ld, %d, %d, 0, %d, %s },\n", var->name,
+        int data = var->kind == GAN_VAR_DATA || var->kind == GAN_VAR_LABEL;
+        gan_buf_printf(o, "    { \"%s\", %s, %ld, %d, %d, %d, %d, %d, %s },\n", var->name,
                        var_kinds[var->kind], gan_shape_numel(var->shape), var->dist,
-                       var->classes, labels, var->name);
+                       var->classes, data ? var->source : 0, labels,
+                       var->kind == GAN_VAR_DATA ? var->rows_of : -1, var->name);
     }
     gan_buf_put(o, "};\n");
     for (int k = 0; k < m->n_updates; k++) {
@@ -475,8 +517,6 @@ static void source_text(gan_buf *o, const gan_emit_target *t)
 /* `many`: the batch of the sampler's generate_many, 0 when it has none */
 static void model_fields(gan_buf *o, const gan_model *m, const gan_emit_target *t, int many)
 {
-    static const int data_kind[] = { RT_DATA_RING8, RT_DATA_GRID25, RT_DATA_CSV, RT_DATA_IDX,
-                                     RT_DATA_PNG_DIR };
     const gan_net *gen = &m->net[m->gen_net];
     gan_shape out = gen->layers[gen->output].out;
     gan_buf_printf(o, "    .model_name = \"%s\",\n    .ganc_version = \"%s\",\n"
@@ -506,28 +546,10 @@ static void model_fields(gan_buf *o, const gan_model *m, const gan_emit_target *
     free(P);
     gan_buf_put(o, "    .source_yaml = ");
     c_string(o, t->model_path, "");
-    gan_buf_printf(o, ",\n    .model_yaml = model_yaml,\n    .data_kind = %d,\n",
-                   data_kind[m->data.kind]);
-    if (m->data.path) {
-        gan_buf_put(o, "    .data_path = ");
-        c_string(o, m->data.path, "");
-        gan_buf_put(o, ",\n");
-    }
-    if (m->data.labels != GAN_LABELS_NONE) {
-        static const int labels_kind[] = { RT_LABELS_NONE, RT_LABELS_IDX, RT_LABELS_CSV_COLUMN,
-                                           RT_LABELS_FOLDERS };
-        gan_buf_printf(o, "    .labels_kind = %d,\n    .labels_column = %d,\n"
-                          "    .classes = %d,\n", labels_kind[m->data.labels],
-                       m->data.label_column, m->data.classes);
-        if (m->data.labels_path) {
-            gan_buf_put(o, "    .labels_path = ");
-            c_string(o, m->data.labels_path, "");
-            gan_buf_put(o, ",\n");
-        }
-    }
-    gan_buf_printf(o, "    .sample_ndim = %d,\n    .sample_shape = ", m->data.shape.rank);
-    shape3(o, m->data.shape);
-    gan_buf_printf(o, ",\n    .sample_size = SAMPLE_SIZE,\n"
+    gan_buf_printf(o, ",\n    .model_yaml = model_yaml,\n"
+                      "    .sources = sources,\n    .n_sources = %d,\n    .paired = %d",
+                   m->n_sources, m->paired);
+    gan_buf_printf(o, ",\n"
                       "    .nets = nets,\n    .n_nets = %d,\n"
                       "    .vars = vars,\n    .n_vars = %d,\n"
                       "    .updates = updates,\n    .n_updates = %d,\n"

@@ -260,9 +260,9 @@ static void check_shorthand(const gan_model *m, gan_diag *d)
     char a[64], b[64];
     const gan_net *g = &m->net[GAN_G], *dn = &m->net[GAN_D];
     gan_shape gout = g->layers[g->output].out;
-    if (!shape_eq(gout, m->data.shape)) {
+    if (!shape_eq(gout, m->sources[0].shape)) {
         gan_shape_str(gout, a, sizeof a);
-        gan_shape_str(m->data.shape, b, sizeof b);
+        gan_shape_str(m->sources[0].shape, b, sizeof b);
         gan_error(d, g->layers[g->output].pos, "the generator's output '%s' has shape %s, "
                   "but a data sample has shape %s", g->layers[g->output].name, a, b);
     }

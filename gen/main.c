@@ -159,6 +159,27 @@ static void print_net(const gan_model *m, const gan_net *net)
     printf("  %-46s %12ld\n\n", "total", total);
 }
 
+/* data: each source, its kind, path and sample shape; how they pair */
+static void print_data(const gan_model *m)
+{
+    static const char *const kinds[] = { "ring8", "grid25", "csv", "idx", "png_dir" };
+    for (int s = 0; s < m->n_sources; s++) {
+        const gan_data_source *src = &m->sources[s];
+        char shape[64];
+        gan_shape_str(src->shape, shape, sizeof shape);
+        if (m->n_sources > 1)
+            printf("%s %s: ", s ? "    " : "data", src->name);
+        else
+            printf("data: ");
+        printf("%s%s%s, samples %s%s\n", kinds[src->kind], src->path ? " " : "",
+               src->path ? src->path : "", shape, src->labels ? ", labelled" : "");
+    }
+    if (m->n_sources > 1)
+        printf("     %s\n", m->paired ? "paired: row i of each source goes with row i of the "
+               "others" : "unpaired: each source shuffled on its own");
+    printf("\n");
+}
+
 /* Each update as compiled: what it trains, its terms over which values
  * (stop(...) where gradients stop), what it draws. */
 static void print_updates(const gan_model *m)
@@ -309,7 +330,8 @@ static int cmd_check(int argc, char **argv)
         gan_model_free(&m);
         return 2;
     }
-    printf("model %s (%s), batch %d\n\n", m.name, path, m.train.batch);
+    printf("model %s (%s), batch %d\n", m.name, path, m.train.batch);
+    print_data(&m);
     for (int i = 0; i < m.n_nets; i++)
         print_net(&m, &m.net[i]);
     print_updates(&m);

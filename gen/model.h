@@ -131,6 +131,10 @@ typedef struct {
     int dist;                  /* latent */
     int classes;               /* label, class */
     int data_var;              /* label: the data variable whose rows it labels */
+    int source;                /* data, label: index into gan_model.sources */
+    int rows_of;               /* data of a paired source after the first: the
+                                * data variable of the first source whose rows
+                                * it takes, else -1 */
 } gan_var;
 
 enum gan_value_kind { GAN_VALUE_VAR, GAN_VALUE_APPLY, GAN_VALUE_STOP };
@@ -214,21 +218,34 @@ typedef struct {
  * png_dir's subfolders (one per class) */
 enum gan_labels { GAN_LABELS_NONE = 0, GAN_LABELS_IDX, GAN_LABELS_CSV_COLUMN, GAN_LABELS_FOLDERS };
 
+/* A source of training samples: `data` as a whole, or one of its named
+ * sources. */
+typedef struct {
+    const char *name;          /* "data", or its key under data: */
+    int kind;                  /* enum gan_data */
+    const char *path;          /* relative to the model file's folder, resolved */
+    gan_shape shape;
+    int labels;                /* enum gan_labels: where the samples' class labels are */
+    const char *labels_path;   /* GAN_LABELS_IDX: the IDX label file, resolved */
+    int label_column;          /* GAN_LABELS_CSV_COLUMN: counting from 0 */
+    int classes;               /* labels lie in [0, classes); 0 without labels */
+    gan_pos pos;
+    char *owned_path;          /* path joined to the model's folder, or NULL */
+    char *owned_labels_path;   /* labels_path likewise */
+} gan_data_source;
+
+/* The trainer has a pair of flags for each source (--data, --data2):
+ * more sources are refused, naming the data section. */
+#define GAN_DATA_SOURCES_MAX RT_DATA_SOURCES_MAX
+
 typedef struct {
     const char *path;
     gan_node *root;
     const char *name;
     uint64_t seed;
-    struct {
-        int kind;              /* enum gan_data */
-        const char *path;      /* relative to the model file's folder, resolved */
-        gan_shape shape;
-        int labels;            /* enum gan_labels: where the samples' class labels are */
-        const char *labels_path;   /* GAN_LABELS_IDX: the IDX label file, resolved */
-        int label_column;      /* GAN_LABELS_CSV_COLUMN: counting from 0 */
-        int classes;           /* labels lie in [0, classes); 0 without labels */
-        gan_pos pos;
-    } data;
+    gan_data_source sources[GAN_DATA_SOURCES_MAX];   /* sources[0]: the first */
+    int n_sources;
+    int paired;                /* the sources' rows are aligned by index */
     gan_net *net;              /* owned */
     int n_nets;
     gan_var *vars;             /* owned */
@@ -244,8 +261,6 @@ typedef struct {
     } train;
     int unroll;                /* loops of at most this extent are unrolled */
 
-    char *owned_data_path;     /* data.path joined to the model's folder, or NULL */
-    char *owned_labels_path;   /* data.labels likewise */
     gan_tensor *tensors;
     int n_tensors;
 } gan_model;

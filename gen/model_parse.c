@@ -46,63 +46,62 @@ static const char *beside_model(const gan_model *m, const char *path, char **own
  * for csv (the file has one column more than the sample; N counts from
  * 0), `folders` for png_dir (one subfolder per class, in name order); and
  * data.classes, their count, with them */
-static void parse_labels(gan_model *m, const gan_node *n, gan_diag *d)
+static void parse_labels(gan_model *m, gan_data_source *src, const gan_node *n, gan_diag *d)
 {
     static const char *const column_keys[] = { "column", NULL };
     const gan_node *lab = gan_map_get(n, "labels");
     const gan_node *classes = gan_map_get(n, "classes");
-    m->data.classes = (int)gan_get_int(n, "classes", 0, 2, 256, lab != NULL, d);
+    src->classes = (int)gan_get_int(n, "classes", 0, 2, 256, lab != NULL, d);
     if (!lab) {
         if (classes)
             gan_error(d, classes->pos, "'classes' counts the classes of the data's 'labels', "
                       "which are missing");
         return;
     }
-    switch (m->data.kind) {
+    switch (src->kind) {
     case GAN_DATA_IDX:
-        m->data.labels = GAN_LABELS_IDX;
-        m->data.labels_path = beside_model(m, gan_get_str(n, "labels", NULL, 1, d),
-                                           &m->owned_labels_path);
+        src->labels = GAN_LABELS_IDX;
+        src->labels_path = beside_model(m, gan_get_str(n, "labels", NULL, 1, d),
+                                        &src->owned_labels_path);
         return;
     case GAN_DATA_CSV:
-        m->data.labels = GAN_LABELS_CSV_COLUMN;
+        src->labels = GAN_LABELS_CSV_COLUMN;
         if (lab->type != GAN_NODE_MAP) {
             gan_error(d, lab->pos, "labels of csv data are one of its columns: expected "
                       "'labels: {column: N}' (N counting from 0)");
             return;
         }
         gan_check_keys(lab, "labels", column_keys, d);
-        m->data.label_column = (int)gan_get_int(lab, "column", 0, 0, m->data.shape.d[0], 1, d);
+        src->label_column = (int)gan_get_int(lab, "column", 0, 0, src->shape.d[0], 1, d);
         return;
     case GAN_DATA_PNG_DIR:
-        m->data.labels = GAN_LABELS_FOLDERS;
+        src->labels = GAN_LABELS_FOLDERS;
         if (lab->type != GAN_NODE_SCALAR || strcmp(lab->scalar, "folders") != 0)
             gan_error(d, lab->pos, "labels of png_dir data are its subfolders, one per "
                       "class: expected 'labels: folders'");
         return;
     default:
         gan_error(d, lab->pos, "%s data has no labels (labels come with idx, csv or png_dir "
-                  "data)", data_sources[m->data.kind]);
+                  "data)", data_sources[src->kind]);
     }
 }
 
-static void parse_data(gan_model *m, const gan_node *root, gan_diag *d)
+/* One source: `data` itself, or one of its named sources (n is its map;
+ * `what` names it in messages). */
+static void parse_source(gan_model *m, gan_data_source *src, const gan_node *n,
+                         const char *what, gan_diag *d)
 {
     static const char *const keys[] = { "source", "path", "shape", "labels", "classes", NULL };
-    const gan_node *n = gan_expect_map(root, "data", 1, d);
-    m->data.kind = GAN_DATA_RING8;
-    m->data.shape.rank = 1;
-    m->data.shape.d[0] = 2;
-    if (!n)
-        return;
-    m->data.pos = n->pos;
-    gan_check_keys(n, "data", keys, d);
-    m->data.kind = gan_get_enum(n, "source", data_sources, GAN_DATA_RING8, 1, d);
-    int from_file = m->data.kind != GAN_DATA_RING8 && m->data.kind != GAN_DATA_GRID25;
-    m->data.path = gan_get_str(n, "path", NULL, from_file, d);
-    m->data.path = beside_model(m, m->data.path, &m->owned_data_path);
+    src->pos = n->pos;
+    src->shape.rank = 1;   /* the mixtures' (x, y), until the source says otherwise */
+    src->shape.d[0] = 2;
+    gan_check_keys(n, what, keys, d);
+    src->kind = gan_get_enum(n, "source", data_sources, GAN_DATA_RING8, 1, d);
+    int from_file = src->kind != GAN_DATA_RING8 && src->kind != GAN_DATA_GRID25;
+    src->path = gan_get_str(n, "path", NULL, from_file, d);
+    src->path = beside_model(m, src->path, &src->owned_path);
     const gan_node *shape = gan_map_get(n, "shape");
-    if (m->data.kind == GAN_DATA_IDX || m->data.kind == GAN_DATA_PNG_DIR) {
+    if (src->kind == GAN_DATA_IDX || src->kind == GAN_DATA_PNG_DIR) {
         long v[3] = { 0, 0, 0 };
         int ok = shape && shape->type == GAN_NODE_SEQ && shape->n == 3;
         for (int i = 0; ok && i < 3; i++)
@@ -112,11 +111,11 @@ static void parse_data(gan_model *m, const gan_node *root, gan_diag *d)
         if (!ok)
             gan_error(d, shape ? shape->pos : n->pos, "%s data needs 'shape: [CHANNELS, HEIGHT, "
                       "WIDTH]' with 1 (gray) or 3 (RGB) channels, e.g. [1, 28, 28]",
-                      data_sources[m->data.kind]);
-        m->data.shape.rank = 3;
+                      data_sources[src->kind]);
+        src->shape.rank = 3;
         for (int i = 0; i < 3; i++)
-            m->data.shape.d[i] = ok ? (int)v[i] : 1;
-    } else if (m->data.kind == GAN_DATA_CSV) {
+            src->shape.d[i] = ok ? (int)v[i] : 1;
+    } else if (src->kind == GAN_DATA_CSV) {
         long cols = 0;
         if (!shape)
             gan_error(d, n->pos, "csv data needs 'shape: [COLUMNS]'");
@@ -125,12 +124,82 @@ static void parse_data(gan_model *m, const gan_node *root, gan_diag *d)
             gan_error(d, shape->pos, "'shape' of csv data must be a list of one positive "
                       "integer (the number of columns), e.g. [2]");
         else
-            m->data.shape.d[0] = (int)cols;
+            src->shape.d[0] = (int)cols;
     } else if (shape) {
         gan_error(d, shape->pos, "'shape' is fixed for %s data (2 columns); remove it",
-                  data_sources[m->data.kind]);
+                  data_sources[src->kind]);
     }
-    parse_labels(m, n, d);   /* after the shape: a CSV's label column is counted in it */
+    parse_labels(m, src, n, d);   /* after the shape: a CSV's label column is counted in it */
+}
+
+static const char *const source_name_why = "the trainer and variables name it";
+
+/* Named sources, data: {NAME: {source: ...}, NAME2: {...}, paired: BOOL}:
+ * two domains (each shuffled on its own) or, paired, rows aligned by index. */
+static void parse_named_sources(gan_model *m, const gan_node *n, gan_diag *d)
+{
+    m->n_sources = 0;
+    for (size_t i = 0; i < n->n; i++) {
+        const gan_node *key = n->keys[i], *v = n->items[i];
+        if (key->type == GAN_NODE_SCALAR && !strcmp(key->scalar, "paired"))
+            continue;
+        if (m->n_sources == GAN_DATA_SOURCES_MAX) {
+            gan_error(d, key->pos, "data: source '%s' is one too many: a model trains on at "
+                      "most %d sources (the trainer's --data and --data2)",
+                      key->type == GAN_NODE_SCALAR ? key->scalar : "?", GAN_DATA_SOURCES_MAX);
+            break;
+        }
+        gan_data_source *src = &m->sources[m->n_sources++];
+        src->name = "data";
+        if (!gan_check_name(key, "a data source's name", GAN_LAYER_NAME_MAX, source_name_why, d))
+            src->name = key->scalar;
+        if (v->type != GAN_NODE_MAP || !gan_map_get(v, "source")) {
+            gan_error(d, v->pos, "data source '%s': expected a map with 'source' (ring8, grid25, "
+                      "csv, idx or png_dir), 'path', 'shape', ...", src->name);
+            continue;
+        }
+        char *what = gan_strf("data source '%s'", src->name);
+        parse_source(m, src, v, what, d);
+        free(what);
+    }
+    if (m->n_sources == 0) {
+        gan_error(d, n->pos, "data: expected 'source: ...' (one source) or named sources "
+                  "such as 'photos: {source: idx, ...}', found neither");
+        m->n_sources = 1;
+        m->sources[0] = (gan_data_source){ .name = "data", .shape = { 1, { 2 } } };
+    }
+    m->paired = gan_get_bool(n, "paired", 0, d);
+    const gan_node *paired = gan_map_get(n, "paired");
+    if (m->paired && m->n_sources < 2)
+        gan_error(d, paired->pos, "'paired' aligns the rows of two sources, and data names "
+                  "one");
+    for (int s = 0; m->paired && s < m->n_sources; s++)
+        if (m->sources[s].kind == GAN_DATA_RING8 || m->sources[s].kind == GAN_DATA_GRID25)
+            gan_error(d, m->sources[s].pos, "data source '%s': paired sources are files, "
+                      "whose rows can be aligned; %s data is drawn fresh", m->sources[s].name,
+                      data_sources[m->sources[s].kind]);
+}
+
+/* data: one source (a map with 'source'), or named sources */
+static void parse_data(gan_model *m, const gan_node *root, gan_diag *d)
+{
+    const gan_node *n = gan_expect_map(root, "data", 1, d);
+    gan_data_source *first = &m->sources[0];
+    m->n_sources = 1;
+    first->name = "data";
+    first->kind = GAN_DATA_RING8;
+    first->shape.rank = 1;   /* the mixtures' (x, y) */
+    first->shape.d[0] = 2;
+    if (!n)
+        return;
+    first->pos = n->pos;
+    if (gan_map_get(n, "source"))
+        parse_source(m, first, n, "data", d);
+    else if (m->shorthand)
+        gan_error(d, n->pos, "data: expected 'source: ...'; named sources (two domains or "
+                  "paired data) are for models written with 'networks'");
+    else
+        parse_named_sources(m, n, d);
 }
 
 static void parse_train(gan_model *m, const gan_node *root, gan_diag *d)
@@ -278,8 +347,10 @@ void gan_model_free(gan_model *m)
     for (int t = 0; t < m->n_tensors; t++)
         free(m->tensors[t].name);
     free(m->tensors);
-    free(m->owned_data_path);
-    free(m->owned_labels_path);
+    for (int s = 0; s < m->n_sources; s++) {
+        free(m->sources[s].owned_path);
+        free(m->sources[s].owned_labels_path);
+    }
     gan_node_free(m->root);
     memset(m, 0, sizeof *m);
 }

@@ -254,7 +254,7 @@ static void parse_net_input(gan_model *m, gan_net *net, gan_net_input *in, const
     in->shape.rank = 1;
     in->shape.d[0] = 1;
     if (v->type == GAN_NODE_SCALAR && !strcmp(v->scalar, "sample")) {
-        in->shape = m->data.shape;
+        in->shape = m->sources[0].shape;
         return;
     }
     const char *expected = "a network input is 'sample' (a data sample), {sample: true}, "
@@ -282,7 +282,7 @@ static void parse_net_input(gan_model *m, gan_net *net, gan_net_input *in, const
         in->classes = (int)gan_get_int(v, "label", 2, 2, 1 << 20, 1, d);
     } else if (gan_map_get(v, "sample")) {
         gan_get_bool(v, "sample", 1, d);
-        in->shape = m->data.shape;
+        in->shape = m->sources[0].shape;
     } else {
         const gan_node *sh = gan_map_get(v, "shape");
         long e[3] = { 0, 0, 0 };

@@ -42,6 +42,7 @@ static gan_var *add_var(gan_model *m, const char *name, int kind, gan_pos pos)
     v->shape.rank = 1;
     v->shape.d[0] = 1;
     v->data_var = -1;
+    v->rows_of = -1;
     return v;
 }
 
@@ -89,9 +90,9 @@ void gan_shorthand_objective(gan_model *m, const gan_node *root, gan_diag *d)
     z_in->shape.d[0] = lat ? (int)gan_get_int(lat, "size", 1, 1, 1 << 16, 1, d) : 1;
     z_in->dist = gan_get_enum(lat, "distribution", latent_dists, 0, 0, d);
     x_in->kind = GAN_INPUT_SAMPLE;
-    x_in->shape = m->data.shape;
-    gan_var *real = add_var(m, "real", GAN_VAR_DATA, m->data.pos);
-    real->shape = m->data.shape;
+    x_in->shape = m->sources[0].shape;
+    gan_var *real = add_var(m, "real", GAN_VAR_DATA, m->sources[0].pos);
+    real->shape = m->sources[0].shape;
     gan_var *z = add_var(m, "z", GAN_VAR_LATENT, lat ? lat->pos : root->pos);
     z->shape = z_in->shape;
     z->dist = z_in->dist;
@@ -129,12 +130,72 @@ void gan_shorthand_objective(gan_model *m, const gan_node *root, gan_diag *d)
 
 /* ---- variables ------------------------------------------------------------ */
 
+/* The class count of the data's labels: of the first source that has them */
+static int data_classes(const gan_model *m)
+{
+    for (int s = 0; s < m->n_sources; s++)
+        if (m->sources[s].labels)
+            return m->sources[s].classes;
+    return 0;
+}
+
+/* A data variable's source: the only one, or {data: SOURCE}; of paired
+ * data, a variable of a source after the first takes the rows of a data
+ * variable of the first ({rows_of: X}, or the only one declared before). */
+static void data_source_of(gan_model *m, gan_var *var, const gan_node *map, gan_diag *d)
+{
+    const gan_node *named = map ? gan_map_get(map, "data") : NULL;
+    int scalar = named && named->type == GAN_NODE_SCALAR;
+    if (named && !scalar)
+        gan_error(d, named->pos, "variable '%s': 'data' names a data source", var->name);
+    var->source = 0;
+    if (scalar && m->n_sources > 1) {
+        var->source = -1;
+        for (int s = 0; s < m->n_sources; s++)
+            if (!strcmp(m->sources[s].name, named->scalar))
+                var->source = s;
+        if (var->source < 0) {
+            gan_error(d, named->pos, "variable '%s': no data source is named '%s' (the "
+                      "sources: '%s', '%s')", var->name, named->scalar, m->sources[0].name,
+                      m->sources[1].name);
+            var->source = 0;
+        }
+    } else if (m->n_sources > 1) {
+        gan_error(d, var->pos, "variable '%s': the data has %d sources; say which: "
+                  "{data: %s}", var->name, m->n_sources, m->sources[0].name);
+    } else if (scalar && strcmp(named->scalar, "data") != 0 && strcmp(named->scalar, "true")) {
+        gan_error(d, named->pos, "variable '%s': the data has one source; write 'data' "
+                  "(found {data: %s})", var->name, named->scalar);
+    }
+    var->shape = m->sources[var->source].shape;
+    const gan_node *rows = map ? gan_map_get(map, "rows_of") : NULL;
+    if (!m->paired || var->source == 0) {
+        if (rows)
+            gan_error(d, rows->pos, "variable '%s': 'rows_of' takes the rows of a data "
+                      "variable of the first of paired sources; this one %s", var->name,
+                      m->paired ? "is of the first source" : "is not of paired data");
+        return;
+    }
+    const char *of = rows ? gan_get_str(map, "rows_of", NULL, 1, d) : NULL;
+    int v = (int)(var - m->vars);
+    for (int i = 0; i < v; i++)
+        if (m->vars[i].kind == GAN_VAR_DATA && m->vars[i].source == 0 &&
+            (!of || !strcmp(m->vars[i].name, of)))
+            var->rows_of = var->rows_of == -1 ? i : -2;
+    if (var->rows_of < 0)
+        gan_error(d, rows ? rows->pos : var->pos, "variable '%s': of paired data, it takes "
+                  "the rows of a data variable of source '%s' declared before it: %s",
+                  var->name, m->sources[0].name, var->rows_of == -2 ?
+                  "there are several; say which: {rows_of: NAME}" :
+                  of ? "'rows_of' names none" : "there is none");
+}
+
 /* NAME: data | labels | latent | classes, or a map {latent: SIZE,
  * distribution: D} / {classes: N} / {labels: DATA_VARIABLE} */
 static void parse_variable(gan_model *m, const gan_node *key, const gan_node *v, gan_diag *d)
 {
     static const char *const keys[] = { "latent", "distribution", "classes", "labels", "data",
-                                        NULL };
+                                        "rows_of", NULL };
     if (gan_check_name(key, "a variable name", GAN_LAYER_NAME_MAX, "it names a buffer of the "
                        "generated code", d))
         return;
@@ -170,7 +231,7 @@ static void parse_variable(gan_model *m, const gan_node *key, const gan_node *v,
     const gan_node *map = v->type == GAN_NODE_MAP ? v : NULL;
     switch (kind) {
     case GAN_VAR_DATA:
-        var->shape = m->data.shape;
+        data_source_of(m, var, map, d);
         break;
     case GAN_VAR_LATENT:
         /* 0: taken from the network inputs it feeds (objective_check.c) */
@@ -179,27 +240,35 @@ static void parse_variable(gan_model *m, const gan_node *key, const gan_node *v,
                     gan_get_enum(map, "distribution", latent_dists, 0, 0, d) : -1;
         break;
     case GAN_VAR_CLASS:
-        var->classes = (int)gan_get_int(map, "classes", m->data.classes, 2, 1 << 20, 0, d);
+        var->classes = (int)gan_get_int(map, "classes", data_classes(m), 2, 1 << 20, 0, d);
         break;
     case GAN_VAR_LABEL:
         of = map ? gan_get_str(map, "labels", NULL, 1, d) : NULL;
-        var->classes = m->data.classes;
-        if (!m->data.labels)
-            gan_error(d, v->pos, "variable '%s': labels come from the data's 'labels' (an "
-                      "IDX file, a CSV column or PNG subfolders), which 'data' does not "
-                      "declare", key->scalar);
         break;
     }
+    if (kind != GAN_VAR_DATA && map && gan_map_get(map, "rows_of"))
+        gan_error(d, gan_map_get(map, "rows_of")->pos, "variable '%s': 'rows_of' pairs a "
+                  "data variable with another's rows; this is a %s variable", key->scalar,
+                  var_kinds[kind]);
     if (kind == GAN_VAR_LABEL) {
         /* the data variable it labels: named, or the only one */
         for (int i = 0; i < m->n_vars - 1; i++)
             if (m->vars[i].kind == GAN_VAR_DATA && (!of || !strcmp(m->vars[i].name, of)))
                 var->data_var = var->data_var == -1 ? i : -2;
-        if (var->data_var < 0)
+        if (var->data_var < 0) {
             gan_error(d, v->pos, "variable '%s': %s", key->scalar, var->data_var == -2 ?
                       "there are several data variables; say whose labels: {labels: NAME}" :
                       of ? "its 'labels' must name a data variable declared before it" :
                       "labels belong to a data variable declared before them (e.g. x: data)");
+            return;
+        }
+        const gan_data_source *src = &m->sources[m->vars[var->data_var].source];
+        var->source = m->vars[var->data_var].source;
+        var->classes = src->classes;
+        if (!src->labels)
+            gan_error(d, v->pos, "variable '%s': labels come from the data's 'labels' (an "
+                      "IDX file, a CSV column or PNG subfolders), which %s does not "
+                      "declare", key->scalar, m->n_sources > 1 ? "its source" : "'data'");
     }
 }
 

@@ -242,9 +242,9 @@ static rt_net nets[] = {
     { "encoder", e_params, e_grads, E_PARAMS, NULL, 0, NULL, 0 },
 };
 static rt_var vars[] = {
-    { "real", RT_VAR_DATA, OUT, 0, 0, 0, -1, real },
-    { "z", RT_VAR_LATENT, LATENT, RT_LATENT_NORMAL, 0, 0, -1, z },
-    { "y", RT_VAR_CLASS, 1, 0, CLASSES, 0, -1, y },
+    { "real", RT_VAR_DATA, OUT, 0, 0, 0, -1, -1, real },
+    { "z", RT_VAR_LATENT, LATENT, RT_LATENT_NORMAL, 0, 0, -1, -1, z },
+    { "y", RT_VAR_CLASS, 1, 0, CLASSES, 0, -1, -1, y },
 };
 static const int d_nets[] = { 1 }, g_nets[] = { 0 }, e_nets[] = { 2 };
 static const int d_draws[] = { 0, 1, 2 }, e_draws[] = { 1, 2 };
@@ -263,11 +263,11 @@ static rt_net nets[] = {
     { "discriminator", d_params, d_grads, D_PARAMS, NULL, 0, NULL, 0 },
 };
 static rt_var vars[] = {
-    { "real", RT_VAR_DATA, OUT, 0, 0, 0, -1, real },
+    { "real", RT_VAR_DATA, OUT, 0, 0, 0, -1, -1, real },
 #ifdef FAKE_IMAGE
-    { "z", RT_VAR_LATENT, LATENT, RT_LATENT_UNIFORM, 0, 0, -1, z },
+    { "z", RT_VAR_LATENT, LATENT, RT_LATENT_UNIFORM, 0, 0, -1, -1, z },
 #else
-    { "z", RT_VAR_LATENT, LATENT, RT_LATENT_NORMAL, 0, 0, -1, z },
+    { "z", RT_VAR_LATENT, LATENT, RT_LATENT_NORMAL, 0, 0, -1, -1, z },
 #endif
 };
 static const int d_nets[] = { 1 }, g_nets[] = { 0 }, d_draws[] = { 0, 1 };
@@ -312,23 +312,26 @@ static void generate(float *out, const float *const *in)
 #endif
 
 #ifndef FAKE_SAMPLER
+#if defined(FAKE_MULTI) || defined(FAKE_IMAGE)
+static const rt_data_source SOURCE = {
+    .name = "data", .kind = RT_DATA_CSV,
+    .path = "fake_images.csv",   /* relative to the working directory */
+    .sample_ndim = 3, .sample_shape = { 1, 4, 4 }, .sample_size = OUT,
+};
+#else
+static const rt_data_source SOURCE = {
+    .name = "data", .kind = RT_DATA_RING8,
+    .sample_ndim = 1, .sample_shape = { 2 }, .sample_size = OUT,
+};
+#endif
 static const rt_model MODEL = {
     .model_name = NAME,
     .source_yaml = "tests/fake_model.c",
     .ganc_version = "0.0-test",
     .arch_hash = 0x0123456789abcdefull,
     .batch = BATCH,
-#if defined(FAKE_MULTI) || defined(FAKE_IMAGE)
-    .sample_ndim = 3,
-    .sample_shape = { 1, 4, 4 },
-    .data_kind = RT_DATA_CSV,
-    .data_path = "fake_images.csv",   /* relative to the working directory */
-#else
-    .sample_ndim = 1,
-    .sample_shape = { 2 },
-    .data_kind = RT_DATA_RING8,
-#endif
-    .sample_size = OUT,
+    .sources = &SOURCE,
+    .n_sources = 1,
     .tensors = TENSORS,
     .n_tensors = sizeof TENSORS / sizeof TENSORS[0],
     .nets = nets,

@@ -1,5 +1,5 @@
 /* test_rt_data.c - training data sources: mixtures, CSV epochs and
- * shuffling, refusals. */
+ * shuffling, refusals, labels and paired rows. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -59,7 +59,7 @@ static void test_ring8_batches_are_on_modes(void **state)
     assert_non_null(d);
     assert_string_equal(rt_data_describe(d), "ring8");
     float batch[2 * 4000];
-    rt_data_next_batch(d, batch, 4000);
+    rt_data_next_batch(d, batch, NULL, 4000);
     rt_mixture_score s = rt_mixture_evaluate(RT_DATA_RING8, batch, 4000);
     assert_int_equal(s.modes_captured, 8);
     assert_true(s.hq_fraction > 0.97);
@@ -98,9 +98,9 @@ static void test_csv_epochs(void **state)
     for (int epoch = 0; epoch < 6; epoch++) {
         float a[10], b[10];
         /* one epoch in two batches (3 + 2) */
-        rt_data_next_batch(d, a, 3);
-        rt_data_next_batch(d, a + 6, 2);
-        rt_data_next_batch(e, b, 5);
+        rt_data_next_batch(d, a, NULL, 3);
+        rt_data_next_batch(d, a + 6, NULL, 2);
+        rt_data_next_batch(e, b, NULL, 5);
         assert_memory_equal(a, b, sizeof a);
         int seen[5] = { 0 };
         for (int i = 0; i < 5; i++) {
@@ -119,7 +119,7 @@ static void test_csv_epochs(void **state)
     assert_true(orders_differ);
     /* a batch larger than the file wraps into the next epochs */
     float big[2 * 12];
-    rt_data_next_batch(d, big, 12);
+    rt_data_next_batch(d, big, NULL, 12);
     rt_data_close(d);
     rt_data_close(e);
 }
@@ -190,7 +190,7 @@ static void test_labels_follow_rows(void **state)
     rt_data *d = rt_data_open(RT_DATA_IDX, images, 4, 3, shape, &spec, &r, &err);
     assert_non_null(d);
     float x[8 * 4], y[8];
-    rt_data_next_labelled(d, x, y, 8);   /* crosses an epoch */
+    rt_data_next_batch(d, x, y, 8);   /* crosses an epoch */
     for (int b = 0; b < 8; b++) {
         int i = (int)((x[4 * b] + 1.0f) * 127.5f / 40.0f + 0.5f);
         assert_int_equal((int)y[b], i % 3);
@@ -214,7 +214,7 @@ static void test_labels_follow_rows(void **state)
     d = rt_data_open(RT_DATA_CSV, csv, 1, 1, one, &col, &r, &err);
     assert_non_null(d);
     float v[7], c[7];
-    rt_data_next_labelled(d, v, c, 7);
+    rt_data_next_batch(d, v, c, 7);
     for (int b = 0; b < 7; b++)
         assert_true(v[b] == 10.0f * c[b]);
     rt_data_close(d);
@@ -241,13 +241,49 @@ static void test_labels_follow_rows(void **state)
     d = rt_data_open(RT_DATA_PNG_DIR, sub, 4, 3, shape, &folders, &r, &err);
     assert_non_null(d);
     assert_int_equal(rt_data_rows(d), 3);
-    rt_data_next_labelled(d, x, y, 6);
+    rt_data_next_batch(d, x, y, 6);
     for (int b = 0; b < 6; b++)
         assert_int_equal((int)y[b], x[4 * b] > 0 ? 1 : 0);
     rt_data_close(d);
     folders.classes = 3;
     assert_null(rt_data_open(RT_DATA_PNG_DIR, sub, 4, 3, shape, &folders, &r, &err));
     assert_contains(err.msg, "expected 3 subfolders (data.classes), one per class, found 2");
+}
+
+/* Paired sources: the rows the first draws, copied from both, stay
+ * aligned across epochs (row i of one with row i of the other). */
+static void test_paired_rows(void **state)
+{
+    (void)state;
+    char other[192];
+    snprintf(other, sizeof other, "%s/paired.csv", dir);
+    FILE *f = fopen(other, "w");
+    for (int i = 0; i < 5; i++)
+        fprintf(f, "%d,%d\n", 100 + i, -i);
+    assert_int_equal(fclose(f), 0);
+    rt_rng r;
+    rt_rng_seed(&r, 3);
+    rt_err err;
+    rt_data *a = rt_data_open(RT_DATA_CSV, csv, 2, 1, SHAPE2, NULL, &r, &err);
+    rt_data *b = rt_data_open(RT_DATA_CSV, other, 2, 1, SHAPE2, NULL, &r, &err);
+    assert_non_null(a);
+    assert_non_null(b);
+    float xa[2 * 12], xb[2 * 12];
+    int seen[5] = { 0 };
+    for (int round = 0; round < 2; round++) {   /* 24 rows: past four epochs of 5 */
+        const size_t *rows = rt_data_next_rows(a, 12);
+        rt_data_copy_rows(a, rows, 12, xa, NULL);
+        rt_data_copy_rows(b, rows, 12, xb, NULL);
+        for (int i = 0; i < 12; i++) {
+            assert_true(xa[2 * i] >= 0 && xa[2 * i] < 5);
+            assert_true(xb[2 * i] == 100 + xa[2 * i] && xb[2 * i + 1] == -xa[2 * i]);
+            seen[(int)xa[2 * i]]++;
+        }
+    }
+    for (int i = 0; i < 5; i++)   /* whole epochs first: every row 4 or 5 times */
+        assert_true(seen[i] >= 4);
+    rt_data_close(a);
+    rt_data_close(b);
 }
 
 int main(void)
@@ -258,6 +294,7 @@ int main(void)
         cmocka_unit_test(test_csv_epochs),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_labels_follow_rows),
+        cmocka_unit_test(test_paired_rows),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }

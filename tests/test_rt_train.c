@@ -80,7 +80,10 @@ static rt_model base_model(rt_var *vars, int n_vars, rt_update *up)
     memset(&m, 0, sizeof m);
     m.model_name = "t";
     m.batch = 3;
-    m.sample_size = 2;
+    static const rt_data_source ring = { "data", RT_DATA_RING8, NULL, 0, NULL, 0, 0, 1, { 2 },
+                                         2 };
+    m.sources = &ring;
+    m.n_sources = 1;
     m.nets = one_net;
     m.n_nets = 1;
     m.vars = vars;
@@ -98,8 +101,8 @@ static void test_draws(void **state)
 {
     (void)state;
     rt_var vars[] = {
-        { "z", RT_VAR_LATENT, 2, RT_LATENT_NORMAL, 0, 0, -1, zb },
-        { "y", RT_VAR_CLASS, 1, 0, 3, 0, -1, yb },
+        { "z", RT_VAR_LATENT, 2, RT_LATENT_NORMAL, 0, 0, -1, -1, zb },
+        { "y", RT_VAR_CLASS, 1, 0, 3, 0, -1, -1, yb },
     };
     rt_update up;
     rt_model m = base_model(vars, 2, &up);
@@ -128,8 +131,8 @@ static void test_draw_refusals(void **state)
 {
     (void)state;
     rt_var vars[] = {
-        { "x", RT_VAR_DATA, 2, 0, 0, 0, 1, xb },
-        { "label", RT_VAR_LABEL, 1, 0, 10, 0, -1, lb },
+        { "x", RT_VAR_DATA, 2, 0, 0, 0, 1, -1, xb },
+        { "label", RT_VAR_LABEL, 1, 0, 10, 0, -1, -1, lb },
     };
     rt_update up;
     rt_model m = base_model(vars, 2, &up);
@@ -142,17 +145,38 @@ static void test_draw_refusals(void **state)
     vars[1].kind = RT_VAR_LATENT;
     vars[0].source = 1;
     assert_int_equal(rt_draw_check(&m, &err), -1);
-    assert_contains(err.msg, "variable 'x': reads data source 1");
+    assert_contains(err.msg, "variable 'x': reads data source 1, expected 0..0");
     vars[0].source = 0;
     vars[0].size = 3;
     assert_int_equal(rt_draw_check(&m, &err), -1);
     assert_contains(err.msg, "variable 'x': 3 floats per sample, expected the data's 2");
+    /* paired sources: a variable takes the rows of a DATA variable of another */
+    static const rt_data_source two[2] = {
+        { "a", RT_DATA_CSV, "a.csv", 0, NULL, 0, 0, 1, { 2 }, 2 },
+        { "b", RT_DATA_CSV, "b.csv", 0, NULL, 0, 0, 1, { 2 }, 2 },
+    };
+    m.sources = two;
+    m.n_sources = 2;
+    m.paired = 1;
+    vars[0].size = 2;
+    vars[1] = vars[0];
+    vars[1].name = "y";
+    vars[1].source = 1;
+    vars[1].rows_of = 0;
+    assert_int_equal(rt_draw_check(&m, &err), 0);
+    vars[1].source = 0;
+    assert_int_equal(rt_draw_check(&m, &err), -1);
+    assert_contains(err.msg, "variable 'y': takes the rows of variable 0, which is not a DATA "
+                             "variable of another source of paired data");
+    vars[1].source = 1;
+    m.paired = 0;
+    assert_int_equal(rt_draw_check(&m, &err), -1);
 }
 
 static void test_model_check(void **state)
 {
     (void)state;
-    rt_var vars[] = { { "z", RT_VAR_LATENT, 2, 0, 0, 0, -1, zb } };
+    rt_var vars[] = { { "z", RT_VAR_LATENT, 2, 0, 0, 0, -1, -1, zb } };
     rt_update ups[2];
     rt_model m = base_model(vars, 1, &ups[0]);
     rt_err err;
@@ -189,7 +213,7 @@ static void test_log_columns(void **state)
     (void)state;
     static const char *const terms[] = { "adversarial", "gradient_penalty" };
     static const float values[] = { 1, 2 };
-    rt_var vars[] = { { "z", RT_VAR_LATENT, 2, 0, 0, 0, -1, zb } };
+    rt_var vars[] = { { "z", RT_VAR_LATENT, 2, 0, 0, 0, -1, -1, zb } };
     rt_update ups[2];
     rt_model m = base_model(vars, 1, &ups[0]);
     ups[0].name = "D";

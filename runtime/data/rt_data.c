@@ -24,6 +24,8 @@ struct rt_data {
     unsigned char *labels;   /* n_rows class labels, or NULL */
     size_t *order;   /* this epoch's permutation */
     size_t next;     /* position in order */
+    size_t *batch_rows;   /* the rows of the last rt_data_next_rows */
+    int batch_cap;
     rt_rng epoch_rng;   /* the rng as it was before this epoch's shuffle */
 };
 
@@ -231,31 +233,43 @@ rt_data *rt_data_open(int kind, const char *path, size_t sample_size, int ndim,
     return d;
 }
 
-void rt_data_next_batch(rt_data *d, float *out, int batch)
+const size_t *rt_data_next_rows(rt_data *d, int batch)
 {
-    if (rt_mixture_is_kind(d->kind)) {
-        rt_mixture_sample(d->kind, d->rng, out, (size_t)batch);
-        return;
+    rt_assert(d->order && "rt_data_next_rows: a source without rows (the mixtures)");
+    if (batch > d->batch_cap) {
+        free(d->batch_rows);
+        d->batch_rows = rt_xmalloc((size_t)batch * sizeof *d->batch_rows);
+        d->batch_cap = batch;
     }
     for (int b = 0; b < batch; b++) {
         if (d->next == d->n_rows)
             shuffle(d);
-        memcpy(out + (size_t)b * d->sample_size, d->rows + d->order[d->next++] * d->sample_size,
+        d->batch_rows[b] = d->order[d->next++];
+    }
+    return d->batch_rows;
+}
+
+void rt_data_copy_rows(const rt_data *d, const size_t *rows, int batch, float *out,
+                       float *labels)
+{
+    rt_assert((!labels || d->labels) && "rt_data_copy_rows: labels of a source without them");
+    for (int b = 0; b < batch; b++) {
+        rt_assert(rows[b] < d->n_rows);
+        memcpy(out + (size_t)b * d->sample_size, d->rows + rows[b] * d->sample_size,
                d->sample_size * sizeof(float));
+        if (labels)
+            labels[b] = (float)d->labels[rows[b]];
     }
 }
 
-void rt_data_next_labelled(rt_data *d, float *out, float *labels, int batch)
+void rt_data_next_batch(rt_data *d, float *out, float *labels, int batch)
 {
-    rt_assert(d->labels && "rt_data_next_labelled: a source opened without labels");
-    for (int b = 0; b < batch; b++) {
-        if (d->next == d->n_rows)
-            shuffle(d);
-        size_t row = d->order[d->next++];
-        memcpy(out + (size_t)b * d->sample_size, d->rows + row * d->sample_size,
-               d->sample_size * sizeof(float));
-        labels[b] = (float)d->labels[row];
+    if (rt_mixture_is_kind(d->kind)) {
+        rt_assert(!labels && "rt_data_next_batch: the mixtures have no labels");
+        rt_mixture_sample(d->kind, d->rng, out, (size_t)batch);
+        return;
     }
+    rt_data_copy_rows(d, rt_data_next_rows(d, batch), batch, out, labels);
 }
 
 void rt_data_get_pos(const rt_data *d, rt_data_pos *pos)
@@ -298,5 +312,6 @@ void rt_data_close(rt_data *d)
     free(d->rows);
     free(d->labels);
     free(d->order);
+    free(d->batch_rows);
     free(d);
 }

@@ -11,7 +11,9 @@
  *                  in memory, shuffled every epoch like CSV
  * A file source may carry class labels (rt_data_labels): an IDX label file
  * beside IDX images, a column of the CSV, or PNG subfolders as classes;
- * rt_data_next_labelled hands out each row's label with it.
+ * rt_data_next_batch hands out each row's label with it.
+ * Two file sources can be paired (rows aligned by index): rt_data_next_rows
+ * of the first picks the rows, rt_data_copy_rows copies them from each.
  * All randomness comes from the caller's rng (borrowed; it must outlive
  * the source), so a run is reproducible from its seed.
  * A file source's position can be saved and restored (rt_data_pos).
@@ -43,11 +45,18 @@ typedef struct {
 rt_data *rt_data_open(int kind, const char *path, size_t sample_size, int ndim,
                       const int *shape, const rt_data_labels *labels, rt_rng *rng,
                       rt_err *err);
-/* Writes batch samples (batch * sample_size floats) into out. */
-void rt_data_next_batch(rt_data *d, float *out, int batch);
-/* The same, and each sample's class label (as a float) into labels;
- * only for a source opened with labels. */
-void rt_data_next_labelled(rt_data *d, float *out, float *labels, int batch);
+/* Writes batch samples (batch * sample_size floats) into out and, when
+ * labels is not NULL (a source opened with labels only), each sample's
+ * class label as a float into labels. */
+void rt_data_next_batch(rt_data *d, float *out, float *labels, int batch);
+/* Paired sources (a file source's rows aligned with another's by index):
+ * the rows of d's next batch in its shuffled order, as rt_data_next_batch
+ * would take them (an array d owns, valid until the next call) ... */
+const size_t *rt_data_next_rows(rt_data *d, int batch);
+/* ... and those rows of any source of at least as many rows copied into
+ * out (and their labels into labels, when not NULL). */
+void rt_data_copy_rows(const rt_data *d, const size_t *rows, int batch, float *out,
+                       float *labels);
 /* Human-readable description, e.g. "ring8" or "data.csv (1000 rows)". */
 const char *rt_data_describe(const rt_data *d);
 size_t rt_data_rows(const rt_data *d);   /* rows of a file source, 0 if endless */

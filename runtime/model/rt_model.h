@@ -20,8 +20,7 @@
  * never frees them.
  * The trainer checks the tables when it starts (train/rt_model_check.h:
  * indices in range, each network trained by at most one update, ...) and
- * exits 1 naming the broken rule; it refuses (exit 2) a model whose
- * variables it cannot fill yet (train/rt_draw.h: a second data source).
+ * exits 1 naming the broken rule.
  */
 #ifndef RT_MODEL_H
 #define RT_MODEL_H
@@ -72,13 +71,34 @@ enum rt_data_kind {
     RT_DATA_PNG_DIR     /* folder of PNG images, scaled to [-1,1] */
 };
 
-/* Where the class labels of data source 0 come from (data.labels). */
+/* Where the class labels of a data source come from (data.labels). */
 enum rt_labels_kind {
     RT_LABELS_NONE = 0,
     RT_LABELS_IDX,          /* an IDX file of unsigned bytes, one per image (labels_path) */
     RT_LABELS_CSV_COLUMN,   /* one column of the CSV (labels_column); the others are the sample */
     RT_LABELS_FOLDERS       /* png_dir: one subfolder per class, in name order */
 };
+
+/* A source of training samples: the model's `data`, or one of its named
+ * sources.  Paths are the defaults from the YAML; the trainer's --data and
+ * --labels (--data2, --labels2 for the second source) override them. */
+typedef struct {
+    const char *name;          /* "data" for a model of one source; else its
+                                * key under data: ("edges", "photos") */
+    int kind;                  /* enum rt_data_kind */
+    const char *path;          /* may be NULL for synthetic data */
+    int labels_kind;           /* enum rt_labels_kind */
+    const char *labels_path;   /* RT_LABELS_IDX: the label file */
+    int labels_column;         /* RT_LABELS_CSV_COLUMN: 0-based */
+    int classes;               /* labels lie in [0, classes); 0 without labels */
+    int sample_ndim;           /* a sample: 1 for vectors (C), 3 for images */
+    int sample_shape[3];
+    size_t sample_size;
+} rt_data_source;
+
+/* The trainer has a flag pair (--data, --labels) for each source: ganc
+ * refuses a model of more sources, naming its data section. */
+enum { RT_DATA_SOURCES_MAX = 2 };
 
 /* A network's storage.  Its tensors (rt_tensor_info with .net = this
  * network's index) are slices of params or state. */
@@ -106,7 +126,9 @@ typedef struct {
 
 /* What the runtime fills a variable with before a step reads it. */
 enum rt_var_kind {
-    RT_VAR_DATA = 0,    /* a batch of training samples from data source `source` */
+    RT_VAR_DATA = 0,    /* a batch of training samples from data source `source`;
+                         * of paired sources, a variable whose `rows_of` is
+                         * another DATA variable gets that variable's rows */
     RT_VAR_LABEL,       /* the class labels of the DATA variable drawn with it:
                          * integers in [0, classes) held as floats; filled
                          * when that DATA variable is drawn (listing it in
@@ -119,13 +141,15 @@ typedef struct {
     const char *name;          /* YAML name: "real", "z", "y" */
     int kind;                  /* enum rt_var_kind */
     size_t size;               /* floats per sample (1 for LABEL and CLASS; for
-                                * DATA of source 0, rt_model.sample_size) */
+                                * DATA, its source's sample_size) */
     int dist;                  /* LATENT: enum rt_latent_dist */
     int classes;               /* LABEL, CLASS: the class count */
-    int source;                /* DATA, LABEL: data source 0, or 1 for a second
-                                * domain or the paired source (rt_model.data) */
+    int source;                /* DATA, LABEL: index into rt_model.sources */
     int labels;                /* DATA: the LABEL variable filled from the same
                                 * rows when this one is drawn, or -1 */
+    int rows_of;               /* DATA of paired sources: the DATA variable of
+                                * another source whose rows this one takes
+                                * (filled when that one is drawn), or -1 */
     float *buf;                /* batch * size floats, the generated code's */
 } rt_var;
 
@@ -191,16 +215,13 @@ typedef struct {
 
     int batch;                 /* compiled batch size */
 
-    /* data source 0 (a second source: fields to come) */
-    int data_kind;             /* enum rt_data_kind */
-    const char *data_path;     /* may be NULL for synthetic data */
-    int labels_kind;           /* enum rt_labels_kind */
-    const char *labels_path;   /* RT_LABELS_IDX: the label file (--labels overrides it) */
-    int labels_column;         /* RT_LABELS_CSV_COLUMN: 0-based */
-    int classes;               /* labels lie in [0, classes); 0 without labels */
-    int sample_ndim;           /* a data sample: 1 for vectors (C), 3 for images */
-    int sample_shape[3];
-    size_t sample_size;
+    /* the data: 1 to RT_DATA_SOURCES_MAX sources; paired: their rows are
+     * aligned by index (as many rows each, drawn together in the first
+     * source's shuffled order); else each is shuffled on its own (two
+     * unpaired domains) */
+    const rt_data_source *sources;
+    int n_sources;
+    int paired;
 
     /* tensors */
     const rt_tensor_info *tensors;

@@ -183,6 +183,31 @@ static void prune(const char *dir, int keep)
     free_list(list, n);
 }
 
+/* The keys of source s's position: "data.epoch_rng" and "data.next" for
+ * the first (the only one before paired data), "data2...." for the second. */
+static void data_pos_keys(int s, char *rng_key, char *next_key, size_t cap)
+{
+    char prefix[16] = "data";
+    if (s > 0)
+        snprintf(prefix, sizeof prefix, "data%d", s + 1);
+    snprintf(rng_key, cap, "%s.epoch_rng", prefix);
+    snprintf(next_key, cap, "%s.next", prefix);
+}
+
+/* Source s's position as checkpoint metadata (restore_data_pos reads it). */
+typedef struct {
+    char rng_key[32], next_key[32], rng[RT_RNG_TEXT], next[24];
+} data_pos_text;
+
+static void format_data_pos(const rt_data *d, int s, data_pos_text *t)
+{
+    rt_data_pos pos;
+    rt_data_get_pos(d, &pos);
+    data_pos_keys(s, t->rng_key, t->next_key, sizeof t->rng_key);
+    rt_rng_format(&pos.epoch_rng, t->rng);
+    snprintf(t->next, sizeof t->next, "%" PRIu64, pos.next);
+}
+
 int rt_checkpoint_save(const char *run_dir, long step, int keep, const rt_ckpt *c,
                        const rt_st_kv *settings, size_t n_settings, char **written,
                        rt_err *err)
@@ -204,27 +229,28 @@ int rt_checkpoint_save(const char *run_dir, long step, int keep, const rt_ckpt *
         l.e[l.n + i] = (rt_st_entry){ opt[i].name, opt[i].data, 1, &opt_shape[i] };
     }
 
-    char hash[17], steps[24], rng[RT_RNG_TEXT], epoch_rng[RT_RNG_TEXT], next[24];
+    char hash[17], steps[24], rng[RT_RNG_TEXT];
     snprintf(hash, sizeof hash, "%016" PRIx64, m->arch_hash);
     snprintf(steps, sizeof steps, "%ld", step);
     rt_rng_format(c->rng, rng);
-    rt_data_pos pos;
-    rt_data_get_pos(c->data, &pos);
-    rt_rng_format(&pos.epoch_rng, epoch_rng);
-    snprintf(next, sizeof next, "%" PRIu64, pos.next);
-    rt_st_kv fixed[] = {
+    rt_st_kv fixed[6 + 2 * RT_DATA_SOURCES_MAX] = {
         { "format", RT_CKPT_FORMAT },
         { "model", m->model_name },
         { "ganc_version", m->ganc_version ? m->ganc_version : "" },
         { "arch_hash", hash },
         { "step", steps },
         { "rng", rng },
-        { "data.epoch_rng", epoch_rng },
-        { "data.next", next },
     };
-    size_t n_fixed = sizeof fixed / sizeof fixed[0], n_meta = n_fixed + n_steps + n_settings;
+    size_t n_fixed = 6;
+    data_pos_text pos_text[RT_DATA_SOURCES_MAX];
+    for (int s = 0; s < m->n_sources; s++) {
+        format_data_pos(c->data[s], s, &pos_text[s]);
+        fixed[n_fixed++] = (rt_st_kv){ pos_text[s].rng_key, pos_text[s].rng };
+        fixed[n_fixed++] = (rt_st_kv){ pos_text[s].next_key, pos_text[s].next };
+    }
+    size_t n_meta = n_fixed + n_steps + n_settings;
     rt_st_kv *meta = rt_xcalloc(n_meta, sizeof *meta);
-    memcpy(meta, fixed, sizeof fixed);
+    memcpy(meta, fixed, n_fixed * sizeof *meta);
     if (n_steps)
         memcpy(meta + n_fixed, steps_kv, n_steps * sizeof *meta);
     if (n_settings)
@@ -399,20 +425,31 @@ static int restore(const rt_st *st, const rt_ckpt *c, const opt_tensor *opt, siz
     return 0;
 }
 
+static int restore_data_pos(const rt_st *st, rt_data *d, int s, rt_err *err)
+{
+    char rng_key[32], next_key[32];
+    data_pos_keys(s, rng_key, next_key, sizeof rng_key);
+    rt_data_pos pos;
+    uint64_t next;
+    if (parse_rng(st, rng_key, &pos.epoch_rng, err) != 0 ||
+        parse_count(st, next_key, &next, err) != 0)
+        return -1;
+    pos.next = next;
+    return rt_data_set_pos(d, &pos, err);
+}
+
 int rt_checkpoint_restore(const rt_st *st, const rt_ckpt *c, rt_err *err)
 {
     size_t n_opt;
     opt_tensor *opt = opt_tensors(c, &n_opt);
     uint64_t *t = rt_xcalloc((size_t)c->m->n_nets + 1, sizeof *t);
     rt_rng rng;
-    rt_data_pos pos;
-    uint64_t next;
     int rc = -1;
     if (check_all(st, c, opt, n_opt, err) == 0 && parse_rng(st, "rng", &rng, err) == 0 &&
-        parse_rng(st, "data.epoch_rng", &pos.epoch_rng, err) == 0 &&
-        parse_count(st, "data.next", &next, err) == 0 && parse_steps(st, c, t, err) == 0) {
-        pos.next = next;
-        rc = rt_data_set_pos(c->data, &pos, err);
+        parse_steps(st, c, t, err) == 0) {
+        rc = 0;
+        for (int s = 0; rc == 0 && s < c->m->n_sources; s++)
+            rc = restore_data_pos(st, c->data[s], s, err);
     }
     if (rc == 0)
         rc = restore(st, c, opt, n_opt, t, err);

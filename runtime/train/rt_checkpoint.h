@@ -10,7 +10,8 @@
  *             .momentum_buffer (SGD with momentum), 1-D;
  *   metadata  format (RT_CKPT_FORMAT), model, ganc_version, arch_hash,
  *             step, the training rng ("rng"), the data position
- *             ("data.epoch_rng", "data.next"), each optimizer's step count
+ *             of each source ("data.epoch_rng", "data.next"; a second
+ *             source's "data2.epoch_rng", "data2.next"), each optimizer's step count
  *             ("optimizer.NETWORK.step"), and the run's settings (the
  *             caller's pairs, "setting.*").
  * The classic model's checkpoints are those of the trainer before v2 of
@@ -43,7 +44,7 @@ typedef struct {
     const rt_store *store;
     rt_optim *opt;        /* [m->n_nets]: used for the networks an update trains */
     rt_rng *rng;
-    rt_data *data;
+    rt_data *const *data;   /* [m->n_sources] */
 } rt_ckpt;
 
 /* Writes RUN/checkpoints/step_<step>.safetensors and prunes to `keep`.

@@ -96,6 +96,24 @@ static int check_gen(const rt_model *m, rt_err *err)
     return 0;
 }
 
+/* 1 to RT_DATA_SOURCES_MAX sources, each with a sample; paired ones are
+ * files (the mixtures have no rows to align). */
+static int check_sources(const rt_model *m, rt_err *err)
+{
+    if (m->n_sources < 1 || m->n_sources > RT_DATA_SOURCES_MAX || !m->sources)
+        return rt_errf(err, "rt_model: expected 1 to %d data sources, found %d",
+                       RT_DATA_SOURCES_MAX, m->n_sources);
+    for (int s = 0; s < m->n_sources; s++) {
+        const rt_data_source *src = &m->sources[s];
+        if (!src->name || src->sample_size < 1 || src->sample_ndim < 1 || src->sample_ndim > 3)
+            return rt_errf(err, "rt_model.sources[%d]: expected a name and a sample shape", s);
+        if (m->paired && src->kind <= RT_DATA_GRID25)
+            return rt_errf(err, "source '%s': paired sources are files, found built-in data",
+                           src->name);
+    }
+    return 0;
+}
+
 int rt_model_check(const rt_model *m, rt_err *err)
 {
     if (m->batch < 1 || m->n_updates < 1 || !m->updates || m->n_vars < 0 ||
@@ -105,7 +123,8 @@ int rt_model_check(const rt_model *m, rt_err *err)
     for (int u = 0; u < m->n_updates; u++)   /* first: the networks' checks ask who trains */
         if (check_update(m, u, err) != 0)
             return -1;
-    if (check_nets(m, err) != 0 || check_vars(m, err) != 0 || check_gen(m, err) != 0)
+    if (check_sources(m, err) != 0 || check_nets(m, err) != 0 || check_vars(m, err) != 0 ||
+        check_gen(m, err) != 0)
         return -1;
     return 0;
 }

@@ -13,7 +13,7 @@
 
 static int is_mixture(const rt_model *m)
 {
-    return rt_mixture_is_kind(m->data_kind) && m->out_size == 2;
+    return rt_mixture_is_kind(m->sources[0].kind) && m->out_size == 2;
 }
 
 static int is_image(const rt_model *m)
@@ -61,7 +61,7 @@ void rt_pictures_open(rt_pictures *p, const rt_model *m, rt_rng *eval_rng)
         return;
     if (is_mixture(m)) {   /* the real points first: the stream's order since v1 */
         p->ref_pts = rt_xmalloc(2 * RT_PICTURE_POINTS * sizeof(float));
-        rt_mixture_sample(m->data_kind, eval_rng, p->ref_pts, RT_PICTURE_POINTS);
+        rt_mixture_sample(m->sources[0].kind, eval_rng, p->ref_pts, RT_PICTURE_POINTS);
     }
     p->in = rt_xcalloc((size_t)m->n_gen_inputs + 1, sizeof *p->in);
     for (int i = 0; i < m->n_gen_inputs; i++) {
@@ -113,10 +113,10 @@ int rt_pictures_write(rt_pictures *p, const char *run_dir, long step, rt_progres
     sprintf(path, "%s/samples_%06ld.png", run_dir, step);
     int rc;
     if (is_mixture(m)) {
-        p->score = rt_mixture_evaluate(m->data_kind, p->out, p->n);
+        p->score = rt_mixture_evaluate(m->sources[0].kind, p->out, p->n);
         p->have_score = 1;
         rc = rt_scatter_png(path, p->ref_pts, RT_PICTURE_POINTS, p->out, p->n,
-                            rt_mixture_extent(m->data_kind), err);
+                            rt_mixture_extent(m->sources[0].kind), err);
         if (rc == 0)
             rt_progress_note(progress, "step %ld: modes %d/%d  HQ %.1f%%  reverse KL "
                              "%.3f  -> %s", step, p->score.modes_captured, p->score.n_modes,

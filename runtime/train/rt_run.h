@@ -24,7 +24,7 @@ typedef struct {
     rt_rng eval_rng;        /* stream 1: the pictures' fixed inputs and real points */
     rt_store store;         /* m's networks */
     rt_optim *opt;          /* [n_nets]: set for the networks an update trains */
-    rt_data *data;
+    rt_data *data[RT_DATA_SOURCES_MAX];   /* one per m->sources */
     FILE *log;
     rt_losses losses;
     rt_pictures pictures;

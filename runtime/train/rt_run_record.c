@@ -80,8 +80,11 @@ static int write_settings(const char *path, const rt_model *m, const rt_train_op
             m->batch);
     for (int i = 0; i < RT_TRAIN_N_SETTINGS; i++) {
         const char *name = s.kv[i].key + strlen("setting."), *v = s.kv[i].value;
+        int path = !strncmp(name, "data", 4) || !strncmp(name, "labels", 6);
+        if (path && m->n_sources < 2 && name[strlen(name) - 1] == '2')
+            continue;   /* the second source's paths, of a model of one */
         fprintf(f, "  \"%s\": ", name);
-        if (strcmp(name, "data") == 0 || strcmp(name, "labels") == 0) {   /* paths */
+        if (path) {
             if (*v)
                 json_string(f, v);
             else

@@ -77,7 +77,7 @@ static char *run_file(const rt_run *r, const char *name)
 
 static int is_mixture(const rt_run *r)
 {
-    return rt_mixture_is_kind(r->m->data_kind);
+    return rt_mixture_is_kind(r->m->sources[0].kind);
 }
 
 /* ---- opening and closing ---------------------------------------------- */
@@ -137,6 +137,45 @@ static void open_optimizers(rt_run *r)
     }
 }
 
+/* Every source of the model, with the paths of the flags; paired sources
+ * must hold as many rows each.  0, or -1 with err. */
+static int open_data(rt_run *r, rt_err *err)
+{
+    const rt_model *m = r->m;
+    for (int s = 0; s < m->n_sources; s++) {
+        const rt_data_source *src = &m->sources[s];
+        rt_data_labels labels = { src->labels_kind, r->o.labels[s], src->labels_column,
+                                  src->classes };
+        r->data[s] = rt_data_open(src->kind, r->o.data[s], src->sample_size, src->sample_ndim,
+                                  src->sample_shape, &labels, &r->rng, err);
+        if (!r->data[s])
+            return -1;
+        size_t rows = rt_data_rows(r->data[s]), rows0 = rt_data_rows(r->data[0]);
+        if (m->paired && rows != rows0)
+            return rt_errf(err, "paired data: source '%s' is %s and source '%s' is %s: "
+                           "paired sources need as many rows each (row i of one goes with "
+                           "row i of the other)", m->sources[0].name,
+                           rt_data_describe(r->data[0]), src->name,
+                           rt_data_describe(r->data[s]));
+    }
+    return 0;
+}
+
+/* "a.gz (60000 images)", or for several sources "edges: a.gz (...) paired
+ * with photos: ..." */
+static const char *describe_data(const rt_run *r, char *buf, size_t cap)
+{
+    if (r->m->n_sources == 1)
+        return rt_data_describe(r->data[0]);
+    size_t n = 0;
+    buf[0] = 0;
+    for (int s = 0; s < r->m->n_sources && n < cap; s++)
+        n += (size_t)snprintf(buf + n, cap - n, "%s%s: %s", s ? (r->m->paired ? " paired with "
+                              : " and ") : "", r->m->sources[s].name,
+                              rt_data_describe(r->data[s]));
+    return buf;
+}
+
 /* Returns an exit status: 0, 2 for bad input data, 1 for output failures. */
 static int run_open(rt_run *r, const rt_model *m, rt_err *err)
 {
@@ -148,10 +187,7 @@ static int run_open(rt_run *r, const rt_model *m, rt_err *err)
     for (int k = 0; k < m->n_nets; k++)
         rt_ema_start(&m->nets[k]);
     rt_losses_init(&r->losses, m);
-    rt_data_labels labels = { m->labels_kind, r->o.labels, m->labels_column, m->classes };
-    r->data = rt_data_open(m->data_kind, r->o.data, m->sample_size, m->sample_ndim,
-                           m->sample_shape, &labels, &r->rng, err);
-    if (!r->data)
+    if (open_data(r, err) != 0)
         return 2;
     open_optimizers(r);
     rt_pictures_open(&r->pictures, m, &r->eval_rng);
@@ -175,7 +211,8 @@ static void run_close(rt_run *r)
     for (int k = 0; r->opt && k < r->m->n_nets; k++)
         rt_optim_free(&r->opt[k]);
     free(r->opt);
-    rt_data_close(r->data);
+    for (int s = 0; s < RT_DATA_SOURCES_MAX; s++)
+        rt_data_close(r->data[s]);
     if (r->log)
         fclose(r->log);
     rt_run_dir_release(&r->dir, !r->started);
@@ -370,13 +407,15 @@ static int train(rt_run *r, const rt_model *m, int argc, char **argv, rt_err *er
         status = open_outputs(r, prog, err);
     if (status != 0)
         return status;
+    char what[700];
     if (resumed)
         fprintf(stderr, "resuming %s at step %ld of %ld from %s (%s, %ld thread%s)\n",
                 m->model_name, r->start_step, r->o.steps, r->last_ckpt,
-                rt_data_describe(r->data), r->o.threads, r->o.threads == 1 ? "" : "s");
+                describe_data(r, what, sizeof what), r->o.threads,
+                r->o.threads == 1 ? "" : "s");
     else
         fprintf(stderr, "training %s on %s: %ld steps, batch %d, seed %" PRIu64
-                ", %ld thread%s, run %s\n", m->model_name, rt_data_describe(r->data),
+                ", %ld thread%s, run %s\n", m->model_name, describe_data(r, what, sizeof what),
                 r->o.steps, m->batch, r->o.seed, r->o.threads, r->o.threads == 1 ? "" : "s",
                 r->o.out);
     catch_stop_signals();

@@ -16,8 +16,10 @@ static void defaults(const rt_model *m, rt_train_opts *o)
     o->seed = m->seed;
     snprintf(o->default_out, sizeof o->default_out, "runs/%s", m->model_name);
     o->out = o->default_out;
-    o->data = m->data_path;
-    o->labels = m->labels_path;
+    for (int s = 0; s < m->n_sources; s++) {
+        o->data[s] = m->sources[s].path;
+        o->labels[s] = m->sources[s].labels_path;
+    }
     o->log_every = m->log_every;
     o->sample_every = m->sample_every;
     o->checkpoint_every = m->checkpoint_every;
@@ -28,7 +30,8 @@ static void defaults(const rt_model *m, rt_train_opts *o)
 /* The flags: getopt_long's codes, past every letter. */
 enum {
     F_STEPS = 256, F_SEED, F_OUT, F_DATA, F_LOG_EVERY, F_SAMPLE_EVERY, F_CHECKPOINT_EVERY,
-    F_THREADS, F_KEEP_CHECKPOINTS, F_RESUME, F_OVERWRITE, F_MAX_MEMORY, F_LABELS
+    F_THREADS, F_KEEP_CHECKPOINTS, F_RESUME, F_OVERWRITE, F_MAX_MEMORY, F_LABELS, F_DATA2,
+    F_LABELS2
 };
 static const struct option flags[] = {
     { "steps", required_argument, NULL, F_STEPS },
@@ -36,6 +39,8 @@ static const struct option flags[] = {
     { "out", required_argument, NULL, F_OUT },
     { "data", required_argument, NULL, F_DATA },
     { "labels", required_argument, NULL, F_LABELS },
+    { "data2", required_argument, NULL, F_DATA2 },
+    { "labels2", required_argument, NULL, F_LABELS2 },
     { "log-every", required_argument, NULL, F_LOG_EVERY },
     { "sample-every", required_argument, NULL, F_SAMPLE_EVERY },
     { "checkpoint-every", required_argument, NULL, F_CHECKPOINT_EVERY },
@@ -61,6 +66,41 @@ static const struct {
     { F_THREADS, "--threads", offsetof(rt_train_opts, threads) },
     { F_KEEP_CHECKPOINTS, "--keep-checkpoints", offsetof(rt_train_opts, keep_checkpoints) },
 };
+
+static const char *const data_flags[RT_DATA_SOURCES_MAX] = { "--data", "--data2" };
+static const char *const labels_flags[RT_DATA_SOURCES_MAX] = { "--labels", "--labels2" };
+
+/* --data (s 0) or --data2 (s 1): the path of source s */
+static int data_flag(const rt_model *m, int s, const char *v, rt_train_opts *o, rt_err *err)
+{
+    if (s >= m->n_sources)
+        return rt_errf(err, "%s: this model has one data source; %s names the second "
+                       "source of a model of two", data_flags[s], data_flags[s]);
+    if (rt_mixture_is_kind(m->sources[s].kind))
+        return rt_errf(err, "%s: this model trains on the built-in %s data, which "
+                       "reads no file", data_flags[s], rt_mixture_name(m->sources[s].kind));
+    o->data[s] = v;
+    return 0;
+}
+
+/* --labels / --labels2: the IDX label file of source s */
+static int labels_flag(const rt_model *m, int s, const char *v, rt_train_opts *o, rt_err *err)
+{
+    const char *f = labels_flags[s];
+    if (s >= m->n_sources)
+        return rt_errf(err, "%s: this model has one data source; %s names the labels of "
+                       "the second source of a model of two", f, f);
+    int kind = m->sources[s].labels_kind;
+    if (kind != RT_LABELS_IDX)
+        return rt_errf(err, "%s: this model's %s reads %s; %s names the IDX label "
+                       "file of labelled IDX data", f, s ? "second source" : "data",
+                       kind == RT_LABELS_NONE ? "no labels" : "its labels from the data itself",
+                       f);
+    if (!*v)
+        return rt_errf(err, "%s: expected an IDX label file, found an empty string", f);
+    o->labels[s] = v;
+    return 0;
+}
 
 /* One flag with code c and value v: 0, or -1 with err. */
 static int apply_flag(const rt_model *m, int c, const char *v, rt_train_opts *o, rt_err *err)
@@ -88,20 +128,11 @@ static int apply_flag(const rt_model *m, int c, const char *v, rt_train_opts *o,
     case F_MAX_MEMORY:
         return rt_parse_size("--max-memory", v, &o->max_memory, err);
     case F_DATA:
-        if (rt_mixture_is_kind(m->data_kind))
-            return rt_errf(err, "--data: this model trains on the built-in %s data, which "
-                           "reads no file", rt_mixture_name(m->data_kind));
-        o->data = v;
-        return 0;
+    case F_DATA2:
+        return data_flag(m, c == F_DATA ? 0 : 1, v, o, err);
     case F_LABELS:
-        if (m->labels_kind != RT_LABELS_IDX)
-            return rt_errf(err, "--labels: this model reads %s; --labels names the IDX label "
-                           "file of labelled IDX data", m->labels_kind == RT_LABELS_NONE ?
-                           "no labels" : "its labels from the data itself");
-        if (!*v)
-            return rt_errf(err, "--labels: expected an IDX label file, found an empty string");
-        o->labels = v;
-        return 0;
+    case F_LABELS2:
+        return labels_flag(m, c == F_LABELS ? 0 : 1, v, o, err);
     default:   /* 'h' */
         o->help = 1;
         return 0;
@@ -156,10 +187,12 @@ typedef struct {
 } setting;
 
 #define SETTING(field, kind) { #field, kind, offsetof(rt_train_opts, field), 0 }
-#define PATH_SETTING(field, slot) { #field, KIND_PATH, offsetof(rt_train_opts, field), slot }
+#define PATH_SETTING(name, field, slot) \
+    { name, KIND_PATH, offsetof(rt_train_opts, field), slot }
 static const setting settings[RT_TRAIN_N_SETTINGS] = {
     SETTING(steps, KIND_LONG),        SETTING(seed, KIND_U64),
-    PATH_SETTING(data, 0),            PATH_SETTING(labels, 1),
+    PATH_SETTING("data", data[0], 0),     PATH_SETTING("labels", labels[0], 1),
+    PATH_SETTING("data2", data[1], 2),    PATH_SETTING("labels2", labels[1], 3),
     SETTING(log_every, KIND_LONG),
     SETTING(sample_every, KIND_LONG), SETTING(checkpoint_every, KIND_LONG),
     SETTING(keep_checkpoints, KIND_LONG), SETTING(threads, KIND_LONG),
@@ -222,10 +255,26 @@ int rt_train_resume_args(const rt_model *m, const rt_st *st, int argc, char **ar
     return 0;
 }
 
+/* The --data and --labels lines of source s (--data2, --labels2 for the
+ * second), naming a source of a model of several. */
+static void usage_data(FILE *f, const rt_model *m, int s)
+{
+    const rt_data_source *src = &m->sources[s];
+    const char *path = rt_mixture_is_kind(src->kind) ? rt_mixture_name(src->kind)
+                     : src->path ? src->path : "none: required";
+    char what[96] = "";
+    if (m->n_sources > 1)
+        snprintf(what, sizeof what, "'%.40s': ", src->name);
+    fprintf(f, "  %-8s PATH          %s%s training data [%s]\n", data_flags[s], what,
+            rt_data_kind_name(src->kind), path);
+    if (src->labels_kind == RT_LABELS_IDX)
+        fprintf(f, "  %-8s PATH          %sthe class labels of the data, an IDX file\n"
+                "                         [%s]\n", labels_flags[s], what,
+                src->labels_path ? src->labels_path : "none: required");
+}
+
 void rt_train_usage(FILE *f, const rt_model *m, const char *prog)
 {
-    const char *data = rt_mixture_is_kind(m->data_kind) ? rt_mixture_name(m->data_kind)
-                     : m->data_path ? m->data_path : "none: required";
     fprintf(f,
             "usage: %s [flags]\n"
             "Trains the GAN '%s' (from %s, ganc %s).\n"
@@ -233,9 +282,13 @@ void rt_train_usage(FILE *f, const rt_model *m, const char *prog)
             "  --steps N              iterations to run (each runs every update) [%ld]\n"
             "  --seed S               seed for initialisation, data and latents [%llu]\n"
             "  --out DIR              run directory: log.csv, samples_*.png,\n"
-            "                         weights.safetensors [runs/%s]\n"
-            "  --data PATH            %s training data [%s]\n"
-            "%s%s%s"
+            "                         weights.safetensors [runs/%s]\n",
+            prog, m->model_name, m->source_yaml ? m->source_yaml : "?",
+            m->ganc_version ? m->ganc_version : "?", m->steps, (unsigned long long)m->seed,
+            m->model_name);
+    for (int s = 0; s < m->n_sources; s++)
+        usage_data(f, m, s);
+    fprintf(f,
             "  --log-every N          steps between log.csv rows / progress lines [%ld]\n"
             "  --sample-every N       steps between samples and mode scores [%ld]\n"
             "  --checkpoint-every N   steps between checkpoints and weight saves [%ld]\n"
@@ -259,11 +312,5 @@ void rt_train_usage(FILE *f, const rt_model *m, const char *prog)
             "Exit status: 0 done, 1 training or output failure (out of memory too), 2 bad\n"
             "flag, bad input or a DIR that is taken,\n"
             "130/143 stopped by SIGINT/SIGTERM (checkpoint written).\n",
-            prog, m->model_name, m->source_yaml ? m->source_yaml : "?",
-            m->ganc_version ? m->ganc_version : "?", m->steps,
-            (unsigned long long)m->seed, m->model_name, rt_data_kind_name(m->data_kind),
-            data, m->labels_kind == RT_LABELS_IDX ? "  --labels PATH          the class labels of the data, an IDX file\n"
-                                                    "                         [" : "",
-            m->labels_kind == RT_LABELS_IDX ? (m->labels_path ? m->labels_path : "none: required") : "",
-            m->labels_kind == RT_LABELS_IDX ? "]\n" : "", m->log_every, m->sample_every, m->checkpoint_every);
+            m->log_every, m->sample_every, m->checkpoint_every);
 }

@@ -24,8 +24,10 @@ typedef struct {
     long steps;
     uint64_t seed;
     const char *out;     /* run directory */
-    const char *data;    /* data path, may be NULL for built-in data */
-    const char *labels;  /* the IDX label file of labelled IDX data, else NULL */
+    /* per data source (rt_model.sources; --data and --labels for the first,
+     * --data2 and --labels2 for the second): */
+    const char *data[RT_DATA_SOURCES_MAX];     /* data path, NULL for built-in data */
+    const char *labels[RT_DATA_SOURCES_MAX];   /* IDX label file of labelled IDX data */
     long log_every, sample_every, checkpoint_every;   /* <= 0: only at the end */
     long threads;        /* BLAS threads, >= 1 */
     long keep_checkpoints;   /* newest checkpoints kept, >= 1 */
@@ -34,7 +36,8 @@ typedef struct {
     size_t max_memory;   /* --max-memory in bytes, 0 when not given */
     int help;            /* --help was given: print usage, exit 0 */
     char default_out[256];
-    char saved_paths[2][4096];   /* data and labels paths restored from a checkpoint */
+    char saved_paths[2 * RT_DATA_SOURCES_MAX][4096];   /* data and labels paths restored
+                                                        * from a checkpoint */
 } rt_train_opts;
 
 /* Fills o from the model's defaults, then from argv[1..argc). */
@@ -47,7 +50,7 @@ int rt_train_resume_args(const rt_model *m, const rt_st *st, int argc, char **ar
 
 /* The settings as metadata pairs "setting.NAME" for a checkpoint; the
  * strings live in `text`, which must outlive the pairs. */
-enum { RT_TRAIN_N_SETTINGS = 9 };
+enum { RT_TRAIN_N_SETTINGS = 7 + 2 * RT_DATA_SOURCES_MAX };
 typedef struct {
     rt_st_kv kv[RT_TRAIN_N_SETTINGS];
     char text[RT_TRAIN_N_SETTINGS][4096 + 32];

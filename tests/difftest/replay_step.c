@@ -88,9 +88,10 @@ static void add_inputs(const rt_model *m, const char *prefix)
         const rt_var *x = &m->vars[v];
         int shape[4] = { m->batch, (int)x->size, 0, 0 }, ndim = 2;
         if (x->kind == RT_VAR_DATA) {
-            ndim = 1 + m->sample_ndim;
-            for (int d = 0; d < m->sample_ndim; d++)
-                shape[d + 1] = m->sample_shape[d];
+            const rt_data_source *src = &m->sources[x->source];
+            ndim = 1 + src->sample_ndim;
+            for (int d = 0; d < src->sample_ndim; d++)
+                shape[d + 1] = src->sample_shape[d];
         }
         char name[256];
         snprintf(name, sizeof name, "input.%s", x->name);

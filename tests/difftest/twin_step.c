@@ -83,9 +83,10 @@ static int input_shape(const rt_model *m, const rt_var *x, int shape[4])
     shape[1] = (int)x->size;
     if (x->kind != RT_VAR_DATA)
         return 2;
-    for (int d = 0; d < m->sample_ndim; d++)
-        shape[d + 1] = m->sample_shape[d];
-    return 1 + m->sample_ndim;
+    const rt_data_source *src = &m->sources[x->source];
+    for (int d = 0; d < src->sample_ndim; d++)
+        shape[d + 1] = src->sample_shape[d];
+    return 1 + src->sample_ndim;
 }
 
 /* REF's input.NAME into (read = 1) or from (0) every variable */

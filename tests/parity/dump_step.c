@@ -126,7 +126,7 @@ static void add_output(const rt_model *m, int u)
         if (drawn)
             continue;
         rt_var x = { .name = gi->name, .kind = gi->kind, .size = gi->size, .dist = gi->dist,
-                     .classes = gi->classes, .labels = -1 };
+                     .classes = gi->classes, .labels = -1, .rows_of = -1 };
         x.buf = own[i] = malloc(((size_t)m->batch * gi->size + 1) * sizeof(float));
         const rt_model one = { .batch = m->batch, .vars = &x, .n_vars = 1 };
         harness_draw_vars(&one, &rng);
@@ -202,9 +202,10 @@ static void draw_update(const rt_model *m, int u, rt_rng *rng, const char *prefi
             const rt_var *x = &m->vars[v];
             int shape[4] = { m->batch, (int)x->size, 0, 0 }, ndim = 2;
             if (x->kind == RT_VAR_DATA) {
-                ndim = 1 + m->sample_ndim;
-                for (int d = 0; d < m->sample_ndim; d++)
-                    shape[d + 1] = m->sample_shape[d];
+                const rt_data_source *src = &m->sources[x->source];
+                ndim = 1 + src->sample_ndim;
+                for (int d = 0; d < src->sample_ndim; d++)
+                    shape[d + 1] = src->sample_shape[d];
             }
             char name[256];
             input_name(m, u, v, name, sizeof name);
