@@ -33,7 +33,7 @@ GEN_OBJ  = $(patsubst %.c,$(B)/%.o,$(GEN_SRC))
 # itself may link.
 RT_SHARED_DIRS = core formats kernels model viz
 RT_SAMPLE_DIRS = $(RT_SHARED_DIRS) sample
-RT_TRAIN_DIRS  = $(RT_SHARED_DIRS) data train
+RT_TRAIN_DIRS  = $(RT_SHARED_DIRS) data train metrics
 rt_objs  = $(patsubst %.c,$(B)/%.o,$(foreach d,$(1),$(wildcard runtime/$(d)/*.c)))
 RT_HDR   = $(wildcard runtime/*/*.h)
 RT_LIBS  = $(B)/libganc_sample.a $(B)/libganc_train.a
@@ -66,6 +66,10 @@ RT_SMALL = rt_alloc rt_args rt_cpu rt_csv rt_err rt_file rt_generate rt_json rt_
            rt_zlib_stored
 RT_SMALL_OPT := $(shell $(CC) -Oz -x c -c -o /dev/null /dev/null 2>/dev/null && echo -Oz || echo -Os)
 $(foreach f,$(RT_SMALL),$(eval RT_CFLAGS_$(f) = $(RT_SMALL_OPT)))
+# The metrics' loops over rows, distances and matrices vectorize at -O3
+# only (GCC's -O2 cost model leaves loops of unknown length scalar).
+RT_METRICS_HOT = rt_distances rt_eigen rt_frechet rt_knn rt_moments rt_precision_recall
+$(foreach f,$(RT_METRICS_HOT),$(eval RT_CFLAGS_$(f) = -O3))
 $(B)/runtime/%.o: runtime/%.c $(RT_HDR)
 	@mkdir -p $(dir $@)
 	$(SAY) "  CC      $<"

@@ -8,6 +8,7 @@
 #   BENCH_ARGS='--repeats 9'    more options: bench/bench.py --help
 #   make bench-gemm             rt_sgemm against OpenBLAS, product by product
 #   make bench-pacgan           PacGAN's 2D table: modes with and without packing
+#   make bench-metrics          runtime/metrics/ at 10,000 rows a set: precision/recall, FD
 .PHONY: bench bench-gemm
 BENCH_PYTHON ?= /usr/bin/python3
 
@@ -27,3 +28,13 @@ bench-gemm: $(B)/bench/gemm_bench
 .PHONY: bench-pacgan
 bench-pacgan: all
 	$(BENCH_PYTHON) bench/pacgan.py $(PACGAN_ARGS)
+
+# runtime/metrics/ timed at the sizes `ganc eval` meets (bench/metrics_bench.c)
+.PHONY: bench-metrics
+$(B)/bench/metrics_bench: bench/metrics_bench.c $(B)/libganc_train.a
+	@mkdir -p $(dir $@)
+	$(SAY) "  CC      $@"
+	$(Q)$(CC) $(WARN) -O2 -Iruntime -o $@ $< $(B)/libganc_train.a -lm
+
+bench-metrics: $(B)/bench/metrics_bench
+	$(B)/bench/metrics_bench

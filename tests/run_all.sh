@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/run_all.sh - the whole suite (make test): every CMocka program, the
-# runtime smoke test, what the runtime's two libraries hold, gradient checks,
+# runtime smoke test, what the runtime's two libraries hold, the quality
+# metrics against numpy, gradient checks,
 # PyTorch parity, differential testing of random models, end-to-end
 # training, and hostile inputs (FIFOs, huge sizes, run folders shared or
 # reused: tests/hostile.sh).
@@ -25,6 +26,7 @@ for t in build/tests/test_gen_* build/tests/test_rt_*; do
 done
 suite runtime-smoke /usr/bin/python3 tests/test_rt_smoke.py build/tests
 suite runtime-libs bash tests/runtime_libs.sh
+suite metrics-numpy /usr/bin/python3 tests/metrics_numpy.py
 suite gen-deps /usr/bin/python3 tests/gen_deps.py
 suite generated-code /usr/bin/python3 tests/generated_code.py
 suite calibrate bash tests/calibrate.sh

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # tests/runtime_libs.sh - the runtime's two libraries hold what they say
 # (runtime/README.md; a suite of make test):
-#   - build/libganc_sample.a has no object of runtime/data/ or runtime/train/
-#     (optimizers, data loaders, checkpoints, the trainer, zlib and OpenMP
-#     users) and defines none of their functions but the sampler's own
+#   - build/libganc_sample.a has no object of runtime/data/, runtime/train/
+#     or runtime/metrics/ (optimizers, data loaders, checkpoints, the
+#     trainer, zlib and OpenMP users, quality metrics) and defines none of
+#     their functions but the sampler's own
 #     implementation of core/rt_zlib.h; build/libganc_train.a has nothing of
 #     runtime/sample/;
 #   - the linker proves it: every object of the sample library, forced in
@@ -32,22 +33,24 @@ none_of() {   # none_of LIB FOLDER...: LIB holds no object of those folders
     bad=$(comm -12 <(ar t "$1" | sort) <(objs_of "${@:2}" | sort))
     [ -z "$bad" ] || { echo "    $1 holds $(echo $bad)"; return 1; }
 }
-check "libganc_sample.a holds no object of data/ or train/" none_of $B/libganc_sample.a data train
+check "libganc_sample.a holds no object of data/, train/ or metrics/" \
+    none_of $B/libganc_sample.a data train metrics
 check "libganc_train.a holds no object of sample/" none_of $B/libganc_train.a sample
 
-# the functions data/ and train/ define, besides rt_zlib.h's (defined in both
-# libraries by design): none may be defined in the sample library
+# the functions data/, train/ and metrics/ define, besides rt_zlib.h's
+# (defined in both libraries by design): none may be defined in the sample
+# library
 rt_zlib_fns='^(rt_crc32|rt_adler32|rt_zlib_encode)$'
-train_only=$(nm -g --defined-only $(ls runtime/data/*.c runtime/train/*.c | sed "s#^#$B/#; s#c\$#o#") |
+train_only=$(nm -g --defined-only $(ls runtime/{data,train,metrics}/*.c | sed "s#^#$B/#; s#c\$#o#") |
              awk 'NF == 3 { print $3 }' | grep -Ev "$rt_zlib_fns" | sort -u)
 sample_defs=$(nm -g --defined-only $B/libganc_sample.a 2>/dev/null | awk 'NF == 3 { print $3 }' | sort -u)
 no_training_fns() {
     local bad
-    [ -n "$train_only" ] || { echo "    found no functions of data/ and train/"; return 1; }
+    [ -n "$train_only" ] || { echo "    found no functions of data/, train/ and metrics/"; return 1; }
     bad=$(comm -12 <(echo "$train_only") <(echo "$sample_defs"))
     [ -z "$bad" ] || { echo "    defined in the sample library: $(echo $bad)"; return 1; }
 }
-check "libganc_sample.a defines no function of data/ or train/" no_training_fns
+check "libganc_sample.a defines no function of data/, train/ or metrics/" no_training_fns
 
 # every object forced in: an undefined symbol (zlib's, OpenMP's, a BLAS's,
 # or a training function) fails the link

@@ -1,7 +1,8 @@
 # tests/tests.mk - the test suite, included by the Makefile.
 .PHONY: test test-quick test-e2e stress
 #   make test-quick   unit tests (generator, runtime): seconds
-#   make test         everything: unit tests, gradient checks, PyTorch parity,
+#   make test         everything: unit tests, the quality metrics against
+#                     numpy, gradient checks, PyTorch parity,
 #                     differential testing of 24 random models, end-to-end
 #                     training of ring8_mlp
 #   make stress       differential testing of STRESS_COUNT random models (300)
@@ -57,7 +58,7 @@ $(FAKES): $(B)/tests/%: tests/fake_model.c $(B)/libganc_sample.a $(B)/libganc_tr
 test-quick: all $(GEN_TESTS) $(RT_TESTS)
 	@set -e; for t in $(GEN_TESTS) $(RT_TESTS); do echo "== $$t"; $$t; done
 
-test: all $(GEN_TESTS) $(RT_TESTS) $(FAKES) $(B)/tests/mixture_eval
+test: all $(GEN_TESTS) $(RT_TESTS) $(FAKES) $(B)/tests/mixture_eval $(B)/tests/metrics_eval
 	@bash tests/run_all.sh
 
 $(B)/tests/mixture_eval: tests/mixture_eval.c $(B)/libganc_train.a
@@ -73,3 +74,9 @@ STRESS_SEED  ?= 1000
 STRESS_TORCH ?= 40
 stress: all
 	bash tests/difftest.sh --count $(STRESS_COUNT) --seed $(STRESS_SEED) --torch $(STRESS_TORCH)
+
+# runtime/metrics/ on .npy files, for tests/metrics_numpy.py (suite metrics-numpy)
+$(B)/tests/metrics_eval: tests/metrics_eval.c $(B)/libganc_train.a
+	@mkdir -p $(dir $@)
+	$(SAY) "  CC      $@"
+	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< $(B)/libganc_train.a -lm
