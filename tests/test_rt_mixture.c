@@ -44,6 +44,7 @@ static void check_real_samples(int kind)
     assert_int_equal(s.n_modes, rt_mixture_modes(kind));
     assert_true(fabs(s.hq_fraction - (1 - exp(-4.5))) < 0.005);
     assert_true(s.reverse_kl >= 0 && s.reverse_kl < 0.01);
+    assert_int_equal(s.modes_well_covered, rt_mixture_modes(kind));
 }
 
 static void test_real_samples_score_well(void **state)
@@ -100,12 +101,46 @@ static void test_uneven_and_low_quality(void **state)
     assert_true(fabs(s.reverse_kl - kl) < 1e-12);
 }
 
+/* count[m] points at the centre of ring mode m, for m < modes, then the
+ * rest of the n points at `rest` */
+static void points_at_modes(float *pts, size_t n, const int *count, int modes, float rest)
+{
+    size_t i = 0;
+    for (int mode = 0; mode < modes; mode++)
+        for (int c = 0; c < count[mode]; c++, i++) {
+            double x, y;
+            rt_mixture_centre(RT_DATA_RING8, mode, &x, &y);
+            pts[2 * i] = (float)x;
+            pts[2 * i + 1] = (float)y;
+        }
+    for (; i < n; i++)
+        pts[2 * i] = pts[2 * i + 1] = rest;
+}
+
+/* 20 HQ points of 2,500 make a mode well covered, 19 do not; of 250
+ * points, 2 do and 1 does not */
+static void test_well_covered_modes(void **state)
+{
+    (void)state;
+    static float pts[2 * 2500];
+    const int at[4] = { 20, 19, 1, 60 }, at_few[3] = { 2, 1, 3 };
+    points_at_modes(pts, 2500, at, 4, 9.0f);
+    rt_mixture_score s = rt_mixture_evaluate(RT_DATA_RING8, pts, 2500);
+    assert_int_equal(s.modes_captured, 4);
+    assert_int_equal(s.modes_well_covered, 2);
+    points_at_modes(pts, 250, at_few, 3, NAN);
+    s = rt_mixture_evaluate(RT_DATA_RING8, pts, 250);
+    assert_int_equal(s.modes_captured, 3);
+    assert_int_equal(s.modes_well_covered, 2);
+}
+
 static void test_no_high_quality_point(void **state)
 {
     (void)state;
     float pts[] = { 0, 0, 3, 3 };
     rt_mixture_score s = rt_mixture_evaluate(RT_DATA_RING8, pts, 2);
     assert_int_equal(s.modes_captured, 0);
+    assert_int_equal(s.modes_well_covered, 0);
     assert_true(s.hq_fraction == 0);
     assert_true(isnan(s.reverse_kl));
     s = rt_mixture_evaluate(RT_DATA_RING8, NULL, 0);
@@ -121,6 +156,7 @@ int main(void)
         cmocka_unit_test(test_perfect_samples),
         cmocka_unit_test(test_collapsed_samples),
         cmocka_unit_test(test_uneven_and_low_quality),
+        cmocka_unit_test(test_well_covered_modes),
         cmocka_unit_test(test_no_high_quality_point),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,6 +11,9 @@
 #define GRID_SIDE 5
 #define GRID_MODES (GRID_SIDE * GRID_SIDE)
 #define HQ_STDS 3.0   /* PacGAN: high quality within 3 standard deviations */
+/* issue 15: a mode is well covered with 20 HQ points of every 2,500 */
+#define WELL_COVERED_HITS 20
+#define WELL_COVERED_OF 2500
 
 static const double TWO_PI = 6.283185307179586476925286766559;
 
@@ -102,7 +105,7 @@ rt_mixture_score rt_mixture_evaluate(int kind, const float *pts, size_t n)
             hq++;
         }
     }
-    rt_mixture_score s = { 0, k, n ? (double)hq / (double)n : 0.0, NAN };
+    rt_mixture_score s = { 0, k, n ? (double)hq / (double)n : 0.0, NAN, 0 };
     if (hq > 0)
         s.reverse_kl = 0;
     for (int j = 0; j < k; j++) {
@@ -110,6 +113,9 @@ rt_mixture_score rt_mixture_evaluate(int kind, const float *pts, size_t n)
             continue;
         double p = (double)hits[j] / (double)hq;
         s.modes_captured++;
+        /* hits / n >= 20 / 2500 multiplied out: exact in double, no rounding at the edge */
+        if ((double)hits[j] * WELL_COVERED_OF >= (double)n * WELL_COVERED_HITS)
+            s.modes_well_covered++;
         s.reverse_kl += p * log(p * k);
     }
     free(hits);
