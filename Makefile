@@ -77,11 +77,13 @@ $(B)/runtime/%.o: runtime/%.c $(RT_HDR)
 	    -fno-asynchronous-unwind-tables \
 	    -Iruntime -c -o $@ $<
 
-# ganc reads files with the runtime's core and checks the weights it embeds
-# in a sampler with its safetensors reader: the sampler's library has both
-$(B)/ganc: $(GEN_OBJ) $(B)/libganc_sample.a
+# ganc reads files with the runtime's core, checks the weights it embeds in
+# a sampler with its safetensors reader, and `ganc eval` reads the test
+# images and computes the metrics: the trainer's library has all of it
+# (and zlib's checksums and compression, hence -lz)
+$(B)/ganc: $(GEN_OBJ) $(B)/libganc_train.a
 	$(SAY) "  LINK    $@"
-	$(Q)$(CC) $(CFLAGS) -o $@ $(GEN_OBJ) $(B)/libganc_sample.a -lyaml -lm
+	$(Q)$(CC) $(CFLAGS) -o $@ $(GEN_OBJ) $(B)/libganc_train.a -lyaml -lz -lm
 
 $(B)/libganc_sample.a: $(call rt_objs,$(RT_SAMPLE_DIRS))
 $(B)/libganc_train.a: $(call rt_objs,$(RT_TRAIN_DIRS))
@@ -103,6 +105,9 @@ install: all
 	    install -m 644 runtime/$$d/*.h $(DESTDIR)$(DATADIR)/runtime/$$d/ || exit 1; \
 	done
 	install -m 644 $(B)/libganc_sample.a $(B)/libganc_train.a $(DESTDIR)$(DATADIR)/build/
+	install -d $(DESTDIR)$(DATADIR)/models
+	install -m 644 models/fmnist_classifier.yaml models/fmnist_classifier.safetensors \
+	    $(DESTDIR)$(DATADIR)/models/
 
 clean:
 	rm -rf $(B)

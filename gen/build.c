@@ -119,13 +119,13 @@ int gan_build(const gan_compiled *c, const char *model_path, const char *model_y
         rc = gan_embed_weights(c->m, o->embed_weights, dir, &embed);
     }
     gan_emit_target t = { NULL, model_path, model_yaml, 0, 0 };
-    if (!rc)
+    if (!rc && !o->sampler_only)
         rc = emit_and_compile(c, &t, o, dir, "trainer.c", "train");
     t.sampler = 1;
     t.embed_size = embed;
     if (!rc)
         rc = emit_and_compile(c, &t, o, dir, "sampler.c", "sample");
-    if (!rc && o->compile)
+    if (!rc && o->compile && !o->sampler_only)
         fprintf(stderr, "ganc: built %s/train and %s/sample\n", dir, dir);
     free(dir);
     return rc;

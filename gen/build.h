@@ -15,6 +15,7 @@ typedef struct {
     int n_cflags;
     int compile;                /* 0: write sources only */
     int native;                 /* 1: -march=native (this machine's vector width) */
+    int sampler_only;           /* 1: DIR/sample alone (the judge of judge.h) */
 } gan_build_opts;
 
 /* Writes DIR/train.c and DIR/sample.c for c (model_yaml: the model file's

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host.h"
 #include "model.h"
 
 const int gan_cost_grid[GAN_COST_DIMS] = { 1, 16, 128, 1024 };
@@ -153,19 +154,14 @@ void gan_cost_key(char *key, int size)
 
 const char *gan_cost_cache_path(const char *key, char *buf, int size)
 {
-    const char *dir = getenv("GANC_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME"),
-               *home = getenv("HOME");
     uint32_t h = 2166136261u;   /* FNV-1a: one file per key, so that two
                                    settings (say, with and without
                                    OPENBLAS_CORETYPE) do not measure in turn */
     for (const char *k = key; *k; k++)
         h = (h ^ (unsigned char)*k) * 16777619u;
-    if (dir && *dir)
+    char dir[4096];
+    if (*gan_cache_dir(dir, sizeof dir))
         snprintf(buf, (size_t)size, "%s/calibration-%08x.txt", dir, (unsigned)h);
-    else if (xdg && *xdg)
-        snprintf(buf, (size_t)size, "%s/ganc/calibration-%08x.txt", xdg, (unsigned)h);
-    else if (home && *home)
-        snprintf(buf, (size_t)size, "%s/.cache/ganc/calibration-%08x.txt", home, (unsigned)h);
     else
         *buf = 0;
     return buf;

@@ -555,14 +555,16 @@ static void model_fields(gan_buf *o, const gan_model *m, const gan_emit_target *
                       "    .updates = updates,\n    .n_updates = %d,\n"
                       "    .steps = %ld,\n    .log_every = %ld,\n"
                       "    .sample_every = %ld,\n    .checkpoint_every = %ld,\n"
+                      "    .eval_every = %ld,\n    .eval_samples = %ld,\n"
+                      "    .eval_test_images = \"" GAN_FASHION_TEST_IMAGES "\",\n"
                       "    .seed = %lluULL,\n"
                       "    .gen_net = %d,\n    .gen_inputs = gen_inputs,\n"
                       "    .n_gen_inputs = %d,\n    .generate = generate,\n"
                       "    .set_threads = set_threads,\n"
                       "    .noise_seed = &noise_seed,\n",
                    m->n_nets, m->n_vars, m->n_updates, m->train.steps, m->train.log_every,
-                   m->train.sample_every, m->train.checkpoint_every,
-                   (unsigned long long)m->seed, m->gen_net, gen->n_inputs);
+                   m->train.sample_every, m->train.checkpoint_every, m->train.eval_every,
+                   m->train.eval_samples, (unsigned long long)m->seed, m->gen_net, gen->n_inputs);
 }
 
 static void embed(gan_buf *o, const gan_emit_target *t, long size)

@@ -154,6 +154,21 @@ static void show_command(FILE *to, const char *const *argv, const char *dir)
     fputs("\n", to);
 }
 
+const char *gan_cache_dir(char *buf, size_t size)
+{
+    const char *dir = getenv("GANC_CACHE_DIR"), *xdg = getenv("XDG_CACHE_HOME"),
+               *home = getenv("HOME");
+    if (dir && *dir)
+        snprintf(buf, size, "%s", dir);
+    else if (xdg && *xdg)
+        snprintf(buf, size, "%s/ganc", xdg);
+    else if (home && *home)
+        snprintf(buf, size, "%s/.cache/ganc", home);
+    else
+        *buf = 0;
+    return buf;
+}
+
 int gan_run(const char *const *argv, const char *dir, const char *out, const char *what)
 {
     fflush(NULL);

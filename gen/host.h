@@ -33,6 +33,12 @@ const char *gan_sampler_lib(void);
  * likewise lets sqrtf be one instruction.  NULL-terminated. */
 extern const char *const gan_gen_cflags[];
 
+/* The folder of ganc's caches (the cost model's calibration, the built
+ * judge of the image metrics): $GANC_CACHE_DIR, else $XDG_CACHE_HOME/ganc,
+ * else $HOME/.cache/ganc, written into buf; "" when none of them is set.
+ * The folder may not exist yet. */
+const char *gan_cache_dir(char *buf, size_t size);
+
 /* The C compiler: $CC, else cc. */
 const char *gan_cc(void);
 

@@ -4,6 +4,8 @@
 #include "build.h"
 #include "cost.h"
 #include "emit.h"
+#include "eval.h"
+#include "judge.h"
 #include "host.h"
 #include "layer.h"
 #include "report.h"
@@ -21,7 +23,12 @@ static const char usage[] =
     "commands:\n"
     "  check MODEL.yaml       validate the model and print its layers, shapes,\n"
     "                         parameters, FLOPs, memory and code-generation choices\n"
-    "  build MODEL.yaml       generate C and compile DIR/train and DIR/sample\n"
+    "  build MODEL.yaml       generate C and compile DIR/train and DIR/sample (and\n"
+    "                         DIR/judge, the image metrics' classifier, for models of\n"
+    "                         (1, 28, 28) images)\n"
+    "  eval RUN|WEIGHTS|X.npy the quality of a generator or of images, as one JSON\n"
+    "                         line (Frechet distance, precision, recall, classes;\n"
+    "                         modes for the 2D mixtures): `ganc eval --help`\n"
     "  calibrate              measure this machine for the cost model that picks\n"
     "                         each product's kernel (done once by the first build;\n"
     "                         run it again after changing CPU or OPENBLAS_CORETYPE)\n"
@@ -45,7 +52,8 @@ static const char usage[] =
     "  GANC_CALIBRATION=off   no cost model: kernels by size rules, OpenBLAS only\n"
     "  GANC_GEMM=openblas|ganc|implicit  every GEMM on that engine; implicit: ganc's,\n"
     "                         convolutions gathering their columns (tests, benchmarks)\n"
-    "  GANC_CACHE_DIR=DIR     where the calibration is kept (default ~/.cache/ganc)\n"
+    "  GANC_CACHE_DIR=DIR     where the calibration, the judge and eval's samplers\n"
+    "                         are kept (default ~/.cache/ganc)\n"
     "\n"
     "The model language is documented in docs/model-language.md.\n";
 
@@ -456,7 +464,7 @@ static void free_build_args(build_args *a)
 
 static int cmd_build(int argc, char **argv)
 {
-    build_args a = { { NULL, NULL, NULL, NULL, 0, 1, 0 }, 0, -1 };
+    build_args a = { { NULL, NULL, NULL, NULL, 0, 1, 0, 0 }, 0, -1 };
     int rc = parse_build_args(argc, argv, &a);
     const char *path = rc ? NULL : model_argument("build", argc, argv);
     gan_model m;
@@ -476,6 +484,11 @@ static int cmd_build(int argc, char **argv)
         gan_compile(&c, &m, o, cost);
         rc = gan_build(&c, path, yaml, &a.b);
         gan_compiled_free(&c);
+    }
+    if (!rc && a.b.compile && gan_model_judged(&m)) {   /* for train.eval_every */
+        char *dir = a.b.out_dir ? NULL : gan_strf("build/%s", m.name);
+        rc = gan_judge_install(dir ? dir : a.b.out_dir);
+        free(dir);
     }
     if (cost)
         gan_cost_free(cost);
@@ -566,6 +579,8 @@ int main(int argc, char **argv)
         return cmd_build(argc - 1, argv + 1);
     if (!strcmp(cmd, "calibrate"))
         return cmd_calibrate(argc - 1, argv + 1);
+    if (!strcmp(cmd, "eval"))
+        return gan_cmd_eval(argc - 1, argv + 1);
     fprintf(stderr, "ganc: unknown command '%s'\n%s", cmd, usage);
     return 2;
 }

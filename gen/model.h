@@ -258,6 +258,7 @@ typedef struct {
         int batch;
         long steps;
         long log_every, sample_every, checkpoint_every;
+        long eval_every, eval_samples;   /* the image metrics (judge.h); 0: never */
     } train;
     int unroll;                /* loops of at most this extent are unrolled */
 
@@ -310,5 +311,13 @@ long gan_mul_sat(long a, long b);
  * their wiring, shapes and GAN_ARCH settings, tensor names and shapes, the
  * latent space), nothing that only decides how they are trained. */
 uint64_t gan_model_arch_hash(const gan_model *m);
+
+/* The held-out images the image metrics judge samples against by default
+ * (the Debian package dataset-fashion-mnist's test set). */
+#define GAN_FASHION_TEST_IMAGES "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
+
+/* 1 when the network the sampler runs makes images of shape (1, 28, 28):
+ * what the judge of the image metrics reads (judge.h, eval.h). */
+int gan_model_judged(const gan_model *m);
 
 #endif

@@ -205,9 +205,11 @@ static void parse_data(gan_model *m, const gan_node *root, gan_diag *d)
 static void parse_train(gan_model *m, const gan_node *root, gan_diag *d)
 {
     static const char *const shorthand[] = { "batch", "steps", "d_steps", "log_every",
-                                             "sample_every", "checkpoint_every", NULL };
+                                             "sample_every", "checkpoint_every", "eval_every",
+                                             "eval_samples", NULL };
     static const char *const general[] = { "batch", "steps", "log_every", "sample_every",
-                                           "checkpoint_every", NULL };
+                                           "checkpoint_every", "eval_every", "eval_samples",
+                                           NULL };
     const gan_node *n = gan_expect_map(root, "train", 0, d);
     /* d_steps is the shorthand's repeat of its d update (objective_parse.c);
      * the general form says 'repeat' in its schedule */
@@ -217,6 +219,9 @@ static void parse_train(gan_model *m, const gan_node *root, gan_diag *d)
     m->train.log_every = gan_get_int(n, "log_every", 100, 1, 1L << 40, 0, d);
     m->train.sample_every = gan_get_int(n, "sample_every", 1000, 1, 1L << 40, 0, d);
     m->train.checkpoint_every = gan_get_int(n, "checkpoint_every", 5000, 1, 1L << 40, 0, d);
+    /* -1: sample_every for a model the judge can score (emit_model.c), else never */
+    m->train.eval_every = gan_get_int(n, "eval_every", -1, 0, 1L << 40, 0, d);
+    m->train.eval_samples = gan_get_int(n, "eval_samples", 2000, 10, 1000000, 0, d);
 }
 
 /* The shorthand's two networks: a generator of one latent input and a
@@ -307,6 +312,8 @@ int gan_model_from_tree(gan_model *m, gan_node *root, const char *path, gan_diag
         return -1;
     if (gan_model_infer(m, d))
         return -1;
+    if (m->train.eval_every < 0)   /* on by default where the judge can score the samples */
+        m->train.eval_every = gan_model_judged(m) ? m->train.sample_every : 0;
     return gan_check_objective(m, d);
 }
 

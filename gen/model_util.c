@@ -81,3 +81,10 @@ int gan_find_net(const gan_model *m, const char *name)
             return i;
     return -1;
 }
+
+int gan_model_judged(const gan_model *m)
+{
+    const gan_net *g = &m->net[m->gen_net];
+    gan_shape out = g->layers[g->output].out;
+    return out.rank == 3 && out.d[0] == 1 && out.d[1] == 28 && out.d[2] == 28;
+}

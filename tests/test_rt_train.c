@@ -229,7 +229,7 @@ static void test_log_columns(void **state)
     rt_losses_init(&l, &m);
     char buf[512] = "";
     FILE *f = fmemopen(buf, sizeof buf, "w");
-    rt_log_header(f, &l, 1);
+    rt_log_header(f, &l, 1, NULL);
     double t[2] = { 3, 5 };
     rt_losses_set(&l, 0, 1.0, t);
     rt_losses_set(&l, 1, 2.0, t);
@@ -238,7 +238,7 @@ static void test_log_columns(void **state)
     rt_losses_set(&l, 0, 2.0, t);
     rt_losses_set(&l, 1, 4.0, t);
     rt_losses_end_iteration(&l);
-    rt_log_row(f, &l, 7, 1.5, 1, NULL);
+    rt_log_row(f, &l, 7, 1.5, 1, NULL, NULL);
     fclose(f);
     assert_string_equal(buf, "step,D_loss,G_loss,D_adversarial,D_gradient_penalty,seconds,"
                              "modes,hq_fraction,reverse_kl\n7,1.5,3,4,5,1.500,,,\n");

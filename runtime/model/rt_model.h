@@ -237,6 +237,10 @@ typedef struct {
     long steps;
     long log_every, sample_every, checkpoint_every;
     uint64_t seed;
+    /* train.eval_every (0: never), eval_samples, and the held-out images
+     * the samples are judged against (train/rt_eval.h) */
+    long eval_every, eval_samples;
+    const char *eval_test_images;
 
     /* what the sampler runs: network gen_net in inference mode on inputs
      * gen_inputs (one buffer per input, `batch` samples each) into out

@@ -10,6 +10,7 @@
 #include "data/rt_data.h"
 #include "model/rt_model.h"
 #include "model/rt_weights.h"
+#include "train/rt_eval.h"
 #include "train/rt_optim.h"
 #include "train/rt_pictures.h"
 #include "train/rt_progress.h"
@@ -28,6 +29,7 @@ typedef struct {
     FILE *log;
     rt_losses losses;
     rt_pictures pictures;
+    rt_eval eval;           /* the quality metrics (--eval-every) */
     rt_progress progress;
     double t0;
     long start_step;        /* 0, or the step of the checkpoint resumed from */

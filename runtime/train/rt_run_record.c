@@ -80,7 +80,8 @@ static int write_settings(const char *path, const rt_model *m, const rt_train_op
             m->batch);
     for (int i = 0; i < RT_TRAIN_N_SETTINGS; i++) {
         const char *name = s.kv[i].key + strlen("setting."), *v = s.kv[i].value;
-        int path = !strncmp(name, "data", 4) || !strncmp(name, "labels", 6);
+        int path = !strncmp(name, "data", 4) || !strncmp(name, "labels", 6) ||
+                   !strcmp(name, "test_images");
         if (path && m->n_sources < 2 && name[strlen(name) - 1] == '2')
             continue;   /* the second source's paths, of a model of one */
         fprintf(f, "  \"%s\": ", name);
@@ -94,6 +95,10 @@ static int write_settings(const char *path, const rt_model *m, const rt_train_op
         }
         fputs(",\n", f);
     }
+    /* what RUN/best.safetensors is best by (the trainer keeps it when it
+     * evaluates: rt_eval.h) */
+    fprintf(f, "  \"best_by\": %s,\n", o->eval_every > 0 && m->out_ndim == 3 ?
+            "\"fd (lowest)\"" : "null");
     fprintf(f, "  \"repeat\": ");
     char *cmd = NULL;
     size_t len = 0;

@@ -98,7 +98,7 @@ static int write_log_start(const rt_run *r, const char *path, rt_err *err)
     rt_wfile w;
     int rc = rt_wfile_open(&w, path, err);
     if (rc == 0)
-        rt_log_header(w.f, &r->losses, is_mixture(r));
+        rt_log_header(w.f, &r->losses, is_mixture(r), &r->eval);
     for (char *line = (char *)text; rc == 0 && line && *line;) {
         char *end = strchr(line, '\n');
         size_t n = end ? (size_t)(end - line) + 1 : strlen(line);
@@ -191,6 +191,8 @@ static int run_open(rt_run *r, const rt_model *m, rt_err *err)
         return 2;
     open_optimizers(r);
     rt_pictures_open(&r->pictures, m, &r->eval_rng);
+    rt_eval_open(&r->eval, m, r->o.eval_every, r->o.eval_samples, r->o.test_images, r->o.seed,
+                 stderr);
     return 0;
 }
 
@@ -219,6 +221,7 @@ static void run_close(rt_run *r)
     if (r->m) {
         rt_losses_free(&r->losses);
         rt_pictures_close(&r->pictures);
+        rt_eval_close(&r->eval);
     }
     free(r->last_ckpt);
 }
@@ -230,30 +233,39 @@ static int due(long step, long every)
     return every > 0 && step % every == 0;
 }
 
-static int write_weights(rt_run *r, long step, rt_err *err);
+static int write_weights(rt_run *r, long step, const char *name, rt_err *err);
 
 static rt_ckpt ckpt_view(rt_run *r)
 {
     return (rt_ckpt){ r->m, &r->store, r->opt, &r->rng, r->data };
 }
 
-/* A checkpoint for --resume, and weights.safetensors for the sampler. */
+/* A checkpoint for --resume (with the settings, and the best quality so
+ * far: a resumed run keeps its best), and weights.safetensors for the
+ * sampler. */
 static int write_checkpoint(rt_run *r, long step, rt_err *err)
 {
     rt_train_settings settings;
     rt_train_settings_of(&r->o, &settings);
+    rt_st_kv meta[RT_TRAIN_N_SETTINGS + 2];
+    memcpy(meta, settings.kv, sizeof settings.kv);
+    char best[32], best_step[24];
+    snprintf(best, sizeof best, "%.17g", r->eval.best_fd);
+    snprintf(best_step, sizeof best_step, "%ld", r->eval.best_step);
+    meta[RT_TRAIN_N_SETTINGS] = (rt_st_kv){ "eval.best_fd", best };
+    meta[RT_TRAIN_N_SETTINGS + 1] = (rt_st_kv){ "eval.best_step", best_step };
     rt_ckpt c = ckpt_view(r);
     char *path = NULL;
-    if (rt_checkpoint_save(r->o.out, step, (int)r->o.keep_checkpoints, &c, settings.kv,
-                           RT_TRAIN_N_SETTINGS, &path, err) != 0)
+    if (rt_checkpoint_save(r->o.out, step, (int)r->o.keep_checkpoints, &c, meta,
+                           RT_TRAIN_N_SETTINGS + 2, &path, err) != 0)
         return -1;
     free(r->last_ckpt);
     r->last_ckpt = path;
-    return write_weights(r, step, err);
+    return write_weights(r, step, "weights.safetensors", err);
 }
 
-/* Every network's tensors and the EMA copies (rt_weights.h). */
-static int write_weights(rt_run *r, long step, rt_err *err)
+/* Every network's tensors and the EMA copies (rt_weights.h), as RUN/name. */
+static int write_weights(rt_run *r, long step, const char *name, rt_err *err)
 {
     const rt_model *m = r->m;
     char hash[17], steps[24];
@@ -266,7 +278,7 @@ static int write_weights(rt_run *r, long step, rt_err *err)
         { "arch_hash", hash },
         { "step", steps },
     };
-    char *path = run_file(r, "weights.safetensors");
+    char *path = run_file(r, name);
     int rc = rt_weights_save(path, &r->store, m->tensors, m->n_tensors, meta,
                              sizeof meta / sizeof meta[0], err);
     free(path);
@@ -278,10 +290,27 @@ static int log_row(rt_run *r, long step, int sampled, rt_err *err)
 {
     const rt_pictures *p = &r->pictures;
     rt_log_row(r->log, &r->losses, step, rt_now() - r->t0, is_mixture(r),
-               sampled && p->have_score ? &p->score : NULL);
+               sampled && p->have_score ? &p->score : NULL, &r->eval);
     if (fflush(r->log) != 0 || ferror(r->log))
         return rt_errf(err, "%s/log.csv: write failed: %s", r->o.out, strerror(errno));
     return 0;
+}
+
+/* The quality metrics at this step; the weights as best.safetensors when
+ * they are the best so far. */
+static int evaluate(rt_run *r, long step, rt_err *err)
+{
+    rt_eval *e = &r->eval;
+    if (rt_eval_run(e, r->o.out, step, err) != 0)
+        return -1;
+    int best = rt_eval_take_best(e);
+    char acc[48] = "";
+    if (e->classes)
+        snprintf(acc, sizeof acc, "  classes right %.1f%%", 100 * e->accuracy);
+    rt_progress_note(&r->progress, "step %ld: fd %.2f  precision %.3f  recall %.3f  class "
+                     "entropy %.3f%s%s", step, e->fd, e->precision, e->recall, e->entropy, acc,
+                     best ? "  (best so far: best.safetensors)" : "");
+    return best ? write_weights(r, step, "best.safetensors", err) : 0;
 }
 
 /* The periodic work after a step (or at step 0 for a run of 0 steps);
@@ -290,9 +319,13 @@ static int after_step(rt_run *r, long step, int stopping, rt_err *err)
 {
     int last = step == r->o.steps;
     int sample = due(step, r->o.sample_every) || last;
+    int eval = r->eval.on && step > r->start_step && (due(step, r->eval.every) || last);
     if (sample && rt_pictures_write(&r->pictures, r->o.out, step, &r->progress, err) != 0)
         return -1;
-    if (step > r->start_step && (due(step, r->o.log_every) || sample || last || stopping) &&
+    if (eval && evaluate(r, step, err) != 0)
+        return -1;
+    if (step > r->start_step && (due(step, r->o.log_every) || sample || eval || last ||
+                                 stopping) &&
         log_row(r, step, sample, err) != 0)
         return -1;
     if ((due(step, r->o.checkpoint_every) || last || stopping) &&
@@ -401,6 +434,11 @@ static int train(rt_run *r, const rt_model *m, int argc, char **argv, rt_err *er
         rt_ckpt c = ckpt_view(r);
         if (status == 0 && rt_checkpoint_restore(&st, &c, err) != 0)
             status = 2;
+        const char *best = rt_st_meta(&st, "eval.best_fd"), *at = rt_st_meta(&st, "eval.best_step");
+        if (status == 0 && best && at) {   /* the run's best so far stays its best */
+            r->eval.best_fd = strtod(best, NULL);
+            r->eval.best_step = strtol(at, NULL, 10);
+        }
         rt_st_close(&st);
     }
     if (status == 0)

@@ -45,7 +45,7 @@ void rt_losses_end_iteration(rt_losses *l)
     l->n_sum++;
 }
 
-void rt_log_header(FILE *f, const rt_losses *l, int mixture)
+void rt_log_header(FILE *f, const rt_losses *l, int mixture, const rt_eval *e)
 {
     const rt_model *m = l->m;
     fputs("step", f);
@@ -54,11 +54,15 @@ void rt_log_header(FILE *f, const rt_losses *l, int mixture)
     for (int u = 0; u < m->n_updates; u++)
         for (int j = 0; l->term_at[u] >= 0 && j < m->updates[u].n_terms; j++)
             fprintf(f, ",%s_%s", m->updates[u].name, m->updates[u].term_names[j]);
-    fputs(mixture ? ",seconds,modes,hq_fraction,reverse_kl\n" : ",seconds\n", f);
+    fputs(mixture ? ",seconds,modes,hq_fraction,reverse_kl" : ",seconds", f);
+    if (e && e->on)
+        fputs(e->classes ? ",fd,precision,recall,class_entropy,class_accuracy"
+                         : ",fd,precision,recall,class_entropy", f);
+    fputc('\n', f);
 }
 
 void rt_log_row(FILE *f, rt_losses *l, long step, double seconds, int mixture,
-                const rt_mixture_score *score)
+                const rt_mixture_score *score, const rt_eval *e)
 {
     fprintf(f, "%ld", step);
     for (int i = 0; i < l->m->n_updates + l->n_terms; i++) {
@@ -68,8 +72,16 @@ void rt_log_row(FILE *f, rt_losses *l, long step, double seconds, int mixture,
     l->n_sum = 0;
     fprintf(f, ",%.3f", seconds);
     if (mixture && score)
-        fprintf(f, ",%d,%.4f,%.6g\n", score->modes_captured, score->hq_fraction,
+        fprintf(f, ",%d,%.4f,%.6g", score->modes_captured, score->hq_fraction,
                 score->reverse_kl);
-    else
-        fputs(mixture ? ",,,\n" : "\n", f);
+    else if (mixture)
+        fputs(",,,", f);
+    if (e && e->on && e->step == step) {
+        fprintf(f, ",%.4f,%.4f,%.4f,%.4f", e->fd, e->precision, e->recall, e->entropy);
+        if (e->classes)
+            fprintf(f, ",%.4f", e->accuracy);
+    } else if (e && e->on) {
+        fputs(e->classes ? ",,,,," : ",,,,", f);
+    }
+    fputc('\n', f);
 }

@@ -3,7 +3,9 @@
  * log.csv has the columns
  *   step, NAME_loss for each update in order, NAME_TERM for each term of
  *   each update with more than one term (rt_update.term_names), seconds,
- *   and for the 2D mixtures modes, hq_fraction, reverse_kl
+ *   and for the 2D mixtures modes, hq_fraction, reverse_kl, and where the
+ *   trainer evaluates (rt_eval.h) fd, precision, recall, class_entropy
+ *   (and class_accuracy for a conditional network), empty on other rows
  * so the classic model keeps step,d_loss,g_loss,seconds.  An update's
  * loss in one iteration is the mean over its repetitions; a row holds the
  * mean of the iterations since the previous row (the last iteration's when
@@ -18,6 +20,7 @@
 
 #include "data/rt_mixture.h"
 #include "model/rt_model.h"
+#include "train/rt_eval.h"
 
 typedef struct {
     const rt_model *m;
@@ -36,11 +39,13 @@ void rt_losses_set(rt_losses *l, int u, double loss, const double *terms);
 /* Closes an iteration: its values join the sums of the next row. */
 void rt_losses_end_iteration(rt_losses *l);
 
-/* log.csv's header line, with its newline. */
-void rt_log_header(FILE *f, const rt_losses *l, int mixture);
-/* One row: means since the last row (then cleared), seconds, and the
- * mixture's scores when score is not NULL (empty fields when mixture). */
+/* log.csv's header line, with its newline; e: the quality metrics' columns
+ * when e->on (NULL: none). */
+void rt_log_header(FILE *f, const rt_losses *l, int mixture, const rt_eval *e);
+/* One row: means since the last row (then cleared), seconds, the
+ * mixture's scores when score is not NULL (empty fields when mixture),
+ * and e's metrics when they are of this step (empty fields when e->on). */
 void rt_log_row(FILE *f, rt_losses *l, long step, double seconds, int mixture,
-                const rt_mixture_score *score);
+                const rt_mixture_score *score, const rt_eval *e);
 
 #endif

@@ -23,6 +23,9 @@ static void defaults(const rt_model *m, rt_train_opts *o)
     o->log_every = m->log_every;
     o->sample_every = m->sample_every;
     o->checkpoint_every = m->checkpoint_every;
+    o->eval_every = m->eval_every;
+    o->eval_samples = m->eval_samples > 0 ? m->eval_samples : 2000;
+    o->test_images = m->eval_test_images;
     o->threads = 1;
     o->keep_checkpoints = 3;
 }
@@ -31,7 +34,7 @@ static void defaults(const rt_model *m, rt_train_opts *o)
 enum {
     F_STEPS = 256, F_SEED, F_OUT, F_DATA, F_LOG_EVERY, F_SAMPLE_EVERY, F_CHECKPOINT_EVERY,
     F_THREADS, F_KEEP_CHECKPOINTS, F_RESUME, F_OVERWRITE, F_MAX_MEMORY, F_LABELS, F_DATA2,
-    F_LABELS2
+    F_LABELS2, F_EVAL_EVERY, F_EVAL_SAMPLES, F_TEST_IMAGES
 };
 static const struct option flags[] = {
     { "steps", required_argument, NULL, F_STEPS },
@@ -40,6 +43,9 @@ static const struct option flags[] = {
     { "data", required_argument, NULL, F_DATA },
     { "labels", required_argument, NULL, F_LABELS },
     { "data2", required_argument, NULL, F_DATA2 },
+    { "eval-every", required_argument, NULL, F_EVAL_EVERY },
+    { "eval-samples", required_argument, NULL, F_EVAL_SAMPLES },
+    { "test-images", required_argument, NULL, F_TEST_IMAGES },
     { "labels2", required_argument, NULL, F_LABELS2 },
     { "log-every", required_argument, NULL, F_LOG_EVERY },
     { "sample-every", required_argument, NULL, F_SAMPLE_EVERY },
@@ -65,6 +71,8 @@ static const struct {
     { F_CHECKPOINT_EVERY, "--checkpoint-every", offsetof(rt_train_opts, checkpoint_every) },
     { F_THREADS, "--threads", offsetof(rt_train_opts, threads) },
     { F_KEEP_CHECKPOINTS, "--keep-checkpoints", offsetof(rt_train_opts, keep_checkpoints) },
+    { F_EVAL_EVERY, "--eval-every", offsetof(rt_train_opts, eval_every) },
+    { F_EVAL_SAMPLES, "--eval-samples", offsetof(rt_train_opts, eval_samples) },
 };
 
 static const char *const data_flags[RT_DATA_SOURCES_MAX] = { "--data", "--data2" };
@@ -125,6 +133,11 @@ static int apply_flag(const rt_model *m, int c, const char *v, rt_train_opts *o,
     case F_OVERWRITE:
         o->overwrite = 1;
         return 0;
+    case F_TEST_IMAGES:
+        if (!*v)
+            return rt_errf(err, "--test-images: expected an IDX file, found an empty string");
+        o->test_images = v;
+        return 0;
     case F_MAX_MEMORY:
         return rt_parse_size("--max-memory", v, &o->max_memory, err);
     case F_DATA:
@@ -152,6 +165,9 @@ static int apply_args(const rt_model *m, int argc, char **argv, rt_train_opts *o
         return -1;
     if (o->threads < 1 || o->threads > 256)
         return rt_errf(err, "--threads: expected a number from 1 to 256, found %ld", o->threads);
+    if (o->eval_samples < 10 || o->eval_samples > 1000000)
+        return rt_errf(err, "--eval-samples: expected a number from 10 to 1000000, found %ld",
+                       o->eval_samples);
     if (o->keep_checkpoints < 1 || o->keep_checkpoints > 1000000)
         return rt_errf(err, "--keep-checkpoints: expected a number from 1 to 1000000, found %ld",
                        o->keep_checkpoints);
@@ -193,6 +209,8 @@ static const setting settings[RT_TRAIN_N_SETTINGS] = {
     SETTING(steps, KIND_LONG),        SETTING(seed, KIND_U64),
     PATH_SETTING("data", data[0], 0),     PATH_SETTING("labels", labels[0], 1),
     PATH_SETTING("data2", data[1], 2),    PATH_SETTING("labels2", labels[1], 3),
+    SETTING(eval_every, KIND_LONG),   SETTING(eval_samples, KIND_LONG),
+    PATH_SETTING("test_images", test_images, 4),
     SETTING(log_every, KIND_LONG),
     SETTING(sample_every, KIND_LONG), SETTING(checkpoint_every, KIND_LONG),
     SETTING(keep_checkpoints, KIND_LONG), SETTING(threads, KIND_LONG),
@@ -292,6 +310,11 @@ void rt_train_usage(FILE *f, const rt_model *m, const char *prog)
             "  --log-every N          steps between log.csv rows / progress lines [%ld]\n"
             "  --sample-every N       steps between samples and mode scores [%ld]\n"
             "  --checkpoint-every N   steps between checkpoints and weight saves [%ld]\n"
+            "  --eval-every N         steps between quality metrics (fd, precision, recall,\n"
+            "                         classes: DIR/judge scores the samples; 0: never) [%ld]\n"
+            "  --eval-samples N       samples the metrics judge [%ld]\n"
+            "  --test-images PATH     the held-out images they are judged against\n"
+            "                         [%s]\n"
             "  --threads N            threads for the large matrix products [1]\n"
             "  --keep-checkpoints K   newest checkpoints kept in DIR/checkpoints [3]\n"
             "  --resume DIR           continue the run in DIR from its newest checkpoint,\n"
@@ -312,5 +335,7 @@ void rt_train_usage(FILE *f, const rt_model *m, const char *prog)
             "Exit status: 0 done, 1 training or output failure (out of memory too), 2 bad\n"
             "flag, bad input or a DIR that is taken,\n"
             "130/143 stopped by SIGINT/SIGTERM (checkpoint written).\n",
-            m->log_every, m->sample_every, m->checkpoint_every);
+            m->log_every, m->sample_every, m->checkpoint_every, m->eval_every,
+            m->eval_samples > 0 ? m->eval_samples : 2000L,
+            m->eval_test_images ? m->eval_test_images : "none");
 }

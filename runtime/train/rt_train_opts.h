@@ -29,6 +29,9 @@ typedef struct {
     const char *data[RT_DATA_SOURCES_MAX];     /* data path, NULL for built-in data */
     const char *labels[RT_DATA_SOURCES_MAX];   /* IDX label file of labelled IDX data */
     long log_every, sample_every, checkpoint_every;   /* <= 0: only at the end */
+    long eval_every;     /* the quality metrics (rt_eval.h); 0: never */
+    long eval_samples;
+    const char *test_images;   /* the held-out images they judge against */
     long threads;        /* BLAS threads, >= 1 */
     long keep_checkpoints;   /* newest checkpoints kept, >= 1 */
     const char *resume;  /* run directory to continue, or NULL */
@@ -36,8 +39,9 @@ typedef struct {
     size_t max_memory;   /* --max-memory in bytes, 0 when not given */
     int help;            /* --help was given: print usage, exit 0 */
     char default_out[256];
-    char saved_paths[2 * RT_DATA_SOURCES_MAX][4096];   /* data and labels paths restored
-                                                        * from a checkpoint */
+    char saved_paths[2 * RT_DATA_SOURCES_MAX + 1][4096];   /* data, labels and test
+                                                            * images restored from a
+                                                            * checkpoint */
 } rt_train_opts;
 
 /* Fills o from the model's defaults, then from argv[1..argc). */
@@ -50,7 +54,7 @@ int rt_train_resume_args(const rt_model *m, const rt_st *st, int argc, char **ar
 
 /* The settings as metadata pairs "setting.NAME" for a checkpoint; the
  * strings live in `text`, which must outlive the pairs. */
-enum { RT_TRAIN_N_SETTINGS = 7 + 2 * RT_DATA_SOURCES_MAX };
+enum { RT_TRAIN_N_SETTINGS = 10 + 2 * RT_DATA_SOURCES_MAX };
 typedef struct {
     rt_st_kv kv[RT_TRAIN_N_SETTINGS];
     char text[RT_TRAIN_N_SETTINGS][4096 + 32];
