@@ -2,7 +2,7 @@
 # tests/e2e_general.sh - end to end through the general model form
 # (docs/model-language.md): labels read with the data, a conditional
 # generator, a loss of several terms in the log, a moving average of the
-# weights in the sampler.
+# weights in the sampler, a sampled network that reads images.
 #   1. tests/e2e/cgan_ring8.yaml, a conditional GAN on ring8 points labelled
 #      by their mode (a CSV column), trained 3,000 steps: `sample --class K`
 #      must draw mode K (at least 90% of 500 samples nearest to centre K,
@@ -10,7 +10,10 @@
 #   2. models/wgan_gp_grid25.yaml for 300 steps: log.csv's D_loss is
 #      D_adversarial + 10 D_gradient_penalty on every row; the weights hold
 #      G's moving average (ema.*), which the sampler uses unless --raw, and a
-#      sampler with the weights embedded draws the same samples both ways.
+#      sampler with the weights embedded draws the same samples both ways;
+#   3. tests/e2e/translator_png.yaml, an image-to-image network trained 20
+#      steps on a folder of PNGs: its sampler's `--input` of those PNGs (a
+#      folder, a file) gives the samples of a .npy of their pixels.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=build/tests/e2e_general
@@ -76,3 +79,75 @@ cmp "$dir/ema.npy" "$dir/ema-embedded.npy" || fail "embedded EMA weights draw ot
 cmp "$dir/raw.npy" "$dir/raw-embedded.npy" || fail "embedded raw weights draw other samples"
 ! cmp -s "$dir/ema.npy" "$dir/raw.npy" || fail "the moving average is the raw weights"
 echo "e2e_general: wgan_gp: EMA and raw weights differ; embedded, each draws the same samples"
+
+# ---- 3. a data input read from PNG images -----------------------------------
+# tests/e2e/translator_png.yaml maps 8x8 RGB images to images.  Python writes
+# a folder of PNGs (RGB, gray, RGBA, 16-bit; zlib at levels 0, 1 and 9, fixed
+# Huffman codes only, several IDAT chunks; filters none and sub) and a .npy
+# of the same pixels as the trainer converts them (x / 127.5 - 1 in float32,
+# gray repeated, alpha dropped, 16-bit to its high byte).  The trainer
+# trains on the folder (zlib's inflate); the sampler, which links no zlib,
+# must give the same samples from `--input FOLDER/` as from `--input X.npy`,
+# and from `--input FILE.png` the sample of that file.
+img="$dir/images"
+/usr/bin/python3 - "$img" "$dir/pixels.npy" <<'PY'
+import numpy as np, os, struct, sys, zlib
+out, npy = sys.argv[1], sys.argv[2]
+os.makedirs(out)
+rng = np.random.default_rng(4)
+
+def chunk(t, d):
+    return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
+
+def write(name, px, colour, depth=8, level=6, strategy=zlib.Z_DEFAULT_STRATEGY, sub=False,
+          idats=1):
+    h, w = px.shape[:2]
+    rows = px.astype(">u2" if depth == 16 else "u1").reshape(h, -1).view("u1")
+    bpp = rows.shape[1] // w
+    raw = b""
+    for r in rows:
+        line = r.astype(np.int16)
+        if sub:   # filter 1: each byte minus the one a pixel before it
+            line = line - np.concatenate([np.zeros(bpp, np.int16), line[:-bpp]])
+        raw += bytes([1 if sub else 0]) + (line % 256).astype("u1").tobytes()
+    c = zlib.compressobj(level, zlib.DEFLATED, 15, 9, strategy)
+    z = c.compress(raw) + c.flush()
+    cuts = np.linspace(0, len(z), idats + 1).astype(int)
+    with open(os.path.join(out, name), "wb") as f:
+        f.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, depth, colour, 0, 0, 0)))
+        for a, b in zip(cuts[:-1], cuts[1:]):
+            f.write(chunk(b"IDAT", z[a:b]))
+        f.write(chunk(b"IEND", b""))
+
+rgb = lambda: rng.integers(0, 256, (8, 8, 3))
+samples = {}
+p = rgb(); write("a_stored.png", p, 2, level=0); samples["a"] = p
+p = rgb(); write("b_fast.png", p, 2, level=1, sub=True); samples["b"] = p
+p = np.repeat(np.arange(64).reshape(8, 8, 1) * 3, 3, 2); write("c_best.png", p, 2, level=9, idats=3); samples["c"] = p
+p = rgb(); write("d_fixed.png", p, 2, strategy=zlib.Z_FIXED, sub=True); samples["d"] = p
+g = rng.integers(0, 256, (8, 8, 1)); write("e_gray.png", g, 0); samples["e"] = np.repeat(g, 3, 2)
+p = rgb(); write("f_rgba.png", np.concatenate([p, rng.integers(0, 256, (8, 8, 1))], 2), 6, level=9); samples["f"] = p
+p = rng.integers(0, 65536, (8, 8, 3)); write("g_16bit.png", p, 2, depth=16, level=9); samples["g"] = p >> 8
+x = np.stack([samples[k] for k in sorted(samples)]).astype(np.float32).transpose(0, 3, 1, 2)
+np.save(npy, x / np.float32(127.5) - np.float32(1))
+PY
+build/ganc build tests/e2e/translator_png.yaml -o "$dir/translator" > /dev/null
+"$dir/translator/train" --data "$img" --steps 20 --out "$dir/translator-run" > /dev/null
+t="$dir/translator/sample --weights $dir/translator-run/weights.safetensors"
+$t --input "$img/" -o "$dir/from_pngs.npy" 2> /dev/null || fail "sample --input FOLDER/"
+$t --input "$dir/pixels.npy" -o "$dir/from_npy.npy" 2> /dev/null || fail "sample --input X.npy"
+cmp "$dir/from_pngs.npy" "$dir/from_npy.npy" ||
+    fail "--input FOLDER/ and --input X.npy of the same pixels give other samples"
+$t --input "$img/c_best.png" -o "$dir/from_png.npy" 2> /dev/null || fail "sample --input FILE.png"
+/usr/bin/python3 - "$dir" <<'PY'
+import numpy as np, sys
+d = sys.argv[1]
+one, all7 = np.load(d + "/from_png.npy"), np.load(d + "/from_pngs.npy")
+assert one.shape == (1, 3, 8, 8) and all7.shape == (7, 3, 8, 8), (one.shape, all7.shape)
+assert np.array_equal(one[0], all7[2]), "--input c_best.png is not the third sample"
+assert np.abs(all7 - np.load(d + "/pixels.npy")).max() > 0, "the network is the identity"
+PY
+needed=$(readelf -d "$dir/translator/sample" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort | tr '\n' ' ')
+[ "$needed" = "libc.so.6 libm.so.6 " ] || fail "the translator's sampler needs $needed"
+echo "e2e_general: translator_png: 7 PNGs (stored, fixed, dynamic; gray, RGBA, 16-bit) as" \
+     "--input give the samples of their pixels as .npy; the sampler links libc and libm only"

@@ -7,8 +7,8 @@ writes and what is in them: the classic model (two networks), and the
 multi model (three networks, an EMA copy, clipping, a class input, logged
 terms): its log columns, checkpoint contents, EMA arithmetic, clipping,
 bit-identical resume, and the sampler's flags for typed inputs (--class,
---labels, --input, --truncation, --interpolate, --raw).  Standard library
-only (no numpy needed).
+--labels, --input of a .npy or of PNGs, --truncation, --interpolate,
+--raw).  Standard library only (no numpy needed).
 
 usage: python3 tests/test_rt_smoke.py BUILD_DIR   (e.g. build/tests)
 """
@@ -103,6 +103,65 @@ def png_info(path):
         return None
     w, h, depth, colour = struct.unpack(">IIBB", b[16:26])
     return w, h, depth, colour
+
+
+def write_png(path, w, h, colour, pixels, level=6, cut=0):
+    """an 8-bit PNG (colour 0: gray, 2: RGB) of rows of pixels, filter 0,
+    the image data deflated at `level` (Python's zlib); `cut` bytes off its end"""
+    import zlib
+
+    def chunk(t, d):
+        return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d))
+    stride = w * (3 if colour == 2 else 1)
+    raw = b"".join(b"\0" + bytes(pixels[y * stride:(y + 1) * stride]) for y in range(h))
+    b = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, colour, 0, 0, 0))
+         + chunk(b"IDAT", zlib.compress(raw, level)) + chunk(b"IEND", b""))
+    open(path, "wb").write(b[:len(b) - cut])
+
+
+def smoke_png_input(data, weights, tmp):
+    """--input of PNGs for the fake data input (1 x 4 x 4): a folder's images,
+    sorted by name, are the same samples as a .npy of their pixels / 127.5 - 1
+    (and one .png is one sample); colour, a wrong size, a broken file and an
+    empty folder are refused, naming the file"""
+    pngs = os.path.join(tmp, "pngs")
+    os.makedirs(pngs)
+    pix = [[(i * 53 + k * 17) % 256 for k in range(16)] for i in range(3)]
+    for name, p, level in (("b.png", pix[1], 0), ("a.png", pix[0], 9), ("c.PNG", pix[2], 1)):
+        write_png(os.path.join(pngs, name), 4, 4, 0, p, level)
+    open(os.path.join(pngs, "notes.txt"), "w").write("not an image")
+    write_npy_typed(os.path.join(tmp, "xp.npy"), "<f4", "f", "(3, 1, 4, 4)",
+                    [f32(f32(v / 127.5) - 1) for p in pix for v in p])   # as C: in float
+    common = ["--weights", weights, "--class", "1", "--seed", "4"]
+    rc, _, err = run([data] + common + ["--input", "pngs/", "-o", "from_png.npy"], cwd=tmp)
+    rc2, _, err2 = run([data] + common + ["--input", "xp.npy", "-o", "from_npy.npy"], cwd=tmp)
+    same = rc == 0 and rc2 == 0 and open(os.path.join(tmp, "from_png.npy"), "rb").read() == \
+        open(os.path.join(tmp, "from_npy.npy"), "rb").read()
+    check(same, "--input FOLDER/ gives the samples of a .npy of its pixels: " + err + err2)
+    rc, _, err = run([data] + common + ["--input", "pngs/a.png", "-o", "one.npy"], cwd=tmp)
+    h, one = read_npy(os.path.join(tmp, "one.npy")) if rc == 0 else ({}, [])
+    _, all3 = read_npy(os.path.join(tmp, "from_npy.npy")) if rc == 0 else ({}, [])
+    check(rc == 0 and h["shape"] == (1, 1, 4, 4) and list(one) == list(all3[:16]),
+          "--input FILE.png: one sample: " + err)
+    rc, _, err = run([data] + common + ["--input", "pngs", "-n", "5", "-o", "q.npy"], cwd=tmp)
+    check(rc == 2 and "-n 5" in err and "found 3" in err, "-n against a folder of 3: " + err)
+
+    bad = os.path.join(tmp, "bad")
+    os.makedirs(bad)
+    cases = [("colour.png", dict(w=4, h=4, colour=2, pixels=[9] * 48), "expected a gray image"),
+             ("wide.png", dict(w=5, h=4, colour=0, pixels=[9] * 20),
+              "expected a 4x4 image (the network's input 'x'), found 5x4"),
+             ("cut.png", dict(w=4, h=4, colour=0, pixels=[9] * 16, cut=20), "truncated PNG")]
+    for name, kw, text in cases:
+        write_png(os.path.join(bad, name), **kw)
+        rc, _, err = run([data] + common + ["--input", os.path.join("bad", name), "-o", "q.npy"],
+                         cwd=tmp)
+        check(rc == 2 and ("bad/" + name + ": ") in err and text in err,
+              "--input %s refused: %s" % (name, err))
+        os.unlink(os.path.join(bad, name))
+    rc, _, err = run([data] + common + ["--input", "bad", "-o", "q.npy"], cwd=tmp)
+    check(rc == 2 and "expected PNG images (*.png) in this folder, found none" in err,
+          "--input of an empty folder: " + err)
 
 
 def smoke_ring_trainer(bin_dir, tmp):
@@ -505,6 +564,7 @@ def smoke_multi_sampler(bin_dir, tmp, weights):
     _, xd = read_npy(os.path.join(tmp, "xd.npy"))
     check(rc == 0 and abs(xd[16 + 4] - (expect([0, 0, 0], 1)[4] + 2)) < 1e-2,
           "the data input reaches the network: " + err)
+    smoke_png_input(data, weights, tmp)
 
     # embedded weights with an EMA copy
     embed = os.path.join(bin_dir, "fake_embed_sample")

@@ -12,7 +12,8 @@
 TEST_CFLAGS = $(WARN) -O1 -g -Igen -Iruntime -Itests -Wno-format-truncation
 GEN_LIB     = $(B)/libganc_gen.a
 GEN_TESTS   = $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_gen_*.c))
-RT_TESTS    = $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_rt_*.c))
+RT_TESTS    = $(patsubst tests/%.c,$(B)/tests/%,$(wildcard tests/test_rt_*.c)) \
+              $(B)/tests/test_rt_png_read_sampler
 
 $(GEN_LIB): $(filter-out $(B)/gen/main.o,$(GEN_OBJ))
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -34,6 +35,14 @@ $(B)/tests/test_rt_%: tests/test_rt_%.c $(B)/libganc_sample.a $(B)/libganc_train
 	@mkdir -p $(dir $@)
 	$(SAY) "  CC      $@"
 	$(Q)$(CC) $(TEST_CFLAGS) -o $@ $< $(call rt_test_link,test_rt_$*)
+
+# The PNG decoder's tests once more on the sampler's library, whose decoder
+# inflates with the runtime's own inflate (sample/rt_inflate.c), not zlib's;
+# zlib only makes the test's PNGs.
+$(B)/tests/test_rt_png_read_sampler: tests/test_rt_png_read.c $(B)/libganc_sample.a $(RT_HDR)
+	@mkdir -p $(dir $@)
+	$(SAY) "  CC      $@"
+	$(Q)$(CC) $(TEST_CFLAGS) -DSAMPLER_INFLATE -o $@ $< $(B)/libganc_sample.a -lcmocka -lz -lm
 
 # fake models for the runtime smoke test: one source, nine variants; the
 # samplers link libc and libm only, like the real ones

@@ -9,7 +9,7 @@
 #include "core/rt_err.h"
 #include "data/rt_idx.h"
 #include "data/rt_mixture.h"
-#include "data/rt_png_dir.h"
+#include "formats/rt_png_dir.h"
 #include "formats/rt_csv.h"
 #include "model/rt_model.h"
 

@@ -7,7 +7,7 @@
  * The file is written atomically (core/rt_file.h).
  * Spec: PNG (ISO/IEC 15948), RFC 1950 (zlib), RFC 1951 (deflate).
  * Leaves out: alpha, 16-bit, palettes, row filters other than none, reading
- * PNGs (data/rt_png_read.h).
+ * PNGs (formats/rt_png_read.h).
  */
 #ifndef RT_PNG_H
 #define RT_PNG_H

@@ -1,6 +1,7 @@
 /* rt_sample_inputs.c - the sampler's latents, classes and data inputs
  * (see rt_sample_inputs.h); labels files and data inputs are read by
- * parts that only the models with such inputs link (rt_sample_parts.h). */
+ * parts that only the models with such inputs link (rt_sample_parts.h),
+ * PNG images by rt_sample_images.c, so that only they link a PNG decoder. */
 #include "sample/rt_sample_inputs.h"
 
 #include <math.h>
@@ -12,6 +13,7 @@
 #include "core/rt_alloc.h"
 #include "core/rt_file.h"
 #include "model/rt_latent.h"
+#include "sample/rt_sample_images.h"
 #include "sample/rt_sample_parts.h"
 
 #define DEFAULT_N 64
@@ -79,8 +81,9 @@ static int check_flags(const rt_sampler_model *m, const rt_sample_opts *o, rt_er
     if (o->input && !n_data)
         return rt_errf(err, "--input: this model's network reads no data input");
     if (!o->input && n_data)
-        return rt_errf(err, "--input: expected a .npy of the network's input '%s' (N samples "
-                       "of %zu floats), found none", m->inputs[data].name, m->inputs[data].size);
+        return rt_errf(err, "--input: expected a .npy or PNG images for the network's input "
+                       "'%s' (N samples of %zu floats), found none", m->inputs[data].name,
+                       m->inputs[data].size);
     return 0;
 }
 
@@ -113,11 +116,14 @@ static int open_latent(rt_sample_inputs *s, rt_sample_opts *o, const char **by, 
     return o->interpolate ? 0 : agree(o, o->latent, shape[0], by, err);
 }
 
-/* --input: shape (N, the input's shape). */
+/* --input: PNG images, or a .npy of shape (N, the input's shape). */
 int rt_sample_open_data(rt_sample_inputs *s, rt_sample_opts *o, const char **by, rt_err *err)
 {
     int n;
     const rt_input_info *in = &s->m->inputs[find_input(s->m, RT_VAR_DATA, &n)];
+    if (rt_sample_images_named(o->input))
+        return rt_sample_images_open(s, in, o->input, err) == 0
+             ? agree(o, o->input, s->n_images, by, err) : -1;
     if (rt_npy_open_f32(o->input, &s->data, err) != 0)
         return -1;
     int same = s->data.ndim == in->ndim + 1 && s->data.shape[0] > 0;
@@ -291,6 +297,9 @@ void rt_sample_inputs_close(rt_sample_inputs *s)
         close(s->latent.fd);
     if (s->data.fd >= 0)
         close(s->data.fd);
+    for (size_t i = 0; i < s->n_images; i++)
+        free(s->images[i]);
+    free(s->images);
     free(s->labels);
     free(s->ends);
     free(s->row);
@@ -363,10 +372,13 @@ static int latents(rt_sample_inputs *s, size_t first, size_t k, float *const *in
     return rc;
 }
 
-/* Samples [first, first + k) of the data input, checked finite. */
+/* Samples [first, first + k) of the data input: decoded images, or a
+ * .npy's rows checked finite. */
 int rt_sample_data_rows(rt_sample_inputs *s, const rt_input_info *x, size_t first, size_t k,
                         float *dst, rt_err *err)
 {
+    if (s->images)
+        return rt_sample_images_rows(s, x, first, k, dst, err);
     size_t count = k * x->size, i = 0;
     if (rt_read_at(s->data.fd, s->data.data_at + first * x->size * sizeof(float), dst,
                    count * sizeof(float), s->o->input, err) != 0)

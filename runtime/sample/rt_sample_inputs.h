@@ -9,7 +9,9 @@
  *   CLASS   --class K for every sample, --labels FILE (one per sample: a
  *           .npy of integers or floats, or text with one integer a line),
  *           else the classes in turn 0, 1, 2, ... (with --interpolate: 0)
- *   DATA    --input FILE.npy, shape (N, the input's shape)
+ *   DATA    --input FILE.npy, shape (N, the input's shape); for an image
+ *           input, --input of PNGs: a .png or a folder of them
+ *           (rt_sample_images.h)
  * Seeded latents come out of one generator in sample order, so the first
  * samples do not depend on -n or on the chunks.  Files are read a chunk at
  * a time (labels whole), every value checked (finite; labels whole
@@ -46,7 +48,9 @@ typedef struct {
     rt_rng rng;
     size_t width;          /* floats of all latent inputs side by side */
     rt_npy_in latent;      /* --latent, open when latent.fd >= 0 */
-    rt_npy_in data;        /* --input, likewise */
+    rt_npy_in data;        /* --input X.npy, likewise */
+    char **images;         /* --input of PNGs: their paths in sample order, or NULL */
+    size_t n_images;
     float *labels;         /* --labels, whole */
     float *ends;           /* --interpolate: 2 * width */
     float *row;            /* scratch: a chunk of --latent rows */

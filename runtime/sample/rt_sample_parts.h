@@ -28,7 +28,9 @@ typedef int rt_sample_picture_fn(const rt_sampler_model *m, const char *out, con
 typedef struct rt_sample_parts {
     /* a class input: --labels FILE (rt_sample_inputs.c) */
     int (*open_labels)(rt_sample_inputs *s, rt_sample_opts *o, const char **by, rt_err *err);
-    /* a data input: --input X.npy, opened, then read a chunk at a time */
+    /* a data input: --input X.npy or PNG images (rt_sample_images.h, which
+     * brings the PNG decoder and the inflate), opened, then read a chunk
+     * at a time */
     int (*open_data)(rt_sample_inputs *s, rt_sample_opts *o, const char **by, rt_err *err);
     int (*data_rows)(rt_sample_inputs *s, const rt_input_info *x, size_t first, size_t k,
                      float *dst, rt_err *err);

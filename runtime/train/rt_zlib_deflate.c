@@ -1,8 +1,9 @@
 /* rt_zlib_deflate.c - the trainer's CRC-32, Adler-32 and zlib streams, from
  * zlib (see core/rt_zlib.h): the trainer links it anyway (gzipped IDX
- * files, PNG decoding), so its PNGs are compressed and its checksums are
- * zlib's.  Only libganc_train.a holds this file; the sampler's library has
- * the runtime's own (sample/rt_zlib_stored.c).
+ * files), so its PNGs are compressed, its checksums are zlib's and the PNGs
+ * it trains on are inflated by zlib.  Only libganc_train.a holds this file;
+ * the sampler's library has the runtime's own (sample/rt_zlib_stored.c,
+ * sample/rt_inflate.c).
  * zlib takes lengths as uInt, so buffers go in pieces of at most 1 GiB,
  * and reads a NULL buffer as a request for the initial value, so empty
  * buffers (a PNG's IEND chunk) never reach it. */
@@ -75,4 +76,56 @@ unsigned char *rt_zlib_encode(const unsigned char *raw, size_t n, size_t *out_le
     *out_len = cap - left_out;
     deflateEnd(&z);
     return out;
+}
+
+/* The answer for what inflate() left: rc, and whether the byte past `want`
+ * (the one-byte buffer after out) was written. */
+static rt_zlib_status status_of(int rc, int past_want, size_t got, size_t want,
+                                const char *msg, const char **why)
+{
+    *why = NULL;
+    if (past_want)
+        return RT_ZLIB_LONG;
+    if (rc == Z_STREAM_END)
+        return got == want ? RT_ZLIB_OK : RT_ZLIB_SHORT;
+    if (rc == Z_BUF_ERROR)
+        return RT_ZLIB_CUT;   /* no progress: all the input is used */
+    *why = rc == Z_NEED_DICT ? "needs a preset dictionary" : msg ? msg : "zlib error";
+    return RT_ZLIB_CORRUPT;
+}
+
+/* zlib counts in unsigned int: input and output go in pieces of at most
+ * 1 GiB.  Once out is full, one more byte of room (`extra`) tells a stream
+ * of exactly `want` bytes from a longer one. */
+rt_zlib_status rt_zlib_decode(const unsigned char *z, size_t n, unsigned char *out,
+                              size_t want, size_t *got, const char **why)
+{
+    z_stream s = { .zalloc = zalloc, .zfree = zfree };
+    int rc = inflateInit(&s);
+    rt_assert(rc == Z_OK);
+    unsigned char extra;
+    size_t in_at = 0, out_at = 0;
+    int past_want = 0;
+    while (rc == Z_OK && !past_want) {
+        if (s.avail_in == 0 && in_at < n) {
+            size_t piece = n - in_at < PIECE ? n - in_at : PIECE;
+            s.next_in = (Bytef *)z + in_at;
+            s.avail_in = (uInt)piece;
+            in_at += piece;
+        }
+        if (s.avail_out == 0) {
+            size_t piece = want - out_at < PIECE ? want - out_at : PIECE;
+            s.next_out = piece ? out + out_at : &extra;
+            s.avail_out = piece ? (uInt)piece : 1;
+            out_at += piece;
+        }
+        rc = inflate(&s, Z_NO_FLUSH);
+        past_want = out_at == want && s.next_out == &extra + 1;
+        if (rc == Z_BUF_ERROR && (s.avail_in > 0 || in_at < n))
+            rc = Z_OK;   /* out of room only: the next round gives more */
+    }
+    *got = past_want ? want : (size_t)s.total_out;
+    rt_zlib_status st = status_of(rc, past_want, *got, want, s.msg, why);
+    inflateEnd(&s);
+    return st;
 }

@@ -1,10 +1,12 @@
-/* fuzz_png.c - libFuzzer target: the PNG decoder (runtime/rt_png_read.c) on
- * arbitrary bytes.  It must refuse or decode, never read out of bounds,
- * leak or loop; a decoded image's size must match what it says. */
+/* fuzz_png.c - libFuzzer target: the PNG decoder
+ * (runtime/formats/rt_png_read.c, here with the trainer's zlib inflate;
+ * fuzz_inflate.c holds the sampler's to zlib's) on arbitrary bytes.  It
+ * must refuse or decode, never read out of bounds, leak or loop; a decoded
+ * image's size must match what it says. */
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "data/rt_png_read.h"
+#include "formats/rt_png_read.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -83,6 +83,31 @@ put("csv", "bom_header.csv", b"\xef\xbb\xbfx,y\n1,2\n")
 put("csv", "latin1.csv", b"x,\xe9\n1,2\n")
 
 
+# inflate: 2 bytes of room (little-endian), then a zlib stream of every
+# block type (stored, fixed, dynamic; several blocks), of text and of
+# repeats, with the room it needs, and a byte less
+def deflated(raw, level, strategy=zlib.Z_DEFAULT_STRATEGY, flush_every=0):
+    c = zlib.compressobj(level, zlib.DEFLATED, 15, 9, strategy)
+    z = b""
+    for i in range(0, len(raw), flush_every or len(raw) or 1):
+        z += c.compress(raw[i:i + (flush_every or len(raw))])
+        if flush_every:
+            z += c.flush(zlib.Z_FULL_FLUSH)
+    return z + c.flush()
+
+
+text = b"".join(b"line %d of the seed, " % i for i in range(40))
+reps = b"abcabcabd" * 60
+for name, raw, z in [("stored", text, deflated(text, 0)), ("level1", text, deflated(text, 1)),
+                     ("level9", reps, deflated(reps, 9)),
+                     ("fixed", text, deflated(text, 9, zlib.Z_FIXED)),
+                     ("blocks", text, deflated(text, 6, flush_every=200)),
+                     ("empty", b"", deflated(b"", 9))]:
+    put("inflate", name + ".bin", struct.pack("<H", len(raw)) + z)
+    if raw:
+        put("inflate", name + "_long.bin", struct.pack("<H", len(raw) - 1) + z)
+
+
 def npy(shape, values, descr="<f4"):
     h = "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }" % (
         descr, ", ".join(map(str, shape)) + ("," if len(shape) == 1 else ""))

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-300}
 out=build/fuzz
 mkdir -p "$out"
-targets=(yaml png safetensors idx csv npy)
+targets=(yaml png inflate safetensors idx csv npy)
 if ! command -v clang > /dev/null; then
     echo "fuzz: clang is missing (apt-get install clang libclang-rt-14-dev)" >&2
     exit 1
@@ -22,13 +22,15 @@ fi
 flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
        -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iruntime -Igen -Itests/fuzz)
 # ganc's sources with what it takes of the sampler's library (core, and the
-# safetensors reader and writer of formats/ with the sampler's own CRC-32 and
-# the CPU level it asks for),
+# safetensors reader and writer of formats/ with the sampler's own CRC-32,
+# inflate and the CPU level it asks for),
 # and the trainer's runtime (libganc_train.a: every folder but sample/,
-# whose rt_zlib_stored.c is the sampler's own implementation of what
-# train/ gets from zlib)
+# whose rt_zlib_stored.c and rt_inflate.c are the sampler's own
+# implementation of what train/ gets from zlib; fuzz_inflate.c compiles
+# rt_inflate.c in under another name, to compare the two)
 gen_src=$(ls gen/*.c gen/layers/*.c runtime/core/*.c runtime/formats/*.c \
-             runtime/kernels/rt_cpu.c runtime/sample/rt_zlib_stored.c | grep -v '^gen/main.c$')
+             runtime/kernels/rt_cpu.c runtime/sample/rt_zlib_stored.c \
+             runtime/sample/rt_inflate.c | grep -v '^gen/main.c$')
 rt_src=$(ls runtime/*/*.c | grep -v '^runtime/sample/')
 for t in "${targets[@]}"; do
     if [ "$t" = yaml ]; then

@@ -1,4 +1,5 @@
-/* rt_png_read.h - a PNG decoder for training images (zlib's inflate).
+/* rt_png_read.h - a PNG decoder for training images and the sampler's
+ * image inputs.
  *
  * Reads what image tools write for small data sets: bit depth 8 or 16,
  * gray, gray + alpha, RGB, RGBA and palette images, without interlace.
@@ -7,7 +8,9 @@
  * truncated or bit-flipped file is refused with a message naming it.
  * The result has 1 channel (gray, gray + alpha) or 3 (the others): alpha
  * is dropped, 16-bit samples keep their high byte, palettes are expanded.
- * Needs -lz: the trainer links it, the sampler never references this file.
+ * The image data is inflated by core/rt_zlib.h's rt_zlib_decode: zlib's in
+ * the trainer, the runtime's own (sample/rt_inflate.c) in the sampler, so
+ * both libraries hold this file and decode alike.
  * Spec: PNG (ISO/IEC 15948).
  * Leaves out: Adam7 interlace, bit depths below 8, gamma and colour profiles.
  */

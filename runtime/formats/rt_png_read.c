@@ -1,10 +1,9 @@
 /* rt_png_read.c - the PNG decoder (see rt_png_read.h). */
-#include "data/rt_png_read.h"
+#include "formats/rt_png_read.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "core/rt_alloc.h"
 #include "core/rt_file.h"
@@ -132,54 +131,27 @@ static int read_chunks(png_state *s, const unsigned char *buf, size_t len, rt_er
 }
 
 /* Inflates the image data into exactly `want` bytes (filter byte + row,
- * per row); more or less is a corrupt file. */
+ * per row) with the library's inflate (core/rt_zlib.h): zlib's in the
+ * trainer, the runtime's own in the sampler.  More or less is a corrupt
+ * file. */
 static int inflate_exact(png_state *s, unsigned char *raw, size_t want, rt_err *err)
 {
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    if (inflateInit(&z) != Z_OK)
-        return rt_errf(err, "%s: zlib could not start inflating", s->name);
-    unsigned char extra;
-    size_t in_at = 0, out_at = 0;
-    int rc = Z_OK;
-    /* zlib counts in unsigned int: feed large buffers in pieces */
-    while (rc == Z_OK) {
-        if (z.avail_in == 0 && in_at < s->idat_len) {
-            size_t piece = s->idat_len - in_at > (1u << 30) ? 1u << 30 : s->idat_len - in_at;
-            z.next_in = s->idat + in_at;
-            z.avail_in = (unsigned)piece;
-            in_at += piece;
-        }
-        if (z.avail_out == 0) {
-            if (out_at < want) {
-                size_t piece = want - out_at > (1u << 30) ? 1u << 30 : want - out_at;
-                z.next_out = raw + out_at;
-                z.avail_out = (unsigned)piece;
-                out_at += piece;
-            } else {
-                z.next_out = &extra;   /* anything more is too much */
-                z.avail_out = 1;
-                out_at++;
-            }
-        }
-        rc = inflate(&z, Z_NO_FLUSH);
-        if (out_at > want && z.avail_out == 0)
-            break;   /* produced a byte past the image: no need to go on */
-        if (rc == Z_BUF_ERROR && z.avail_in == 0 && in_at == s->idat_len)
-            break;
-        if (rc == Z_BUF_ERROR)
-            rc = Z_OK;
-    }
-    size_t produced = (size_t)z.total_out;
-    inflateEnd(&z);
-    if (rc != Z_STREAM_END && rc != Z_BUF_ERROR)
-        return rt_errf(err, "%s: corrupt PNG: image data does not inflate (%s)", s->name,
-                       z.msg ? z.msg : "zlib error");
-    if (produced != want || rc != Z_STREAM_END)
+    size_t got;
+    const char *why;
+    switch (rt_zlib_decode(s->idat, s->idat_len, raw, want, &got, &why)) {
+    case RT_ZLIB_OK:
+        return 0;
+    case RT_ZLIB_CORRUPT:
+        return rt_errf(err, "%s: corrupt PNG: image data does not inflate (%s)", s->name, why);
+    case RT_ZLIB_CUT:
+        return rt_errf(err, "%s: corrupt PNG: image data cut short after %zu bytes inflated, "
+                       "expected %zu for %dx%d %s", s->name, got, want, s->width, s->height,
+                       color_name(s->color));
+    default:
         return rt_errf(err, "%s: corrupt PNG: image data inflates to %s%zu bytes, expected %zu "
-                       "for %dx%d %s", s->name, rc == Z_STREAM_END ? "" : "at least ",
-                       produced, want, s->width, s->height, color_name(s->color));
-    return 0;
+                       "for %dx%d %s", s->name, got < want ? "" : "more than ", got, want,
+                       s->width, s->height, color_name(s->color));
+    }
 }
 
 static int paeth(int a, int b, int c)
