@@ -328,14 +328,16 @@ static int mixture_metrics(int kind, const char *points)
     }
     rt_mixture_score s = rt_mixture_evaluate(kind, pts, shape[0]);
     free(pts);
-    printf("{\"n\": %zu, \"data\": \"%s\", \"modes\": %d, \"n_modes\": %d, \"high_quality\": "
-           "%.4f, \"reverse_kl\": %.4f}\n", shape[0], rt_mixture_name(kind), s.modes_captured,
-           s.n_modes, s.hq_fraction, s.reverse_kl);
+    printf("{\"n\": %zu, \"data\": \"%s\", \"modes\": %d, \"modes_20\": %d, \"n_modes\": %d, "
+           "\"high_quality\": %.4f, \"reverse_kl\": %.4f}\n", shape[0], rt_mixture_name(kind),
+           s.modes_captured, s.modes_well_covered, s.n_modes, s.hq_fraction, s.reverse_kl);
     if (isatty(STDOUT_FILENO))
         printf("\n  modes            %d of %d (with a point within 3 std)\n"
+               "  modes, 20 points %d of %d (with 20 of 2,500 points within 3 std)\n"
                "  high quality     %.1f%% of %zu points within 3 std of a mode\n"
                "  reverse KL       %.3f (of the mode histogram against uniform)\n",
-               s.modes_captured, s.n_modes, 100 * s.hq_fraction, shape[0], s.reverse_kl);
+               s.modes_captured, s.n_modes, s.modes_well_covered, s.n_modes,
+               100 * s.hq_fraction, shape[0], s.reverse_kl);
     return 0;
 }
 

@@ -37,6 +37,7 @@ suite e2e-ring8 bash tests/e2e_ring8.sh
 suite e2e-dcgan bash tests/e2e_dcgan.sh
 suite e2e-general bash tests/e2e_general.sh
 suite e2e-two-sources bash tests/e2e_two_sources.sh
+suite eval-known bash tests/eval_known.sh
 suite e2e-cgan bash tests/e2e_cgan.sh
 suite resume bash tests/resume.sh
 suite hostile bash tests/hostile.sh
