@@ -80,6 +80,9 @@ grep -q "step 200: fd .*best so far: best.safetensors" "$dir/train.log" ||
     fail "no metrics on the progress line: $(cat "$dir/train.log")"
 [ -f "$dir/run/best.safetensors" ] || fail "no best.safetensors"
 grep -q '"best_by": "fd (lowest)"' "$dir/run/settings.json" || fail "settings.json: no best_by"
+grep -q "^| best (\`best.safetensors\`) | [24]00 |" "$dir/run/report.md" &&
+    grep -q "!\[samples at step 400\](samples_000400.png)" "$dir/run/report.md" ||
+    fail "report.md lacks the best metrics or the pictures: $(cat "$dir/run/report.md")"
 "$dir/mlp/train" --resume "$dir/run" --steps 600 > "$dir/resume.log" 2>&1 ||
     fail "resume: $(tail -3 "$dir/resume.log")"
 $PY - "$dir/run" <<'PY'

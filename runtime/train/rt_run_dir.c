@@ -39,7 +39,9 @@ static int is_numbered(const char *name, const char *prefix, const char *suffix)
 static int is_run_name(const char *name, int in_ckpt)
 {
     static const char *const fixed[] = { "log.csv", "settings.json", "model.yaml",
-                                         "weights.safetensors" };
+                                         "weights.safetensors", "best.safetensors",
+                                         "report.md", "curves.png", ".eval-images.npy",
+                                         ".eval-judged.npy", ".eval-judged.npy.txt" };
     if (in_ckpt)
         return rt_checkpoint_step_of(name) >= 0;
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)

@@ -41,6 +41,7 @@
 #include "train/rt_draw.h"
 #include "train/rt_ema.h"
 #include "train/rt_model_check.h"
+#include "train/rt_report.h"
 #include "train/rt_run.h"
 #include "train/rt_run_record.h"
 
@@ -459,6 +460,12 @@ static int train(rt_run *r, const rt_model *m, int argc, char **argv, rt_err *er
     catch_stop_signals();
     long ended = r->start_step;
     status = run_loop(r, &ended, err);
+    if (status == 0 || (status > 128 && ended > r->start_step)) {
+        rt_err rerr = { "" };
+        if (rt_report_write(r, ended, status == 0 ? "finished" : status == 128 + SIGINT ?
+                            "stopped by SIGINT" : "stopped by SIGTERM", &rerr) != 0)
+            fprintf(stderr, "%s: warning: no report.md: %s\n", prog, rerr.msg);
+    }
     if (status == 0)
         print_summary(r, ended);
     else if (status > 128 && ended == r->start_step)
