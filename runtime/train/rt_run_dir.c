@@ -15,6 +15,7 @@
 #include "core/rt_alloc.h"
 #include "core/rt_file.h"
 #include "train/rt_checkpoint.h"
+#include "train/rt_train_curves.h"
 
 #define LOCK_NAME ".lock"
 
@@ -39,7 +40,7 @@ static int is_numbered(const char *name, const char *prefix, const char *suffix)
 static int is_run_name(const char *name, int in_ckpt)
 {
     static const char *const fixed[] = { "log.csv", "settings.json", "model.yaml",
-                                         "weights.safetensors" };
+                                         "weights.safetensors", RT_CURVES_NAME };
     if (in_ckpt)
         return rt_checkpoint_step_of(name) >= 0;
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
