@@ -11,8 +11,8 @@
  * (mixture scores) are drawn as they are, with a dot at each point when
  * there are few.  A run gets a colour of its own (rt_chart_colour); the
  * legend names the runs when there are several, and says which line is
- * raw and which averaged when there is one.  The average's span grows with
- * the number of points (1 up to 20 points: the raw values themselves).
+ * raw and which averaged when there is one.  The average's span is the
+ * square root of the number of points (7 for 50, 158 for 25,000).
  * Leaves out: x axes other than step, aligning runs of different steps.
  */
 #ifndef RT_CURVES_H
