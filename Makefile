@@ -73,11 +73,16 @@ $(B)/runtime/%.o: runtime/%.c $(RT_HDR)
 	    -fno-asynchronous-unwind-tables \
 	    -Iruntime -c -o $@ $<
 
-# ganc reads files with the runtime's core and checks the weights it embeds
-# in a sampler with its safetensors reader: the sampler's library has both
-$(B)/ganc: $(GEN_OBJ) $(B)/libganc_sample.a
+# ganc reads files with the runtime's core, checks the weights it embeds
+# in a sampler with its safetensors reader and draws `ganc plot` with viz/:
+# the sampler's library has them all.  Its pictures are deflated like the
+# trainer's: the trainer's implementation of core/rt_zlib.h comes first, so
+# the library's stored-block one is never pulled in, and zlib with it (the
+# sampler's library itself stays free of zlib).
+GANC_ZLIB = $(B)/runtime/train/rt_zlib_deflate.o
+$(B)/ganc: $(GEN_OBJ) $(GANC_ZLIB) $(B)/libganc_sample.a
 	$(SAY) "  LINK    $@"
-	$(Q)$(CC) $(CFLAGS) -o $@ $(GEN_OBJ) $(B)/libganc_sample.a -lyaml -lm
+	$(Q)$(CC) $(CFLAGS) -o $@ $(GEN_OBJ) $(GANC_ZLIB) $(B)/libganc_sample.a -lyaml -lz -lm
 
 $(B)/libganc_sample.a: $(call rt_objs,$(RT_SAMPLE_DIRS))
 $(B)/libganc_train.a: $(call rt_objs,$(RT_TRAIN_DIRS))

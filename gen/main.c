@@ -1,11 +1,12 @@
-/* main.c - the ganc command line: `ganc check`, `ganc build` and
- * `ganc calibrate`.
+/* main.c - the ganc command line: `ganc check`, `ganc build`,
+ * `ganc calibrate` and `ganc plot` (plot.c).
  * Exit status: 0 ok, 2 usage or input error, 1 other failure. */
 #include "build.h"
 #include "cost.h"
 #include "emit.h"
 #include "host.h"
 #include "layer.h"
+#include "plot.h"
 #include "report.h"
 
 #include <getopt.h>
@@ -25,6 +26,9 @@ static const char usage[] =
     "  calibrate              measure this machine for the cost model that picks\n"
     "                         each product's kernel (done once by the first build;\n"
     "                         run it again after changing CPU or OPENBLAS_CORETYPE)\n"
+    "  plot RUN... -o OUT.png draw training runs' log.csv as charts, a panel per\n"
+    "                         column, a line per run (the trainer draws\n"
+    "                         RUN/curves.png the same way)\n"
     "\n"
     "build options:\n"
     "  -o DIR                 output folder (default build/NAME)\n"
@@ -566,6 +570,8 @@ int main(int argc, char **argv)
         return cmd_build(argc - 1, argv + 1);
     if (!strcmp(cmd, "calibrate"))
         return cmd_calibrate(argc - 1, argv + 1);
+    if (!strcmp(cmd, "plot"))
+        return gan_plot_main(argc - 1, argv + 1);
     fprintf(stderr, "ganc: unknown command '%s'\n%s", cmd, usage);
     return 2;
 }
