@@ -1,5 +1,5 @@
-/* main.c - the ganc command line: `ganc check`, `ganc build` and
- * `ganc calibrate`.
+/* main.c - the ganc command line: `ganc check`, `ganc build`,
+ * `ganc calibrate` and `ganc plot` (plot.c).
  * Exit status: 0 ok, 2 usage or input error, 1 other failure. */
 #include "build.h"
 #include "cost.h"
@@ -8,6 +8,7 @@
 #include "judge.h"
 #include "host.h"
 #include "layer.h"
+#include "plot.h"
 #include "report.h"
 
 #include <getopt.h>
@@ -32,6 +33,9 @@ static const char usage[] =
     "  calibrate              measure this machine for the cost model that picks\n"
     "                         each product's kernel (done once by the first build;\n"
     "                         run it again after changing CPU or OPENBLAS_CORETYPE)\n"
+    "  plot RUN... -o OUT.png draw training runs' log.csv as charts, a panel per\n"
+    "                         column, a line per run (the trainer draws\n"
+    "                         RUN/curves.png the same way)\n"
     "\n"
     "build options:\n"
     "  -o DIR                 output folder (default build/NAME)\n"
@@ -581,6 +585,8 @@ int main(int argc, char **argv)
         return cmd_calibrate(argc - 1, argv + 1);
     if (!strcmp(cmd, "eval"))
         return gan_cmd_eval(argc - 1, argv + 1);
+    if (!strcmp(cmd, "plot"))
+        return gan_plot_main(argc - 1, argv + 1);
     fprintf(stderr, "ganc: unknown command '%s'\n%s", cmd, usage);
     return 2;
 }

@@ -3,8 +3,8 @@
 # runtime smoke test, what the runtime's two libraries hold, the quality
 # metrics against numpy, gradient checks,
 # PyTorch parity, differential testing of random models, end-to-end
-# training, and hostile inputs (FIFOs, huge sizes, run folders shared or
-# reused: tests/hostile.sh).
+# training (and the pictures of runs: tests/e2e_plots.sh), and hostile
+# inputs (FIFOs, huge sizes, run folders shared or reused: tests/hostile.sh).
 # Each suite is run even when an earlier one failed; the last line counts
 # them as "tests: N passed, M failed" and the exit status is 1 on any failure.
 cd "$(dirname "$0")/.."
@@ -39,6 +39,7 @@ suite e2e-general bash tests/e2e_general.sh
 suite e2e-two-sources bash tests/e2e_two_sources.sh
 suite eval-known bash tests/eval_known.sh
 suite e2e-cgan bash tests/e2e_cgan.sh
+suite e2e-plots bash tests/e2e_plots.sh
 suite resume bash tests/resume.sh
 suite hostile bash tests/hostile.sh
 suite sanitizers bash tests/sanitize.sh

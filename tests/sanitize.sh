@@ -9,7 +9,8 @@
 # they train a few steps, resume, sample, and are fed bad inputs:
 #   - models/dcgan_fashion.yaml: 3 steps on Fashion-MNIST with pictures and
 #     checkpoints, a resume on 2 OpenBLAS threads, .npy / .png / folder samples;
-#   - models/ring8_mlp.yaml: 300 steps, samples, --latent, embedded weights;
+#   - models/ring8_mlp.yaml: 300 steps, samples, --latent, embedded weights,
+#     `ganc plot` of its run and the DCGAN's (and of a malformed log.csv);
 #   - both again in the plain emission (rolled loops, no BLAS; 1 and 50 steps
 #     because ASan makes them slow), and the small models of tests/models/;
 #   - missing, truncated and damaged files and wrong flags: each must exit
@@ -168,6 +169,11 @@ ok ring8-sample-latent "$R/sample" --weights "$R/run/weights.safetensors" -n 300
     --latent "$R/s.npy" -o "$R/z.csv"
 gbuild ring8_embed models/ring8_mlp.yaml --embed-weights "$R/run/weights.safetensors"
 ok ring8-embedded-sample "$W/ring8_embed/sample" -n 10 -o "$R/e.csv"
+[ -s "$R/run/curves.png" ] || die "ring8: $R/run/curves.png was not drawn"
+# the pictures of runs drawn by the sanitized ganc, and a malformed log refused
+mkdir -p "$R/bad" && printf 'step,d_loss\n1,0.5\n2,x\n' > "$R/bad/log.csv"
+ok ring8-plot "$B/ganc" plot "$R/run" "$D/run" -o "$R/plot.png"
+refuses plot-malformed-log 2 "bad/log.csv:3: column 2" "$B/ganc" plot "$R/bad" -o "$R/no.png"
 
 # (c) the plain emission (the reference the optimized code is tested against)
 gbuild plain_ring8 models/ring8_mlp.yaml --plain

@@ -185,8 +185,9 @@ def smoke_ring_trainer(bin_dir, tmp):
     check(rc == 0, "train run exits 0 (stderr: %s)" % err[-300:])
     run1 = os.path.join(tmp, "run1")
     files = sorted(os.listdir(run1))
-    check(files == ["checkpoints", "log.csv", "samples_000100.png", "samples_000200.png",
-                    "samples_000300.png", "settings.json", "weights.safetensors"],
+    check(files == ["checkpoints", "curves.png", "log.csv", "samples_000100.png",
+                    "samples_000200.png", "samples_000300.png", "settings.json",
+                    "weights.safetensors"],
           "run files: %s" % files)
     check("300 steps" in out and "modes" in out, "summary line: " + out.strip())
     rows = open(os.path.join(run1, "log.csv")).read().split("\n")
@@ -343,8 +344,9 @@ def smoke_images(bin_dir, tmp):
                        cwd=tmp)
     check(rc == 0, "image trainer runs: " + err[-300:])
     files = sorted(os.listdir(os.path.join(tmp, "img")))
-    check(files == ["checkpoints", "log.csv", "samples_000010.png", "samples_000020.png",
-                    "settings.json", "weights.safetensors"], "image run files: %s" % files)
+    check(files == ["checkpoints", "curves.png", "log.csv", "samples_000010.png",
+                    "samples_000020.png", "settings.json", "weights.safetensors"],
+          "image run files: %s" % files)
     # 4x4 images are enlarged 21 times (rt_grid_scale: about 84 pixels each)
     check(png_info(os.path.join(tmp, "img", "samples_000020.png")) == (690, 690, 8, 0),
           "8x8 gray grid of 4x4 images enlarged to 84x84, 2px padding")
@@ -451,7 +453,7 @@ def smoke_multi_trainer(bin_dir, tmp):
     rc, out, err = run([os.path.join(bin_dir, "fake_data_train"), "--steps", "3", "--out",
                         "datain"], cwd=tmp)
     check(rc == 0 and "no sample pictures" in err and "'x'" in err and
-          not any(f.endswith(".png") for f in os.listdir(os.path.join(tmp, "datain"))),
+          not any(f.startswith("samples_") for f in os.listdir(os.path.join(tmp, "datain"))),
           "a data input: no pictures, with a note: " + err[-200:])
     return os.path.join(run_dir, "weights.safetensors")
 

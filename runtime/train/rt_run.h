@@ -15,6 +15,7 @@
 #include "train/rt_pictures.h"
 #include "train/rt_progress.h"
 #include "train/rt_run_dir.h"
+#include "train/rt_train_curves.h"
 #include "train/rt_train_log.h"
 #include "train/rt_train_opts.h"
 
@@ -30,6 +31,7 @@ typedef struct {
     rt_losses losses;
     rt_pictures pictures;
     rt_eval eval;           /* the quality metrics (--eval-every) */
+    rt_train_curves curves; /* RUN/curves.png: when it was last drawn */
     rt_progress progress;
     double t0;
     long start_step;        /* 0, or the step of the checkpoint resumed from */

@@ -15,6 +15,7 @@
 #include "core/rt_alloc.h"
 #include "core/rt_file.h"
 #include "train/rt_checkpoint.h"
+#include "train/rt_train_curves.h"
 
 #define LOCK_NAME ".lock"
 
@@ -40,7 +41,7 @@ static int is_run_name(const char *name, int in_ckpt)
 {
     static const char *const fixed[] = { "log.csv", "settings.json", "model.yaml",
                                          "weights.safetensors", "best.safetensors",
-                                         "report.md", "curves.png", ".eval-images.npy",
+                                         "report.md", RT_CURVES_NAME, ".eval-images.npy",
                                          ".eval-judged.npy", ".eval-judged.npy.txt" };
     if (in_ckpt)
         return rt_checkpoint_step_of(name) >= 0;

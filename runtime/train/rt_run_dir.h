@@ -8,7 +8,8 @@
  * and the .lock such an end leaves behind is harmless.
  * A fresh run (no --resume) refuses a folder that already holds a run,
  * that is, any of its files: log.csv, settings.json, model.yaml,
- * weights.safetensors, samples_STEP.png, checkpoints/step_STEP.safetensors.
+ * weights.safetensors, curves.png, samples_STEP.png,
+ * checkpoints/step_STEP.safetensors.
  * The message offers --resume (continue it), another --out, or
  * --overwrite, which removes those files (and their temporary files, and
  * checkpoints/ when that leaves it empty) before the new run writes its

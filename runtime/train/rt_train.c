@@ -4,10 +4,11 @@
  * what its variables need (rt_draw.h), initialises every tensor from the
  * seed, opens the data, creates the run directory, then runs iterations:
  * each runs the model's updates in order (rt_iteration.c).
- * Periodic work: a log.csv row (rt_train_log.h) and a progress line every
- * log_every steps; pictures every sample_every steps (rt_pictures.h); a
- * checkpoint (rt_checkpoint.h) and weights.safetensors every
- * checkpoint_every steps.  All three also happen at the last step.
+ * Periodic work: a log.csv row (rt_train_log.h), RUN/curves.png drawn
+ * from it (rt_train_curves.h) and a progress line every log_every steps;
+ * pictures every sample_every steps (rt_pictures.h); a checkpoint
+ * (rt_checkpoint.h) and weights.safetensors every checkpoint_every steps.
+ * All of them also happen at the last step.
  * Randomness: stream 0 of the seed feeds initialisation, data, latents and
  * classes; stream 1 the pictures' fixed inputs and plotted real points, so
  * the pictures of one run are comparable step to step.  A checkpoint keeps
@@ -325,10 +326,13 @@ static int after_step(rt_run *r, long step, int stopping, rt_err *err)
         return -1;
     if (eval && evaluate(r, step, err) != 0)
         return -1;
-    if (step > r->start_step && (due(step, r->o.log_every) || sample || eval || last ||
-                                 stopping) &&
-        log_row(r, step, sample, err) != 0)
+    int logged = step > r->start_step && (due(step, r->o.log_every) || sample || eval || last ||
+                                          stopping);
+    if (logged && log_row(r, step, sample, err) != 0)
         return -1;
+    if (logged)
+        rt_train_curves_draw(&r->curves, r->o.out, r->m->model_name, step, last || stopping,
+                             &r->progress);
     if ((due(step, r->o.checkpoint_every) || last || stopping) &&
         write_checkpoint(r, step, err) != 0)
         return -1;

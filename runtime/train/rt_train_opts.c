@@ -299,7 +299,7 @@ void rt_train_usage(FILE *f, const rt_model *m, const char *prog)
             "\n"
             "  --steps N              iterations to run (each runs every update) [%ld]\n"
             "  --seed S               seed for initialisation, data and latents [%llu]\n"
-            "  --out DIR              run directory: log.csv, samples_*.png,\n"
+            "  --out DIR              run directory: log.csv, curves.png, samples_*.png,\n"
             "                         weights.safetensors [runs/%s]\n",
             prog, m->model_name, m->source_yaml ? m->source_yaml : "?",
             m->ganc_version ? m->ganc_version : "?", m->steps, (unsigned long long)m->seed,
@@ -307,7 +307,8 @@ void rt_train_usage(FILE *f, const rt_model *m, const char *prog)
     for (int s = 0; s < m->n_sources; s++)
         usage_data(f, m, s);
     fprintf(f,
-            "  --log-every N          steps between log.csv rows / progress lines [%ld]\n"
+            "  --log-every N          steps between log.csv rows (curves.png redrawn) /\n"
+            "                         progress lines [%ld]\n"
             "  --sample-every N       steps between samples and mode scores [%ld]\n"
             "  --checkpoint-every N   steps between checkpoints and weight saves [%ld]\n"
             "  --eval-every N         steps between quality metrics (fd, precision, recall,\n"

@@ -1,7 +1,8 @@
 /* rt_plot.h - the pictures the trainer and sampler draw: a scatter plot of
  * 2D points and a grid of images, written as PNG files (formats/rt_png.h).
  * Drawn with the canvas of rt_raster.h.
- * Leaves out: titles, tick labels, legends (the colours are documented here).
+ * Leaves out: titles, tick labels, legends (the colours are documented
+ * here); line charts with all of them are rt_chart.h's.
  */
 #ifndef RT_PLOT_H
 #define RT_PLOT_H

@@ -1,4 +1,5 @@
-/* rt_raster.c - RGB canvas: background, blended dots, axis lines (see rt_raster.h). */
+/* rt_raster.c - RGB canvas: background, clipping, blended pixels, dots,
+ * rectangles, axis lines (see rt_raster.h). */
 #include "viz/rt_raster.h"
 
 #include <math.h>
@@ -18,6 +19,7 @@ void rt_canvas_init(rt_canvas *c, int w, int h, rt_rgb background)
         c->px[3 * i + 1] = background.g;
         c->px[3 * i + 2] = background.b;
     }
+    rt_canvas_clip_off(c);
 }
 
 void rt_canvas_free(rt_canvas *c)
@@ -26,14 +28,32 @@ void rt_canvas_free(rt_canvas *c)
     c->px = NULL;
 }
 
+static int clamp(int v, int lo, int hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+void rt_canvas_clip(rt_canvas *c, int x, int y, int w, int h)
+{
+    c->cx0 = clamp(x, 0, c->w);
+    c->cy0 = clamp(y, 0, c->h);
+    c->cx1 = clamp(x + w, c->cx0, c->w);
+    c->cy1 = clamp(y + h, c->cy0, c->h);
+}
+
+void rt_canvas_clip_off(rt_canvas *c)
+{
+    rt_canvas_clip(c, 0, 0, c->w, c->h);
+}
+
 static unsigned char blend(unsigned char under, unsigned char over, double alpha)
 {
     return (unsigned char)lround(under + (over - under) * alpha);
 }
 
-static void put(rt_canvas *c, int x, int y, rt_rgb colour, double alpha)
+void rt_canvas_blend(rt_canvas *c, int x, int y, rt_rgb colour, double alpha)
 {
-    if (x < 0 || y < 0 || x >= c->w || y >= c->h)
+    if (x < c->cx0 || y < c->cy0 || x >= c->cx1 || y >= c->cy1)
         return;
     unsigned char *p = c->px + 3 * ((size_t)y * (size_t)c->w + (size_t)x);
     p[0] = blend(p[0], colour.r, alpha);
@@ -54,18 +74,27 @@ void rt_canvas_dot(rt_canvas *c, double x, double y, double radius, rt_rgb colou
         for (int px = x0; px <= x1; px++) {
             double dx = px + 0.5 - x, dy = py + 0.5 - y;
             if (dx * dx + dy * dy <= radius * radius)
-                put(c, px, py, colour, alpha);
+                rt_canvas_blend(c, px, py, colour, alpha);
         }
+}
+
+void rt_canvas_fill(rt_canvas *c, int x, int y, int w, int h, rt_rgb colour, double alpha)
+{
+    int x0 = clamp(x, c->cx0, c->cx1), x1 = clamp(x + w, c->cx0, c->cx1);
+    int y0 = clamp(y, c->cy0, c->cy1), y1 = clamp(y + h, c->cy0, c->cy1);
+    for (int py = y0; py < y1; py++)
+        for (int px = x0; px < x1; px++)
+            rt_canvas_blend(c, px, py, colour, alpha);
 }
 
 void rt_canvas_hline(rt_canvas *c, int y, rt_rgb colour)
 {
     for (int x = 0; x < c->w; x++)
-        put(c, x, y, colour, 1.0);
+        rt_canvas_blend(c, x, y, colour, 1.0);
 }
 
 void rt_canvas_vline(rt_canvas *c, int x, rt_rgb colour)
 {
     for (int y = 0; y < c->h; y++)
-        put(c, x, y, colour, 1.0);
+        rt_canvas_blend(c, x, y, colour, 1.0);
 }
