@@ -41,6 +41,8 @@ What the models hold:
   - default and explicit layer names, explicit `input:` where the chain would
     give it anyway, an `output:` that names a layer followed by dead ones
     (with weights, too, unless --torch);
+  - a packed discriminator (PacGAN's `pack`, 2 to 4) in about one model
+    of five where the batch allows it;
   - every loss, batch 2 to 32, d_steps 1 or 2 (read by ganc; the dump
     harnesses take one discriminator step per iteration), Adam and SGD
     (with and without momentum), every initialisation, the latent's two
@@ -183,6 +185,7 @@ class Net:
         self.names = ["input"]              # every value, oldest first (skip sources)
         self.output = None                  # None: the last layer
         self.init = None                    # the network's `init`, if any
+        self.pack = 1                       # the discriminator's `pack`
 
     # ---- layers ----
 
@@ -752,6 +755,18 @@ def net_settings(rng, net):
         net.init = (rng.choice(("default", "xavier", "he")), None)
 
 
+def packing(seed, batch):
+    """the discriminator's `pack`, drawn from a generator of its own so that
+    every model that does not pack is the one its seed gave before packing
+    was drawn; at least two groups a batch (batchnorm and minibatch_std
+    refuse one)"""
+    rng = random.Random(f"pack {seed}")
+    choices = [m for m in (2, 3, 4) if batch % m == 0 and batch // m >= 2]
+    if not choices or rng.random() >= 0.2:
+        return 1
+    return rng.choice(choices)
+
+
 def make_model(seed, kind, torch, avoid):
     rng = random.Random(seed)
     batch = rng.choice((2, 3, 4, 5, 6, 8, 8, 10, 16, 16, 32))
@@ -760,6 +775,9 @@ def make_model(seed, kind, torch, avoid):
                            "GANC_GEMM=implicit")), "native" if rng.random() < 0.2 else ""]
     g = Net(rng, "generator", (latent,), batch, torch, avoid)
     net_settings(rng, g)
+    # a packed discriminator sees batch / pack samples, pack times as wide
+    # along their first axis
+    pack = packing(seed, batch)
     if kind == "mixture":
         source = rng.choice(("ring8", "grid25", "csv"))
         columns = 2 if source != "csv" else rng.randint(1, 8)
@@ -767,7 +785,7 @@ def make_model(seed, kind, torch, avoid):
         data = {"source": source}
         if source == "csv":
             data.update(path="none.csv", shape=[columns])
-        d = Net(rng, "discriminator", (columns,), batch, torch, avoid)
+        d = Net(rng, "discriminator", (columns * pack,), batch // pack, torch, avoid)
         net_settings(rng, d)
         d_vector(d, "input")
     else:
@@ -775,9 +793,11 @@ def make_model(seed, kind, torch, avoid):
         shape = list(g.shapes[g.output or g.items[-1][0]])
         data = {"source": rng.choice(("idx", "idx", "png_dir")),
                 "path": "none", "shape": shape}
-        d = Net(rng, "discriminator", shape, batch, torch, avoid)
+        d = Net(rng, "discriminator", [shape[0] * pack] + shape[1:], batch // pack, torch,
+                avoid)
         net_settings(rng, d)
         d_image(d)
+    d.pack = pack
     train = {"batch": batch, "steps": 10}
     if rng.random() < 0.4:
         train["d_steps"] = rng.choice((1, 2))
@@ -798,6 +818,8 @@ def flow(d):
 
 def net_yaml(net):
     lines = [f"{net.role}:", f"  optimizer: {flow(net.opt)}"]
+    if net.pack > 1:
+        lines.append(f"  pack: {net.pack}")
     if net.init:
         lines.append(f"  init: {net.init[0]}")
         if net.init[1] is not None:

@@ -88,9 +88,14 @@ tests one thing and its tolerance can be tight:
   --grad-rtol R replaces 1e-4 for gradients, for networks whose float32
     gradients are themselves that far from the exact ones (see tests/parity.sh).
 
-Runs in float32 on one thread.  Leaves out: `pack` (PacGAN) and dropout,
-whose masks come from ganc's hash (tests/parity.sh leaves dropout models to
-the gradient checks); either is refused, not skipped.  Prints one line per tensor and a final
+A packed network (`pack: m`, PacGAN) sees each input packed (pack() below:
+groups of m consecutive samples of the batch, joined along their first axis),
+so it gives one score per group.  A penalty's input gradient is then still
+taken per sample, of the sum of the group scores, as ganc computes it.
+
+Runs in float32 on one thread.  Leaves out dropout, whose masks come from
+ganc's hash (tests/parity.sh leaves dropout models to the gradient checks);
+it is refused, not skipped.  Prints one line per tensor and a final
 PASS/FAIL line; exits 1 on any failure, 2 on bad input.  --corrupt KEY
 changes the largest element of dumped tensor KEY by 0.1% (a negative
 control: tests/parity.sh checks that this run fails).
@@ -270,13 +275,30 @@ def apply_layer(prefix, name, kind, spec, xs, params, states, mode):
     raise SystemExit(f"torch_step: layer kind '{kind}' is not supported here")
 
 
+def pack(x, m):
+    """PacGAN's packing as docs/model-language.md states it: the batch cut
+    into groups of m samples in order (samples g m .. g m + m - 1 form group
+    g), each group's samples joined end to end along their first axis
+    (feature on feature, channel on channel): (B, d0, ...) -> (B/m, m d0, ...)"""
+    if m == 1:
+        return x
+    if x.shape[0] % m:
+        raise SystemExit(f"torch_step: a batch of {x.shape[0]} cannot be packed by {m}")
+    return torch.cat([x[k::m] for k in range(m)], dim=1)
+
+
+def pack_of(net):
+    return int(net.get("pack", 1)) if isinstance(net, dict) else 1
+
+
 def forward(prefix, net, params, x, states=None, mode="train"):
     """mode: "eval" (batchnorm uses states), "train" (batch statistics, states
     updated in place as PyTorch does), "train_fixed" (batch statistics, states
-    left alone: ganc's D step runs G so)."""
+    left alone: ganc's D step runs G so).  A packed network (`pack`) sees
+    its input packed."""
     layers = layer_list(net)
     by_name = {l[0]: l for l in layers}
-    memo = {"input": x}
+    memo = {"input": pack(x, pack_of(net))}
 
     def value(name):
         if name in memo:
@@ -494,8 +516,7 @@ class Net:
         self.name = self.prefix = name     # its tensors are NAME.LAYER.*
         if not isinstance(spec, dict) or "inputs" not in spec:
             raise SystemExit(f"torch_step: network {name} has no inputs")
-        if spec.get("pack", 1) != 1:
-            raise SystemExit(f"torch_step: network {name}: 'pack' is not supported here")
+        self.pack = pack_of(spec)
         self.inputs = list(spec["inputs"].items())      # [(name, kind)]
         self.layers = layer_list(spec)
         # a layer reads an input by its name; the only input also as `input`;
@@ -531,7 +552,8 @@ class Net:
 
     def run(self, params, args, states, mode):
         """[each output's value] of the network applied to args (one per input)"""
-        memo = {n: a for (n, _), a in zip(self.inputs, args)}
+        # ganc refuses to pack a network with a label input: every input packs
+        memo = {n: pack(a, self.pack) for (n, _), a in zip(self.inputs, args)}
         by = {l[0]: l for l in self.used}
 
         def value(n):
