@@ -185,7 +185,7 @@ def smoke_ring_trainer(bin_dir, tmp):
     check(rc == 0, "train run exits 0 (stderr: %s)" % err[-300:])
     run1 = os.path.join(tmp, "run1")
     files = sorted(os.listdir(run1))
-    check(files == ["checkpoints", "curves.png", "log.csv", "samples_000100.png",
+    check(files == ["checkpoints", "curves.png", "log.csv", "report.md", "samples_000100.png",
                     "samples_000200.png", "samples_000300.png", "settings.json",
                     "weights.safetensors"],
           "run files: %s" % files)
@@ -224,9 +224,10 @@ def smoke_ring_trainer(bin_dir, tmp):
     check(rc3 == 0 and w1 != w3, "other seed: other weights")
 
     rc, out, err = run([train, "--steps", "0", "--out", "zero"], cwd=tmp)
-    check(rc == 0 and sorted(os.listdir(os.path.join(tmp, "zero"))) ==
-          ["checkpoints", "log.csv", "samples_000000.png", "settings.json", "weights.safetensors"],
-          "0 steps: initial weights")
+    zero = sorted(os.listdir(os.path.join(tmp, "zero")))
+    check(rc == 0 and zero == ["checkpoints", "log.csv", "report.md", "samples_000000.png",
+                               "settings.json", "weights.safetensors"],
+          "0 steps: initial weights: %s" % zero)
 
     rc, out, err = run([train, "--steps", "3"], cwd=tmp)
     check(rc == 0 and os.path.exists(os.path.join(tmp, "runs/fake_ring/weights.safetensors")),
@@ -344,7 +345,7 @@ def smoke_images(bin_dir, tmp):
                        cwd=tmp)
     check(rc == 0, "image trainer runs: " + err[-300:])
     files = sorted(os.listdir(os.path.join(tmp, "img")))
-    check(files == ["checkpoints", "curves.png", "log.csv", "samples_000010.png",
+    check(files == ["checkpoints", "curves.png", "log.csv", "report.md", "samples_000010.png",
                     "samples_000020.png", "settings.json", "weights.safetensors"],
           "image run files: %s" % files)
     # 4x4 images are enlarged 21 times (rt_grid_scale: about 84 pixels each)

@@ -15,9 +15,7 @@
 #include "data/rt_idx.h"
 #include "formats/rt_npy.h"
 #include "metrics/rt_metrics.h"
-#include "model/rt_generate.h"
-#include "model/rt_latent.h"
-#include "train/rt_ema.h"
+#include "train/rt_fixed_inputs.h"
 
 extern char **environ;
 
@@ -72,26 +70,17 @@ void rt_eval_open(rt_eval *e, const rt_model *m, long every, long samples,
     e->on = 1;
     rt_rng rng;
     rt_rng_seed_stream(&rng, seed, 2);
-    e->in = rt_xcalloc((size_t)m->n_gen_inputs + 1, sizeof *e->in);
-    for (int i = 0; i < m->n_gen_inputs; i++) {
-        const rt_input_info *in = &m->gen_inputs[i];
-        float *v = e->in[i] = rt_xmalloc(e->n * in->size * sizeof(float));
-        if (in->kind == RT_VAR_LATENT)
-            rt_latent_fill(in->dist, &rng, v, e->n * in->size);
-        if (in->kind == RT_VAR_CLASS)
-            e->classes = in->classes;
-        for (size_t s = 0; in->kind == RT_VAR_CLASS && s < e->n; s++)
-            for (size_t k = 0; k < in->size; k++)
-                v[s * in->size + k] = (float)(s % (size_t)in->classes);
-    }
+    e->in = rt_fixed_inputs_new(m, e->n, 1, &rng);   /* classes in turn */
+    for (int i = 0; i < m->n_gen_inputs; i++)
+        if (m->gen_inputs[i].kind == RT_VAR_CLASS)
+            e->classes = m->gen_inputs[i].classes;
     e->out = rt_xmalloc(e->n * m->out_size * sizeof(float));
 }
 
 void rt_eval_close(rt_eval *e)
 {
-    for (int i = 0; e->in && i < e->m->n_gen_inputs; i++)
-        free(e->in[i]);
-    free(e->in);
+    if (e->m)
+        rt_fixed_inputs_free(e->m, e->in);
     free(e->out);
     free(e->test);
     memset(e, 0, sizeof *e);
@@ -168,19 +157,6 @@ static int judge(const rt_eval *e, const char *run_dir, const float *px, size_t 
     return rc;
 }
 
-static void generate(rt_eval *e)
-{
-    const rt_model *m = e->m;
-    size_t *size = rt_xcalloc((size_t)m->n_gen_inputs + 1, sizeof *size);
-    for (int i = 0; i < m->n_gen_inputs; i++)
-        size[i] = m->gen_inputs[i].size;
-    rt_ema_swap(&m->nets[m->gen_net]);
-    rt_generate_n(m->generate, m->batch, m->n_gen_inputs, size, (const float *const *)e->in,
-                  e->n, m->out_size, e->out);
-    rt_ema_swap(&m->nets[m->gen_net]);
-    free(size);
-}
-
 int rt_eval_run(rt_eval *e, const char *run_dir, long step, rt_err *err)
 {
     if (!e->test) {
@@ -193,7 +169,7 @@ int rt_eval_run(rt_eval *e, const char *run_dir, long step, rt_err *err)
         if (rc != 0)
             return -1;
     }
-    generate(e);
+    rt_fixed_generate(e->m, e->in, e->n, e->out);
     float *fake = NULL;
     size_t n_fake = 0;
     if (judge(e, run_dir, e->out, e->n, &fake, &n_fake, err) != 0)

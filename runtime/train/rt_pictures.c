@@ -6,9 +6,7 @@
 #include <string.h>
 
 #include "core/rt_alloc.h"
-#include "model/rt_generate.h"
-#include "model/rt_latent.h"
-#include "train/rt_ema.h"
+#include "train/rt_fixed_inputs.h"
 #include "viz/rt_plot.h"
 
 static int is_mixture(const rt_model *m)
@@ -63,43 +61,16 @@ void rt_pictures_open(rt_pictures *p, const rt_model *m, rt_rng *eval_rng)
         p->ref_pts = rt_xmalloc(2 * RT_PICTURE_POINTS * sizeof(float));
         rt_mixture_sample(m->sources[0].kind, eval_rng, p->ref_pts, RT_PICTURE_POINTS);
     }
-    p->in = rt_xcalloc((size_t)m->n_gen_inputs + 1, sizeof *p->in);
-    for (int i = 0; i < m->n_gen_inputs; i++) {
-        const rt_input_info *in = &m->gen_inputs[i];
-        float *v = p->in[i] = rt_xmalloc(p->n * in->size * sizeof(float));
-        if (in->kind == RT_VAR_LATENT)
-            rt_latent_fill(in->dist, eval_rng, v, p->n * in->size);
-        for (size_t s = 0; in->kind == RT_VAR_CLASS && s < p->n; s++) {
-            size_t c = is_mixture(m) ? s : s / RT_PICTURE_COLS;
-            for (size_t k = 0; k < in->size; k++)
-                v[s * in->size + k] = (float)(c % (size_t)in->classes);
-        }
-    }
+    p->in = rt_fixed_inputs_new(m, p->n, is_mixture(m) ? 1 : RT_PICTURE_COLS, eval_rng);
     p->out = rt_xmalloc(p->n * m->out_size * sizeof(float));
 }
 
 void rt_pictures_close(rt_pictures *p)
 {
-    for (int i = 0; p->in && i < p->m->n_gen_inputs; i++)
-        free(p->in[i]);
-    free(p->in);
+    if (p->m)
+        rt_fixed_inputs_free(p->m, p->in);
     free(p->out);
     free(p->ref_pts);
-}
-
-/* The network on the fixed inputs, with its EMA weights when it has them. */
-static void generate(rt_pictures *p)
-{
-    const rt_model *m = p->m;
-    const rt_net *net = &m->nets[m->gen_net];
-    size_t *size = rt_xcalloc((size_t)m->n_gen_inputs + 1, sizeof *size);
-    for (int i = 0; i < m->n_gen_inputs; i++)
-        size[i] = m->gen_inputs[i].size;
-    rt_ema_swap(net);
-    rt_generate_n(m->generate, m->batch, m->n_gen_inputs, size, (const float *const *)p->in,
-                  p->n, m->out_size, p->out);
-    rt_ema_swap(net);
-    free(size);
 }
 
 int rt_pictures_write(rt_pictures *p, const char *run_dir, long step, rt_progress *progress,
@@ -108,7 +79,7 @@ int rt_pictures_write(rt_pictures *p, const char *run_dir, long step, rt_progres
     const rt_model *m = p->m;
     if (!p->n)
         return 0;
-    generate(p);
+    rt_fixed_generate(m, p->in, p->n, p->out);
     char *path = rt_xmalloc(strlen(run_dir) + 48);
     sprintf(path, "%s/samples_%06ld.png", run_dir, step);
     int rc;
