@@ -2,7 +2,7 @@
  * log-scale decision, the font and text (the pixels of a glyph at 1x, 2x
  * and turned), anti-aliased lines (coverage across a stroke, translucent
  * joints), and a figure of charts written as a deflated PNG that decodes
- * (data/rt_png_read.h) to the expected size and is not one flat colour. */
+ * (formats/rt_png_read.h) to the expected size and is not one flat colour. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "data/rt_png_read.h"
+#include "formats/rt_png_read.h"
 #include "viz/rt_chart.h"
 #include "viz/rt_figure.h"
 #include "viz/rt_font.h"
