@@ -369,6 +369,51 @@ static void sampler_parts(gan_buf *o, const gan_model *m)
 
 static void c_string(gan_buf *o, const char *text, const char *indent);
 
+/* A source's keep_classes and transforms, as arrays its entry points to */
+static void source_arrays(gan_buf *o, const gan_data_source *src)
+{
+    static const char *const kinds[] = { NULL, "RT_TRANSFORM_DOWNSAMPLE",
+                                         "RT_TRANSFORM_UPSAMPLE", "RT_TRANSFORM_MASK",
+                                         "RT_TRANSFORM_MASK_RANDOM", "RT_TRANSFORM_EDGES" };
+    if (src->n_keep_classes) {
+        gan_buf_printf(o, "static const int source_%s_keep_classes[] = {", src->name);
+        for (int k = 0; k < src->n_keep_classes; k++)
+            gan_buf_printf(o, "%s%d", k ? ", " : " ", src->keep_classes[k]);
+        gan_buf_put(o, " };\n");
+    }
+    if (!src->n_transforms)
+        return;
+    gan_buf_printf(o, "/* data source '%s': its transforms, in order */\n"
+                      "static const rt_transform source_%s_transforms[] = {\n", src->name,
+                   src->name);
+    for (int k = 0; k < src->n_transforms; k++) {
+        const gan_transform *t = &src->transforms[k];
+        char v[48];
+        gan_buf_printf(o, "    { %s, { %d, %d }, { %d, %d }, %s },   /* line %d */\n",
+                       kinds[t->kind], t->size[0], t->size[1], t->at[0], t->at[1],
+                       flit(v, t->value), t->pos.line);
+    }
+    gan_buf_put(o, "};\n");
+}
+
+/* The fields of an entry that say what the source makes of its file */
+static void source_prep_fields(gan_buf *o, const gan_model *m, const gan_data_source *src)
+{
+    if (src->from >= 0)
+        gan_buf_printf(o, "        .from = \"%s\",\n", m->sources[src->from].name);
+    if (src->from >= 0 || src->n_transforms) {
+        gan_buf_printf(o, "        .file_ndim = %d,\n        .file_shape = ", src->file_shape.rank);
+        shape3(o, src->file_shape);
+        gan_buf_put(o, ",\n");
+    }
+    if (src->n_keep_classes)
+        gan_buf_printf(o, "        .keep_classes = source_%s_keep_classes,\n"
+                          "        .n_keep_classes = %d,\n", src->name, src->n_keep_classes);
+    if (src->n_transforms)
+        gan_buf_printf(o, "        .transforms = source_%s_transforms,\n"
+                          "        .n_transforms = %d,\n", src->name, src->n_transforms);
+}
+
 /* The data sources (rt_data_source, rt_model.h), in the order of data: */
 static void data_sources(gan_buf *o, const gan_model *m)
 {
@@ -376,6 +421,8 @@ static void data_sources(gan_buf *o, const gan_model *m)
                                      RT_DATA_PNG_DIR };
     static const int labels_kind[] = { RT_LABELS_NONE, RT_LABELS_IDX, RT_LABELS_CSV_COLUMN,
                                        RT_LABELS_FOLDERS };
+    for (int i = 0; i < m->n_sources; i++)
+        source_arrays(o, &m->sources[i]);
     gan_buf_put(o, "static const rt_data_source sources[] = {\n");
     for (int i = 0; i < m->n_sources; i++) {
         const gan_data_source *src = &m->sources[i];
@@ -396,6 +443,7 @@ static void data_sources(gan_buf *o, const gan_model *m)
                 gan_buf_put(o, ",\n");
             }
         }
+        source_prep_fields(o, m, src);
         gan_buf_printf(o, "        .sample_ndim = %d,\n        .sample_shape = ", src->shape.rank);
         shape3(o, src->shape);
         gan_buf_printf(o, ",\n        .sample_size = %ld,\n    },\n", gan_shape_numel(src->shape));

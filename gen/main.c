@@ -183,8 +183,21 @@ static void print_data(const gan_model *m)
             printf("%s %s: ", s ? "    " : "data", src->name);
         else
             printf("data: ");
-        printf("%s%s%s, samples %s%s\n", kinds[src->kind], src->path ? " " : "",
-               src->path ? src->path : "", shape, src->labels ? ", labelled" : "");
+        if (src->from >= 0)
+            printf("the file of '%s'", m->sources[src->from].name);
+        else
+            printf("%s%s%s", kinds[src->kind], src->path ? " " : "", src->path ? src->path : "");
+        for (int k = 0; k < src->n_keep_classes; k++)
+            printf("%s%d", k ? ", " : ", classes ", src->keep_classes[k]);
+        if (src->n_keep_classes)
+            printf(" kept");
+        if (src->n_transforms) {
+            char file[64];
+            gan_shape_str(src->file_shape, file, sizeof file);
+            printf(", images %s through %d transform%s", file, src->n_transforms,
+                   src->n_transforms == 1 ? "" : "s");
+        }
+        printf(", samples %s%s\n", shape, src->labels ? ", labelled" : "");
     }
     if (m->n_sources > 1)
         printf("     %s\n", m->paired ? "paired: row i of each source goes with row i of the "

@@ -218,13 +218,35 @@ typedef struct {
  * png_dir's subfolders (one per class) */
 enum gan_labels { GAN_LABELS_NONE = 0, GAN_LABELS_IDX, GAN_LABELS_CSV_COLUMN, GAN_LABELS_FOLDERS };
 
+/* One transform of a data source's images (data: transform:), as the
+ * runtime's rt_transform (rt_model.h) holds it; source_parse.c reads them. */
+typedef struct {
+    int kind;                  /* enum rt_transform_kind */
+    int size[2];               /* downsample, upsample: [H, W]; mask: [h, w] */
+    int at[2];                 /* a fixed mask: [y, x] */
+    float value;               /* mask: the value set; edges: the threshold */
+    gan_pos pos;
+} gan_transform;
+
 /* A source of training samples: `data` as a whole, or one of its named
  * sources. */
 typedef struct {
     const char *name;          /* "data", or its key under data: */
     int kind;                  /* enum gan_data */
-    const char *path;          /* relative to the model file's folder, resolved */
-    gan_shape shape;
+    const char *path;          /* relative to the model file's folder, resolved;
+                                * NULL for a source `from` another */
+    gan_shape shape;           /* a sample's, after the transforms */
+    gan_shape file_shape;      /* as the file holds them: 'shape' (or, `from`
+                                * another source, that source's) */
+    const gan_node *node;      /* the source's YAML map, NULL when absent */
+    int from;                  /* the source whose file and labels it reads
+                                * (data: NAME: {from: OTHER}), or -1; -2: a
+                                * `from` that names no usable source (an
+                                * error was reported) */
+    int *keep_classes;         /* owned: the classes whose rows it keeps */
+    int n_keep_classes;        /* 0: every row */
+    gan_transform *transforms; /* owned: applied in order to each image */
+    int n_transforms;
     int labels;                /* enum gan_labels: where the samples' class labels are */
     const char *labels_path;   /* GAN_LABELS_IDX: the IDX label file, resolved */
     int label_column;          /* GAN_LABELS_CSV_COLUMN: counting from 0 */

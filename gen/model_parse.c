@@ -86,16 +86,50 @@ static void parse_labels(gan_model *m, gan_data_source *src, const gan_node *n, 
     }
 }
 
-/* One source: `data` itself, or one of its named sources (n is its map;
- * `what` names it in messages). */
-static void parse_source(gan_model *m, gan_data_source *src, const gan_node *n,
-                         const char *what, gan_diag *d)
+/* A source `from` another: the file's keys are that source's */
+static void parse_from_source(gan_data_source *src, const gan_node *n, const char *what,
+                              gan_diag *d)
 {
-    static const char *const keys[] = { "source", "path", "shape", "labels", "classes", NULL };
+    static const char *const file_keys[] = { "source", "path", "shape", "labels", "classes",
+                                             NULL };
+    const gan_node *from = gan_map_get(n, "from");
     src->pos = n->pos;
+    for (size_t i = 0; i < n->n; i++) {
+        const char *k = n->keys[i]->scalar;
+        int file_key = 0;
+        for (int j = 0; file_keys[j]; j++)
+            file_key |= !strcmp(k, file_keys[j]);
+        if (file_key)
+            gan_error(d, n->keys[i]->pos, "%s reads the file of '%s' (from): '%s' is that "
+                      "source's; remove it", what, from->type == GAN_NODE_SCALAR ?
+                      from->scalar : "?", k);
+        else if (strcmp(k, "from") && strcmp(k, "keep_classes") && strcmp(k, "transform"))
+            gan_error(d, n->keys[i]->pos, "unknown key '%s' in %s; valid keys: from, "
+                      "keep_classes, transform", k, what);
+    }
+}
+
+/* One source: `data` itself, or one of its named sources (n is its map;
+ * `what` names it in messages; `named`: one of several, which may read
+ * another's file). */
+static void parse_source(gan_model *m, gan_data_source *src, const gan_node *n,
+                         const char *what, int named, gan_diag *d)
+{
+    static const char *const keys[] = { "source", "path", "shape", "labels", "classes",
+                                         "keep_classes", "transform", NULL };
+    static const char *const named_keys[] = { "source", "path", "shape", "labels", "classes",
+                                               "keep_classes", "transform", "from", NULL };
+    src->pos = n->pos;
+    src->node = n;
+    src->from = -1;
     src->shape.rank = 1;   /* the mixtures' (x, y), until the source says otherwise */
     src->shape.d[0] = 2;
-    gan_check_keys(n, what, keys, d);
+    src->file_shape = src->shape;
+    if (named && gan_map_get(n, "from")) {
+        parse_from_source(src, n, what, d);
+        return;
+    }
+    gan_check_keys(n, what, named ? named_keys : keys, d);
     src->kind = gan_get_enum(n, "source", data_sources, GAN_DATA_RING8, 1, d);
     int from_file = src->kind != GAN_DATA_RING8 && src->kind != GAN_DATA_GRID25;
     src->path = gan_get_str(n, "path", NULL, from_file, d);
@@ -129,10 +163,32 @@ static void parse_source(gan_model *m, gan_data_source *src, const gan_node *n,
         gan_error(d, shape->pos, "'shape' is fixed for %s data (2 columns); remove it",
                   data_sources[src->kind]);
     }
+    src->file_shape = src->shape;   /* until the transforms (source_parse.c) */
     parse_labels(m, src, n, d);   /* after the shape: a CSV's label column is counted in it */
 }
 
 static const char *const source_name_why = "the trainer and variables name it";
+
+/* Paired sources of one file (one `from` the other) keep the same rows,
+ * or row i of one would not be row i of the other. */
+static void paired_keep_check(const gan_model *m, int s, gan_diag *d)
+{
+    const gan_data_source *a = &m->sources[s];
+    if (a->from < 0)
+        return;
+    const gan_data_source *b = &m->sources[a->from];
+    unsigned char ka[256] = { 0 }, kb[256] = { 0 };
+    for (int i = 0; i < a->n_keep_classes; i++)
+        ka[a->keep_classes[i]] = 1;
+    for (int i = 0; i < b->n_keep_classes; i++)
+        kb[b->keep_classes[i]] = 1;
+    if ((a->n_keep_classes > 0) != (b->n_keep_classes > 0) || memcmp(ka, kb, sizeof ka) != 0) {
+        const gan_node *k = gan_map_get(a->node, "keep_classes");
+        gan_error(d, k ? k->pos : a->pos, "data source '%s' is paired with '%s', whose file "
+                  "it reads: both keep the same classes (row i of one is row i of the other), "
+                  "and their 'keep_classes' differ", a->name, b->name);
+    }
+}
 
 /* Named sources, data: {NAME: {source: ...}, NAME2: {...}, paired: BOOL}:
  * two domains (each shuffled on its own) or, paired, rows aligned by index. */
@@ -153,31 +209,38 @@ static void parse_named_sources(gan_model *m, const gan_node *n, gan_diag *d)
         src->name = "data";
         if (!gan_check_name(key, "a data source's name", GAN_LAYER_NAME_MAX, source_name_why, d))
             src->name = key->scalar;
-        if (v->type != GAN_NODE_MAP || !gan_map_get(v, "source")) {
+        src->from = -1;
+        if (v->type != GAN_NODE_MAP || (!gan_map_get(v, "source") && !gan_map_get(v, "from"))) {
             gan_error(d, v->pos, "data source '%s': expected a map with 'source' (ring8, grid25, "
-                      "csv, idx or png_dir), 'path', 'shape', ...", src->name);
+                      "csv, idx or png_dir), 'path', 'shape', ..., or with 'from' (another "
+                      "source, whose file it reads)", src->name);
             continue;
         }
         char *what = gan_strf("data source '%s'", src->name);
-        parse_source(m, src, v, what, d);
+        parse_source(m, src, v, what, 1, d);
         free(what);
     }
     if (m->n_sources == 0) {
         gan_error(d, n->pos, "data: expected 'source: ...' (one source) or named sources "
                   "such as 'photos: {source: idx, ...}', found neither");
         m->n_sources = 1;
-        m->sources[0] = (gan_data_source){ .name = "data", .shape = { 1, { 2 } } };
+        m->sources[0] = (gan_data_source){ .name = "data", .shape = { 1, { 2 } },
+                                           .file_shape = { 1, { 2 } }, .from = -1 };
     }
+    gan_parse_source_prep(m, d);   /* before the paired checks: a `from` source's kind */
     m->paired = gan_get_bool(n, "paired", 0, d);
     const gan_node *paired = gan_map_get(n, "paired");
     if (m->paired && m->n_sources < 2)
         gan_error(d, paired->pos, "'paired' aligns the rows of two sources, and data names "
                   "one");
     for (int s = 0; m->paired && s < m->n_sources; s++)
-        if (m->sources[s].kind == GAN_DATA_RING8 || m->sources[s].kind == GAN_DATA_GRID25)
+        if ((m->sources[s].kind == GAN_DATA_RING8 || m->sources[s].kind == GAN_DATA_GRID25) &&
+            m->sources[s].from != -2)   /* a wrong `from`: its kind is unknown */
             gan_error(d, m->sources[s].pos, "data source '%s': paired sources are files, "
                       "whose rows can be aligned; %s data is drawn fresh", m->sources[s].name,
                       data_sources[m->sources[s].kind]);
+    for (int s = 0; m->paired && s < m->n_sources; s++)
+        paired_keep_check(m, s, d);
 }
 
 /* data: one source (a map with 'source'), or named sources */
@@ -190,12 +253,15 @@ static void parse_data(gan_model *m, const gan_node *root, gan_diag *d)
     first->kind = GAN_DATA_RING8;
     first->shape.rank = 1;   /* the mixtures' (x, y) */
     first->shape.d[0] = 2;
+    first->file_shape = first->shape;
+    first->from = -1;
     if (!n)
         return;
     first->pos = n->pos;
-    if (gan_map_get(n, "source"))
-        parse_source(m, first, n, "data", d);
-    else if (m->shorthand)
+    if (gan_map_get(n, "source")) {
+        parse_source(m, first, n, "data", 0, d);
+        gan_parse_source_prep(m, d);
+    } else if (m->shorthand)
         gan_error(d, n->pos, "data: expected 'source: ...'; named sources (two domains or "
                   "paired data) are for models written with 'networks'");
     else
@@ -357,6 +423,8 @@ void gan_model_free(gan_model *m)
     for (int s = 0; s < m->n_sources; s++) {
         free(m->sources[s].owned_path);
         free(m->sources[s].owned_labels_path);
+        free(m->sources[s].keep_classes);
+        free(m->sources[s].transforms);
     }
     gan_node_free(m->root);
     memset(m, 0, sizeof *m);

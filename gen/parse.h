@@ -19,6 +19,12 @@ const gan_node *gan_expect_map(const gan_node *parent, const char *key, int requ
 /* An 'optimizer' map (n may be NULL: the defaults, Adam 2e-4, beta1 0.5). */
 void gan_parse_optim(gan_optim *o, const gan_node *n, gan_diag *d);
 
+/* source_parse.c: each data source's `from`, `keep_classes` and
+ * `transform`, once every source's own keys are read (parse_source in
+ * model_parse.c): a source `from` another takes that one's file, labels
+ * and file shape, and its transforms make its sample shape. */
+void gan_parse_source_prep(gan_model *m, gan_diag *d);
+
 /* net_parse.c: the shorthand's 'generator'/'discriminator' section, or one
  * network of the general form's 'networks' (name is its key) */
 void gan_parse_shorthand_net(gan_model *m, gan_net *net, const gan_node *root, gan_diag *d);

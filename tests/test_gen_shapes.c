@@ -140,6 +140,56 @@ static void test_graph_wiring(void **state)
     gan_model_free(&model);
 }
 
+/* A source's samples are its file's images through its transforms; a
+ * source `from` another takes that one's file, labels and file shape, and
+ * its own transforms; the networks see the shapes the transforms make. */
+static void test_data_transforms(void **state)
+{
+    (void)state;
+    load("name: t\n"
+         "data:\n"
+         "  photos: {source: idx, path: a.gz, shape: [1, 28, 28], labels: l.gz, classes: 10,\n"
+         "           keep_classes: [7, 9], transform: [{downsample: [14, 14]}]}\n"
+         "  sketch:\n"
+         "    from: photos\n"
+         "    keep_classes: [9, 7]\n"
+         "    transform: [{downsample: [7, 7]}, {upsample: [14, 28]}, {edges: {threshold: 0.2}},\n"
+         "                {mask: {box: [1, 2, 3, 4], value: 0.5}},\n"
+         "                {mask: {size: [2, 2], random: true}}]\n"
+         "  paired: true\n"
+         "variables: {x: {data: photos}, y: {data: sketch}}\n"
+         "networks:\n"
+         "  G:\n"
+         "    inputs: {y: {shape: [1, 14, 28]}}\n"
+         "    layers: [flatten, {name: fc, type: dense, units: 3}]\n"
+         "  D:\n"
+         "    inputs: {x: sample}\n"
+         "    layers: [flatten, {name: fc, type: dense, units: 1}]\n"
+         "objective:\n"
+         "  D: [{adversarial: non_saturating, real: \"D(x)\"}]\n"
+         "  G: [{l2: [\"G(y)\", \"G(y)\"]}]\n");
+    const gan_data_source *p = &model.sources[0], *k = &model.sources[1];
+    assert_int_equal(p->from, -1);
+    assert_true(p->shape.d[0] == 1 && p->shape.d[1] == 14 && p->shape.d[2] == 14);
+    assert_true(p->file_shape.d[1] == 28 && p->n_transforms == 1 && p->n_keep_classes == 2);
+    assert_int_equal(k->from, 0);
+    assert_true(k->kind == GAN_DATA_IDX && k->labels == GAN_LABELS_IDX && k->classes == 10);
+    assert_null(k->path);
+    assert_true(k->file_shape.d[1] == 28 && k->file_shape.d[2] == 28);
+    assert_true(k->shape.d[0] == 1 && k->shape.d[1] == 14 && k->shape.d[2] == 28);
+    assert_int_equal(k->n_transforms, 5);
+    assert_int_equal(k->transforms[0].kind, RT_TRANSFORM_DOWNSAMPLE);
+    assert_int_equal(k->transforms[1].kind, RT_TRANSFORM_UPSAMPLE);
+    assert_true(k->transforms[2].kind == RT_TRANSFORM_EDGES && k->transforms[2].value == 0.2f);
+    const gan_transform *box = &k->transforms[3], *rnd = &k->transforms[4];
+    assert_true(box->kind == RT_TRANSFORM_MASK && box->at[0] == 1 && box->at[1] == 2 &&
+                box->size[0] == 3 && box->size[1] == 4 && box->value == 0.5f);
+    assert_true(rnd->kind == RT_TRANSFORM_MASK_RANDOM && rnd->size[0] == 2 &&
+                rnd->value == -1.0f);   /* a mask's value is -1 unless it says */
+    assert_int_equal(model.net[1].inputs[0].shape.d[1], 14);   /* D's sample: photos' */
+    gan_model_free(&model);
+}
+
 /* The architecture hash changes with what a network computes and only
  * with that: training settings leave it alone, so a checkpoint resumes
  * after a learning-rate change but not after an edited activation. */
@@ -176,6 +226,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dcgan_shapes),
         cmocka_unit_test(test_graph_wiring),
+        cmocka_unit_test(test_data_transforms),
         cmocka_unit_test(test_arch_hash),
     };
     return cmocka_run_group_tests_name("shape inference", tests, NULL, NULL);

@@ -9,13 +9,14 @@
 #include "core/rt_err.h"
 #include "data/rt_idx.h"
 #include "data/rt_mixture.h"
+#include "data/rt_transform.h"
 #include "formats/rt_png_dir.h"
 #include "formats/rt_csv.h"
 #include "model/rt_model.h"
 
 struct rt_data {
     int kind;
-    size_t sample_size;
+    size_t sample_size;   /* floats of a sample handed out */
     rt_rng *rng;
     char describe[320];
     /* file sources */
@@ -27,6 +28,14 @@ struct rt_data {
     size_t *batch_rows;   /* the rows of the last rt_data_next_rows */
     int batch_cap;
     rt_rng epoch_rng;   /* the rng as it was before this epoch's shuffle */
+    size_t row_size;    /* floats of a row held: sample_size unless the
+                         * transforms of a draw change the shape */
+    /* transforms applied as each sample is drawn (borrowed), on rows of
+     * shape draw_shape; work is rt_transform_chain's */
+    const rt_transform *draw_t;
+    int n_draw_t;
+    int draw_shape[3];
+    float *work;
 };
 
 const char *rt_data_kind_name(int kind)
@@ -221,7 +230,7 @@ rt_data *rt_data_open(int kind, const char *path, size_t sample_size, int ndim,
     rt_assert(product == sample_size && sample_size > 0);
     rt_data *d = rt_xcalloc(1, sizeof *d);
     d->kind = kind;
-    d->sample_size = sample_size;
+    d->sample_size = d->row_size = sample_size;
     d->rng = rng;
     int rc = lab ? labels_fit(kind, lab, err) : 0;
     if (rc == 0)
@@ -249,14 +258,17 @@ const size_t *rt_data_next_rows(rt_data *d, int batch)
     return d->batch_rows;
 }
 
-void rt_data_copy_rows(const rt_data *d, const size_t *rows, int batch, float *out,
-                       float *labels)
+void rt_data_copy_rows(rt_data *d, const size_t *rows, int batch, float *out, float *labels)
 {
     rt_assert((!labels || d->labels) && "rt_data_copy_rows: labels of a source without them");
     for (int b = 0; b < batch; b++) {
         rt_assert(rows[b] < d->n_rows);
-        memcpy(out + (size_t)b * d->sample_size, d->rows + rows[b] * d->sample_size,
-               d->sample_size * sizeof(float));
+        const float *row = d->rows + rows[b] * d->row_size;
+        float *dst = out + (size_t)b * d->sample_size;
+        if (d->n_draw_t)   /* e.g. a random mask: drawn from the rng, sample by sample */
+            rt_transform_chain(d->draw_t, d->n_draw_t, d->draw_shape, row, dst, d->work, d->rng);
+        else
+            memcpy(dst, row, d->sample_size * sizeof(float));
         if (labels)
             labels[b] = (float)d->labels[rows[b]];
     }
@@ -295,6 +307,50 @@ int rt_data_set_pos(rt_data *d, const rt_data_pos *pos, rt_err *err)
     return 0;
 }
 
+rt_data *rt_data_from_rows(float *rows, unsigned char *labels, size_t n_rows, size_t row_size,
+                           const char *describe, rt_rng *rng)
+{
+    rt_assert(rows && n_rows > 0 && row_size > 0);
+    rt_data *d = rt_xcalloc(1, sizeof *d);
+    d->kind = RT_DATA_CSV;   /* rows in memory, as a file source's */
+    d->sample_size = d->row_size = row_size;
+    d->rng = rng;
+    d->rows = rows;
+    d->labels = labels;
+    d->n_rows = n_rows;
+    snprintf(d->describe, sizeof d->describe, "%s", describe);
+    start_epochs(d);
+    return d;
+}
+
+void rt_data_draw_transforms(rt_data *d, const rt_transform *t, int n, const int shape[3])
+{
+    rt_assert(d->order && !d->n_draw_t && n > 0);
+    size_t in = (size_t)shape[0] * (size_t)shape[1] * (size_t)shape[2];
+    rt_assert(in == d->row_size);
+    int out[3];
+    rt_err err;
+    int rc = rt_transform_shape(t, n, shape, out, "rt_data_draw_transforms", &err);
+    rt_assert(rc == 0);
+    (void)rc;
+    d->draw_t = t;
+    d->n_draw_t = n;
+    memcpy(d->draw_shape, shape, sizeof d->draw_shape);
+    d->sample_size = (size_t)out[0] * (size_t)out[1] * (size_t)out[2];
+    d->work = rt_xmalloc(2 * rt_transform_max_size(t, n, shape) * sizeof *d->work);
+}
+
+const float *rt_data_row(const rt_data *d, size_t r)
+{
+    rt_assert(r < d->n_rows);
+    return d->rows + r * d->row_size;
+}
+
+const unsigned char *rt_data_row_labels(const rt_data *d)
+{
+    return d->labels;
+}
+
 const char *rt_data_describe(const rt_data *d)
 {
     return d->describe;
@@ -313,5 +369,6 @@ void rt_data_close(rt_data *d)
     free(d->labels);
     free(d->order);
     free(d->batch_rows);
+    free(d->work);
     free(d);
 }

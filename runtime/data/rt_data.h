@@ -17,7 +17,10 @@
  * All randomness comes from the caller's rng (borrowed; it must outlive
  * the source), so a run is reproducible from its seed.
  * A file source's position can be saved and restored (rt_data_pos).
- * Leaves out: augmentation, streaming from disk.
+ * Rows already in memory make a source too (rt_data_from_rows: a file's
+ * rows filtered and transformed, rt_sources.h), whose samples may be
+ * transformed again as each is drawn (a random mask).
+ * Leaves out: streaming from disk.
  */
 #ifndef RT_DATA_H
 #define RT_DATA_H
@@ -27,6 +30,7 @@
 
 #include "core/rt_err.h"
 #include "core/rt_rng.h"
+#include "model/rt_model.h"
 
 typedef struct rt_data rt_data;
 
@@ -54,13 +58,29 @@ void rt_data_next_batch(rt_data *d, float *out, float *labels, int batch);
  * would take them (an array d owns, valid until the next call) ... */
 const size_t *rt_data_next_rows(rt_data *d, int batch);
 /* ... and those rows of any source of at least as many rows copied into
- * out (and their labels into labels, when not NULL). */
-void rt_data_copy_rows(const rt_data *d, const size_t *rows, int batch, float *out,
-                       float *labels);
+ * out (and their labels into labels, when not NULL), each through the
+ * source's draw transforms (rt_data_draw_transforms), if any. */
+void rt_data_copy_rows(rt_data *d, const size_t *rows, int batch, float *out, float *labels);
 /* Human-readable description, e.g. "ring8" or "data.csv (1000 rows)". */
 const char *rt_data_describe(const rt_data *d);
 size_t rt_data_rows(const rt_data *d);   /* rows of a file source, 0 if endless */
 void rt_data_close(rt_data *d);
+
+/* A source of n_rows rows (n_rows > 0) of row_size floats held in memory:
+ * rows and labels (n_rows class labels, or NULL) are malloc'd arrays the
+ * source owns from then on; describe is copied (cut at 319 bytes).  Its
+ * first epoch is shuffled from rng, as rt_data_open's are. */
+rt_data *rt_data_from_rows(float *rows, unsigned char *labels, size_t n_rows, size_t row_size,
+                           const char *describe, rt_rng *rng);
+/* From now on each sample drawn goes through t[0..n) (borrowed: it must
+ * outlive d; checked against shape, the rows' shape, by the caller with
+ * rt_transform_shape), e.g. a random mask placed from the source's rng:
+ * samples are then of the shape the transforms make. */
+void rt_data_draw_transforms(rt_data *d, const rt_transform *t, int n, const int shape[3]);
+/* Row r of a file source, and its labels (NULL without): borrowed, valid
+ * while d is open. */
+const float *rt_data_row(const rt_data *d, size_t r);
+const unsigned char *rt_data_row_labels(const rt_data *d);
 
 /* Where a file source stands, for checkpoints: the rng state its current
  * epoch was shuffled from and the next sample's place in that epoch.

@@ -79,9 +79,40 @@ enum rt_labels_kind {
     RT_LABELS_FOLDERS       /* png_dir: one subfolder per class, in name order */
 };
 
+/* A transform of a data source's images (data: transform:, in the order
+ * listed; data/rt_transform.h applies them).  Images are (C, H, W) floats
+ * in [-1, 1]; each transform works on every channel alike. */
+enum rt_transform_kind {
+    RT_TRANSFORM_DOWNSAMPLE = 1,   /* area averaging to size[0] x size[1], which
+                                    * divides the image's height and width */
+    RT_TRANSFORM_UPSAMPLE,         /* nearest neighbour, to size[0] x size[1], at
+                                    * least the image's size */
+    RT_TRANSFORM_MASK,             /* rows at[0].. and columns at[1].., size[0] x
+                                    * size[1] of them, set to value */
+    RT_TRANSFORM_MASK_RANDOM,      /* a size[0] x size[1] box set to value, at a
+                                    * place drawn from the training rng each time
+                                    * a sample is drawn */
+    RT_TRANSFORM_EDGES             /* Sobel gradient magnitude (divided by 8, so a
+                                    * straight step from -1 to 1 is 1), then 1
+                                    * where it exceeds value (the threshold), else
+                                    * -1; the border pixels repeated outwards */
+};
+
+typedef struct {
+    int kind;                  /* enum rt_transform_kind */
+    int size[2];               /* DOWNSAMPLE, UPSAMPLE: the new [H, W]; MASK,
+                                * MASK_RANDOM: the box's [h, w] */
+    int at[2];                 /* MASK: the box's top row and left column */
+    float value;               /* MASK, MASK_RANDOM: the value set; EDGES: the
+                                * threshold */
+} rt_transform;
+
 /* A source of training samples: the model's `data`, or one of its named
  * sources.  Paths are the defaults from the YAML; the trainer's --data and
- * --labels (--data2, --labels2 for the second source) override them. */
+ * --labels (--data2, --labels2 for the second source) override them.
+ * A source may keep only the rows of some classes and transform each
+ * image (data/rt_sources.h): the file's samples are then of file_shape,
+ * the source's of sample_shape. */
 typedef struct {
     const char *name;          /* "data" for a model of one source; else its
                                 * key under data: ("edges", "photos") */
@@ -94,6 +125,22 @@ typedef struct {
     int sample_ndim;           /* a sample: 1 for vectors (C), 3 for images */
     int sample_shape[3];
     size_t sample_size;
+    /* The rows of another source's file: the name of the source (of this
+     * model) whose file and labels this one reads (its path, labels and
+     * file shape are that source's; the file is read once), or NULL */
+    const char *from;
+    /* The samples as the file holds them, before the transforms; file_ndim
+     * 0: as sample_ndim and sample_shape say (no transform) */
+    int file_ndim;
+    int file_shape[3];
+    /* Only the rows of these classes (a labelled source), or all rows when
+     * n_keep_classes is 0 */
+    const int *keep_classes;
+    int n_keep_classes;
+    /* Applied in order to each image; those before the first MASK_RANDOM
+     * once, when the file is read, the rest each time a sample is drawn */
+    const rt_transform *transforms;
+    int n_transforms;
 } rt_data_source;
 
 /* The trainer has a flag pair (--data, --labels) for each source: ganc

@@ -38,8 +38,10 @@
 #include "core/rt_err.h"
 #include "core/rt_file.h"
 #include "data/rt_mixture.h"
+#include "data/rt_sources.h"
 #include "train/rt_checkpoint.h"
 #include "train/rt_draw.h"
+#include "train/rt_dump_data.h"
 #include "train/rt_ema.h"
 #include "train/rt_model_check.h"
 #include "train/rt_report.h"
@@ -139,19 +141,17 @@ static void open_optimizers(rt_run *r)
     }
 }
 
-/* Every source of the model, with the paths of the flags; paired sources
- * must hold as many rows each.  0, or -1 with err. */
+/* Every source of the model, with the paths of the flags (rt_sources.h:
+ * classes kept, transforms); paired sources must hold as many rows each.
+ * 0, or -1 with err. */
 static int open_data(rt_run *r, rt_err *err)
 {
     const rt_model *m = r->m;
-    for (int s = 0; s < m->n_sources; s++) {
+    if (rt_sources_open(m->sources, m->n_sources, r->o.data, r->o.labels, &r->rng, r->data,
+                        err) != 0)
+        return -1;
+    for (int s = 1; s < m->n_sources; s++) {
         const rt_data_source *src = &m->sources[s];
-        rt_data_labels labels = { src->labels_kind, r->o.labels[s], src->labels_column,
-                                  src->classes };
-        r->data[s] = rt_data_open(src->kind, r->o.data[s], src->sample_size, src->sample_ndim,
-                                  src->sample_shape, &labels, &r->rng, err);
-        if (!r->data[s])
-            return -1;
         size_t rows = rt_data_rows(r->data[s]), rows0 = rt_data_rows(r->data[0]);
         if (m->paired && rows != rows0)
             return rt_errf(err, "paired data: source '%s' is %s and source '%s' is %s: "
@@ -518,6 +518,13 @@ int rt_train_main(const rt_model *m, int argc, char **argv)
     int status = check_model(m, prog);
     if (status != 0)
         return status;
+    if (r.o.dump_data) {
+        rt_mem_set_max(r.o.max_memory);
+        status = rt_dump_data(m, &r.o, &err);
+        if (status != 0)
+            fprintf(stderr, "%s: %s\n", prog, err.msg);
+        return status;
+    }
     status = train(&r, m, argc, argv, &err);
     if (status != 0 && status < 128)
         fprintf(stderr, "%s: %s\n", prog, err.msg);

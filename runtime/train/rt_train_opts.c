@@ -34,7 +34,7 @@ static void defaults(const rt_model *m, rt_train_opts *o)
 enum {
     F_STEPS = 256, F_SEED, F_OUT, F_DATA, F_LOG_EVERY, F_SAMPLE_EVERY, F_CHECKPOINT_EVERY,
     F_THREADS, F_KEEP_CHECKPOINTS, F_RESUME, F_OVERWRITE, F_MAX_MEMORY, F_LABELS, F_DATA2,
-    F_LABELS2, F_EVAL_EVERY, F_EVAL_SAMPLES, F_TEST_IMAGES
+    F_LABELS2, F_EVAL_EVERY, F_EVAL_SAMPLES, F_TEST_IMAGES, F_DUMP_DATA
 };
 static const struct option flags[] = {
     { "steps", required_argument, NULL, F_STEPS },
@@ -55,6 +55,7 @@ static const struct option flags[] = {
     { "resume", required_argument, NULL, F_RESUME },
     { "overwrite", no_argument, NULL, F_OVERWRITE },
     { "max-memory", required_argument, NULL, F_MAX_MEMORY },
+    { "dump-data", required_argument, NULL, F_DUMP_DATA },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -78,6 +79,19 @@ static const struct {
 static const char *const data_flags[RT_DATA_SOURCES_MAX] = { "--data", "--data2" };
 static const char *const labels_flags[RT_DATA_SOURCES_MAX] = { "--labels", "--labels2" };
 
+/* A flag of table (data_flags, labels_flags) for a source that reads
+ * another source's file (from:), which that source's flag sets */
+static int from_flag(const rt_model *m, int s, const char *const *table, rt_err *err)
+{
+    const rt_data_source *src = &m->sources[s];
+    int f = 0;
+    while (f < m->n_sources && strcmp(m->sources[f].name, src->from) != 0)
+        f++;
+    return rt_errf(err, "%s: source '%s' reads the file of source '%s' (from: %s); set it "
+                   "with %s", table[s], src->name, src->from, src->from,
+                   f < m->n_sources && f != s ? table[f] : "that source's flag");
+}
+
 /* --data (s 0) or --data2 (s 1): the path of source s */
 static int data_flag(const rt_model *m, int s, const char *v, rt_train_opts *o, rt_err *err)
 {
@@ -87,6 +101,8 @@ static int data_flag(const rt_model *m, int s, const char *v, rt_train_opts *o, 
     if (rt_mixture_is_kind(m->sources[s].kind))
         return rt_errf(err, "%s: this model trains on the built-in %s data, which "
                        "reads no file", data_flags[s], rt_mixture_name(m->sources[s].kind));
+    if (m->sources[s].from)
+        return from_flag(m, s, data_flags, err);
     o->data[s] = v;
     return 0;
 }
@@ -98,6 +114,8 @@ static int labels_flag(const rt_model *m, int s, const char *v, rt_train_opts *o
     if (s >= m->n_sources)
         return rt_errf(err, "%s: this model has one data source; %s names the labels of "
                        "the second source of a model of two", f, f);
+    if (m->sources[s].from)
+        return from_flag(m, s, labels_flags, err);
     int kind = m->sources[s].labels_kind;
     if (kind != RT_LABELS_IDX)
         return rt_errf(err, "%s: this model's %s reads %s; %s names the IDX label "
@@ -137,6 +155,11 @@ static int apply_flag(const rt_model *m, int c, const char *v, rt_train_opts *o,
         if (!*v)
             return rt_errf(err, "--test-images: expected an IDX file, found an empty string");
         o->test_images = v;
+        return 0;
+    case F_DUMP_DATA:
+        if (!*v)
+            return rt_errf(err, "--dump-data: expected a directory, found an empty string");
+        o->dump_data = v;
         return 0;
     case F_MAX_MEMORY:
         return rt_parse_size("--max-memory", v, &o->max_memory, err);
@@ -183,6 +206,9 @@ int rt_train_parse_args(const rt_model *m, int argc, char **argv, rt_train_opts 
     if (o->resume && o->out != o->default_out)
         return rt_errf(err, "--out: not with --resume, which continues in the run's own "
                        "directory (%s)", o->resume);
+    if (o->resume && o->dump_data)
+        return rt_errf(err, "--dump-data: not with --resume: it draws a batch of a new run's "
+                       "data and trains nothing");
     if (o->resume && o->overwrite)
         return rt_errf(err, "--overwrite: not with --resume, which continues the run in %s "
                        "(--overwrite starts a new one there)", o->resume);
@@ -278,6 +304,11 @@ int rt_train_resume_args(const rt_model *m, const rt_st *st, int argc, char **ar
 static void usage_data(FILE *f, const rt_model *m, int s)
 {
     const rt_data_source *src = &m->sources[s];
+    if (src->from) {
+        fprintf(f, "  %-8s               '%.40s' reads the file of '%.40s' (from): no flag of "
+                "its own\n", data_flags[s], src->name, src->from);
+        return;
+    }
     const char *path = rt_mixture_is_kind(src->kind) ? rt_mixture_name(src->kind)
                      : src->path ? src->path : "none: required";
     char what[96] = "";
@@ -324,6 +355,9 @@ void rt_train_usage(FILE *f, const rt_model *m, const char *prog)
             "                         (log, samples, weights, checkpoints) are removed first\n"
             "  --max-memory SIZE      most memory the data may take, e.g. 4G or 512M\n"
             "                         [this machine's memory, or ulimit -v]\n"
+            "  --dump-data DIR        write a batch of each data variable, as training draws\n"
+            "                         it (classes kept, transforms applied), to DIR/NAME.npy\n"
+            "                         (.png for images) and exit without training\n"
             "  -h, --help             show this help\n"
             "\n"
             "One run per DIR, one trainer per run: a new run refuses a DIR that holds one\n"

@@ -5,8 +5,8 @@
  * --resume RUN) the settings saved in RUN's newest checkpoint, then the
  * flags on the command line.  So `train --resume RUN` repeats the run's
  * own settings and `train --resume RUN --steps 5000` extends it.
- * --overwrite and --max-memory say how to run, not what: they are not
- * among the settings a checkpoint keeps.
+ * --overwrite, --max-memory and --dump-data say how to run, not what: they
+ * are not among the settings a checkpoint keeps.
  * Leaves out: config files, environment variables.
  */
 #ifndef RT_TRAIN_OPTS_H
@@ -37,6 +37,7 @@ typedef struct {
     const char *resume;  /* run directory to continue, or NULL */
     int overwrite;       /* --overwrite: a fresh run replaces the run in out */
     size_t max_memory;   /* --max-memory in bytes, 0 when not given */
+    const char *dump_data;   /* --dump-data DIR: write a batch of the data, train nothing */
     int help;            /* --help was given: print usage, exit 0 */
     char default_out[256];
     char saved_paths[2 * RT_DATA_SOURCES_MAX + 1][4096];   /* data, labels and test
