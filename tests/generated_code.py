@@ -3,7 +3,8 @@
 
     tests/generated_code.py [GANC]        (GANC: default build/ganc)
 
-For every model of models/ and tests/models/, in the optimized and the plain
+For every model of models/ and tests/models/ (and tests/e2e/pix2pix_edges.yaml,
+for data transforms), in the optimized and the plain
 emission (trainer and sampler):
   - every line is under 120 columns;
   - every function is named after its layer pass, never with a bare number
@@ -79,6 +80,8 @@ def main():
     work = tempfile.mkdtemp(prefix="ganc-generated-")
     models = sorted(glob.glob(os.path.join(ROOT, "models/*.yaml")) +
                     glob.glob(os.path.join(ROOT, "tests/models/*.yaml")))
+    # data sources with transforms and `from`: their tables (rt_transform)
+    models.append(os.path.join(ROOT, "tests/e2e/pix2pix_edges.yaml"))
     checked = 0
     for model in models:
         base = os.path.splitext(os.path.basename(model))[0]

@@ -3,7 +3,8 @@
 # runtime smoke test, what the runtime's two libraries hold, the quality
 # metrics against numpy, gradient checks,
 # PyTorch parity, differential testing of random models, end-to-end
-# training (and the pictures of runs: tests/e2e_plots.sh), and hostile
+# training (data transforms: tests/e2e_transforms.sh; the pictures of runs:
+# tests/e2e_plots.sh), and hostile
 # inputs (FIFOs, huge sizes, run folders shared or reused: tests/hostile.sh).
 # Each suite is run even when an earlier one failed; the last line counts
 # them as "tests: N passed, M failed" and the exit status is 1 on any failure.
@@ -37,6 +38,7 @@ suite e2e-ring8 bash tests/e2e_ring8.sh
 suite e2e-dcgan bash tests/e2e_dcgan.sh
 suite e2e-general bash tests/e2e_general.sh
 suite e2e-two-sources bash tests/e2e_two_sources.sh
+suite e2e-transforms bash tests/e2e_transforms.sh
 suite eval-known bash tests/eval_known.sh
 suite e2e-cgan bash tests/e2e_cgan.sh
 suite e2e-plots bash tests/e2e_plots.sh

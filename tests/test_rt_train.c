@@ -80,8 +80,9 @@ static rt_model base_model(rt_var *vars, int n_vars, rt_update *up)
     memset(&m, 0, sizeof m);
     m.model_name = "t";
     m.batch = 3;
-    static const rt_data_source ring = { "data", RT_DATA_RING8, NULL, 0, NULL, 0, 0, 1, { 2 },
-                                         2 };
+    static const rt_data_source ring = { .name = "data", .kind = RT_DATA_RING8,
+                                         .sample_ndim = 1, .sample_shape = { 2 },
+                                         .sample_size = 2 };
     m.sources = &ring;
     m.n_sources = 1;
     m.nets = one_net;
@@ -152,8 +153,10 @@ static void test_draw_refusals(void **state)
     assert_contains(err.msg, "variable 'x': 3 floats per sample, expected the data's 2");
     /* paired sources: a variable takes the rows of a DATA variable of another */
     static const rt_data_source two[2] = {
-        { "a", RT_DATA_CSV, "a.csv", 0, NULL, 0, 0, 1, { 2 }, 2 },
-        { "b", RT_DATA_CSV, "b.csv", 0, NULL, 0, 0, 1, { 2 }, 2 },
+        { .name = "a", .kind = RT_DATA_CSV, .path = "a.csv", .sample_ndim = 1,
+          .sample_shape = { 2 }, .sample_size = 2 },
+        { .name = "b", .kind = RT_DATA_CSV, .path = "b.csv", .sample_ndim = 1,
+          .sample_shape = { 2 }, .sample_size = 2 },
     };
     m.sources = two;
     m.n_sources = 2;

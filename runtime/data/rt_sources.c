@@ -100,50 +100,69 @@ static void describe(const rt_data_source *s, const rt_data *file, size_t kept, 
     }
 }
 
-/* Source s made from the rows of file f: the rows of its classes, through
- * its first k transforms (the rest run at each draw). */
-static rt_data *make_source(const rt_data_source *s, const rt_data_source *fsrc,
-                            const rt_data *file, rt_rng *rng, rt_err *err)
+/* The rows source s keeps of the file (keep[c]: class c is kept; all
+ * rows without keep_classes): their count, or 0 with err. */
+static size_t count_kept(const rt_data_source *s, const rt_data *file, const unsigned char *keep,
+                         rt_err *err)
 {
-    int k = rt_transform_first_random(s->transforms, s->n_transforms), fs[3], mid[3];
-    if (check_source(s, fsrc, k, mid, err) != 0)
-        return NULL;
     size_t n = rt_data_rows(file), kept = 0;
-    if (n == 0)
-        return rt_errf(err, "data source '%s': %s data is drawn fresh: it has no rows to keep, "
-                       "transform or share", s->name, rt_data_describe(file)), NULL;
     const unsigned char *lab = rt_data_row_labels(file);
-    unsigned char keep[256] = { 0 };
-    for (int i = 0; i < s->n_keep_classes; i++)
-        keep[s->keep_classes[i]] = 1;
+    if (n == 0) {
+        rt_errf(err, "data source '%s': %s data is drawn fresh: it has no rows to keep, "
+                "transform or share", s->name, rt_data_describe(file));
+        return 0;
+    }
     for (size_t r = 0; r < n; r++)
         kept += !s->n_keep_classes || keep[lab[r]];
     if (kept == 0)
-        return rt_errf(err, "data source '%s': keep_classes keeps none of the rows of %s: no "
-                       "row is of those classes", s->name, rt_data_describe(file)), NULL;
-    file_shape(fsrc, fs);
-    size_t in = numel(fs), out = numel(mid);
-    char what[96];
-    snprintf(what, sizeof what, "data source '%.40s'", s->name);
-    if (rt_mem_check(what, kept, "rows", out * sizeof(float), err) != 0)
-        return NULL;
-    float *rows = rt_xmalloc(kept * out * sizeof *rows);
-    unsigned char *labels = lab ? rt_xmalloc(kept) : NULL;
+        rt_errf(err, "data source '%s': keep_classes keeps none of the rows of %s: no row is "
+                "of those classes", s->name, rt_data_describe(file));
+    return kept;
+}
+
+/* The kept rows of the file (of shape fs) through t[0..k), into rows (of
+ * `out` floats each) and their labels into labels (when not NULL) */
+static void fill_rows(const rt_data_source *s, const rt_data *file, const unsigned char *keep,
+                      int k, const int fs[3], float *rows, size_t out, unsigned char *labels)
+{
+    const unsigned char *lab = rt_data_row_labels(file);
     float *work = k ? rt_xmalloc(2 * rt_transform_max_size(s->transforms, k, fs) * sizeof *work)
                     : NULL;
-    for (size_t r = 0, j = 0; r < n; r++) {
+    for (size_t r = 0, j = 0; r < rt_data_rows(file); r++) {
         if (s->n_keep_classes && !keep[lab[r]])
             continue;
         if (k)
             rt_transform_chain(s->transforms, k, fs, rt_data_row(file, r), rows + j * out, work,
                                NULL);
         else
-            memcpy(rows + j * out, rt_data_row(file, r), in * sizeof *rows);
+            memcpy(rows + j * out, rt_data_row(file, r), out * sizeof *rows);
         if (labels)
             labels[j] = lab[r];
         j++;
     }
     free(work);
+}
+
+/* Source s made from the rows of file (source fsrc's): the rows of its
+ * classes, through its first k transforms (the rest run at each draw). */
+static rt_data *make_source(const rt_data_source *s, const rt_data_source *fsrc,
+                            const rt_data *file, rt_rng *rng, rt_err *err)
+{
+    int k = rt_transform_first_random(s->transforms, s->n_transforms), fs[3], mid[3];
+    if (check_source(s, fsrc, k, mid, err) != 0)
+        return NULL;
+    unsigned char keep[256] = { 0 };   /* labels are bytes */
+    for (int i = 0; i < s->n_keep_classes; i++)
+        keep[s->keep_classes[i]] = 1;
+    size_t kept = count_kept(s, file, keep, err), out = numel(mid);
+    char what[96];
+    snprintf(what, sizeof what, "data source '%.40s'", s->name);
+    if (kept == 0 || rt_mem_check(what, kept, "rows", out * sizeof(float), err) != 0)
+        return NULL;
+    file_shape(fsrc, fs);
+    float *rows = rt_xmalloc(kept * out * sizeof *rows);
+    unsigned char *labels = rt_data_row_labels(file) ? rt_xmalloc(kept) : NULL;
+    fill_rows(s, file, keep, k, fs, rows, out, labels);
     char text[320];
     describe(s, file, kept, text, sizeof text);
     rt_data *d = rt_data_from_rows(rows, labels, kept, out, text, rng);
