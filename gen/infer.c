@@ -338,12 +338,26 @@ static uint64_t fnv_shape(uint64_t h, gan_shape s)
     return h;
 }
 
+/* A GAN_ARCH_IF_SET setting at its default: hashed as its absence was */
+static int at_default(const gan_layer *l, const gan_setting *s)
+{
+    const void *f = gan_setting_field(l, s);
+    switch (s->type) {
+    case GAN_SET_INT:
+    case GAN_SET_BOOL:
+    case GAN_SET_ENUM: return *(const int *)f == (int)s->def;
+    case GAN_SET_NUM: return *(const float *)f == (float)s->def;
+    case GAN_SET_SHAPE: return 0;
+    }
+    return 0;
+}
+
 /* The layer's GAN_ARCH settings, each with its key, from the kind's table:
  * a kind's new key is hashed (or not) by saying so where it is declared. */
 static uint64_t hash_settings(uint64_t h, const gan_layer *l)
 {
     for (const gan_setting *s = l->kind->settings; s && s->key; s++) {
-        if (s->use != GAN_ARCH)
+        if (s->use == GAN_TRAINING || (s->use == GAN_ARCH_IF_SET && at_default(l, s)))
             continue;
         const void *f = gan_setting_field(l, s);
         h = fnv_str(h, s->key);

@@ -47,9 +47,13 @@ typedef enum {
  * is part of the architecture hash, so weights trained with one value are
  * refused by a model with another.  GAN_TRAINING: only how the network is
  * trained (batchnorm's momentum, dropout's rate); left out of the hash.
+ * GAN_ARCH_IF_SET: like GAN_ARCH, for a key added to a kind after models of
+ * it were trained (conv2d's padding_mode): hashed only when its value is
+ * not the default, which is what those models computed, so that their
+ * weights (the judge's, models/fmnist_classifier.safetensors) still load.
  * GAN_ARCH is the zero value on purpose: a setting that forgets to say is
  * hashed, which at worst refuses weights that would have fitted. */
-typedef enum { GAN_ARCH = 0, GAN_TRAINING = 1 } gan_setting_use;
+typedef enum { GAN_ARCH = 0, GAN_TRAINING = 1, GAN_ARCH_IF_SET = 2 } gan_setting_use;
 
 /* One key of a kind.  A kind's table ends with an entry whose key is NULL. */
 typedef struct {
@@ -136,6 +140,10 @@ gan_shape gan_net_input_shape(const gan_net *net, int j);
 gan_shape gan_net_value_shape(const gan_net *net, int src);
 /* The input shape of input k of layer li (the network input or a layer's output). */
 gan_shape gan_layer_input_shape(const gan_net *net, int li, int k);
+/* Joins xs[0..n) along `axis` (n >= 1; xs[0] itself when n is 1) with
+ * concats of at most IR_MAX_IN inputs each, a concat of concats beyond
+ * that; the last one is labelled `label`. */
+int gan_concat_all(ir_graph *g, const int *xs, int n, int axis, const char *label);
 /* infer for a layer of `units` output features that takes a flat input
  * (dense, maxout): l->out is (units), or an error naming the layer's kind
  * and asking for a flatten. */

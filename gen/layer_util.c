@@ -4,6 +4,7 @@
  * checked as they are computed.  The kinds call it; it calls none of them
  * (the table of kinds, layers.c, is above both). */
 #include "layer.h"
+#include "fatal.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -187,6 +188,25 @@ int gan_spectral_norm(gan_lower *c, const gan_layer *l, int w, int outer, int ro
         ones.d[k] = 1;
     return ir_binary(g, IR_DIV, w, ir_reshape(g, sigma, ones, NULL),
                      ir_strf(g, "%s_weight_sn", l->name));
+}
+
+int gan_concat_all(ir_graph *g, const int *xs, int n, int axis, const char *label)
+{
+    if (n == 1)
+        return xs[0];
+    if (n <= IR_MAX_IN)
+        return ir_concat(g, xs, n, axis, label);
+    /* consecutive groups of IR_MAX_IN joined first, then the groups: the
+     * order along the axis is xs' order */
+    int groups = (n + IR_MAX_IN - 1) / IR_MAX_IN;
+    int *part = gan_xcalloc((size_t)groups, sizeof *part);
+    for (int i = 0; i < groups; i++) {
+        int first = i * IR_MAX_IN, len = n - first < IR_MAX_IN ? n - first : IR_MAX_IN;
+        part[i] = gan_concat_all(g, xs + first, len, axis, NULL);
+    }
+    int y = gan_concat_all(g, part, groups, axis, label);
+    free(part);
+    return y;
 }
 
 int gan_infer_flat_units(gan_layer *l, const gan_shape *in, int units, gan_diag *d)

@@ -13,16 +13,17 @@ extern const gan_layer_kind gan_layer_dense, gan_layer_relu, gan_layer_leaky_rel
     gan_layer_tanh, gan_layer_sigmoid, gan_layer_add, gan_layer_concat, gan_layer_conv2d,
     gan_layer_conv_transpose2d, gan_layer_batchnorm, gan_layer_reshape, gan_layer_flatten,
     gan_layer_upsample, gan_layer_avgpool, gan_layer_dropout, gan_layer_embedding,
-    gan_layer_maxout, gan_layer_minibatch_std, gan_layer_layer_norm, gan_layer_instance_norm;
+    gan_layer_maxout, gan_layer_minibatch_std, gan_layer_layer_norm, gan_layer_instance_norm,
+    gan_layer_pixel_shuffle, gan_layer_prelu;
 
 /* The order is the docs' and the "known types" message's. */
 static const gan_layer_kind *const kinds[] = {
     &gan_layer_dense, &gan_layer_conv2d, &gan_layer_conv_transpose2d, &gan_layer_batchnorm,
-    &gan_layer_relu, &gan_layer_leaky_relu, &gan_layer_tanh, &gan_layer_sigmoid,
-    &gan_layer_add, &gan_layer_concat, &gan_layer_reshape, &gan_layer_flatten,
-    &gan_layer_upsample, &gan_layer_avgpool, &gan_layer_dropout, &gan_layer_embedding,
-    &gan_layer_maxout, &gan_layer_minibatch_std, &gan_layer_layer_norm,
-    &gan_layer_instance_norm,
+    &gan_layer_relu, &gan_layer_leaky_relu, &gan_layer_prelu, &gan_layer_tanh,
+    &gan_layer_sigmoid, &gan_layer_add, &gan_layer_concat, &gan_layer_reshape,
+    &gan_layer_flatten, &gan_layer_upsample, &gan_layer_pixel_shuffle, &gan_layer_avgpool,
+    &gan_layer_dropout, &gan_layer_embedding, &gan_layer_maxout, &gan_layer_minibatch_std,
+    &gan_layer_layer_norm, &gan_layer_instance_norm,
     NULL,
 };
 
@@ -218,7 +219,8 @@ static void doc_settings(gan_buf *o, const gan_layer_kind *k)
         doc_value(o, s);
         gan_buf_put(o, " | ");
         doc_default(o, s);
-        gan_buf_printf(o, " | %s | %s |\n", s->use == GAN_ARCH ? "yes" : "no", s->doc);
+        gan_buf_printf(o, " | %s | %s |\n", s->use == GAN_ARCH ? "yes" : s->use == GAN_ARCH_IF_SET
+                       ? "yes, unless the default" : "no", s->doc);
     }
     if (k->has_weights)
         gan_buf_printf(o, "| %s%s%s | `init`, `init_std` | as a network's | the network's | no "

@@ -47,7 +47,9 @@ typedef struct {
  * care: GAN_ARCH (the default) for what changes what the trained network
  * computes, GAN_TRAINING for what only changes how it trains (initial
  * values, rates, momentum); the architecture hash decides whether saved
- * weights may be loaded into a model. */
+ * weights may be loaded into a model.  A key added later to a kind that
+ * models were trained with takes GAN_ARCH_IF_SET, with the default that
+ * computes what those models did, so that their weights still load. */
 static const gan_setting settings[] = {
     { .key = "bias", .type = GAN_SET_BOOL, .at = offsetof(template_settings, bias), .def = 1,
       .use = GAN_ARCH, .doc = "learn a shift b as well as the scale w" },

@@ -23,9 +23,11 @@ new ones:
                   loop of more than 64 operands), only the last with a bias
 
 What the models hold:
-  - every layer kind, on vectors and on images (batchnorm and layer_norm on
-    both), in both networks (minibatch_std in the discriminator only, where
-    ganc allows it), spectral_norm on dense and convolution weights; a
+  - every layer kind, on vectors and on images (batchnorm, layer_norm and
+    prelu on both), in both networks (minibatch_std in the discriminator
+    only, where ganc allows it), spectral_norm on dense and convolution
+    weights, reflection padding on convolutions, pixel_shuffle (alone, or
+    after a convolution to C·r² channels: the sub-pixel convolution); a
     mixture model may take a detour through images and back;
   - graphs, not chains: a layer read by several (fan-out), skip connections
     from any earlier layer or from the network input, add and concat of 2 to
@@ -51,6 +53,11 @@ What the models hold:
     GANC_GEMM=X native" that tests/difftest.sh follows when it builds the
     optimized emission: every GEMM on one engine (ganc, openblas) or the
     implicit convolution, and/or -march=native (the host's vector width).
+
+The kinds added after the first models were drawn (prelu, pixel_shuffle,
+conv2d's padding_mode) are chosen by a generator of their own (Net.extra),
+after the draws that model would have made without them, so that every
+model that does not take one is the one its seed gave before they existed.
 
 Sizes stay small, so that generating, compiling and running a model in both
 emissions takes a few seconds: no product reaches the million flops above
@@ -106,7 +113,7 @@ def infer(kind, ins, keys):
         if len(x) != 1:
             raise Invalid
         return (keys["units"],)
-    if kind in ACTIVATIONS or kind in ("batchnorm", "dropout"):
+    if kind in ACTIVATIONS or kind in ("batchnorm", "dropout", "prelu"):
         return x
     if kind == "layer_norm":
         if numel(x) < 2:
@@ -131,6 +138,9 @@ def infer(kind, ins, keys):
         out = list(x)
         out[axis] = sum(s[axis] for s in ins)
         return tuple(out)
+    if kind == "conv2d" and keys.get("padding_mode") == "reflect" and \
+            (len(x) != 3 or keys["padding"] >= min(x[1:])):
+        raise Invalid
     if kind in ("conv2d", "conv_transpose2d"):
         hw = conv_out(kind, x, keys["kernel"], keys.get("stride", 1), keys.get("padding", 0),
                       keys.get("output_padding", 0))
@@ -146,6 +156,11 @@ def infer(kind, ins, keys):
             raise Invalid
         f = keys.get("factor", 2)
         return (x[0], x[1] * f, x[2] * f)
+    if kind == "pixel_shuffle":
+        r = keys.get("factor", 2)
+        if len(x) != 3 or x[0] % (r * r):
+            raise Invalid
+        return (x[0] // (r * r), x[1] * r, x[2] * r)
     if kind == "avgpool":
         k = keys.get("kernel", 2)
         if len(x) != 3 or x[1] % k or x[2] % k:
@@ -176,8 +191,9 @@ class Net:
     """one network under construction: its layers in list order, each
     layer's per-sample shape, and the choices that shape it"""
 
-    def __init__(self, rng, role, in_shape, batch, torch, avoid):
+    def __init__(self, rng, role, in_shape, batch, torch, avoid, extra):
         self.rng, self.role, self.batch, self.torch = rng, role, batch, torch
+        self.extra = extra                  # the later kinds' choices (module header)
         self.dropout = not torch
         self.avoid = avoid
         self.items = []                     # (name, kind, keys, inputs), in list order
@@ -189,18 +205,24 @@ class Net:
 
     # ---- layers ----
 
-    def add(self, kind, inputs, last=False, **keys):
-        """appends a layer; last: the network's closing layer, which may take
-        the convolution kept in reserve"""
+    def check(self, kind, in_shapes, keys, last=False):
+        """the output shape of a layer of these inputs, or Invalid when ganc
+        or the limits above refuse it"""
         if kind in ("conv2d", "conv_transpose2d") and self.convs() >= MAX_CONVS - (not last):
             raise Invalid
-        shape = infer(kind, [self.shapes[i] for i in inputs], keys)
+        shape = infer(kind, in_shapes, keys)
         if len(shape) == 3 and (numel(shape) > MAX_IMAGE or max(shape[1:]) > MAX_SIDE):
             raise Invalid
         if len(shape) == 1 and shape[0] > MAX_VECTOR:
             raise Invalid
         if "height1" in self.avoid and len(shape) == 3 and shape[1] == 1 and shape[2] > 1:
             raise Invalid
+        return shape
+
+    def add(self, kind, inputs, last=False, **keys):
+        """appends a layer; last: the network's closing layer, which may take
+        the convolution kept in reserve"""
+        shape = self.check(kind, [self.shapes[i] for i in inputs], keys, last)
         pos = len(self.items) + 1
         # a third of the layers keep ganc's default name, TYPE + position
         name = f"{kind}{pos}" if self.rng.random() < 0.3 else f"{ABBR[kind]}{pos}"
@@ -229,7 +251,7 @@ class Net:
     def heads(self, n):
         """n, or fewer to stay within MAX_WEIGHTED layers with tensors"""
         have = sum(kind in ("dense", "conv2d", "conv_transpose2d", "batchnorm", "maxout",
-                            "layer_norm", "instance_norm")
+                            "layer_norm", "instance_norm", "prelu")
                    for _, kind, _, _ in self.items)
         n = min(n, MAX_WEIGHTED - have)
         if n < 2:
@@ -301,7 +323,24 @@ class Net:
         keys = {}
         if kind == "leaky_relu" and self.rng.random() < 0.7:
             keys["alpha"] = self.rng.choice((0.2, 0.1, 0.3, 0.05))
+        if self.extra.random() < 0.1:
+            return self.prelu(x)
         return self.add(kind, [x], **keys)
+
+    def prelu(self, x):
+        keys = {}
+        if self.extra.random() < 0.3:
+            keys["per_channel"] = False
+        if self.extra.random() < 0.3:
+            keys["init"] = self.extra.choice((0.0, 0.1, 0.5, -0.2))
+        return self.add("prelu", [x], **keys)
+
+    def maybe_reflect(self, keys, x):
+        """sometimes reflection padding on a conv2d whose padding allows it"""
+        p = keys.get("padding", 0)
+        if p and len(self.shapes[x]) == 3 and p < min(self.shapes[x][1:]) and \
+                self.extra.random() < 0.3:
+            keys["padding_mode"] = "reflect"
 
     def batchnorm(self, x):
         keys = {}
@@ -346,7 +385,7 @@ ABBR = {"dense": "fc", "conv2d": "cv", "conv_transpose2d": "ct", "batchnorm": "b
         "relu": "r", "leaky_relu": "lr", "tanh": "th", "sigmoid": "sg", "dropout": "dp",
         "reshape": "rs", "flatten": "fl", "upsample": "up", "avgpool": "ap", "add": "sum",
         "concat": "cat", "maxout": "mo", "layer_norm": "ln", "instance_norm": "inorm",
-        "minibatch_std": "mbs"}
+        "minibatch_std": "mbs", "prelu": "pr", "pixel_shuffle": "px"}
 
 
 # ---- blocks on vectors: each takes a vector value and returns one ----
@@ -516,6 +555,8 @@ def conv_keys(net, kind, x):
         keys["spectral_norm"] = True
     keys.update(net.init_keys())
     conv_flops(net, x, keys["filters"], k)
+    if kind == "conv2d":
+        net.maybe_reflect(keys, x)
     return keys
 
 
@@ -532,6 +573,8 @@ def same_conv(net, x, filters_=None):
     conv_flops(net, x, keys["filters"], k)
     if net.rng.random() < 0.2:
         keys["bias"] = False
+    if kind == "conv2d":
+        net.maybe_reflect(keys, x)
     return net.add(kind, [x], **keys)
 
 
@@ -577,8 +620,43 @@ def i_resample(net, x):
         return net.add("avgpool", [x], **({} if k == 2 and net.rng.random() < 0.5 else
                                           {"kernel": k}))
     f = net.rng.choice((2, 2, 3, 1))
-    return net.add("upsample", [x], **({} if f == 2 and net.rng.random() < 0.5 else
-                                      {"factor": f}))
+    keys = {} if f == 2 and net.rng.random() < 0.5 else {"factor": f}
+    up = sub_pixel(net, x, f, keys) if net.extra.random() < 0.35 else None
+    return up or net.add("upsample", [x], **keys)
+
+
+def sub_pixel(net, x, f, keys):
+    """pixel_shuffle by f: of x itself when its channels allow, else of a
+    convolution to C·f² channels (the sub-pixel convolution), sometimes
+    with reflection padding; None, having added nothing, when the limits
+    refuse it (every layer added draws its name from net.rng, so a model
+    that takes none of the later kinds keeps its seed's draws)"""
+    c = net.shapes[x][0]
+    conv = None
+    if c % (f * f) or net.extra.random() < 0.5:
+        k = net.extra.choice((1, 3, 3, 5))
+        conv = {"filters": net.extra.choice((1, 1, 2, 3)) * f * f, "kernel": k}
+        if k > 1:
+            conv["padding"] = (k - 1) // 2
+        net.maybe_reflect(conv, x)
+    try:
+        shape = net.shapes[x]
+        if conv:
+            conv_flops(net, x, conv["filters"], conv["kernel"])
+            shape = net.check("conv2d", [shape], conv)
+        net.check("pixel_shuffle", [shape], keys)
+    except Invalid:
+        return None
+    if conv:
+        x = net.add("conv2d", [x], **conv)
+    return net.add("pixel_shuffle", [x], **keys)
+
+
+def i_sub_pixel(net, x):
+    """an upsampling by pixel_shuffle on its own, outside i_resample's
+    share of the blocks; None when the limits refuse it"""
+    f = net.extra.choice((2, 2, 3))
+    return sub_pixel(net, x, f, {} if f == 2 and net.extra.random() < 0.5 else {"factor": f})
 
 
 def i_reshape(net, x):
@@ -619,6 +697,10 @@ IMAGE_BLOCKS = ((i_conv, 6), (i_residual, 2), (i_concat, 2), (i_heads, 2), (i_re
 
 
 def image_block(net, x):
+    if net.extra.random() < 0.1:
+        y = i_sub_pixel(net, x)
+        if y is not None:
+            return y
     while True:
         y = net.attempt(pick(net.rng, IMAGE_BLOCKS), net, x)
         if y is not None:
@@ -773,7 +855,8 @@ def make_model(seed, kind, torch, avoid):
     latent = rng.choice((1, 2, 3, 4, 6, 8, 12, 16))
     options = [rng.choice(("", "", "", "", "GANC_GEMM=ganc", "GANC_GEMM=openblas",
                            "GANC_GEMM=implicit")), "native" if rng.random() < 0.2 else ""]
-    g = Net(rng, "generator", (latent,), batch, torch, avoid)
+    g = Net(rng, "generator", (latent,), batch, torch, avoid,
+            random.Random(f"later kinds {seed} generator"))
     net_settings(rng, g)
     # a packed discriminator sees batch / pack samples, pack times as wide
     # along their first axis
@@ -785,7 +868,8 @@ def make_model(seed, kind, torch, avoid):
         data = {"source": source}
         if source == "csv":
             data.update(path="none.csv", shape=[columns])
-        d = Net(rng, "discriminator", (columns * pack,), batch // pack, torch, avoid)
+        d = Net(rng, "discriminator", (columns * pack,), batch // pack, torch, avoid,
+                random.Random(f"later kinds {seed} discriminator"))
         net_settings(rng, d)
         d_vector(d, "input")
     else:
@@ -794,7 +878,7 @@ def make_model(seed, kind, torch, avoid):
         data = {"source": rng.choice(("idx", "idx", "png_dir")),
                 "path": "none", "shape": shape}
         d = Net(rng, "discriminator", [shape[0] * pack] + shape[1:], batch // pack, torch,
-                avoid)
+                avoid, random.Random(f"later kinds {seed} discriminator"))
         net_settings(rng, d)
         d_image(d)
     d.pack = pack

@@ -5,7 +5,8 @@
  * ganc_model() is exported by the generated trainer.  harness_init_params
  * fills every trainable tensor from its own init spec (so the YAML's `init`
  * is honoured and the values have realistic scales), then adds N(0, 0.1^2)
- * to tensors that start constant (biases under `init: normal` are all zero),
+ * to tensors that start constant (biases under `init: normal` are all zero,
+ * prelu's slopes U(0.25, 0.25)),
  * so every gradient element is generic rather than a symmetric special case;
  * state tensors (batchnorm running statistics) get generic values too.
  * harness_draw_vars fills the model's variables in table order: data
@@ -58,7 +59,13 @@ static inline void harness_init_params(const rt_model *m, rt_rng *rng)
             rt_rng_fill_normal(rng, x, n, t->init_a, t->init_b);
             break;
         case RT_INIT_UNIFORM:
-            rt_rng_fill_uniform(rng, x, n, t->init_a, t->init_b);
+            if (t->init_a != t->init_b) {
+                rt_rng_fill_uniform(rng, x, n, t->init_a, t->init_b);
+                break;
+            }
+            /* U(a, a) is a constant start too (prelu's slopes) */
+            for (size_t j = 0; j < n; j++)
+                x[j] = t->init_a + 0.1f * (float)rt_rng_normal(rng);
             break;
         default:   /* ZERO or ONE: constant start, perturbed below */
             for (size_t j = 0; j < n; j++)

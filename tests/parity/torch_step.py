@@ -171,6 +171,8 @@ def expected_params(prefix, layers):
             names.append(f"{prefix}.{name}.weight")
         elif kind in ("layer_norm", "instance_norm") and spec.get("affine", True):
             names += [f"{prefix}.{name}.weight", f"{prefix}.{name}.bias"]
+        elif kind == "prelu":
+            names.append(f"{prefix}.{name}.weight")
     return names
 
 
@@ -220,6 +222,9 @@ def apply_layer(prefix, name, kind, spec, xs, params, states, mode):
         return F.relu(xs[0])
     if kind == "leaky_relu":
         return F.leaky_relu(xs[0], negative_slope=float(spec.get("alpha", 0.01)))
+    if kind == "prelu":
+        # one slope per channel (dim 1) or one in all, nn.PReLU's weight
+        return F.prelu(xs[0], params[f"{prefix}.{name}.weight"])
     if kind == "tanh":
         return torch.tanh(xs[0])
     if kind == "sigmoid":
@@ -232,9 +237,13 @@ def apply_layer(prefix, name, kind, spec, xs, params, states, mode):
     if kind == "concat":
         return torch.cat(xs, dim=int(spec.get("axis", 0)) + 1)
     if kind == "conv2d":
-        return F.conv2d(xs[0], w,
-                        params.get(f"{prefix}.{name}.bias"), stride=int(spec.get("stride", 1)),
-                        padding=int(spec.get("padding", 0)))
+        # torch.nn.Conv2d's padding_mode='reflect' pads with F.pad, then pads nothing
+        p = int(spec.get("padding", 0))
+        x = xs[0]
+        if spec.get("padding_mode", "zeros") == "reflect":
+            x, p = F.pad(x, (p, p, p, p), mode="reflect"), 0
+        return F.conv2d(x, w, params.get(f"{prefix}.{name}.bias"),
+                        stride=int(spec.get("stride", 1)), padding=p)
     if kind == "conv_transpose2d":
         return F.conv_transpose2d(xs[0], w,
                                   params.get(f"{prefix}.{name}.bias"),
@@ -269,6 +278,8 @@ def apply_layer(prefix, name, kind, spec, xs, params, states, mode):
         return F.interpolate(xs[0], scale_factor=int(spec.get("factor", 2)), mode="nearest")
     if kind == "avgpool":
         return F.avg_pool2d(xs[0], int(spec.get("kernel", 2)))
+    if kind == "pixel_shuffle":
+        return F.pixel_shuffle(xs[0], int(spec.get("factor", 2)))
     if kind == "embedding":
         # a label input: integer classes held as floats, one per sample
         return F.embedding(xs[0].reshape(-1).long(), params[f"{prefix}.{name}.weight"])
