@@ -388,7 +388,7 @@ static int judge_and_score(const eval_args *a, const char *images, const char *t
     char judge[PATH_MAX], id[17], features[PATH_MAX + 32];
     float *test = NULL, *fake = NULL;
     size_t n_test = 0, n_fake = 0;
-    int rc = gan_judge_get(judge, sizeof judge, id);
+    int rc = gan_judge_get(judge, sizeof judge, id, NULL, NULL, 0);
     if (!rc)
         rc = test_features(judge, id, a->test_images, &test, &n_test);
     snprintf(features, sizeof features, "%s/features.npy", tmp);

@@ -48,9 +48,12 @@ static int read_classifier(classifier_files *f)
 
 /* What the built judge depends on besides the classifier: ganc's version,
  * the sampler's template and library (a changed runtime means a new build). */
-static uint64_t build_key(uint64_t id)
+static uint64_t build_key(uint64_t id, const char *cc, char *const *cflags, int n_cflags)
 {
     uint64_t h = fnv64(id, GAN_VERSION, strlen(GAN_VERSION));
+    h = fnv64(h, cc ? cc : "", strlen(cc ? cc : "") + 1);
+    for (int i = 0; i < n_cflags; i++)
+        h = fnv64(h, cflags[i], strlen(cflags[i]) + 1);
     char *tmpl = gan_read_template("sampler.c");
     if (tmpl)
         h = fnv64(h, tmpl, strlen(tmpl));
@@ -64,7 +67,8 @@ static uint64_t build_key(uint64_t id)
 }
 
 /* Builds the classifier's sampler into folder dir. */
-static int build_into(const classifier_files *f, const char *dir)
+static int build_into(const classifier_files *f, const char *dir, const char *cc,
+                      char *const *cflags, int n_cflags)
 {
     gan_model m;
     gan_diag d;
@@ -77,7 +81,7 @@ static int build_into(const classifier_files *f, const char *dir)
     gan_codegen_opts o = { 0, 1, m.unroll, 0, NULL };
     gan_compiled c;
     gan_compile(&c, &m, o, NULL);
-    gan_build_opts b = { dir, f->weights_path, NULL, NULL, 0, 1, 0, 1 };
+    gan_build_opts b = { dir, f->weights_path, cc, (char **)cflags, n_cflags, 1, 0, 1 };
     int rc = gan_build(&c, f->yaml_path, f->yaml, &b);
     gan_compiled_free(&c);
     gan_model_free(&m);
@@ -96,7 +100,8 @@ static void remove_build(const char *dir)
     rmdir(dir);
 }
 
-int gan_judge_get(char *path, size_t size, char *id)
+int gan_judge_get(char *path, size_t size, char *id, const char *cc, char *const *cflags,
+                  int n_cflags)
 {
     classifier_files f = { .yaml = NULL };
     int rc = read_classifier(&f);
@@ -114,7 +119,7 @@ int gan_judge_get(char *path, size_t size, char *id)
         rc = 1;
     }
     if (rc == 0) {
-        snprintf(dir, sizeof dir, "%s/judge-%016llx", cache, (unsigned long long)build_key(h));
+        snprintf(dir, sizeof dir, "%s/judge-%016llx", cache, (unsigned long long)build_key(h, cc, cflags, n_cflags));
         snprintf(path, size, "%s/sample", dir);
     }
     if (rc == 0 && access(path, X_OK) != 0) {
@@ -123,7 +128,7 @@ int gan_judge_get(char *path, size_t size, char *id)
         snprintf(tmp, sizeof tmp, "%s.tmp%ld", dir, (long)getpid());
         fprintf(stderr, "ganc: building the judge of the image metrics (once) into %s\n", dir);
         rc = gan_mkdir_p(cache, &why) ? (fprintf(stderr, "ganc: %s\n", why), 1)
-                                      : build_into(&f, tmp);
+                                      : build_into(&f, tmp, cc, cflags, n_cflags);
         if (rc == 0 && rename(tmp, dir) != 0 && errno != EEXIST && errno != ENOTEMPTY) {
             fprintf(stderr, "ganc: %s: cannot rename to %s: %s\n", tmp, dir, strerror(errno));
             rc = 1;
@@ -135,10 +140,10 @@ int gan_judge_get(char *path, size_t size, char *id)
     return rc;
 }
 
-int gan_judge_install(const char *dir)
+int gan_judge_install(const char *dir, const char *cc, char *const *cflags, int n_cflags)
 {
     char from[PATH_MAX], to[PATH_MAX + 16];
-    int rc = gan_judge_get(from, sizeof from, NULL);
+    int rc = gan_judge_get(from, sizeof from, NULL, cc, cflags, n_cflags);
     if (rc)
         return rc;
     const char *why = NULL;

@@ -27,11 +27,16 @@
 
 /* The judge executable's path in the cache (into path), built first when
  * it is not there; its id (16 hex digits of the hash of the classifier's
- * model file and weights) into id[17] when id is not NULL.  0, or 1 / 2
- * with a message on stderr (2: the classifier's files are missing). */
-int gan_judge_get(char *path, size_t size, char *id);
+ * model file and weights) into id[17] when id is not NULL.  cc and cflags
+ * (NULL, 0: the default compiler, no extra flags) are what it is compiled
+ * with, part of the cache's key: a sanitized build (tests/sanitize.sh)
+ * gets a sanitized judge, linked with its own sanitized runtime.  0, or
+ * 1 / 2 with a message on stderr (2: the classifier's files are missing). */
+int gan_judge_get(char *path, size_t size, char *id, const char *cc, char *const *cflags,
+                  int n_cflags);
 
-/* Puts a copy of the judge at DIR/judge.  0, or 1 with a message. */
-int gan_judge_install(const char *dir);
+/* Puts a copy of the judge, compiled with cc and cflags, at DIR/judge.
+ * 0, or 1 with a message. */
+int gan_judge_install(const char *dir, const char *cc, char *const *cflags, int n_cflags);
 
 #endif

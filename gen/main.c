@@ -504,7 +504,9 @@ static int cmd_build(int argc, char **argv)
     }
     if (!rc && a.b.compile && gan_model_judged(&m)) {   /* for train.eval_every */
         char *dir = a.b.out_dir ? NULL : gan_strf("build/%s", m.name);
-        rc = gan_judge_install(dir ? dir : a.b.out_dir);
+        if (gan_judge_install(dir ? dir : a.b.out_dir, a.b.cc, a.b.cflags, a.b.n_cflags))
+            fprintf(stderr, "ganc: warning: no judge beside the trainer, so it will not "
+                            "measure its samples (the trainer and sampler are built)\n");
         free(dir);
     }
     if (cost)

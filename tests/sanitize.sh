@@ -102,7 +102,10 @@ canary heap-overflow "heap-buffer-overflow" \
     'volatile char *p = malloc(4); int r = p[argc + 3]; free((void *)p); return r;'
 canary signed-overflow "signed integer overflow" \
     'volatile int i = 2147483647; return (i + argc) & 1;'
-canary leak "detected memory leaks" 'static void *volatile keep; keep = malloc(9); keep = 0; return argc - 1;'
+# (a hundred blocks: a stale copy of the last pointer left in a register or
+# on the stack hides one from the leak scan, as it once did here)
+canary leak "detected memory leaks" \
+    'static void *volatile keep; for (int i = 0; i < 100; i++) keep = malloc(9 + i); keep = 0; return argc - 1;'
 echo "  ok  canaries: overflow, undefined behaviour and a leak are each reported"
 
 for t in "$B"/tests/test_gen_* "$B"/tests/test_rt_*; do

@@ -35,7 +35,8 @@ static void sample_pictures(FILE *f, const char *dir)
     }
     if (d)
         closedir(d);
-    qsort(names, n, sizeof *names, by_name);
+    if (n)   /* names is NULL when there is none, which qsort may not be given */
+        qsort(names, n, sizeof *names, by_name);
     fprintf(f, "\n## Samples over time\n\nThe same inputs at every picture (the network's "
                "moving average where it keeps one).\n\n");
     if (!n)
