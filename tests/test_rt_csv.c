@@ -7,6 +7,8 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+
+#include "test_tmpdir.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,22 +16,12 @@
 #include "core/rt_alloc.h"
 #include "formats/rt_csv.h"
 
-static char dir[64];
 static char path[128];
 
 static int make_dir(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/test_rt_csv_XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int remove_dir(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd);
+    return tmpdir_make("test_rt_csv");
 }
 
 static const char *write_bytes(const char *name, const char *bytes, size_t n)
@@ -50,12 +42,6 @@ static const char *write_text(const char *name, const char *text)
     fputs(text, f);
     fclose(f);
     return path;
-}
-
-static void assert_contains(const char *hay, const char *needle)
-{
-    if (!strstr(hay, needle))
-        fail_msg("expected \"%s\" in \"%s\"", needle, hay);
 }
 
 static void test_header_spaces_crlf_blank_lines(void **state)
@@ -272,5 +258,5 @@ int main(void)
         cmocka_unit_test(test_bom_and_header),
         cmocka_unit_test(test_bounds),
     };
-    return cmocka_run_group_tests(tests, make_dir, remove_dir);
+    return cmocka_run_group_tests(tests, make_dir, tmpdir_remove);
 }

@@ -6,6 +6,8 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+
+#include "test_tmpdir.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,14 +18,12 @@
 #include "formats/rt_png.h"
 #include "model/rt_model.h"
 
-static char dir[64];
 static char csv[160];
 
 static int make_dir(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/test_rt_data_XXXXXX");
-    if (!mkdtemp(dir))
+    if (tmpdir_make("test_rt_data"))
         return -1;
     snprintf(csv, sizeof csv, "%s/d.csv", dir);
     FILE *f = fopen(csv, "w");
@@ -31,20 +31,6 @@ static int make_dir(void **state)
     for (int i = 0; i < 5; i++)
         fprintf(f, "%d,%d\n", i, 10 * i);
     return fclose(f);
-}
-
-static int remove_dir(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd);
-}
-
-static void assert_contains(const char *hay, const char *needle)
-{
-    if (!strstr(hay, needle))
-        fail_msg("expected \"%s\" in \"%s\"", needle, hay);
 }
 
 static const int SHAPE2[1] = { 2 };
@@ -296,5 +282,5 @@ int main(void)
         cmocka_unit_test(test_labels_follow_rows),
         cmocka_unit_test(test_paired_rows),
     };
-    return cmocka_run_group_tests(tests, make_dir, remove_dir);
+    return cmocka_run_group_tests(tests, make_dir, tmpdir_remove);
 }

@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+
+#include "test_tmpdir.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,22 +20,12 @@
 #include "core/rt_file.h"
 #include "formats/rt_npy.h"
 
-static char dir[64];
 static char path[160];
 
 static int make_dir(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/test_rt_npy_XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int remove_dir(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd);
+    return tmpdir_make("test_rt_npy");
 }
 
 static const char *file(const char *name)
@@ -57,12 +49,6 @@ static size_t read_bytes(const char *p, unsigned char *buf, size_t cap)
     size_t n = fread(buf, 1, cap, f);
     fclose(f);
     return n;
-}
-
-static void assert_contains(const char *hay, const char *needle)
-{
-    if (!strstr(hay, needle))
-        fail_msg("expected \"%s\" in \"%s\"", needle, hay);
 }
 
 /* A v1.0 file with the given header dict and n data bytes of 0. */
@@ -310,5 +296,5 @@ int main(void)
         cmocka_unit_test(test_refused_before_reading),
         cmocka_unit_test(test_numpy_agrees),
     };
-    return cmocka_run_group_tests(tests, make_dir, remove_dir);
+    return cmocka_run_group_tests(tests, make_dir, tmpdir_remove);
 }

@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+
+#include "test_tmpdir.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,22 +21,12 @@
 #include "kernels/rt_cpu.h"
 #include "viz/rt_plot.h"
 
-static char dir[64];
 static char path[160];
 
 static int make_dir(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/test_rt_png_XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int remove_dir(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd);
+    return tmpdir_make("test_rt_png");
 }
 
 static const char *file(const char *name)
@@ -311,5 +303,5 @@ int main(void)
         cmocka_unit_test(test_scatter_plot),
         cmocka_unit_test(test_image_grid),
     };
-    return cmocka_run_group_tests(tests, make_dir, remove_dir);
+    return cmocka_run_group_tests(tests, make_dir, tmpdir_remove);
 }

@@ -7,40 +7,26 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+
+#include "test_tmpdir.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "formats/rt_safetensors.h"
 
-static char dir[64];
 static char path[160];
 
 static int make_dir(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/test_rt_st_XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int remove_dir(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd);
+    return tmpdir_make("test_rt_st");
 }
 
 static const char *file(const char *name)
 {
     snprintf(path, sizeof path, "%s/%s", dir, name);
     return path;
-}
-
-static void assert_contains(const char *hay, const char *needle)
-{
-    if (!strstr(hay, needle))
-        fail_msg("expected \"%s\" in \"%s\"", needle, hay);
 }
 
 static size_t read_bytes(const char *p, unsigned char *buf, size_t cap)
@@ -450,5 +436,5 @@ int main(void)
         cmocka_unit_test(test_checksum),
         cmocka_unit_test(test_open_mapped),
     };
-    return cmocka_run_group_tests(tests, make_dir, remove_dir);
+    return cmocka_run_group_tests(tests, make_dir, tmpdir_remove);
 }

@@ -8,13 +8,15 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+
+#include "test_tmpdir.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "data/rt_sources.h"
 
-static char dir[64], images[128], labels[128], labels3[128], csv[128];
+static char images[128], labels[128], labels3[128], csv[128];
 
 static void write_idx(const char *path, int ndim, const unsigned *dims, const unsigned char *v,
                       size_t n)
@@ -35,8 +37,7 @@ static void write_idx(const char *path, int ndim, const unsigned *dims, const un
 static int make_files(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/test_rt_sources_XXXXXX");
-    if (!mkdtemp(dir))
+    if (tmpdir_make("test_rt_sources"))
         return -1;
     snprintf(images, sizeof images, "%s/img.idx", dir);
     snprintf(labels, sizeof labels, "%s/lab.idx", dir);
@@ -54,20 +55,6 @@ static int make_files(void **state)
     FILE *f = fopen(csv, "w");
     fprintf(f, "1,2,0\n3,4,1\n");
     return fclose(f);
-}
-
-static int remove_files(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd);
-}
-
-static void assert_contains(const char *hay, const char *needle)
-{
-    if (!strstr(hay, needle))
-        fail_msg("expected \"%s\" in \"%s\"", needle, hay);
 }
 
 /* The row an image came from: its value is 30 i / 127.5 - 1 */
@@ -252,5 +239,5 @@ int main(void)
         cmocka_unit_test(test_random_mask_at_draw),
         cmocka_unit_test(test_refusals),
     };
-    return cmocka_run_group_tests(tests, make_files, remove_files);
+    return cmocka_run_group_tests(tests, make_files, tmpdir_remove);
 }

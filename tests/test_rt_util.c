@@ -8,6 +8,8 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+
+#include "test_tmpdir.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,29 +28,13 @@
 #include "train/rt_progress.h"
 #include "train/rt_run_dir.h"
 
-static char dir[64];
 static char path[256];
 static size_t len_unused;
 
 static int make_dir(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/test_rt_util_XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int remove_dir(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd);
-}
-
-static void assert_contains(const char *hay, const char *needle)
-{
-    if (!strstr(hay, needle))
-        fail_msg("expected \"%s\" in \"%s\"", needle, hay);
+    return tmpdir_make("test_rt_util");
 }
 
 static int exists(const char *p)
@@ -552,5 +538,5 @@ int main(void)
         cmocka_unit_test(test_latents),
         cmocka_unit_test(test_generate_chunks),
     };
-    return cmocka_run_group_tests(tests, make_dir, remove_dir);
+    return cmocka_run_group_tests(tests, make_dir, tmpdir_remove);
 }

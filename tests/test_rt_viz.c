@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+
+#include "test_tmpdir.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,21 +27,11 @@
 
 static const rt_rgb WHITE = { 255, 255, 255 }, BLACK = { 0, 0, 0 };
 
-static char dir[64];
 
 static int make_dir(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/test_rt_viz_XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int remove_dir(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd);
+    return tmpdir_make("test_rt_viz");
 }
 
 /* ---- ticks ---------------------------------------------------------------- */
@@ -297,5 +289,5 @@ int main(void)
         cmocka_unit_test(test_lines),
         cmocka_unit_test(test_figure_png),
     };
-    return cmocka_run_group_tests(tests, make_dir, remove_dir);
+    return cmocka_run_group_tests(tests, make_dir, tmpdir_remove);
 }

@@ -7,6 +7,8 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+
+#include "test_tmpdir.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,28 +17,12 @@
 #include "model/rt_weights.h"
 #include "sample/rt_sample_weights.h"
 
-static char dir[64];
 static char path[160];
 
 static int make_dir(void **state)
 {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/test_rt_weights_XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int remove_dir(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd);
-}
-
-static void assert_contains(const char *hay, const char *needle)
-{
-    if (!strstr(hay, needle))
-        fail_msg("expected \"%s\" in \"%s\"", needle, hay);
+    return tmpdir_make("test_rt_weights");
 }
 
 enum { NW = 40 * 100, G_COUNT = NW + 10 + 6, D_COUNT = 3, E_COUNT = 4 };
@@ -310,5 +296,5 @@ int main(void)
         cmocka_unit_test(test_sampler_weights),
         cmocka_unit_test(test_sampler_ema),
     };
-    return cmocka_run_group_tests(tests, make_dir, remove_dir);
+    return cmocka_run_group_tests(tests, make_dir, tmpdir_remove);
 }
