@@ -21,21 +21,19 @@ fi
 
 flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
        -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iruntime -Igen -Itests/fuzz)
-# ganc's sources with what it takes of the sampler's library (core, and the
-# safetensors reader and writer of formats/ with the sampler's own CRC-32,
-# inflate and the CPU level it asks for),
-# and the trainer's runtime (libganc_train.a: every folder but sample/,
-# whose rt_zlib_stored.c and rt_inflate.c are the sampler's own
-# implementation of what train/ gets from zlib; fuzz_inflate.c compiles
-# rt_inflate.c in under another name, to compare the two)
-gen_src=$(ls gen/*.c gen/layers/*.c runtime/core/*.c runtime/formats/*.c \
-             runtime/kernels/rt_cpu.c runtime/sample/rt_zlib_stored.c \
-             runtime/sample/rt_inflate.c | grep -v '^gen/main.c$')
+# ganc's sources with the trainer's runtime, as ganc links it (its eval
+# and plot read test images, compute metrics and draw deflated charts), and
+# the other targets with the trainer's runtime alone (libganc_train.a:
+# every folder but sample/, whose rt_zlib_stored.c and rt_inflate.c are
+# the sampler's own implementation of what train/ gets from zlib;
+# fuzz_inflate.c compiles rt_inflate.c in under another name, to compare
+# the two)
 rt_src=$(ls runtime/*/*.c | grep -v '^runtime/sample/')
+gen_src=$(ls gen/*.c gen/layers/*.c | grep -v '^gen/main.c$')
 for t in "${targets[@]}"; do
     if [ "$t" = yaml ]; then
-        src=(tests/fuzz/fuzz_yaml.c $gen_src)
-        libs=(-lyaml -lm)
+        src=(tests/fuzz/fuzz_yaml.c $gen_src $rt_src)
+        libs=(-lyaml -lz -lm)
     else
         src=(tests/fuzz/fuzz_$t.c $rt_src)
         libs=(-lz -lm)
