@@ -6,11 +6,35 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "embed.h"
 #include "emit.h"
 #include "fatal.h"
 #include "host.h"
+
+uint64_t gan_fnv64(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 1099511628211ull;
+    return h;
+}
+
+uint64_t gan_sampler_build_key(uint64_t h)
+{
+    h = gan_fnv64(h, GAN_VERSION, strlen(GAN_VERSION));
+    char *tmpl = gan_read_template("sampler.c");
+    if (tmpl)
+        h = gan_fnv64(h, tmpl, strlen(tmpl));
+    free(tmpl);
+    struct stat st;
+    if (stat(gan_sampler_lib(), &st) == 0) {
+        h = gan_fnv64(h, &st.st_size, sizeof st.st_size);
+        h = gan_fnv64(h, &st.st_mtime, sizeof st.st_mtime);
+    }
+    return h;
+}
 
 char *gan_read_template(const char *name)
 {

@@ -5,6 +5,9 @@
 #ifndef GAN_BUILD_H
 #define GAN_BUILD_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "driver.h"
 
 typedef struct {
@@ -23,6 +26,17 @@ typedef struct {
  * Returns 0 ok, 2 bad input, 1 other failure; messages go to stderr. */
 int gan_build(const gan_compiled *c, const char *model_path, const char *model_yaml,
               const gan_build_opts *o);
+
+/* FNV-1a (64 bits) of n bytes, continuing from h (GAN_FNV64_START to
+ * begin): the keys of ganc's cache (the judge, eval's samplers). */
+#define GAN_FNV64_START 1469598103934665603ull
+uint64_t gan_fnv64(uint64_t h, const void *data, size_t n);
+
+/* h continued by what a built sampler depends on besides its model and
+ * flags: ganc's version, the sampler template and the sampler library
+ * (size and time), so that a cached sampler is built again when any of
+ * them changes. */
+uint64_t gan_sampler_build_key(uint64_t h);
 
 /* The template `name` (trainer.c, sampler.c) from ganc's home folder, a
  * malloc'd string; NULL with a message on stderr. */

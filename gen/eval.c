@@ -150,14 +150,6 @@ static int resolve(eval_args *a)
     return 0;
 }
 
-static uint64_t fnv64(uint64_t h, const void *data, size_t n)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 1099511628211ull;
-    return h;
-}
-
 /* The model's sampler, built into the cache once per model text and ganc
  * (the size rules pick its kernels: nothing is measured). */
 static int get_sampler(const gan_model *m, const char *model_path, char *exe, size_t size)
@@ -172,14 +164,7 @@ static int get_sampler(const gan_model *m, const char *model_path, char *exe, si
         free(yaml);
         return yaml ? 1 : 2;
     }
-    char *tmpl = gan_read_template("sampler.c");
-    uint64_t h = fnv64(fnv64(1469598103934665603ull, yaml, (size_t)len), GAN_VERSION,
-                       strlen(GAN_VERSION));
-    h = tmpl ? fnv64(h, tmpl, strlen(tmpl)) : h;
-    struct stat st;
-    if (stat(gan_sampler_lib(), &st) == 0)
-        h = fnv64(fnv64(h, &st.st_size, sizeof st.st_size), &st.st_mtime, sizeof st.st_mtime);
-    free(tmpl);
+    uint64_t h = gan_sampler_build_key(gan_fnv64(GAN_FNV64_START, yaml, (size_t)len));
     snprintf(dir, sizeof dir, "%s/eval-%s-%016llx", cache, m->name, (unsigned long long)h);
     snprintf(exe, size, "%s/sample", dir);
     int rc = 0;
@@ -232,8 +217,9 @@ static int test_features(const char *judge, const char *judge_id, const char *te
                         "package dataset-fashion-mnist, or pass --test-images)\n", test);
         return 2;
     }
-    uint64_t h = fnv64(1469598103934665603ull, test, strlen(test));
-    h = fnv64(fnv64(h, &st.st_size, sizeof st.st_size), &st.st_mtime, sizeof st.st_mtime);
+    uint64_t h = gan_fnv64(GAN_FNV64_START, test, strlen(test));
+    h = gan_fnv64(gan_fnv64(h, &st.st_size, sizeof st.st_size), &st.st_mtime,
+                  sizeof st.st_mtime);
     gan_cache_dir(cache, sizeof cache);
     snprintf(path, sizeof path, "%s/testfeatures-%s-%016llx.npy", cache, judge_id,
              (unsigned long long)h);

@@ -15,14 +15,6 @@
 #include "diag.h"
 #include "host.h"
 
-static uint64_t fnv64(uint64_t h, const void *data, size_t n)
-{
-    const unsigned char *p = data;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 1099511628211ull;
-    return h;
-}
-
 /* The classifier's two files, read whole: its model and its weights. */
 typedef struct {
     char yaml_path[PATH_MAX], weights_path[PATH_MAX];
@@ -46,24 +38,14 @@ static int read_classifier(classifier_files *f)
     return 2;
 }
 
-/* What the built judge depends on besides the classifier: ganc's version,
- * the sampler's template and library (a changed runtime means a new build). */
+/* What the built judge depends on besides the classifier: its compiler
+ * and flags, and what every built sampler depends on (build.h). */
 static uint64_t build_key(uint64_t id, const char *cc, char *const *cflags, int n_cflags)
 {
-    uint64_t h = fnv64(id, GAN_VERSION, strlen(GAN_VERSION));
-    h = fnv64(h, cc ? cc : "", strlen(cc ? cc : "") + 1);
+    uint64_t h = gan_fnv64(id, cc ? cc : "", strlen(cc ? cc : "") + 1);
     for (int i = 0; i < n_cflags; i++)
-        h = fnv64(h, cflags[i], strlen(cflags[i]) + 1);
-    char *tmpl = gan_read_template("sampler.c");
-    if (tmpl)
-        h = fnv64(h, tmpl, strlen(tmpl));
-    free(tmpl);
-    struct stat st;
-    if (stat(gan_sampler_lib(), &st) == 0) {
-        h = fnv64(h, &st.st_size, sizeof st.st_size);
-        h = fnv64(h, &st.st_mtime, sizeof st.st_mtime);
-    }
-    return h;
+        h = gan_fnv64(h, cflags[i], strlen(cflags[i]) + 1);
+    return gan_sampler_build_key(h);
 }
 
 /* Builds the classifier's sampler into folder dir. */
@@ -105,9 +87,10 @@ int gan_judge_get(char *path, size_t size, char *id, const char *cc, char *const
 {
     classifier_files f = { .yaml = NULL };
     int rc = read_classifier(&f);
-    uint64_t h = 1469598103934665603ull;
+    uint64_t h = GAN_FNV64_START;
     if (rc == 0) {
-        h = fnv64(fnv64(h, f.yaml, (size_t)f.yaml_len), f.weights, (size_t)f.weights_len);
+        h = gan_fnv64(gan_fnv64(h, f.yaml, (size_t)f.yaml_len), f.weights,
+                      (size_t)f.weights_len);
         if (id)
             snprintf(id, 17, "%016llx", (unsigned long long)h);
     }
