@@ -42,9 +42,18 @@ static int find_function(const gan_funcs *f, const char *name)
     return -1;
 }
 
+/* the number of names before the NULL that ends them */
+static int count_names(char *const *names)
+{
+    int n = 0;
+    while (names[n])
+        n++;
+    return n;
+}
+
 /* Returns the function's name: the first of the candidate names (NULL-
- * terminated) that is free or names a function with the same parameters
- * and body, which is defined when it is new. */
+ * terminated, at least one) that is free or names a function with the same
+ * parameters and body, which is defined when it is new. */
 static const char *add_function(gan_funcs *f, char *const *candidates, char *const *params,
                                 int n_params, const char *body, const char *comment)
 {
@@ -53,25 +62,35 @@ static const char *add_function(gan_funcs *f, char *const *candidates, char *con
         gan_buf_printf(&key, "%s,", params[i]);
     gan_buf_printf(&key, "\n%s", body);
     const char *name = NULL;
-    for (int c = 0; candidates[c] && !name; c++) {
-        int i = find_function(f, candidates[c]);
+    /* the candidates, then the first one numbered (_2, _3, ...): a step
+     * may hold any number of functions of one layer name and pass, such as
+     * the loss terms of an update (cycle and identity terms of CycleGAN) */
+    char *numbered = NULL;
+    int n_candidates = count_names(candidates);
+    for (int c = 0; !name; c++) {
+        const char *cand = candidates[c < n_candidates ? c : 0];
+        if (c >= n_candidates) {
+            free(numbered);
+            numbered = gan_strf("%s_%d", candidates[0], c - n_candidates + 2);
+            cand = numbered;
+        }
+        int i = find_function(f, cand);
         if (i >= 0 && !strcmp(f->bodies[i], key.s))
             name = f->names[i];
         if (i >= 0)
             continue;
         f->names = gan_xrealloc(f->names, (size_t)f->n + 1, sizeof *f->names);
         f->bodies = gan_xrealloc(f->bodies, (size_t)f->n + 1, sizeof *f->bodies);
-        f->names[f->n] = gan_xstrdup(candidates[c]);
+        f->names[f->n] = gan_xstrdup(cand);
         f->bodies[f->n] = gan_xstrdup(key.s);
-        gan_buf_printf(&f->text, "\n%sstatic void %s", comment, candidates[c]);
-        gan_emit_list(&f->text, (int)strlen("static void ") + (int)strlen(candidates[c]),
+        gan_buf_printf(&f->text, "\n%sstatic void %s", comment, cand);
+        gan_emit_list(&f->text, (int)strlen("static void ") + (int)strlen(cand),
                       params, n_params, "\n{\n");
         gan_buf_printf(&f->text, "%s}\n", body);
         name = f->names[f->n++];
     }
+    free(numbered);
     gan_buf_free(&key);
-    if (!name)
-        gan_internal("emit_program.c", "no free name for the function '%s'", candidates[0]);
     return name;
 }
 
