@@ -21,6 +21,7 @@
 #include "data/rt_idx.h"
 #include "data/rt_mixture.h"
 #include "formats/rt_npy.h"
+#include "metrics/rt_image_quality.h"
 #include "metrics/rt_metrics.h"
 
 #define FASHION_TEST GAN_FASHION_TEST_IMAGES
@@ -36,17 +37,24 @@ static const char eval_help[] =
     "the entropy of the predicted classes, and for a conditional generator the\n"
     "accuracy of its classes.  For the 2D mixtures: modes covered, high-quality\n"
     "share and reverse KL (the PacGAN paper's).  IMAGES.npy (N, 1, 28, 28) in\n"
-    "[-1, 1] is judged as it is.\n\n"
+    "[-1, 1] is judged as it is; of a translator's outputs, --target adds how close\n"
+    "each is to its target and --class how many the judge puts in a class.\n\n"
     "  --model MODEL.yaml   the model of WEIGHTS (default: model.yaml beside them)\n"
     "  --best               RUN/best.safetensors instead of RUN/weights.safetensors\n"
     "  --raw                the raw weights, not their moving average\n"
     "  -n N                 samples to draw [10000 images, 2500 points]\n"
     "  --seed S             the samples' seed [1]\n"
-    "  --test-images PATH   the held-out images, IDX [" FASHION_TEST "]\n";
+    "  --test-images PATH   the held-out images, IDX [" FASHION_TEST "]\n"
+    "  --target T.npy       IMAGES.npy only: the images each row should be, of the same\n"
+    "                       shape: adds l1 (mean |output - target|, range [-1, 1]), psnr\n"
+    "                       and ssim (on [0, 1]; SSIM's 11x11 Gaussian window, sigma 1.5),\n"
+    "                       each the mean over the rows\n"
+    "  --class K            IMAGES.npy only: adds class_share, the share of rows the judge\n"
+    "                       puts in class K (a translation into class K)\n";
 
 typedef struct {
-    const char *target, *model, *test_images, *seed;
-    long n;
+    const char *target, *model, *test_images, *seed, *pairs_with;
+    long n, class_k;    /* class_k: -1 when not asked */
     int best, raw;
     char model_buf[PATH_MAX], weights[PATH_MAX];
 } eval_args;
@@ -59,13 +67,16 @@ static int ends_with(const char *s, const char *tail)
 
 static int parse_args(int argc, char **argv, eval_args *a)
 {
-    enum { O_MODEL = 256, O_BEST, O_RAW, O_SEED, O_TEST };
+    enum { O_MODEL = 256, O_BEST, O_RAW, O_SEED, O_TEST, O_TARGET, O_CLASS };
     static const struct option opts[] = {
         { "help", no_argument, NULL, 'h' },    { "model", required_argument, NULL, O_MODEL },
         { "best", no_argument, NULL, O_BEST }, { "raw", no_argument, NULL, O_RAW },
         { "seed", required_argument, NULL, O_SEED },
-        { "test-images", required_argument, NULL, O_TEST }, { 0, 0, 0, 0 },
+        { "test-images", required_argument, NULL, O_TEST },
+        { "target", required_argument, NULL, O_TARGET },
+        { "class", required_argument, NULL, O_CLASS }, { 0, 0, 0, 0 },
     };
+    a->class_k = -1;
     a->seed = "1";
     a->test_images = FASHION_TEST;
     char *end;
@@ -94,6 +105,15 @@ static int parse_args(int argc, char **argv, eval_args *a)
             a->seed = optarg;
             break;
         case O_TEST: a->test_images = optarg; break;
+        case O_TARGET: a->pairs_with = optarg; break;
+        case O_CLASS:
+            a->class_k = strtol(optarg, &end, 10);
+            if (*end || !*optarg || a->class_k < 0 || a->class_k >= GAN_JUDGE_CLASSES) {
+                fprintf(stderr, "ganc eval: --class takes a class of the judge, 0 to %d, found "
+                                "'%s'\n", GAN_JUDGE_CLASSES - 1, optarg);
+                return 2;
+            }
+            break;
         default:
             fprintf(stderr, "ganc eval: unknown option '%s' (see ganc eval --help)\n",
                     argv[optind - 1]);
@@ -106,6 +126,11 @@ static int parse_args(int argc, char **argv, eval_args *a)
         return 2;
     }
     a->target = argv[optind];
+    if ((a->pairs_with || a->class_k >= 0) && !ends_with(a->target, ".npy")) {
+        fprintf(stderr, "ganc eval: --target and --class judge an IMAGES.npy of outputs, not "
+                        "%s\n", a->target);
+        return 2;
+    }
     return 0;
 }
 
@@ -255,8 +280,95 @@ static int test_features(const char *judge, const char *judge_id, const char *te
 
 /* ---- the metrics ------------------------------------------------------- */
 
+/* What a translator's outputs are judged by beside the distribution: how
+ * close each is to its target, and how many land in a class. */
+typedef struct {
+    int paired;                /* l1, psnr, ssim hold the means over the rows */
+    double l1, psnr, ssim;
+    long class_k;              /* -1: no class share asked for */
+} translation;
+
+/* Reads an .npy of images (N, C, H, W); 0, or 2 with a message. */
+static int read_images(const char *path, float **x, size_t shape[4])
+{
+    int ndim;
+    size_t sh[RT_NPY_MAX_NDIM];
+    rt_err err;
+    if (rt_npy_read_f32(path, x, &ndim, sh, &err)) {
+        fprintf(stderr, "ganc eval: %s\n", err.msg);
+        return 2;
+    }
+    if (ndim != 4 || sh[0] < 1) {
+        fprintf(stderr, "ganc eval: %s: expected images (N, C, H, W), found %d dimensions\n",
+                path, ndim);
+        free(*x);
+        return 2;
+    }
+    memcpy(shape, sh, 4 * sizeof *shape);
+    return 0;
+}
+
+/* The means of l1, PSNR and SSIM over the row pairs of two image files. */
+static int pair_metrics(const char *images, const char *targets, translation *t)
+{
+    float *a = NULL, *b = NULL;
+    size_t sa[4], sb[4];
+    int rc = read_images(images, &a, sa);
+    if (!rc && !(rc = read_images(targets, &b, sb)) && memcmp(sa, sb, sizeof sa)) {
+        fprintf(stderr, "ganc eval: %s holds (%zu, %zu, %zu, %zu) images but its --target %s "
+                        "(%zu, %zu, %zu, %zu): one target per output, of its shape\n", images,
+                sa[0], sa[1], sa[2], sa[3], targets, sb[0], sb[1], sb[2], sb[3]);
+        rc = 2;
+    }
+    if (!rc && !rt_ssim_fits((int)sa[2], (int)sa[3])) {
+        fprintf(stderr, "ganc eval: %s: images of %zu x %zu are smaller than SSIM's %d x %d "
+                        "window\n", images, sa[2], sa[3], RT_SSIM_WINDOW, RT_SSIM_WINDOW);
+        rc = 2;
+    }
+    size_t per = sa[1] * sa[2] * sa[3];
+    for (size_t i = 0; !rc && i < sa[0]; i++) {
+        const float *x = a + i * per, *y = b + i * per;
+        t->l1 += rt_mean_abs_diff(x, y, per) / (double)sa[0];
+        t->psnr += rt_psnr(x, y, per) / (double)sa[0];
+        t->ssim += rt_ssim(x, y, (int)sa[1], (int)sa[2], (int)sa[3]) / (double)sa[0];
+    }
+    t->paired = !rc;
+    free(a);
+    free(b);
+    return rc;
+}
+
+/* the translation's JSON fields, and its lines of the table on a terminal */
+static void print_translation(const translation *t, size_t n, const float *fake, int table)
+{
+    double share = -1;
+    if (t->class_k >= 0) {
+        float *labels = gan_xcalloc(n, sizeof *labels);
+        for (size_t i = 0; i < n; i++)
+            labels[i] = (float)t->class_k;
+        share = rt_class_accuracy(fake + GAN_JUDGE_FEATURES, n, JUDGE_WIDTH,
+                                  GAN_JUDGE_CLASSES, labels);
+        free(labels);
+    }
+    if (!table) {
+        if (t->paired)
+            printf(", \"l1\": %.4f, \"psnr\": %.3f, \"ssim\": %.4f", t->l1, t->psnr, t->ssim);
+        if (share >= 0)
+            printf(", \"class\": %ld, \"class_share\": %.4f", t->class_k, share);
+        return;
+    }
+    if (t->paired)
+        printf("  %-16s %10.4f   (mean |output - target|, pixels in [-1, 1])\n"
+               "  %-16s %10.2f   (dB, mean over the images)\n"
+               "  %-16s %10.4f   (mean over the images; 1 when equal)\n",
+               "l1", t->l1, "psnr", t->psnr, "ssim", t->ssim);
+    if (share >= 0)
+        printf("  %-16s %10.3f   (outputs the judge puts in class %ld)\n", "class share",
+               share, t->class_k);
+}
+
 static int judged_metrics(const float *test, size_t n_test, const float *fake, size_t n_fake,
-                          int classes_in_turn, const char *judge_id)
+                          int classes_in_turn, const char *judge_id, const translation *t)
 {
     rt_err err;
     double fd, precision, recall, hist[GAN_JUDGE_CLASSES];
@@ -284,6 +396,7 @@ static int judged_metrics(const float *test, size_t n_test, const float *fake, s
            recall, entropy);
     if (accuracy >= 0)
         printf(", \"class_accuracy\": %.4f", accuracy);
+    print_translation(t, n_fake, fake, 0);
     printf("}\n");
     if (isatty(STDOUT_FILENO)) {
         printf("\n  %-16s %10.3f   (%zu samples against %zu test images; lower is better)\n",
@@ -297,6 +410,7 @@ static int judged_metrics(const float *test, size_t n_test, const float *fake, s
         if (accuracy >= 0)
             printf("  %-16s %10.3f   (samples put in the class asked for)\n", "class accuracy",
                    accuracy);
+        print_translation(t, n_fake, fake, 1);
         printf("  judge %s (models/fmnist_classifier.yaml and .safetensors)\n", judge_id);
     }
     return 0;
@@ -374,14 +488,17 @@ static int judge_and_score(const eval_args *a, const char *images, const char *t
     char judge[PATH_MAX], id[17], features[PATH_MAX + 32];
     float *test = NULL, *fake = NULL;
     size_t n_test = 0, n_fake = 0;
-    int rc = gan_judge_get(judge, sizeof judge, id, NULL, NULL, 0);
+    translation t = { 0, 0, 0, 0, a->class_k };
+    int rc = a->pairs_with ? pair_metrics(images, a->pairs_with, &t) : 0;
+    if (!rc)
+        rc = gan_judge_get(judge, sizeof judge, id, NULL, NULL, 0);
     if (!rc)
         rc = test_features(judge, id, a->test_images, &test, &n_test);
     snprintf(features, sizeof features, "%s/features.npy", tmp);
     if (!rc)
         rc = judge_images(judge, images, features, &fake, &n_fake);
     if (!rc)
-        rc = judged_metrics(test, n_test, fake, n_fake, classes, id);
+        rc = judged_metrics(test, n_test, fake, n_fake, classes, id, &t);
     free(test);
     free(fake);
     return rc;

@@ -7,7 +7,11 @@
 #      class entropy under 1.75, near log 5); 50 images repeated 200 times
 #      (recall under 0.05); the training images with N(0, 0.3) pixel noise
 #      (fd over 20 times the floor's).  Each other case's fd is above the
-#      floor's.
+#      floor's.  Translations (--target, --class): the noisy images against
+#      their clean selves (PSNR as numpy computes it, SSIM well below 1),
+#      the images against themselves (PSNR capped at 100, SSIM 1, l1 0),
+#      the sneakers (class 7) judged as class 7 (over 0.9) and as class 9
+#      (under 0.1).
 #   2. a trained generator: tests/e2e/mlp_fashion.yaml 400 steps, evaluated
 #      by the trainer at 200 and 400 (log.csv's fd columns, best.safetensors,
 #      the best in each checkpoint), resumed to 600 (the best over the
@@ -41,6 +45,9 @@ np.save(d + "/half.npy", x[y < 5][:10000, None])
 np.save(d + "/repeat50.npy", np.repeat(real[:50], 200, 0)[:, None])
 noisy = np.clip(real + 0.3 * r.standard_normal(real.shape), -1, 1).astype(np.float32)
 np.save(d + "/noise.npy", noisy[:, None])
+np.save(d + "/sneakers.npy", x[y == 7][:1000, None])
+mse = (((noisy - real) / 2).astype(np.float64) ** 2).mean((1, 2))
+open(d + "/noise_psnr.txt", "w").write("%.6f\n" % (-10 * np.log10(mse)).mean())
 np.save(d + "/points.npy", r.standard_normal((100, 2)).astype(np.float32))
 p = r.uniform(-1, 1, (200, 2))
 np.savetxt(d + "/before.csv", p, fmt="%.5f", delimiter=",")
@@ -67,6 +74,29 @@ checks = [
     ("pixel noise: fd over 20 times the floor's", m["noise"]["fd"] > 20 * m["real"]["fd"]),
     ("every other case's fd is above the floor's",
      all(m[c]["fd"] > m["real"]["fd"] for c in ("half", "repeat50", "noise"))),
+]
+bad = [name for name, ok in checks if not ok]
+sys.exit("eval_known: FAIL: " + "; ".join(bad) if bad else 0)
+PY
+build/ganc eval "$dir/noise.npy" --target "$dir/real.npy" > "$dir/noise_pairs.json"
+build/ganc eval "$dir/real.npy" --target "$dir/real.npy" --class 3 > "$dir/same.json"
+build/ganc eval "$dir/sneakers.npy" --class 7 > "$dir/sneakers7.json"
+build/ganc eval "$dir/sneakers.npy" --class 9 > "$dir/sneakers9.json"
+echo "eval_known: noisy against clean: $(cat "$dir/noise_pairs.json")"
+$PY - "$dir" <<'PY'
+import json, sys
+d = sys.argv[1]
+m = {c: json.load(open("%s/%s.json" % (d, c)))
+     for c in ("noise_pairs", "same", "sneakers7", "sneakers9")}
+want_psnr = float(open(d + "/noise_psnr.txt").read())
+checks = [
+    ("noisy vs clean: psnr %.3f as numpy's %.3f" % (m["noise_pairs"]["psnr"], want_psnr),
+     abs(m["noise_pairs"]["psnr"] - want_psnr) < 1e-3),
+    ("noisy vs clean: ssim under 0.9", m["noise_pairs"]["ssim"] < 0.9),
+    ("same images: l1 0, psnr 100, ssim 1",
+     m["same"]["l1"] == 0 and m["same"]["psnr"] == 100 and m["same"]["ssim"] == 1),
+    ("sneakers as class 7: over 0.9", m["sneakers7"]["class_share"] > 0.9),
+    ("sneakers as class 9: under 0.1", m["sneakers9"]["class_share"] < 0.1),
 ]
 bad = [name for name, ok in checks if not ok]
 sys.exit("eval_known: FAIL: " + "; ".join(bad) if bad else 0)
@@ -135,4 +165,7 @@ build/ganc build tests/e2e/paired_rot.yaml -o "$dir/paired" > /dev/null 2>&1
     --out "$dir/paired-run" > /dev/null 2>&1
 expect 2 "translates an input" build/ganc eval "$dir/paired-run"
 expect 1 "expected" build/ganc eval "$dir/points.npy"
+expect 2 "one target per output" build/ganc eval "$dir/sneakers.npy" --target "$dir/real.npy"
+expect 2 "judge an IMAGES.npy" build/ganc eval "$dir/run" --class 7
+expect 2 "takes a class of the judge" build/ganc eval "$dir/real.npy" --class 10
 echo "eval_known: ok"

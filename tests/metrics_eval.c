@@ -3,6 +3,8 @@
  *   metrics_eval fd A.npy B.npy [DIM]         Frechet distance
  *   metrics_eval pr REAL.npy FAKE.npy K [DIM] precision, recall
  *   metrics_eval eigen M.npy                  eigenvalues of a symmetric matrix
+ *   metrics_eval iq A.npy B.npy C H W         mean |a - b|, PSNR and SSIM of each
+ *                                             row pair, rows (C, H, W) images
  * Arrays are 2-D float32 (rows x width); DIM (default: the width) features
  * are read from the start of each row, the stride being the width.
  * Prints the results with 17 digits, one per line; exit 2 on an error. */
@@ -13,6 +15,7 @@
 #include "core/rt_alloc.h"
 #include "formats/rt_npy.h"
 #include "metrics/rt_eigen.h"
+#include "metrics/rt_image_quality.h"
 #include "metrics/rt_metrics.h"
 
 typedef struct {
@@ -71,13 +74,29 @@ static int two_sets(const char *what, const matrix *a, const matrix *b, int k, i
     return 0;
 }
 
+/* one line per row pair: mean absolute difference, PSNR, SSIM */
+static int image_quality(const matrix *a, const matrix *b, int c, int h, int w, rt_err *err)
+{
+    size_t n = (size_t)c * (size_t)h * (size_t)w;
+    if (a->width != n || b->width != n || a->rows != b->rows || !rt_ssim_fits(h, w))
+        return rt_errf(err, "iq: rows of %zu and %zu floats for images (%d, %d, %d)", a->width,
+                       b->width, c, h, w);
+    for (size_t i = 0; i < a->rows; i++) {
+        const float *x = a->x + i * n, *y = b->x + i * n;
+        printf("%.17g %.17g %.17g\n", rt_mean_abs_diff(x, y, n), rt_psnr(x, y, n),
+               rt_ssim(x, y, c, h, w));
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     int is_fd = argc >= 4 && !strcmp(argv[1], "fd"), is_pr = argc >= 5 && !strcmp(argv[1], "pr");
     int is_eigen = argc == 3 && !strcmp(argv[1], "eigen");
-    if (!is_fd && !is_pr && !is_eigen) {
+    int is_iq = argc == 7 && !strcmp(argv[1], "iq");
+    if (!is_fd && !is_pr && !is_eigen && !is_iq) {
         fprintf(stderr, "usage: metrics_eval fd A.npy B.npy [DIM] | pr REAL.npy FAKE.npy K [DIM]"
-                        " | eigen M.npy\n");
+                        " | eigen M.npy | iq A.npy B.npy C H W\n");
         return 2;
     }
     matrix a = { 0 }, b = { 0 };
@@ -85,7 +104,9 @@ int main(int argc, char **argv)
     int rc = load(argv[2], &a, &err);
     if (rc == 0 && is_eigen)
         rc = eigen(&a, &err);
-    else if (rc == 0 && (rc = load(argv[3], &b, &err)) == 0)
+    else if (rc == 0 && (rc = load(argv[3], &b, &err)) == 0 && is_iq)
+        rc = image_quality(&a, &b, atoi(argv[4]), atoi(argv[5]), atoi(argv[6]), &err);
+    else if (rc == 0)
         rc = two_sets(argv[1], &a, &b, is_pr ? atoi(argv[4]) : 0, argc, argv, is_pr ? 5 : 4,
                       &err);
     free(a.x);

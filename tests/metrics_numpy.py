@@ -13,7 +13,12 @@ random data (suite metrics-numpy of make test; about 10 s):
   distances at once), on sets larger than one tile of distances.  A row
   whose decision turns on a distance within 1e-4 of a ball's radius may
   differ (the runtime computes distances in float): such rows are counted
-  and allowed, and the script says how many there were.
+  and allowed, and the script says how many there were;
+- mean absolute difference, PSNR and SSIM of image pairs
+  (rt_image_quality.h) against numpy's (the SSIM as skimage defines it with
+  gaussian_weights=True: the 2-D window applied at every place where it fits,
+  computed here by sliding windows, not by separable sums), on random,
+  noisy and identical pairs, gray and 3-channel, and PSNR of a known shift.
 
 Runs BUILD/tests/metrics_eval on .npy files it writes in a temporary
 folder; prints one line per case and exits 1 on any mismatch.
@@ -151,6 +156,48 @@ def test_precision_recall(rng):
           "precision %.4f (numpy %.4f), recall %.4f (numpy %.4f)" % (p, wp, r, wr))
 
 
+def ssim_numpy(a, b):
+    """skimage's SSIM on (C, H, W) images in [-1, 1], data range 1."""
+    x = np.arange(11) - 5
+    g = np.exp(-0.5 * x * x / 1.5 ** 2)
+    win = np.outer(g, g) / np.outer(g, g).sum()
+    total = 0.0
+    for ca, cb in zip((a + 1) / 2, (b + 1) / 2):
+        def mean(v):
+            return (np.lib.stride_tricks.sliding_window_view(v, (11, 11)) * win).sum((-1, -2))
+        ma, mb = mean(ca), mean(cb)
+        va, vb, cov = mean(ca * ca) - ma * ma, mean(cb * cb) - mb * mb, mean(ca * cb) - ma * mb
+        c1, c2 = 0.01 ** 2, 0.03 ** 2
+        s = (2 * ma * mb + c1) * (2 * cov + c2) / ((ma * ma + mb * mb + c1) * (va + vb + c2))
+        total += s.mean()
+    return total / a.shape[0]
+
+
+def test_image_quality(rng):
+    for c, h, w in ((1, 28, 28), (3, 16, 13), (1, 11, 11)):
+        n = 5
+        a = np.tanh(rng.normal(size=(n, c, h, w)))
+        b = np.clip(a + rng.normal(0, 0.2, size=a.shape), -1, 1)
+        b[1] = a[1]                                  # identical: SSIM 1, PSNR capped
+        b[2] = np.tanh(rng.normal(size=(c, h, w)))   # unrelated
+        a, b = a.astype(np.float32), b.astype(np.float32)
+        got = np.array(run("iq", a.reshape(n, -1), b.reshape(n, -1), c, h, w)).reshape(n, 3)
+        a64, b64 = a.astype(np.float64), b.astype(np.float64)
+        for i in range(n):
+            mse = (((a64[i] - b64[i]) / 2) ** 2).mean()
+            want = (np.abs(a64[i] - b64[i]).mean(),
+                    100.0 if mse == 0 else min(100.0, -10 * np.log10(mse)),
+                    ssim_numpy(a64[i], b64[i]))
+            err = np.abs(got[i] - np.array(want))
+            check("image quality (%d, %d, %d) pair %d" % (c, h, w, i),
+                  err[0] < 1e-9 and err[1] < 1e-9 and err[2] < 1e-9,
+                  "l1 %.6f psnr %.4f ssim %.6f (numpy %.6f %.4f %.6f)" % (*got[i], *want))
+    a = np.zeros((1, 1 * 12 * 12), np.float32)
+    got = run("iq", a, a + np.float32(0.2), 1, 12, 12)
+    check("PSNR of a shift by 0.1 of the range", abs(got[1] - 20.0) < 1e-5,
+          "%.6f dB (20 expected)" % got[1])
+
+
 def main():
     if not os.access(EVAL, os.X_OK):
         sys.exit("metrics_numpy: %s not built (make %s)" % (EVAL, os.path.relpath(EVAL, ROOT)))
@@ -158,6 +205,7 @@ def main():
     test_eigen(rng)
     test_frechet(rng)
     test_precision_recall(rng)
+    test_image_quality(rng)
     if failures:
         print("metrics-numpy: %d failed: %s" % (len(failures), ", ".join(failures)))
         return 1
