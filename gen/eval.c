@@ -50,10 +50,12 @@ static const char eval_help[] =
     "                       and ssim (on [0, 1]; SSIM's 11x11 Gaussian window, sigma 1.5),\n"
     "                       each the mean over the rows\n"
     "  --class K            IMAGES.npy only: adds class_share, the share of rows the judge\n"
-    "                       puts in class K (a translation into class K)\n";
+    "                       puts in class K (a translation into class K)\n"
+    "  --labels L.npy       IMAGES.npy only: each row's class (N integers): adds\n"
+    "                       class_accuracy, the share the judge puts in its class\n";
 
 typedef struct {
-    const char *target, *model, *test_images, *seed, *pairs_with;
+    const char *target, *model, *test_images, *seed, *pairs_with, *labels;
     long n, class_k;    /* class_k: -1 when not asked */
     int best, raw;
     char model_buf[PATH_MAX], weights[PATH_MAX];
@@ -67,14 +69,15 @@ static int ends_with(const char *s, const char *tail)
 
 static int parse_args(int argc, char **argv, eval_args *a)
 {
-    enum { O_MODEL = 256, O_BEST, O_RAW, O_SEED, O_TEST, O_TARGET, O_CLASS };
+    enum { O_MODEL = 256, O_BEST, O_RAW, O_SEED, O_TEST, O_TARGET, O_CLASS, O_LABELS };
     static const struct option opts[] = {
         { "help", no_argument, NULL, 'h' },    { "model", required_argument, NULL, O_MODEL },
         { "best", no_argument, NULL, O_BEST }, { "raw", no_argument, NULL, O_RAW },
         { "seed", required_argument, NULL, O_SEED },
         { "test-images", required_argument, NULL, O_TEST },
         { "target", required_argument, NULL, O_TARGET },
-        { "class", required_argument, NULL, O_CLASS }, { 0, 0, 0, 0 },
+        { "class", required_argument, NULL, O_CLASS },
+        { "labels", required_argument, NULL, O_LABELS }, { 0, 0, 0, 0 },
     };
     a->class_k = -1;
     a->seed = "1";
@@ -106,6 +109,7 @@ static int parse_args(int argc, char **argv, eval_args *a)
             break;
         case O_TEST: a->test_images = optarg; break;
         case O_TARGET: a->pairs_with = optarg; break;
+        case O_LABELS: a->labels = optarg; break;
         case O_CLASS:
             a->class_k = strtol(optarg, &end, 10);
             if (*end || !*optarg || a->class_k < 0 || a->class_k >= GAN_JUDGE_CLASSES) {
@@ -126,9 +130,9 @@ static int parse_args(int argc, char **argv, eval_args *a)
         return 2;
     }
     a->target = argv[optind];
-    if ((a->pairs_with || a->class_k >= 0) && !ends_with(a->target, ".npy")) {
-        fprintf(stderr, "ganc eval: --target and --class judge an IMAGES.npy of outputs, not "
-                        "%s\n", a->target);
+    if ((a->pairs_with || a->class_k >= 0 || a->labels) && !ends_with(a->target, ".npy")) {
+        fprintf(stderr, "ganc eval: --target, --class and --labels judge an IMAGES.npy of "
+                        "outputs, not %s\n", a->target);
         return 2;
     }
     return 0;
@@ -367,8 +371,42 @@ static void print_translation(const translation *t, size_t n, const float *fake,
                share, t->class_k);
 }
 
+/* Each row's class: read from --labels, or for a conditional generator the
+ * classes in turn it was asked for (classes > 0); NULL with rc 0 when
+ * neither. */
+static int row_labels(const eval_args *a, size_t n, int classes, float **out)
+{
+    *out = NULL;
+    if (!a->labels) {
+        if (classes > 0) {
+            *out = gan_xcalloc(n, sizeof **out);
+            for (size_t i = 0; i < n; i++)
+                (*out)[i] = (float)(i % (size_t)classes);
+        }
+        return 0;
+    }
+    int ndim = 0;
+    size_t shape[RT_NPY_MAX_NDIM];
+    rt_err err;
+    if (rt_npy_read_f32(a->labels, out, &ndim, shape, &err) == 0) {
+        if (ndim != 1 || shape[0] != n)
+            rt_errf(&err, "%s: expected %zu class numbers (one per image) in one dimension, "
+                          "found %d dimensions of %zu first", a->labels, n, ndim, shape[0]);
+        else if (rt_check_class_labels(*out, n, GAN_JUDGE_CLASSES, &err) == 0)
+            return 0;
+        else {
+            rt_err row = err;   /* the row's message, named by its file */
+            rt_errf(&err, "%s: %s", a->labels, row.msg);
+        }
+        free(*out);
+        *out = NULL;
+    }
+    fprintf(stderr, "ganc eval: --labels %s\n", err.msg);
+    return 2;
+}
+
 static int judged_metrics(const float *test, size_t n_test, const float *fake, size_t n_fake,
-                          int classes_in_turn, const char *judge_id, const translation *t)
+                          const float *labels, const char *judge_id, const translation *t)
 {
     rt_err err;
     double fd, precision, recall, hist[GAN_JUDGE_CLASSES];
@@ -382,15 +420,9 @@ static int judged_metrics(const float *test, size_t n_test, const float *fake, s
     }
     double entropy = rt_class_entropy(fake + GAN_JUDGE_FEATURES, n_fake, JUDGE_WIDTH,
                                       GAN_JUDGE_CLASSES, hist);
-    double accuracy = -1;
-    if (classes_in_turn > 0) {
-        float *labels = gan_xcalloc(n_fake, sizeof *labels);
-        for (size_t i = 0; i < n_fake; i++)
-            labels[i] = (float)(i % (size_t)classes_in_turn);
-        accuracy = rt_class_accuracy(fake + GAN_JUDGE_FEATURES, n_fake, JUDGE_WIDTH,
-                                     GAN_JUDGE_CLASSES, labels);
-        free(labels);
-    }
+    double accuracy = labels ? rt_class_accuracy(fake + GAN_JUDGE_FEATURES, n_fake,
+                                                 JUDGE_WIDTH, GAN_JUDGE_CLASSES, labels)
+                             : -1;
     printf("{\"n\": %zu, \"n_test\": %zu, \"judge\": \"%s\", \"fd\": %.4f, \"precision\": %.4f, "
            "\"recall\": %.4f, \"class_entropy\": %.4f", n_fake, n_test, judge_id, fd, precision,
            recall, entropy);
@@ -497,8 +529,12 @@ static int judge_and_score(const eval_args *a, const char *images, const char *t
     snprintf(features, sizeof features, "%s/features.npy", tmp);
     if (!rc)
         rc = judge_images(judge, images, features, &fake, &n_fake);
+    float *labels = NULL;
     if (!rc)
-        rc = judged_metrics(test, n_test, fake, n_fake, classes, id, &t);
+        rc = row_labels(a, n_fake, classes, &labels);
+    if (!rc)
+        rc = judged_metrics(test, n_test, fake, n_fake, labels, id, &t);
+    free(labels);
     free(test);
     free(fake);
     return rc;

@@ -11,7 +11,7 @@
 #      their clean selves (PSNR as numpy computes it, SSIM well below 1),
 #      the images against themselves (PSNR capped at 100, SSIM 1, l1 0),
 #      the sneakers (class 7) judged as class 7 (over 0.9) and as class 9
-#      (under 0.1).
+#      (under 0.1), and with --labels of 7 each (the same share).
 #   2. a trained generator: tests/e2e/mlp_fashion.yaml 400 steps, evaluated
 #      by the trainer at 200 and 400 (log.csv's fd columns, best.safetensors,
 #      the best in each checkpoint), resumed to 600 (the best over the
@@ -46,6 +46,8 @@ np.save(d + "/repeat50.npy", np.repeat(real[:50], 200, 0)[:, None])
 noisy = np.clip(real + 0.3 * r.standard_normal(real.shape), -1, 1).astype(np.float32)
 np.save(d + "/noise.npy", noisy[:, None])
 np.save(d + "/sneakers.npy", x[y == 7][:1000, None])
+np.save(d + "/sneaker_labels.npy", np.full(1000, 7, np.float32))
+np.save(d + "/bad_labels.npy", np.full(1000, 10, np.float32))
 mse = (((noisy - real) / 2).astype(np.float64) ** 2).mean((1, 2))
 open(d + "/noise_psnr.txt", "w").write("%.6f\n" % (-10 * np.log10(mse)).mean())
 np.save(d + "/points.npy", r.standard_normal((100, 2)).astype(np.float32))
@@ -82,12 +84,13 @@ build/ganc eval "$dir/noise.npy" --target "$dir/real.npy" > "$dir/noise_pairs.js
 build/ganc eval "$dir/real.npy" --target "$dir/real.npy" --class 3 > "$dir/same.json"
 build/ganc eval "$dir/sneakers.npy" --class 7 > "$dir/sneakers7.json"
 build/ganc eval "$dir/sneakers.npy" --class 9 > "$dir/sneakers9.json"
+build/ganc eval "$dir/sneakers.npy" --labels "$dir/sneaker_labels.npy" > "$dir/sneaker_labels.json"
 echo "eval_known: noisy against clean: $(cat "$dir/noise_pairs.json")"
 $PY - "$dir" <<'PY'
 import json, sys
 d = sys.argv[1]
 m = {c: json.load(open("%s/%s.json" % (d, c)))
-     for c in ("noise_pairs", "same", "sneakers7", "sneakers9")}
+     for c in ("noise_pairs", "same", "sneakers7", "sneakers9", "sneaker_labels")}
 want_psnr = float(open(d + "/noise_psnr.txt").read())
 checks = [
     ("noisy vs clean: psnr %.3f as numpy's %.3f" % (m["noise_pairs"]["psnr"], want_psnr),
@@ -97,6 +100,8 @@ checks = [
      m["same"]["l1"] == 0 and m["same"]["psnr"] == 100 and m["same"]["ssim"] == 1),
     ("sneakers as class 7: over 0.9", m["sneakers7"]["class_share"] > 0.9),
     ("sneakers as class 9: under 0.1", m["sneakers9"]["class_share"] < 0.1),
+    ("sneakers labelled 7: class accuracy as their share of class 7",
+     m["sneaker_labels"]["class_accuracy"] == m["sneakers7"]["class_share"]),
 ]
 bad = [name for name, ok in checks if not ok]
 sys.exit("eval_known: FAIL: " + "; ".join(bad) if bad else 0)
@@ -168,4 +173,6 @@ expect 1 "expected" build/ganc eval "$dir/points.npy"
 expect 2 "one target per output" build/ganc eval "$dir/sneakers.npy" --target "$dir/real.npy"
 expect 2 "judge an IMAGES.npy" build/ganc eval "$dir/run" --class 7
 expect 2 "takes a class of the judge" build/ganc eval "$dir/real.npy" --class 10
+expect 2 "label of row 0 is 10" build/ganc eval "$dir/sneakers.npy" --labels "$dir/bad_labels.npy"
+expect 2 "expected 10000 class numbers" build/ganc eval "$dir/real.npy" --labels "$dir/sneaker_labels.npy"
 echo "eval_known: ok"
