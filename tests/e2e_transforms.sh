@@ -9,6 +9,8 @@
 #      round either way).  G(edges) -> photo trained with L1 alone for 300
 #      steps must end far lower than the same model with `paired: false`
 #      (0.28 against 0.58 measured): the L1 falls only when pairs are aligned.
+#      The trainer's pictures of both: 8 rows of input | output | target
+#      (paired), input | output (unpaired).
 #   2. tests/e2e/inpaint_mask.yaml: a random 6x6 mask at each draw: each
 #      drawn sample differs from its photo in one 6x6 box at most, which is
 #      -1, and not all in one place; a run stopped at step 20 and resumed
@@ -83,6 +85,20 @@ print("e2e_transforms: L1 of G(edges) against photos after 300 steps: paired %.3
       "unpaired %.3f" % (p, u))
 sys.exit("e2e_transforms: FAIL: the paired L1 is not far below the unpaired one: the pairs "
          "are not aligned" if p > 0.7 * u else 0)
+PY
+
+# the trainer's pictures of a translator: rows of input | output | target
+# (paired: the photos are the targets), input | output unpaired; 8 rows
+grep -q "samples_000300.png (input | output | target)" "$dir/paired.log" &&
+    grep -q "samples_000300.png (input | output)" "$dir/unpaired.log" ||
+    fail "no translator pictures named on the progress lines: $(grep samples_ "$dir/paired.log")"
+$PY - "$dir/paired-run/samples_000300.png" "$dir/unpaired-run/samples_000300.png" <<'PY'
+import struct, sys
+for path, cols in zip(sys.argv[1:], (3, 2)):
+    w, h = struct.unpack(">II", open(path, "rb").read()[16:24])
+    if abs(w / h - cols / 8) > 0.05:
+        sys.exit("e2e_transforms: FAIL: %s is %d x %d, not 8 rows of %d images" % (path, w, h, cols))
+print("e2e_transforms: the translator's pictures hold 8 rows of 3 (paired) and 2 (unpaired) images")
 PY
 
 # ---- 2. a random mask at each draw, resumed bit-identically -------------------

@@ -260,13 +260,19 @@ const size_t *rt_data_next_rows(rt_data *d, int batch)
 
 void rt_data_copy_rows(rt_data *d, const size_t *rows, int batch, float *out, float *labels)
 {
+    rt_data_copy_rows_rng(d, rows, batch, out, labels, d->rng);
+}
+
+void rt_data_copy_rows_rng(rt_data *d, const size_t *rows, int batch, float *out,
+                           float *labels, rt_rng *rng)
+{
     rt_assert((!labels || d->labels) && "rt_data_copy_rows: labels of a source without them");
     for (int b = 0; b < batch; b++) {
         rt_assert(rows[b] < d->n_rows);
         const float *row = d->rows + rows[b] * d->row_size;
         float *dst = out + (size_t)b * d->sample_size;
         if (d->n_draw_t)   /* e.g. a random mask: drawn from the rng, sample by sample */
-            rt_transform_chain(d->draw_t, d->n_draw_t, d->draw_shape, row, dst, d->work, d->rng);
+            rt_transform_chain(d->draw_t, d->n_draw_t, d->draw_shape, row, dst, d->work, rng);
         else
             memcpy(dst, row, d->sample_size * sizeof(float));
         if (labels)

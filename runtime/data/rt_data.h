@@ -61,6 +61,11 @@ const size_t *rt_data_next_rows(rt_data *d, int batch);
  * out (and their labels into labels, when not NULL), each through the
  * source's draw transforms (rt_data_draw_transforms), if any. */
 void rt_data_copy_rows(rt_data *d, const size_t *rows, int batch, float *out, float *labels);
+/* The same, with the draw transforms' randomness from rng instead of the
+ * source's: rows shown outside training (the trainer's pictures) leave the
+ * training stream as it is. */
+void rt_data_copy_rows_rng(rt_data *d, const size_t *rows, int batch, float *out,
+                           float *labels, rt_rng *rng);
 /* Human-readable description, e.g. "ring8" or "data.csv (1000 rows)". */
 const char *rt_data_describe(const rt_data *d);
 size_t rt_data_rows(const rt_data *d);   /* rows of a file source, 0 if endless */

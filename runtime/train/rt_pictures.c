@@ -19,7 +19,7 @@ static int is_image(const rt_model *m)
     return m->out_ndim == 3 && (m->out_shape[0] == 1 || m->out_shape[0] == 3);
 }
 
-/* The input the pictures cannot make yet, or NULL. */
+/* The network's data input (a translator's), or NULL. */
 static const rt_input_info *data_input(const rt_model *m)
 {
     for (int i = 0; i < m->n_gen_inputs; i++)
@@ -45,15 +45,23 @@ static size_t picture_size(const rt_model *m)
     return (size_t)rows * RT_PICTURE_COLS;
 }
 
-void rt_pictures_open(rt_pictures *p, const rt_model *m, rt_rng *eval_rng)
+void rt_pictures_open(rt_pictures *p, const rt_model *m, rt_data *const *data,
+                      rt_rng *eval_rng)
 {
     p->m = m;
     p->n = picture_size(m);
     const rt_input_info *x = data_input(m);
-    if (p->n && x) {
-        fprintf(stderr, "note: no sample pictures: network '%s' reads the data input '%s' "
-                "(pictures of such models are to come)\n", m->nets[m->gen_net].name, x->name);
-        p->n = 0;
+    if (p->n && x) {   /* a translator: rows of input | output | target */
+        p->n = RT_PICTURE_PAIRS;
+        p->in = rt_fixed_inputs_new(m, p->n, 1, eval_rng);
+        if (!rt_picture_pairs_open(&p->pairs, m, data, p->in, eval_rng)) {
+            fprintf(stderr, "note: no sample pictures: network '%s' reads the data input '%s', "
+                    "which no source of %zu values per sample feeds\n",
+                    m->nets[m->gen_net].name, x->name, x->size);
+            p->n = 0;
+        }
+        p->out = rt_xmalloc(p->n * m->out_size * sizeof(float) + 1);
+        return;
     }
     if (!p->n)
         return;
@@ -69,6 +77,7 @@ void rt_pictures_close(rt_pictures *p)
 {
     if (p->m)
         rt_fixed_inputs_free(p->m, p->in);
+    rt_picture_pairs_close(&p->pairs);
     free(p->out);
     free(p->ref_pts);
 }
@@ -92,6 +101,14 @@ int rt_pictures_write(rt_pictures *p, const char *run_dir, long step, rt_progres
             rt_progress_note(progress, "step %ld: modes %d/%d  HQ %.1f%%  reverse KL "
                              "%.3f  -> %s", step, p->score.modes_captured, p->score.n_modes,
                              100 * p->score.hq_fraction, p->score.reverse_kl, path);
+    } else if (p->pairs.panel) {
+        const int *s = m->out_shape;
+        rt_picture_pairs_panel(&p->pairs, m, (const float *const *)p->in, p->out);
+        rc = rt_image_grid_png_scaled(path, p->pairs.panel, p->pairs.cols * (int)p->n, s[0],
+                                      s[1], s[2], p->pairs.cols, rt_grid_scale(s[1], s[2]), err);
+        if (rc == 0)
+            rt_progress_note(progress, "step %ld: -> %s (input | output%s)", step, path,
+                             p->pairs.target ? " | target" : "");
     } else {
         const int *s = m->out_shape;
         rc = rt_image_grid_png_scaled(path, p->out, (int)p->n, s[0], s[1], s[2],

@@ -10,8 +10,8 @@
  *     RT_PICTURE_CLASS_ROWS rows)
  * Fixed inputs: LATENT ones drawn from the evaluation rng (after the real
  * points), each input in order; CLASS ones as above (2D: classes in turn).
- * A network that reads a DATA input draws no pictures yet (issue 16 will
- * give it real images): rt_pictures_open says so once.
+ * A network that reads a DATA input (a translator) is pictured as rows of
+ * input | output | target (rt_picture_pairs.h).
  * When the network keeps an EMA copy, the pictures show the averaged
  * weights: they are swapped in for the picture and back after.
  * Leaves out: other sample shapes (no picture), several generating networks.
@@ -23,8 +23,10 @@
 
 #include "core/rt_err.h"
 #include "core/rt_rng.h"
+#include "data/rt_data.h"
 #include "data/rt_mixture.h"
 #include "model/rt_model.h"
+#include "train/rt_picture_pairs.h"
 #include "train/rt_progress.h"
 
 #define RT_PICTURE_POINTS 2500
@@ -39,10 +41,13 @@ typedef struct {
     float *ref_pts;         /* 2D: the real points */
     rt_mixture_score score; /* 2D: the last picture's */
     int have_score;
+    rt_picture_pairs pairs; /* a translator's: the picture's layout */
 } rt_pictures;
 
-/* Decides the picture and draws its fixed inputs from eval_rng. */
-void rt_pictures_open(rt_pictures *p, const rt_model *m, rt_rng *eval_rng);
+/* Decides the picture and draws its fixed inputs from eval_rng (a
+ * translator's: rows of its data, borrowed for the call). */
+void rt_pictures_open(rt_pictures *p, const rt_model *m, rt_data *const *data,
+                      rt_rng *eval_rng);
 void rt_pictures_close(rt_pictures *p);
 /* RUN/samples_<step>.png; a note on progress names it (and the score). */
 int rt_pictures_write(rt_pictures *p, const char *run_dir, long step, rt_progress *progress,

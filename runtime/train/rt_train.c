@@ -192,7 +192,7 @@ static int run_open(rt_run *r, const rt_model *m, rt_err *err)
     if (open_data(r, err) != 0)
         return 2;
     open_optimizers(r);
-    rt_pictures_open(&r->pictures, m, &r->eval_rng);
+    rt_pictures_open(&r->pictures, m, r->data, &r->eval_rng);
     rt_eval_open(&r->eval, m, r->o.eval_every, r->o.eval_samples, r->o.test_images, r->o.seed,
                  stderr);
     return 0;
