@@ -116,6 +116,18 @@ typedef struct {
     int pack;                  /* PacGAN: the network judges `pack` samples
                                 * joined along their first axis (1: one) */
     size_t param_count, state_count;   /* floats, tensors 16-aligned */
+    /* A frozen network (frozen_parse.c): imported from another model file,
+     * never trained, applied in inference mode, its weights read from a
+     * file when the trainer starts */
+    int frozen;
+    const char *frozen_model;      /* the model file it comes from, resolved */
+    const char *frozen_network;    /* its name there: the weights file names
+                                    * its tensors "NAME.layer.weight" */
+    const char *frozen_weights;    /* the weights file, resolved */
+    gan_pos frozen_pos;            /* of the 'weights' key */
+    struct gan_model *frozen_from; /* owned: the imported model, whose node
+                                    * tree the layers borrow from */
+    char *owned_frozen_paths[2];   /* behind frozen_model and frozen_weights */
 } gan_net;
 
 /* ---- what an iteration computes: variables, expressions, terms, updates ---- */
@@ -260,7 +272,7 @@ typedef struct {
  * more sources are refused, naming the data section. */
 #define GAN_DATA_SOURCES_MAX RT_DATA_SOURCES_MAX
 
-typedef struct {
+typedef struct gan_model {
     const char *path;
     gan_node *root;
     const char *name;
@@ -313,6 +325,12 @@ void gan_shorthand_objective(gan_model *m, const gan_node *root, gan_diag *d);
 /* objective_check.c: expressions typed and shaped against the inferred
  * networks, each update's draws; after gan_model_infer's shapes */
 int gan_check_objective(gan_model *m, gan_diag *d);
+/* frozen_check.c: each frozen network's weights file holds its tensors, of
+ * their shapes (after gan_model_infer declared them) */
+void gan_check_frozen_weights(const gan_model *m, gan_diag *d);
+/* The name of tensor t in its network's weights file: its own, or for a
+ * frozen network "C.conv1.weight" for "F.conv1.weight" (malloc'd) */
+char *gan_frozen_tensor_name(const gan_model *m, const gan_tensor *t);
 void gan_value_free(gan_value *e);
 /* The variable, network or network input called `name`, or -1. */
 int gan_find_var(const gan_model *m, const char *name);

@@ -33,7 +33,7 @@ static const char *const data_sources[] = { "ring8", "grid25", "csv", "idx", "pn
 
 /* A relative path is relative to the model file's folder, so that a model
  * and its data can move together: the joined path, kept in *owned. */
-static const char *beside_model(const gan_model *m, const char *path, char **owned)
+const char *gan_beside_model(const gan_model *m, const char *path, char **owned)
 {
     const char *slash = m->path ? strrchr(m->path, '/') : NULL;
     if (!path || path[0] == '/' || !slash)
@@ -61,7 +61,7 @@ static void parse_labels(gan_model *m, gan_data_source *src, const gan_node *n, 
     switch (src->kind) {
     case GAN_DATA_IDX:
         src->labels = GAN_LABELS_IDX;
-        src->labels_path = beside_model(m, gan_get_str(n, "labels", NULL, 1, d),
+        src->labels_path = gan_beside_model(m, gan_get_str(n, "labels", NULL, 1, d),
                                         &src->owned_labels_path);
         return;
     case GAN_DATA_CSV:
@@ -133,7 +133,7 @@ static void parse_source(gan_model *m, gan_data_source *src, const gan_node *n,
     src->kind = gan_get_enum(n, "source", data_sources, GAN_DATA_RING8, 1, d);
     int from_file = src->kind != GAN_DATA_RING8 && src->kind != GAN_DATA_GRID25;
     src->path = gan_get_str(n, "path", NULL, from_file, d);
-    src->path = beside_model(m, src->path, &src->owned_path);
+    src->path = gan_beside_model(m, src->path, &src->owned_path);
     const gan_node *shape = gan_map_get(n, "shape");
     if (src->kind == GAN_DATA_IDX || src->kind == GAN_DATA_PNG_DIR) {
         long v[3] = { 0, 0, 0 };
@@ -367,8 +367,10 @@ int gan_model_from_tree(gan_model *m, gan_node *root, const char *path, gan_diag
         gan_shorthand_objective(m, root, d);
     } else {
         parse_networks(m, root, d);
-        if (m->n_nets)
+        if (m->n_nets) {
             gan_parse_objective(m, root, d);
+            gan_check_frozen_use(m, root, d);
+        }
     }
     const gan_node *compile = gan_expect_map(root, "compile", 0, d);
     static const char *const compile_keys[] = { "unroll", NULL };
@@ -377,6 +379,9 @@ int gan_model_from_tree(gan_model *m, gan_node *root, const char *path, gan_diag
     if (d->errors > errors0)
         return -1;
     if (gan_model_infer(m, d))
+        return -1;
+    gan_check_frozen_weights(m, d);
+    if (d->errors > errors0)
         return -1;
     if (m->train.eval_every < 0)   /* on by default where the judge can score the samples */
         m->train.eval_every = gan_model_judged(m) ? m->train.sample_every : 0;

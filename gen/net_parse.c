@@ -179,7 +179,7 @@ static void parse_outputs(gan_net *net, const gan_node *n, gan_diag *d)
 }
 
 /* The layers list and what every network has around it. */
-static void parse_body(gan_net *net, const gan_node *n, const gan_node *layers, gan_diag *d)
+void gan_parse_net_body(gan_net *net, const gan_node *n, const gan_node *layers, gan_diag *d)
 {
     if (layers->type != GAN_NODE_SEQ || layers->n == 0) {
         gan_error(d, layers->pos, "%s layers must be a non-empty list", net->role);
@@ -236,7 +236,7 @@ void gan_parse_shorthand_net(gan_model *m, gan_net *net, const gan_node *root, g
     } else {
         gan_parse_optim(&net->optim, NULL, d);
     }
-    parse_body(net, n, layers, d);
+    gan_parse_net_body(net, n, layers, d);
 }
 
 /* One entry of a network's 'inputs': NAME: {latent: N, distribution: D},
@@ -321,6 +321,10 @@ void gan_parse_net(gan_model *m, gan_net *net, const char *name, const gan_node 
                   net->role, gan_node_type_name(n));
         return;
     }
+    if (gan_map_get(n, "frozen")) {
+        gan_parse_frozen_net(m, net, n, d);
+        return;
+    }
     gan_check_keys(n, net->role, keys, d);
     init_settings(net, n, d);
     const gan_node *ins = gan_map_get(n, "inputs");
@@ -343,7 +347,7 @@ void gan_parse_net(gan_model *m, gan_net *net, const char *name, const gan_node 
         gan_error(d, n->pos, "%s: missing required key 'layers'", net->role);
         return;
     }
-    parse_body(net, n, layers, d);
+    gan_parse_net_body(net, n, layers, d);
 }
 
 void gan_net_free(gan_net *net)
@@ -358,4 +362,10 @@ void gan_net_free(gan_net *net)
     free(net->outputs);
     free(net->output_names);
     free(net->owned_role);
+    if (net->frozen_from) {
+        gan_model_free(net->frozen_from);
+        free(net->frozen_from);
+    }
+    free(net->owned_frozen_paths[0]);
+    free(net->owned_frozen_paths[1]);
 }

@@ -31,5 +31,19 @@ void gan_parse_shorthand_net(gan_model *m, gan_net *net, const gan_node *root, g
 void gan_parse_net(gan_model *m, gan_net *net, const char *name, const gan_node *n,
                    gan_diag *d);
 void gan_net_free(gan_net *net);
+/* The layers list of map n (its 'output'/'outputs' pick the outputs) and
+ * the checks every network's layers get. */
+void gan_parse_net_body(gan_net *net, const gan_node *n, const gan_node *layers, gan_diag *d);
+
+/* frozen_parse.c: a network `{frozen: {model, network, weights}}` of the
+ * general form, imported from another model file (net's name and role are
+ * set); and, once the objective is read, the rules of frozen networks:
+ * no update trains one, the sampler does not run one. */
+void gan_parse_frozen_net(gan_model *m, gan_net *net, const gan_node *n, gan_diag *d);
+void gan_check_frozen_use(gan_model *m, const gan_node *root, gan_diag *d);
+
+/* A relative path is relative to the model file's folder: the joined path
+ * (kept in *owned), or path itself. */
+const char *gan_beside_model(const gan_model *m, const char *path, char **owned);
 
 #endif
