@@ -115,6 +115,11 @@ void gan_parse_frozen_net(gan_model *m, gan_net *net, const gan_node *n, gan_dia
     net->frozen_weights = gan_beside_model(m, weights, &net->owned_frozen_paths[1]);
     net->frozen_network = name;
     net->frozen_pos = gan_map_get(f, "weights")->pos;
+    /* here, not only with the tensors (frozen_check.c, after shapes): a
+     * missing file is reported with the model's other mistakes */
+    if (access(net->frozen_weights, R_OK) != 0)
+        gan_error(d, net->frozen_pos, "frozen network '%s': cannot read weights file '%s': %s",
+                  net->name, net->frozen_weights, strerror(errno));
     gan_model *sub = load_import(net->frozen_model, gan_map_get(f, "model"), d);
     if (!sub)
         return;
