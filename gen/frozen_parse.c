@@ -4,12 +4,13 @@
  *   F: {frozen: {model: fmnist_classifier.yaml, network: C,
  *                weights: fmnist_classifier.safetensors}, outputs: [features]}
  *
- * The other file is loaded whole with the same parser (so its mistakes are
- * reported at its own file:line, and its inputs' shapes are those its own
- * data gives them); network C's layers are then read again from that
- * file's nodes into F, as any network's are, under F's name, so that F's
- * tensors, C identifiers and tensor names are F's.  The imported model is
- * kept (F's layers borrow its strings) and freed with F.
+ * The other file is loaded whole with the same parser by model_parse.c (so
+ * its mistakes are reported at its own file:line, and its inputs' shapes
+ * are those its own data gives them); network C's layers are then read
+ * again from that file's nodes into F, as any network's are, under F's
+ * name, so that F's tensors, C identifiers and tensor names are F's.  The
+ * imported model is kept by the importing one (F's layers borrow its
+ * strings).
  * Leaves out: frozen networks written inline (layers in this file and a
  * weights file beside them); the rules of their use (frozen_check.c).
  */
@@ -23,11 +24,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* A file importing itself, or two importing each other, would never end:
- * imports nest at most this deep. */
-#define FROZEN_DEPTH_MAX 8
-static int depth;
-
 /* "C, D" for the message of a network name the imported model lacks */
 static char *net_list(const gan_model *sub)
 {
@@ -36,33 +32,6 @@ static char *net_list(const gan_model *sub)
     for (int i = 0; i < sub->n_nets; i++)
         gan_buf_printf(&b, "%s%s", i ? ", " : "", sub->net[i].name);
     return b.s;
-}
-
-/* Loads the model file `path` (n: the `model` key, where its problems are
- * reported); NULL when it cannot be read or has errors. */
-static gan_model *load_import(const char *path, const gan_node *n, gan_diag *d)
-{
-    if (access(path, R_OK) != 0) {
-        gan_error(d, n->pos, "frozen network: cannot read model file '%s': %s", path,
-                  strerror(errno));
-        return NULL;
-    }
-    if (depth >= FROZEN_DEPTH_MAX) {
-        gan_error(d, n->pos, "frozen network: model files import each other more than %d "
-                  "deep (does '%s' import itself?)", FROZEN_DEPTH_MAX, path);
-        return NULL;
-    }
-    gan_model *sub = gan_xcalloc(1, sizeof *sub);
-    int errors0 = d->errors;
-    depth++;
-    int rc = gan_model_load(sub, path, d);
-    depth--;
-    if (rc == 0 && d->errors == errors0)
-        return sub;
-    gan_error(d, n->pos, "frozen network: model file '%s' has errors (above)", path);
-    gan_model_free(sub);
-    free(sub);
-    return NULL;
 }
 
 /* F's inputs are the imported network's, as its model resolved them: a
@@ -91,7 +60,8 @@ static const gan_node *layers_node(const gan_node *src)
     return src->type == GAN_NODE_SEQ ? src : gan_map_get(src, "layers");
 }
 
-void gan_parse_frozen_net(gan_model *m, gan_net *net, const gan_node *n, gan_diag *d)
+void gan_parse_frozen_net(gan_model *m, gan_net *net, const gan_node *n, gan_model *sub,
+                          gan_diag *d)
 {
     static const char *const keys[] = { "frozen", "output", "outputs", NULL };
     static const char *const frozen_keys[] = { "model", "network", "weights", NULL };
@@ -120,8 +90,7 @@ void gan_parse_frozen_net(gan_model *m, gan_net *net, const gan_node *n, gan_dia
     if (access(net->frozen_weights, R_OK) != 0)
         gan_error(d, net->frozen_pos, "frozen network '%s': cannot read weights file '%s': %s",
                   net->name, net->frozen_weights, strerror(errno));
-    gan_model *sub = load_import(net->frozen_model, gan_map_get(f, "model"), d);
-    if (!sub)
+    if (!sub)   /* model_parse.c reported why */
         return;
     net->frozen_from = sub;
     int k = gan_find_net(sub, name);

@@ -125,8 +125,9 @@ typedef struct {
                                     * its tensors "NAME.layer.weight" */
     const char *frozen_weights;    /* the weights file, resolved */
     gan_pos frozen_pos;            /* of the 'weights' key */
-    struct gan_model *frozen_from; /* owned: the imported model, whose node
-                                    * tree the layers borrow from */
+    struct gan_model *frozen_from; /* the imported model (gan_model.imports
+                                    * owns it), whose node tree the layers
+                                    * borrow from; NULL when it failed to load */
     char *owned_frozen_paths[2];   /* behind frozen_model and frozen_weights */
 } gan_net;
 
@@ -274,6 +275,7 @@ typedef struct {
 
 typedef struct gan_model {
     const char *path;
+    char *owned_path;          /* behind path, or NULL (the caller's) */
     gan_node *root;
     const char *name;
     uint64_t seed;
@@ -298,6 +300,11 @@ typedef struct gan_model {
 
     gan_tensor *tensors;
     int n_tensors;
+
+    /* owned: the model files frozen networks import (frozen_parse.c), one
+     * per frozen network, NULL where one failed to load */
+    struct gan_model **imports;
+    int n_imports;
 } gan_model;
 
 /* Parses and validates `path`.  Returns 0 when the model is complete and
@@ -332,6 +339,9 @@ void gan_check_frozen_weights(const gan_model *m, gan_diag *d);
  * frozen network "C.conv1.weight" for "F.conv1.weight" (malloc'd) */
 char *gan_frozen_tensor_name(const gan_model *m, const gan_tensor *t);
 void gan_value_free(gan_value *e);
+/* A relative path is relative to the model file's folder, so that a model
+ * and its data move together: the joined path (kept in *owned), or path. */
+const char *gan_beside_model(const gan_model *m, const char *path, char **owned);
 /* The variable, network or network input called `name`, or -1. */
 int gan_find_var(const gan_model *m, const char *name);
 int gan_find_net(const gan_model *m, const char *name);

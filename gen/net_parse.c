@@ -321,10 +321,6 @@ void gan_parse_net(gan_model *m, gan_net *net, const char *name, const gan_node 
                   net->role, gan_node_type_name(n));
         return;
     }
-    if (gan_map_get(n, "frozen")) {
-        gan_parse_frozen_net(m, net, n, d);
-        return;
-    }
     gan_check_keys(n, net->role, keys, d);
     init_settings(net, n, d);
     const gan_node *ins = gan_map_get(n, "inputs");
@@ -362,10 +358,6 @@ void gan_net_free(gan_net *net)
     free(net->outputs);
     free(net->output_names);
     free(net->owned_role);
-    if (net->frozen_from) {
-        gan_model_free(net->frozen_from);
-        free(net->frozen_from);
-    }
     free(net->owned_frozen_paths[0]);
     free(net->owned_frozen_paths[1]);
 }
