@@ -39,9 +39,9 @@ void gan_check_frozen_use(gan_model *m, const gan_node *root, gan_diag *d)
         for (int i = 0; i < u->n_nets; i++) {
             const gan_net *net = &m->net[u->nets[i]];
             if (net->frozen)
-                gan_error(d, u->pos, "update '%s' trains network '%s', which is frozen "
-                          "(imported from '%s' with its weights): a frozen network is never "
-                          "trained", u->name, net->name, net->frozen_model);
+                gan_error(d, u->pos, "update '%s' trains network '%s', which is frozen (its "
+                          "weights read from '%s'): a frozen network is never trained",
+                          u->name, net->name, net->frozen_weights);
         }
     }
     const gan_node *sample = gan_map_get(root, "sample");
@@ -52,8 +52,8 @@ void gan_check_frozen_use(gan_model *m, const gan_node *root, gan_diag *d)
         return;
     }
     gan_error(d, sample ? sample->pos : root->pos, "the sampler would run network '%s', which "
-              "is frozen (imported from '%s'): the sampler runs a network this model trains",
-              m->net[m->gen_net].name, m->net[m->gen_net].frozen_model);
+              "is frozen (its weights read from '%s'): the sampler runs a network this model "
+              "trains", m->net[m->gen_net].name, m->net[m->gen_net].frozen_weights);
 }
 
 /* The header's tensor `name` is F32 of t's shape: 0, else an error */
@@ -107,6 +107,6 @@ static void check_net(const gan_model *m, const gan_net *net, gan_diag *d)
 void gan_check_frozen_weights(const gan_model *m, gan_diag *d)
 {
     for (int i = 0; i < m->n_nets; i++)
-        if (m->net[i].frozen && m->net[i].frozen_from)
+        if (m->net[i].frozen && m->net[i].frozen_weights)
             check_net(m, &m->net[i], d);
 }

@@ -11,8 +11,9 @@
  * name, so that F's tensors, C identifiers and tensor names are F's.  The
  * imported model is kept by the importing one (F's layers borrow its
  * strings).
- * Leaves out: frozen networks written inline (layers in this file and a
- * weights file beside them); the rules of their use (frozen_check.c).
+ * A frozen network may also be written here, with its own inputs and
+ * layers and only a weights file under `frozen`.
+ * Leaves out: the rules of their use (frozen_check.c).
  */
 #include "parse.h"
 #include "buf.h"
@@ -60,19 +61,52 @@ static const gan_node *layers_node(const gan_node *src)
     return src->type == GAN_NODE_SEQ ? src : gan_map_get(src, "layers");
 }
 
+/* A frozen network written here: its own inputs, layers and outputs, and
+ * frozen: {weights: FILE, network: NAME}, NAME its tensors' name in the
+ * file (default: its own) */
+static void parse_inline(gan_model *m, gan_net *net, const gan_node *n, const gan_node *f,
+                         gan_diag *d)
+{
+    static const char *const keys[] = { "weights", "network", NULL };
+    free(net->owned_role);   /* gan_parse_net names it again */
+    net->owned_role = NULL;
+    gan_parse_net(m, net, net->name, n, d);
+    net->frozen = 1;
+    char *what = gan_strf("%s: frozen", net->role);
+    gan_check_keys(f, what, keys, d);
+    free(what);
+    net->frozen_model = m->path;
+    net->frozen_network = gan_get_str(f, "network", net->name, 0, d);
+    const char *weights = gan_get_str(f, "weights", NULL, 1, d);
+    if (!weights)
+        return;
+    net->frozen_weights = gan_beside_model(m, weights, &net->owned_frozen_paths[1]);
+    net->frozen_pos = gan_map_get(f, "weights")->pos;
+    if (access(net->frozen_weights, R_OK) != 0)
+        gan_error(d, net->frozen_pos, "frozen network '%s': cannot read weights file '%s': %s",
+                  net->name, net->frozen_weights, strerror(errno));
+}
+
 void gan_parse_frozen_net(gan_model *m, gan_net *net, const gan_node *n, gan_model *sub,
                           gan_diag *d)
 {
     static const char *const keys[] = { "frozen", "output", "outputs", NULL };
     static const char *const frozen_keys[] = { "model", "network", "weights", NULL };
-    gan_check_keys(n, net->role, keys, d);
-    net->frozen = 1;
     const gan_node *f = gan_map_get(n, "frozen");
     if (f->type != GAN_NODE_MAP) {
+        gan_check_keys(n, net->role, keys, d);
+        net->frozen = 1;
         gan_error(d, f->pos, "%s: 'frozen' must be a map {model: FILE.yaml, network: NAME, "
-                  "weights: FILE.safetensors}", net->role);
+                  "weights: FILE.safetensors}, or {weights: FILE.safetensors} beside the "
+                  "network's own 'inputs' and 'layers'", net->role);
         return;
     }
+    if (!gan_map_get(f, "model") && gan_map_get(n, "layers")) {
+        parse_inline(m, net, n, f, d);
+        return;
+    }
+    gan_check_keys(n, net->role, keys, d);
+    net->frozen = 1;
     char *what = gan_strf("%s: frozen", net->role);
     gan_check_keys(f, what, frozen_keys, d);
     free(what);

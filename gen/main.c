@@ -153,9 +153,12 @@ static void print_net(const gan_model *m, const gan_net *net)
     if (net->pack > 1)
         printf("; %d samples packed into one", net->pack);
     printf(")\n");
-    if (net->frozen)   /* where it comes from, and that nothing here trains it */
+    if (net->frozen && net->frozen_from)   /* where it comes from; that nothing trains it */
         printf("  frozen: network '%s' of %s, weights %s; applied in inference mode, never "
                "trained\n", net->frozen_network, net->frozen_model, net->frozen_weights);
+    else if (net->frozen)
+        printf("  frozen: weights %s (its tensors named '%s.*' there); applied in inference "
+               "mode, never trained\n", net->frozen_weights, net->frozen_network);
     printf("  %-16s %-12s %-16s %12s  %s\n", "layer", "type", "output", "params", "inputs");
     long total = 0;
     for (int oi = 0; oi < net->n_order; oi++) {

@@ -306,8 +306,9 @@ static void parse_net_input(gan_model *m, gan_net *net, gan_net_input *in, const
 void gan_parse_net(gan_model *m, gan_net *net, const char *name, const gan_node *n,
                    gan_diag *d)
 {
+    /* frozen: a frozen network written here (frozen_parse.c reads it) */
     static const char *const keys[] = { "inputs", "layers", "output", "outputs", "init",
-                                        "init_std", "pack", NULL };
+                                        "init_std", "pack", "frozen", NULL };
     net->pos = n->pos;
     net->name = net->prefix = name;
     net->named_inputs = 1;

@@ -528,8 +528,12 @@ def frozen_spec(spec, model_dir):
     `network` of the model file `model` (relative to the importing model's
     folder), with its inputs (a `sample` input: that model's data shape) and
     layers, its outputs unless `outputs`/`output` beside `frozen` pick
-    others; and the weights file, whose tensors are named after that network"""
+    others; and the weights file, whose tensors are named after that network.
+    Without `model`, the network is written here, its tensors named after
+    `network` (default: itself) in the file."""
     fz = spec["frozen"]
+    if "model" not in fz:     # written in the model itself: its tensors NAME.* in the file
+        return spec, os.path.join(model_dir, fz["weights"]), fz.get("network")
     with open(os.path.join(model_dir, fz["model"])) as f:
         other = yaml.safe_load(f)
     src = dict(other["networks"][fz["network"]])
@@ -549,7 +553,7 @@ class Net:
         self.frozen = None                 # (weights file, its name there)
         if isinstance(spec, dict) and "frozen" in spec:
             spec, weights, src_name = frozen_spec(spec, model_dir)
-            self.frozen = (weights, src_name)
+            self.frozen = (weights, src_name or name)
         if not isinstance(spec, dict) or "inputs" not in spec:
             raise SystemExit(f"torch_step: network {name} has no inputs")
         self.pack = pack_of(spec)
