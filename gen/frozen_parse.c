@@ -61,6 +61,21 @@ static const gan_node *layers_node(const gan_node *src)
     return src->type == GAN_NODE_SEQ ? src : gan_map_get(src, "layers");
 }
 
+/* frozen.weights, resolved; a file that cannot be read is reported here,
+ * with the model's other mistakes (frozen_check.c reads its tensors once
+ * shapes are known). */
+static void read_weights_key(gan_model *m, gan_net *net, const gan_node *f, gan_diag *d)
+{
+    const char *weights = gan_get_str(f, "weights", NULL, 1, d);
+    if (!weights)
+        return;
+    net->frozen_weights = gan_beside_model(m, weights, &net->owned_frozen_paths[1]);
+    net->frozen_pos = gan_map_get(f, "weights")->pos;
+    if (access(net->frozen_weights, R_OK) != 0)
+        gan_error(d, net->frozen_pos, "frozen network '%s': cannot read weights file '%s': %s",
+                  net->name, net->frozen_weights, strerror(errno));
+}
+
 /* A frozen network written here: its own inputs, layers and outputs, and
  * frozen: {weights: FILE, network: NAME}, NAME its tensors' name in the
  * file (default: its own) */
@@ -77,55 +92,15 @@ static void parse_inline(gan_model *m, gan_net *net, const gan_node *n, const ga
     free(what);
     net->frozen_model = m->path;
     net->frozen_network = gan_get_str(f, "network", net->name, 0, d);
-    const char *weights = gan_get_str(f, "weights", NULL, 1, d);
-    if (!weights)
-        return;
-    net->frozen_weights = gan_beside_model(m, weights, &net->owned_frozen_paths[1]);
-    net->frozen_pos = gan_map_get(f, "weights")->pos;
-    if (access(net->frozen_weights, R_OK) != 0)
-        gan_error(d, net->frozen_pos, "frozen network '%s': cannot read weights file '%s': %s",
-                  net->name, net->frozen_weights, strerror(errno));
+    read_weights_key(m, net, f, d);
 }
 
-void gan_parse_frozen_net(gan_model *m, gan_net *net, const gan_node *n, gan_model *sub,
-                          gan_diag *d)
+/* Network `name` of the imported model sub, read into net: its inputs as
+ * sub resolved them, its layers from sub's nodes, its outputs or those
+ * `outputs` beside `frozen` (n) picks */
+static void import_net(gan_net *net, const gan_node *n, const gan_node *f, gan_model *sub,
+                       const char *name, gan_diag *d)
 {
-    static const char *const keys[] = { "frozen", "output", "outputs", NULL };
-    static const char *const frozen_keys[] = { "model", "network", "weights", NULL };
-    const gan_node *f = gan_map_get(n, "frozen");
-    if (f->type != GAN_NODE_MAP) {
-        gan_check_keys(n, net->role, keys, d);
-        net->frozen = 1;
-        gan_error(d, f->pos, "%s: 'frozen' must be a map {model: FILE.yaml, network: NAME, "
-                  "weights: FILE.safetensors}, or {weights: FILE.safetensors} beside the "
-                  "network's own 'inputs' and 'layers'", net->role);
-        return;
-    }
-    if (!gan_map_get(f, "model") && gan_map_get(n, "layers")) {
-        parse_inline(m, net, n, f, d);
-        return;
-    }
-    gan_check_keys(n, net->role, keys, d);
-    net->frozen = 1;
-    char *what = gan_strf("%s: frozen", net->role);
-    gan_check_keys(f, what, frozen_keys, d);
-    free(what);
-    const char *model = gan_get_str(f, "model", NULL, 1, d);
-    const char *name = gan_get_str(f, "network", NULL, 1, d);
-    const char *weights = gan_get_str(f, "weights", NULL, 1, d);
-    if (!model || !name || !weights)
-        return;
-    net->frozen_model = gan_beside_model(m, model, &net->owned_frozen_paths[0]);
-    net->frozen_weights = gan_beside_model(m, weights, &net->owned_frozen_paths[1]);
-    net->frozen_network = name;
-    net->frozen_pos = gan_map_get(f, "weights")->pos;
-    /* here, not only with the tensors (frozen_check.c, after shapes): a
-     * missing file is reported with the model's other mistakes */
-    if (access(net->frozen_weights, R_OK) != 0)
-        gan_error(d, net->frozen_pos, "frozen network '%s': cannot read weights file '%s': %s",
-                  net->name, net->frozen_weights, strerror(errno));
-    if (!sub)   /* model_parse.c reported why */
-        return;
     net->frozen_from = sub;
     int k = gan_find_net(sub, name);
     const gan_node *src_node = k >= 0 ? net_node(sub, name) : NULL;
@@ -146,8 +121,38 @@ void gan_parse_frozen_net(gan_model *m, gan_net *net, const gan_node *n, gan_mod
     }
     copy_inputs(net, src);
     net->pack = src->pack;
-    /* `outputs` beside `frozen` picks any layers of it as F's outputs */
     int own_outputs = gan_map_get(n, "output") || gan_map_get(n, "outputs");
     const gan_node *outputs = own_outputs ? n : src_node->type == GAN_NODE_MAP ? src_node : NULL;
     gan_parse_net_body(net, outputs, layers_node(src_node), d);
+}
+
+void gan_parse_frozen_net(gan_model *m, gan_net *net, const gan_node *n, gan_model *sub,
+                          gan_diag *d)
+{
+    static const char *const keys[] = { "frozen", "output", "outputs", NULL };
+    static const char *const frozen_keys[] = { "model", "network", "weights", NULL };
+    const gan_node *f = gan_map_get(n, "frozen");
+    if (f->type == GAN_NODE_MAP && !gan_map_get(f, "model") && gan_map_get(n, "layers")) {
+        parse_inline(m, net, n, f, d);
+        return;
+    }
+    gan_check_keys(n, net->role, keys, d);
+    net->frozen = 1;
+    if (f->type != GAN_NODE_MAP) {
+        gan_error(d, f->pos, "%s: 'frozen' must be a map {model: FILE.yaml, network: NAME, "
+                  "weights: FILE.safetensors}, or {weights: FILE.safetensors} beside the "
+                  "network's own 'inputs' and 'layers'", net->role);
+        return;
+    }
+    char *what = gan_strf("%s: frozen", net->role);
+    gan_check_keys(f, what, frozen_keys, d);
+    free(what);
+    const char *model = gan_get_str(f, "model", NULL, 1, d);
+    const char *name = gan_get_str(f, "network", NULL, 1, d);
+    if (model)
+        net->frozen_model = gan_beside_model(m, model, &net->owned_frozen_paths[0]);
+    net->frozen_network = name;
+    read_weights_key(m, net, f, d);
+    if (model && name && sub)   /* no sub: model_parse.c said why */
+        import_net(net, n, f, sub, name, d);
 }
