@@ -462,10 +462,12 @@ static void frozen_nets(gan_buf *o, const gan_model *m)
             continue;
         if (n++ == 0)
             gan_buf_put(o, "static const rt_frozen_net frozen[] = {\n");
+        /* both strings are the user's: written as C strings, never in a comment */
         gan_buf_printf(o, "    { %d, ", net);
         c_string(o, f->frozen_weights, "      ");
-        gan_buf_printf(o, ", \"%s\" },   /* network '%s' of %s */\n", f->frozen_network,
-                       f->frozen_network, f->frozen_model);
+        gan_buf_put(o, ", ");
+        c_string(o, f->frozen_network, "      ");
+        gan_buf_printf(o, " },   /* network '%s' */\n", f->name);
     }
     if (n)
         gan_buf_put(o, "};\n\n");

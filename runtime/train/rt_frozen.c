@@ -25,8 +25,11 @@ static int load_net(const rt_model *m, const rt_frozen_net *f, rt_err *err)
             continue;
         char name[512];
         rt_assert(strncmp(t->name, net->name, own) == 0);
-        snprintf(name, sizeof name, "%s%s", f->prefix, t->name + own);
-        if (rt_st_read_f32(&st, name, rt_tensor_data(&store, t), t->ndim, t->shape, err) != 0)
+        int len = snprintf(name, sizeof name, "%s%s", f->prefix, t->name + own);
+        if (len < 0 || (size_t)len >= sizeof name)
+            rc = rt_errf(err, "frozen network '%s': the name of tensor '%s' in %s is longer "
+                         "than %zu characters", net->name, t->name, f->weights, sizeof name - 1);
+        else if (rt_st_read_f32(&st, name, rt_tensor_data(&store, t), t->ndim, t->shape, err) != 0)
             rc = rt_err_prefix(err, "frozen network '%s': ", net->name);
     }
     rt_st_close(&st);
