@@ -147,7 +147,7 @@ static void constants(gan_buf *o, const gan_model *m, const gan_emit_target *t, 
             gan_buf_printf(o, "#define %s (%s_weights[%d])\n", mac, p, k++);
         else
             gan_buf_printf(o, "#define %s (%s_%s + %zu)\n", mac, p, arr, tn->offset);
-        if (tn->role == GAN_PARAM && !t->sampler)
+        if (tn->role == GAN_PARAM && !t->sampler && !m->net[tn->net].frozen)
             gan_buf_printf(o, "#define %s_GRAD (%s_grads + %zu)\n", mac, p, tn->offset);
         free(mac);
     }
@@ -261,7 +261,7 @@ static void buffers(gan_buf *o, const gan_model *m, const gan_emit_target *t)
         char *P = upper(p);
         gan_buf_printf(o, "static float %s_params[%s_PARAM_COUNT + 1] __attribute__((aligned(64)));\n",
                        p, P);
-        if (!t->sampler)
+        if (!t->sampler && !m->net[net].frozen)   /* a frozen network has no gradient */
             gan_buf_printf(o, "static float %s_grads[%s_PARAM_COUNT + 1] __attribute__((aligned(64)));\n",
                            p, P);
         if (!t->sampler && net_ema(m, net) > 0)
@@ -451,6 +451,28 @@ static void data_sources(gan_buf *o, const gan_model *m)
     gan_buf_put(o, "};\n");
 }
 
+/* The frozen networks' weights files, read when the trainer starts
+ * (train/rt_frozen.h); nothing for a model without one */
+static void frozen_nets(gan_buf *o, const gan_model *m)
+{
+    int n = 0;
+    for (int net = 0; net < m->n_nets; net++) {
+        const gan_net *f = &m->net[net];
+        if (!f->frozen)
+            continue;
+        if (n++ == 0)
+            gan_buf_put(o, "static const rt_frozen_net frozen[] = {\n");
+        /* both strings are the user's: written as C strings, never in a comment */
+        gan_buf_printf(o, "    { %d, ", net);
+        c_string(o, f->frozen_weights, "      ");
+        gan_buf_put(o, ", ");
+        c_string(o, f->frozen_network, "      ");
+        gan_buf_printf(o, " },   /* network '%s' */\n", f->name);
+    }
+    if (n)
+        gan_buf_put(o, "};\n\n");
+}
+
 /* The trainer's tables: networks, variables, updates (rt_model.h). */
 static void trainer_tables(gan_buf *o, const gan_model *m)
 {
@@ -460,8 +482,13 @@ static void trainer_tables(gan_buf *o, const gan_model *m)
         char *P = upper(p);
         float ema = net_ema(m, net);
         char f[48];
-        gan_buf_printf(o, "    { \"%s\", %s_params, %s_grads, %s_PARAM_COUNT, %s_state, "
-                          "%s_STATE_COUNT, ", m->net[net].name, p, p, P, p, P);
+        const gan_net *n = &m->net[net];
+        gan_buf_printf(o, "    { \"%s\", %s_params, ", n->name, p);
+        if (n->frozen)
+            gan_buf_put(o, "NULL, ");
+        else
+            gan_buf_printf(o, "%s_grads, ", p);
+        gan_buf_printf(o, "%s_PARAM_COUNT, %s_state, %s_STATE_COUNT, ", P, p, P);
         if (ema > 0)
             gan_buf_printf(o, "%s_ema, %s },\n", p, flit(f, ema));
         else
@@ -469,6 +496,7 @@ static void trainer_tables(gan_buf *o, const gan_model *m)
         free(P);
     }
     gan_buf_put(o, "};\n\n");
+    frozen_nets(o, m);
     data_sources(o, m);
     gan_buf_put(o, "\nstatic rt_var vars[] = {\n");
     for (int v = 0; v < m->n_vars; v++) {
@@ -592,13 +620,20 @@ static void model_fields(gan_buf *o, const gan_model *m, const gan_emit_target *
         return;
     }
     free(P);
+    int n_frozen = 0;
+    for (int net = 0; net < m->n_nets; net++)
+        n_frozen += m->net[net].frozen;
+    char frozen_fields[64] = "";
+    if (n_frozen)
+        snprintf(frozen_fields, sizeof frozen_fields, "    .frozen = frozen,\n    .n_frozen = %d,\n",
+                 n_frozen);
     gan_buf_put(o, "    .source_yaml = ");
     c_string(o, t->model_path, "");
     gan_buf_printf(o, ",\n    .model_yaml = model_yaml,\n"
                       "    .sources = sources,\n    .n_sources = %d,\n    .paired = %d",
                    m->n_sources, m->paired);
     gan_buf_printf(o, ",\n"
-                      "    .nets = nets,\n    .n_nets = %d,\n"
+                      "    .nets = nets,\n    .n_nets = %d,\n%s"
                       "    .vars = vars,\n    .n_vars = %d,\n"
                       "    .updates = updates,\n    .n_updates = %d,\n"
                       "    .steps = %ld,\n    .log_every = %ld,\n"
@@ -610,7 +645,8 @@ static void model_fields(gan_buf *o, const gan_model *m, const gan_emit_target *
                       "    .n_gen_inputs = %d,\n    .generate = generate,\n"
                       "    .set_threads = set_threads,\n"
                       "    .noise_seed = &noise_seed,\n",
-                   m->n_nets, m->n_vars, m->n_updates, m->train.steps, m->train.log_every,
+                   m->n_nets, frozen_fields,
+                   m->n_vars, m->n_updates, m->train.steps, m->train.log_every,
                    m->train.sample_every, m->train.checkpoint_every, m->train.eval_every,
                    m->train.eval_samples, (unsigned long long)m->seed, m->gen_net, gen->n_inputs);
 }

@@ -96,7 +96,8 @@ static int order_layers(gan_net *net, gan_diag *d)
     int rc = 0;
     for (int k = 0; k < net->n_outputs && rc == 0; k++)
         rc = visit(net, net->outputs[k], mark, d);
-    for (int i = 0; rc == 0 && i < net->n_layers; i++)
+    /* a frozen network's unused layers are another model's, used there */
+    for (int i = 0; rc == 0 && !net->frozen && i < net->n_layers; i++)
         if (!mark[i])
             gan_warning(d, net->layers[i].pos, "%s: layer '%s' does not lead to %s '%s' and "
                         "is ignored", net->role, net->layers[i].name,
@@ -414,6 +415,8 @@ uint64_t gan_model_arch_hash(const gan_model *m)
             h = fnv_str(h, net->layers[net->outputs[k]].name);
         if (net->pack > 1)
             h = fnv_int(fnv_str(h, "pack"), net->pack);
+        if (net->frozen)   /* applied in inference mode: it computes otherwise */
+            h = fnv_str(h, "frozen");
     }
     /* the latent space: the sampler's network's first latent input (the
      * shorthand's z) */

@@ -153,6 +153,12 @@ static void print_net(const gan_model *m, const gan_net *net)
     if (net->pack > 1)
         printf("; %d samples packed into one", net->pack);
     printf(")\n");
+    if (net->frozen && net->frozen_from)   /* where it comes from; that nothing trains it */
+        printf("  frozen: network '%s' of %s, weights %s; applied in inference mode, never "
+               "trained\n", net->frozen_network, net->frozen_model, net->frozen_weights);
+    else if (net->frozen)
+        printf("  frozen: weights %s (its tensors named '%s.*' there); applied in inference "
+               "mode, never trained\n", net->frozen_weights, net->frozen_network);
     printf("  %-16s %-12s %-16s %12s  %s\n", "layer", "type", "output", "params", "inputs");
     long total = 0;
     for (int oi = 0; oi < net->n_order; oi++) {
@@ -307,16 +313,16 @@ static void print_totals(const gan_compiled *c, const long lines[2])
     printf("totals\n");
     printf("  parameters           %ld (", params);
     for (int n = 0; n < m->n_nets; n++)
-        printf("%s%s %ld", n ? ", " : "", m->shorthand ? (n ? "D" : "G") : m->net[n].name,
-               count_role(m, n, GAN_PARAM));
+        printf("%s%s %ld%s", n ? ", " : "", m->shorthand ? (n ? "D" : "G") : m->net[n].name,
+               count_role(m, n, GAN_PARAM), m->net[n].frozen ? " frozen" : "");
     printf(") + %ld state\n", state);
     printf("  FLOPs per step       %.3g (every update's repeats)\n", step);
     printf("  FLOPs per sample     %.3g (%s inference)\n", per_sample,
            m->net[m->gen_net].name);
     /* the arrays as allocated: each tensor padded to 16 floats */
     double arrays = 0, states = 0;
-    for (int n = 0; n < m->n_nets; n++) {
-        arrays += (double)m->net[n].param_count;
+    for (int n = 0; n < m->n_nets; n++) {   /* a frozen network's params alone */
+        arrays += (double)m->net[n].param_count / (m->net[n].frozen ? 4.0 : 1.0);
         states += (double)m->net[n].state_count;
     }
     double mem = 4.0 * ((double)tr->ws + (double)sv + 4.0 * arrays + states);

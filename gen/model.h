@@ -116,6 +116,19 @@ typedef struct {
     int pack;                  /* PacGAN: the network judges `pack` samples
                                 * joined along their first axis (1: one) */
     size_t param_count, state_count;   /* floats, tensors 16-aligned */
+    /* A frozen network (frozen_parse.c): imported from another model file,
+     * never trained, applied in inference mode, its weights read from a
+     * file when the trainer starts */
+    int frozen;
+    const char *frozen_model;      /* the model file it comes from, resolved */
+    const char *frozen_network;    /* its name there: the weights file names
+                                    * its tensors "NAME.layer.weight" */
+    const char *frozen_weights;    /* the weights file, resolved */
+    gan_pos frozen_pos;            /* of the 'weights' key */
+    struct gan_model *frozen_from; /* the imported model (gan_model.imports
+                                    * owns it), whose node tree the layers
+                                    * borrow from; NULL when it failed to load */
+    char *owned_frozen_paths[2];   /* behind frozen_model and frozen_weights */
 } gan_net;
 
 /* ---- what an iteration computes: variables, expressions, terms, updates ---- */
@@ -260,8 +273,9 @@ typedef struct {
  * more sources are refused, naming the data section. */
 #define GAN_DATA_SOURCES_MAX RT_DATA_SOURCES_MAX
 
-typedef struct {
+typedef struct gan_model {
     const char *path;
+    char *owned_path;          /* behind path, or NULL (the caller's) */
     gan_node *root;
     const char *name;
     uint64_t seed;
@@ -286,6 +300,11 @@ typedef struct {
 
     gan_tensor *tensors;
     int n_tensors;
+
+    /* owned: the model files frozen networks import (frozen_parse.c), one
+     * per frozen network, NULL where one failed to load */
+    struct gan_model **imports;
+    int n_imports;
 } gan_model;
 
 /* Parses and validates `path`.  Returns 0 when the model is complete and
@@ -313,7 +332,16 @@ void gan_shorthand_objective(gan_model *m, const gan_node *root, gan_diag *d);
 /* objective_check.c: expressions typed and shaped against the inferred
  * networks, each update's draws; after gan_model_infer's shapes */
 int gan_check_objective(gan_model *m, gan_diag *d);
+/* frozen_check.c: each frozen network's weights file holds its tensors, of
+ * their shapes (after gan_model_infer declared them) */
+void gan_check_frozen_weights(const gan_model *m, gan_diag *d);
+/* The name of tensor t in its network's weights file: its own, or for a
+ * frozen network "C.conv1.weight" for "F.conv1.weight" (malloc'd) */
+char *gan_frozen_tensor_name(const gan_model *m, const gan_tensor *t);
 void gan_value_free(gan_value *e);
+/* A relative path is relative to the model file's folder, so that a model
+ * and its data move together: the joined path (kept in *owned), or path. */
+const char *gan_beside_model(const gan_model *m, const char *path, char **owned);
 /* The variable, network or network input called `name`, or -1. */
 int gan_find_var(const gan_model *m, const char *name);
 int gan_find_net(const gan_model *m, const char *name);

@@ -15,10 +15,12 @@
 #include "buf.h"
 #include "fatal.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const shorthand_keys[] = {
     "name", "seed", "data", "latent", "generator", "discriminator", "loss", "train",
@@ -30,17 +32,6 @@ static const char *const general_keys[] = {
 };
 
 static const char *const data_sources[] = { "ring8", "grid25", "csv", "idx", "png_dir", NULL };
-
-/* A relative path is relative to the model file's folder, so that a model
- * and its data can move together: the joined path, kept in *owned. */
-static const char *beside_model(const gan_model *m, const char *path, char **owned)
-{
-    const char *slash = m->path ? strrchr(m->path, '/') : NULL;
-    if (!path || path[0] == '/' || !slash)
-        return path;
-    *owned = gan_strf("%.*s/%s", (int)(slash - m->path), m->path, path);
-    return *owned;
-}
 
 /* data.labels, by source: an IDX label file for idx images, {column: N}
  * for csv (the file has one column more than the sample; N counts from
@@ -61,7 +52,7 @@ static void parse_labels(gan_model *m, gan_data_source *src, const gan_node *n, 
     switch (src->kind) {
     case GAN_DATA_IDX:
         src->labels = GAN_LABELS_IDX;
-        src->labels_path = beside_model(m, gan_get_str(n, "labels", NULL, 1, d),
+        src->labels_path = gan_beside_model(m, gan_get_str(n, "labels", NULL, 1, d),
                                         &src->owned_labels_path);
         return;
     case GAN_DATA_CSV:
@@ -133,7 +124,7 @@ static void parse_source(gan_model *m, gan_data_source *src, const gan_node *n,
     src->kind = gan_get_enum(n, "source", data_sources, GAN_DATA_RING8, 1, d);
     int from_file = src->kind != GAN_DATA_RING8 && src->kind != GAN_DATA_GRID25;
     src->path = gan_get_str(n, "path", NULL, from_file, d);
-    src->path = beside_model(m, src->path, &src->owned_path);
+    src->path = gan_beside_model(m, src->path, &src->owned_path);
     const gan_node *shape = gan_map_get(n, "shape");
     if (src->kind == GAN_DATA_IDX || src->kind == GAN_DATA_PNG_DIR) {
         long v[3] = { 0, 0, 0 };
@@ -309,6 +300,50 @@ static void parse_shorthand_nets(gan_model *m, const gan_node *root, gan_diag *d
 
 static const char *const net_name_why = "it becomes part of C identifiers and tensor names";
 
+/* A model file importing itself, or two importing each other, would never
+ * end: imports nest at most this deep. */
+#define IMPORT_DEPTH_MAX 8
+static int import_depth;
+
+/* The model file a frozen network imports (n: its map), loaded whole with
+ * this parser, its mistakes reported at its own file:line; NULL when it
+ * cannot be read or has errors.  Loaded here, where models are loaded, so
+ * that frozen_parse.c only reads what it is given. */
+static gan_model *load_import(const gan_model *m, const gan_node *n, gan_diag *d)
+{
+    const gan_node *f = n->type == GAN_NODE_MAP ? gan_map_get(n, "frozen") : NULL;
+    const gan_node *key = f && f->type == GAN_NODE_MAP ? gan_map_get(f, "model") : NULL;
+    if (!key || key->type != GAN_NODE_SCALAR)
+        return NULL;   /* frozen_parse.c says what is wrong */
+    char *owned = NULL;
+    const char *path = gan_beside_model(m, key->scalar, &owned);
+    gan_model *sub = NULL;
+    if (access(path, R_OK) != 0)
+        gan_error(d, key->pos, "frozen network: cannot read model file '%s': %s", path,
+                  strerror(errno));
+    else if (import_depth >= IMPORT_DEPTH_MAX)
+        gan_error(d, key->pos, "frozen network: model files import each other more than %d "
+                  "deep (does '%s' import itself?)", IMPORT_DEPTH_MAX, path);
+    else {
+        /* the imported model keeps the path it was loaded by: its positions name it */
+        sub = gan_xcalloc(1, sizeof *sub);
+        int errors0 = d->errors;
+        import_depth++;
+        int rc = gan_model_load(sub, path, d);
+        import_depth--;
+        sub->owned_path = owned;   /* path; set after the load, which clears sub */
+        owned = NULL;
+        if (rc != 0 || d->errors > errors0) {
+            gan_error(d, key->pos, "frozen network: model file '%s' has errors (above)", path);
+            gan_model_free(sub);
+            free(sub);
+            sub = NULL;
+        }
+    }
+    free(owned);
+    return sub;
+}
+
 static void parse_networks(gan_model *m, const gan_node *root, gan_diag *d)
 {
     const gan_node *n = gan_expect_map(root, "networks", 1, d);
@@ -329,7 +364,18 @@ static void parse_networks(gan_model *m, const gan_node *root, gan_diag *d)
         for (size_t j = 0; j < i; j++)
             if (!strcmp(name, m->net[j].name))
                 gan_error(d, n->keys[i]->pos, "network '%s' is declared twice", name);
-        gan_parse_net(m, net, name, n->items[i], d);
+        const gan_node *v = n->items[i];
+        if (v->type == GAN_NODE_MAP && gan_map_get(v, "frozen")) {
+            gan_model *sub = load_import(m, v, d);
+            m->imports = gan_xrealloc(m->imports, (size_t)m->n_imports + 1, sizeof *m->imports);
+            m->imports[m->n_imports++] = sub;
+            net->pos = v->pos;
+            net->name = net->prefix = name;
+            net->role = net->owned_role = gan_strf("network '%s'", name);
+            gan_parse_frozen_net(m, net, v, sub, d);
+        } else {
+            gan_parse_net(m, net, name, v, d);
+        }
     }
 }
 
@@ -367,8 +413,10 @@ int gan_model_from_tree(gan_model *m, gan_node *root, const char *path, gan_diag
         gan_shorthand_objective(m, root, d);
     } else {
         parse_networks(m, root, d);
-        if (m->n_nets)
+        if (m->n_nets) {
             gan_parse_objective(m, root, d);
+            gan_check_frozen_use(m, root, d);
+        }
     }
     const gan_node *compile = gan_expect_map(root, "compile", 0, d);
     static const char *const compile_keys[] = { "unroll", NULL };
@@ -377,6 +425,9 @@ int gan_model_from_tree(gan_model *m, gan_node *root, const char *path, gan_diag
     if (d->errors > errors0)
         return -1;
     if (gan_model_infer(m, d))
+        return -1;
+    gan_check_frozen_weights(m, d);
+    if (d->errors > errors0)
         return -1;
     if (m->train.eval_every < 0)   /* on by default where the judge can score the samples */
         m->train.eval_every = gan_model_judged(m) ? m->train.sample_every : 0;
@@ -426,6 +477,13 @@ void gan_model_free(gan_model *m)
         free(m->sources[s].keep_classes);
         free(m->sources[s].transforms);
     }
+    for (int i = 0; i < m->n_imports; i++)
+        if (m->imports[i]) {
+            gan_model_free(m->imports[i]);
+            free(m->imports[i]);
+        }
+    free(m->imports);
     gan_node_free(m->root);
+    free(m->owned_path);
     memset(m, 0, sizeof *m);
 }

@@ -2,6 +2,7 @@
  * kinds and the later stages all use them: shapes as text and as element
  * counts (saturating, never overflowing), and declaring a tensor. */
 #include "model.h"
+#include "buf.h"
 #include "fatal.h"
 
 #include <limits.h>
@@ -65,6 +66,17 @@ int gan_model_add_tensor(gan_model *m, gan_net *net, int layer, const char *suff
 
 /* Declares the tensors of each layer in use; a weight past GAN_MAX_ELEMENTS
  * is reported at its layer. */
+
+/* A relative path is relative to the model file's folder, so that a model
+ * and its data can move together: the joined path, kept in *owned. */
+const char *gan_beside_model(const gan_model *m, const char *path, char **owned)
+{
+    const char *slash = m->path ? strrchr(m->path, '/') : NULL;
+    if (!path || path[0] == '/' || !slash)
+        return path;
+    *owned = gan_strf("%.*s/%s", (int)(slash - m->path), m->path, path);
+    return *owned;
+}
 
 int gan_find_var(const gan_model *m, const char *name)
 {

@@ -179,7 +179,7 @@ static void parse_outputs(gan_net *net, const gan_node *n, gan_diag *d)
 }
 
 /* The layers list and what every network has around it. */
-static void parse_body(gan_net *net, const gan_node *n, const gan_node *layers, gan_diag *d)
+void gan_parse_net_body(gan_net *net, const gan_node *n, const gan_node *layers, gan_diag *d)
 {
     if (layers->type != GAN_NODE_SEQ || layers->n == 0) {
         gan_error(d, layers->pos, "%s layers must be a non-empty list", net->role);
@@ -236,7 +236,7 @@ void gan_parse_shorthand_net(gan_model *m, gan_net *net, const gan_node *root, g
     } else {
         gan_parse_optim(&net->optim, NULL, d);
     }
-    parse_body(net, n, layers, d);
+    gan_parse_net_body(net, n, layers, d);
 }
 
 /* One entry of a network's 'inputs': NAME: {latent: N, distribution: D},
@@ -306,8 +306,9 @@ static void parse_net_input(gan_model *m, gan_net *net, gan_net_input *in, const
 void gan_parse_net(gan_model *m, gan_net *net, const char *name, const gan_node *n,
                    gan_diag *d)
 {
+    /* frozen: a frozen network written here (frozen_parse.c reads it) */
     static const char *const keys[] = { "inputs", "layers", "output", "outputs", "init",
-                                        "init_std", "pack", NULL };
+                                        "init_std", "pack", "frozen", NULL };
     net->pos = n->pos;
     net->name = net->prefix = name;
     net->named_inputs = 1;
@@ -343,7 +344,7 @@ void gan_parse_net(gan_model *m, gan_net *net, const char *name, const gan_node 
         gan_error(d, n->pos, "%s: missing required key 'layers'", net->role);
         return;
     }
-    parse_body(net, n, layers, d);
+    gan_parse_net_body(net, n, layers, d);
 }
 
 void gan_net_free(gan_net *net)
@@ -358,4 +359,6 @@ void gan_net_free(gan_net *net)
     free(net->outputs);
     free(net->output_names);
     free(net->owned_role);
+    free(net->owned_frozen_paths[0]);
+    free(net->owned_frozen_paths[1]);
 }

@@ -31,5 +31,18 @@ void gan_parse_shorthand_net(gan_model *m, gan_net *net, const gan_node *root, g
 void gan_parse_net(gan_model *m, gan_net *net, const char *name, const gan_node *n,
                    gan_diag *d);
 void gan_net_free(gan_net *net);
+/* The layers list of map n (its 'output'/'outputs' pick the outputs) and
+ * the checks every network's layers get. */
+void gan_parse_net_body(gan_net *net, const gan_node *n, const gan_node *layers, gan_diag *d);
+
+/* frozen_parse.c: a network `{frozen: {model, network, weights}}` of the
+ * general form, imported from network `network` of model `sub` (the file
+ * `model`, loaded by model_parse.c; NULL when it could not be); net's id,
+ * name and role are set. */
+void gan_parse_frozen_net(gan_model *m, gan_net *net, const gan_node *n, gan_model *sub,
+                          gan_diag *d);
+/* frozen_check.c: once the objective is read, the rules of frozen
+ * networks: no update trains one, the sampler does not run one */
+void gan_check_frozen_use(gan_model *m, const gan_node *root, gan_diag *d);
 
 #endif

@@ -89,11 +89,16 @@ static const char *app_name(builder *b, const gan_value *e, const char *key)
 
 /* Lowers one application of `net` to input nodes in[]; returns the node of
  * each output (malloc'd).  Every application runs in training mode and
- * updates running statistics, as PyTorch's forward passes do. */
+ * updates running statistics, as PyTorch's forward passes do, except that
+ * of a frozen network: in inference mode (running statistics read, dropout
+ * off), as a trained feature extractor is used (SRGAN's content loss). */
 static int *apply_net(builder *b, int net_id, const int *in, const char *app)
 {
     gan_lower *c = &b->c;
     gan_net *net = &b->m->net[net_id];
+    int training = c->training;
+    if (net->frozen)
+        c->training = 0;
     c->net = net;
     c->update_state = c->training;
     int batch = c->batch;
@@ -127,6 +132,7 @@ static int *apply_net(builder *b, int net_id, const int *in, const char *app)
         outs[k] = val[net->outputs[k]];
     free(val);
     c->batch = batch;
+    c->training = training;
     return outs;
 }
 

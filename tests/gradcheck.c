@@ -242,7 +242,8 @@ static int group_setup(void **state)
         base_loss[u] = update_loss(u);
     for (int net = 0; net < M->n_nets; net++) {
         an[net] = malloc((M->nets[net].param_count + 1) * sizeof(float));
-        memcpy(an[net], M->nets[net].grads, M->nets[net].param_count * sizeof(float));
+        if (M->nets[net].grads)   /* NULL: a frozen network, which has none */
+            memcpy(an[net], M->nets[net].grads, M->nets[net].param_count * sizeof(float));
     }
     for (int net = 0; net < M->n_nets; net++)
         if (harness_trainer_of(M, net) >= 0)
@@ -301,6 +302,8 @@ static void test_kink_budget(void **state)
 
 static int all_finite(int net, int want_finite)
 {
+    if (!M->nets[net].grads)   /* a frozen network: no gradient to write */
+        return !want_finite;
     for (size_t i = 0; i < M->n_tensors; i++) {
         const rt_tensor_info *t = &M->tensors[i];
         if (t->net != net || t->role != RT_ROLE_PARAM)
@@ -317,7 +320,7 @@ static int all_finite(int net, int want_finite)
 
 static void poison(int net)
 {
-    for (size_t i = 0; i < M->nets[net].param_count; i++)
+    for (size_t i = 0; M->nets[net].grads && i < M->nets[net].param_count; i++)
         M->nets[net].grads[i] = NAN;
 }
 

@@ -3,7 +3,8 @@
 # runtime smoke test, what the runtime's two libraries hold, the quality
 # metrics against numpy, gradient checks,
 # PyTorch parity, differential testing of random models, end-to-end
-# training (data transforms: tests/e2e_transforms.sh; the pictures of runs:
+# training (data transforms: tests/e2e_transforms.sh; frozen networks:
+# tests/e2e_frozen.sh; the pictures of runs:
 # tests/e2e_plots.sh), and hostile
 # inputs (FIFOs, huge sizes, run folders shared or reused: tests/hostile.sh).
 # Each suite is run even when an earlier one failed; the last line counts
@@ -37,6 +38,7 @@ suite difftest bash tests/difftest.sh
 suite e2e-ring8 bash tests/e2e_ring8.sh
 suite e2e-dcgan bash tests/e2e_dcgan.sh
 suite e2e-general bash tests/e2e_general.sh
+suite e2e-frozen bash tests/e2e_frozen.sh
 suite e2e-two-sources bash tests/e2e_two_sources.sh
 suite e2e-transforms bash tests/e2e_transforms.sh
 suite eval-known bash tests/eval_known.sh

@@ -209,6 +209,13 @@ static void test_model_check(void **state)
     m.gen_net = 1;
     assert_int_equal(rt_model_check(&m, &err), -1);
     assert_contains(err.msg, "gen_net");
+    m.gen_net = 0;
+    /* a frozen network is never trained */
+    static const rt_frozen_net frozen[] = { { 0, "w.safetensors", "C" } };
+    m.frozen = frozen;
+    m.n_frozen = 1;
+    assert_int_equal(rt_model_check(&m, &err), -1);
+    assert_contains(err.msg, "network 'g' is frozen and trained by update 'g'");
 }
 
 static void test_log_columns(void **state)

@@ -171,6 +171,18 @@ typedef struct {
     float ema_decay;
 } rt_net;
 
+/* A frozen network: imported from another model, never trained (its
+ * rt_net's grads NULL), applied in inference mode.  Its params and state
+ * are read from `weights` when the trainer starts (train/rt_frozen.h),
+ * each tensor under its name with the network's name replaced by
+ * `prefix`, the imported network's ("F.conv1.weight" is the file's
+ * "C.conv1.weight"). */
+typedef struct {
+    int net;                   /* index into rt_model.nets */
+    const char *weights;       /* the weights file, as ganc resolved it */
+    const char *prefix;        /* the network's name in that file */
+} rt_frozen_net;
+
 /* What the runtime fills a variable with before a step reads it. */
 enum rt_var_kind {
     RT_VAR_DATA = 0,    /* a batch of training samples from data source `source`;
@@ -275,6 +287,9 @@ typedef struct {
     size_t n_tensors;
     rt_net *nets;
     int n_nets;
+    /* the frozen networks among nets (may be NULL, n_frozen 0) */
+    const rt_frozen_net *frozen;
+    int n_frozen;
 
     /* one iteration */
     rt_var *vars;

@@ -23,6 +23,18 @@ static int check_nets(const rt_model *m, rt_err *err)
             return rt_errf(err, "network '%s': expected an EMA decay in [0, 1), found %g",
                            n->name, (double)n->ema_decay);
     }
+    if (m->n_frozen < 0 || (m->n_frozen && !m->frozen))
+        return rt_errf(err, "rt_model: expected n_frozen >= 0 and the frozen table it counts");
+    for (int i = 0; i < m->n_frozen; i++) {
+        const rt_frozen_net *f = &m->frozen[i];
+        if (f->net < 0 || f->net >= m->n_nets || !f->weights || !f->prefix)
+            return rt_errf(err, "rt_model.frozen[%d]: expected a network index, a weights file "
+                           "and a prefix", i);
+        if (rt_model_trainer_of(m, f->net) >= 0)
+            return rt_errf(err, "network '%s' is frozen and trained by update '%s': expected "
+                           "a frozen network never trained", m->nets[f->net].name,
+                           m->updates[rt_model_trainer_of(m, f->net)].name);
+    }
     for (size_t i = 0; i < m->n_tensors; i++)
         if (m->tensors[i].net < 0 || m->tensors[i].net >= m->n_nets)
             return rt_errf(err, "tensor '%s': network %d, expected 0..%d", m->tensors[i].name,

@@ -14,8 +14,8 @@
 #include "model/rt_model.h"
 
 /* Indices in range, repeat >= 1, every network trained by at most one
- * update, buffers present, EMA decays in [0, 1), the picture network's
- * inputs of a known kind. */
+ * update and a frozen one by none, buffers present, EMA decays in [0, 1),
+ * the picture network's inputs of a known kind. */
 int rt_model_check(const rt_model *m, rt_err *err);
 
 /* The update that trains network `net`, or -1 when none does. */

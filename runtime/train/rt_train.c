@@ -43,6 +43,7 @@
 #include "train/rt_draw.h"
 #include "train/rt_dump_data.h"
 #include "train/rt_ema.h"
+#include "train/rt_frozen.h"
 #include "train/rt_model_check.h"
 #include "train/rt_report.h"
 #include "train/rt_run.h"
@@ -186,6 +187,8 @@ static int run_open(rt_run *r, const rt_model *m, rt_err *err)
     rt_rng_seed_stream(&r->eval_rng, r->o.seed, 1);
     r->store = (rt_store){ m->nets, m->n_nets };
     rt_tensors_init(&r->store, m->tensors, m->n_tensors, &r->rng);
+    if (rt_frozen_load(m, err) != 0)   /* over their initial values, drawn all the same */
+        return 2;
     for (int k = 0; k < m->n_nets; k++)
         rt_ema_start(&m->nets[k]);
     rt_losses_init(&r->losses, m);

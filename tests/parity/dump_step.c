@@ -58,6 +58,7 @@
 #include "formats/rt_safetensors.h"
 #include "harness.h"
 #include "train/rt_ema.h"
+#include "train/rt_frozen.h"
 #include "train/rt_optim.h"
 
 enum { STEPS = 2, MAX_ENTRIES = 1024 };
@@ -306,6 +307,11 @@ int main(int argc, char **argv)
     rt_rng rng;
     rt_rng_seed(&rng, seed);
     harness_init_params(m, &rng);
+    rt_err err;
+    if (rt_frozen_load(m, &err) != 0) {   /* as the trainer does, over the values above */
+        fprintf(stderr, "dump_step: %s\n", err.msg);
+        return 2;
+    }
     for (int net = 0; net < m->n_nets; net++)
         rt_ema_start(&m->nets[net]);
     add_meta("model", m->model_name);
@@ -369,7 +375,6 @@ int main(int argc, char **argv)
         add_role(m, pname, 0, -1, RT_ROLE_STATE);
     }
 
-    rt_err err;
     int rc = rt_st_write(out, entries, n_entries, meta, n_meta, &err);
     if (rc != 0)
         fprintf(stderr, "dump_step: %s\n", err.msg);

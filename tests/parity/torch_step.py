@@ -101,6 +101,7 @@ changes the largest element of dumped tensor KEY by 0.1% (a negative
 control: tests/parity.sh checks that this run fails).
 """
 import json
+import os
 import struct
 import sys
 
@@ -280,6 +281,8 @@ def apply_layer(prefix, name, kind, spec, xs, params, states, mode):
         return F.avg_pool2d(xs[0], int(spec.get("kernel", 2)))
     if kind == "pixel_shuffle":
         return F.pixel_shuffle(xs[0], int(spec.get("factor", 2)))
+    if kind == "dropout" and mode == "eval":
+        return xs[0]     # the identity in inference mode (a frozen network's)
     if kind == "embedding":
         # a label input: integer classes held as floats, one per sample
         return F.embedding(xs[0].reshape(-1).long(), params[f"{prefix}.{name}.weight"])
@@ -520,11 +523,37 @@ def parse_value(text, nets, variables):
     return e
 
 
-class Net:
-    """one network: named inputs, a graph of layers, its outputs"""
+def frozen_spec(spec, model_dir):
+    """a frozen network's spec, as docs/model-language.md says: network
+    `network` of the model file `model` (relative to the importing model's
+    folder), with its inputs (a `sample` input: that model's data shape) and
+    layers, its outputs unless `outputs`/`output` beside `frozen` pick
+    others; and the weights file, whose tensors are named after that network.
+    Without `model`, the network is written here, its tensors named after
+    `network` (default: itself) in the file."""
+    fz = spec["frozen"]
+    if "model" not in fz:     # written in the model itself: its tensors NAME.* in the file
+        return spec, os.path.join(model_dir, fz["weights"]), fz.get("network")
+    with open(os.path.join(model_dir, fz["model"])) as f:
+        other = yaml.safe_load(f)
+    src = dict(other["networks"][fz["network"]])
+    if "outputs" in spec or "output" in spec:
+        src.pop("outputs", None)
+        src.pop("output", None)
+        src.update({k: spec[k] for k in ("outputs", "output") if k in spec})
+    return src, os.path.join(model_dir, fz["weights"]), fz["network"]
 
-    def __init__(self, name, spec):
+
+class Net:
+    """one network: named inputs, a graph of layers, its outputs; a frozen
+    one (imported with its weights) always runs in eval mode"""
+
+    def __init__(self, name, spec, model_dir="."):
         self.name = self.prefix = name     # its tensors are NAME.LAYER.*
+        self.frozen = None                 # (weights file, its name there)
+        if isinstance(spec, dict) and "frozen" in spec:
+            spec, weights, src_name = frozen_spec(spec, model_dir)
+            self.frozen = (weights, src_name or name)
         if not isinstance(spec, dict) or "inputs" not in spec:
             raise SystemExit(f"torch_step: network {name} has no inputs")
         self.pack = pack_of(spec)
@@ -561,8 +590,18 @@ class Net:
     def states(self):
         return expected_states(self.prefix, self.used)
 
+    def frozen_tensors(self):
+        """{NAME.LAYER.*: tensor} of the weights file, for a frozen network"""
+        weights, src = self.frozen
+        tensors, _ = read_safetensors(weights)
+        names = self.params() + self.states()
+        return {n: tensors[src + n[len(self.name):]].to(torch.get_default_dtype())
+                for n in names}
+
     def run(self, params, args, states, mode):
         """[each output's value] of the network applied to args (one per input)"""
+        if self.frozen:
+            mode = "eval"
         # ganc refuses to pack a network with a label input: every input packs
         memo = {n: pack(a, self.pack) for (n, _), a in zip(self.inputs, args)}
         by = {l[0]: l for l in self.used}
@@ -681,15 +720,17 @@ class General:
     variables real and z, updates d (repeated d_steps times) and g on the
     same batch)"""
 
-    def __init__(self, model):
+    def __init__(self, model, model_dir="."):
         if "networks" in model:
-            self.nets = {n: Net(n, s) for n, s in model["networks"].items()}
+            self.nets = {n: Net(n, s, model_dir) for n, s in model["networks"].items()}
             self.vars = {}
             for v, k in model["variables"].items():
                 self.vars[v] = self.variable(v, k)
             objective = model["objective"]
             schedule = model.get("schedule")
-            self.sample = (model.get("sample") or {}).get("network", next(iter(self.nets)))
+            # default: the first network that is not frozen
+            self.sample = (model.get("sample") or {}).get(
+                "network", next(n for n, net in self.nets.items() if not net.frozen))
         else:
             self.nets = {}
             for role, inp, kind in (("generator", "z", {"latent": model["latent"]["size"]}),
@@ -899,8 +940,8 @@ class Call:
         return F.cross_entropy(logits, self.inputs[t.labels].reshape(-1).long())
 
 
-def replay_general(model, dump, meta, rep, grad_rtol):
-    gm = General(model)
+def replay_general(model, dump, meta, rep, grad_rtol, model_dir="."):
+    gm = General(model, model_dir)
     once = meta.get("schedule") == "once"
     print(f"parity {model['name']} (general: updates "
           f"{', '.join(f'{u.name} x{1 if once else u.repeat}' for u in gm.updates)}) "
@@ -913,6 +954,13 @@ def replay_general(model, dump, meta, rep, grad_rtol):
               f"                       dump {dumped}  FAIL")
         return -1
     net_params = {n: net.params() for n, net in gm.nets.items()}
+    # a frozen network's tensors are its weights file's: C read them over
+    # its initial values (compared exactly), and the replay uses the file's
+    for n, net in gm.nets.items():
+        if net.frozen:
+            for k, t in net.frozen_tensors().items():
+                rep.values(f"before.{k}", dump[f"before.{k}"], t, 0.0, 0.0)
+                dump[f"before.{k}"].copy_(t)
     S = {n: dump[f"before.{n}"].clone() for n in states_yaml}
     # where C's current parameters of each network are (isolation: every
     # stage starts from C's values), and the forward's leaf tensors
@@ -1074,7 +1122,8 @@ def main():
     # update (train.d_steps > 1): then as the general form it stands for
     d_steps = (model.get("train") or {}).get("d_steps", 1)
     if "networks" in model or as_general or (d_steps > 1 and meta.get("schedule") == "trainer"):
-        steps = replay_general(model, dump, meta, rep, grad_rtol)
+        steps = replay_general(model, dump, meta, rep, grad_rtol,
+                               os.path.dirname(os.path.abspath(args[0])))
     else:
         steps = replay_classic(model, dump, rep, grad_rtol)
     if isinstance(steps, int) and steps < 0:
