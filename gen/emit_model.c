@@ -516,6 +516,8 @@ static void trainer_tables(gan_buf *o, const gan_model *m)
         else
             gan_buf_put(o, "NULL");
         gan_buf_printf(o, ", .step = %s_step", u->name);
+        if (u->from > 0 || u->until > 0)
+            gan_buf_printf(o, ",\n      .from = %ld, .until = %ld", u->from, u->until);
         if (u->n_terms > 1)
             gan_buf_printf(o, ",\n      .n_terms = %d, .term_names = update_%s_term_names, "
                               ".term_values = %s_terms", u->n_terms, u->name, u->name);

@@ -223,6 +223,13 @@ static void print_updates(const gan_model *m)
             printf(", clipped to %g", (double)u->clip);
         if (u->ema > 0)
             printf(", moving average %g", (double)u->ema);
+        if (u->from > 0 || u->until > 0) {
+            printf(", iterations %ld to ", u->from);
+            if (u->until > 0)
+                printf("%ld", u->until - 1);
+            else
+                printf("the end");
+        }
         if (u->same_batch)
             printf("; on the batch of update %s", m->updates[k - 1].name);
         else {

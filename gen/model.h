@@ -198,6 +198,8 @@ typedef struct {
     float clip;                /* > 0: weight clipping */
     float ema;                 /* > 0: a moving average of the trained networks */
     int same_batch;            /* reads the previous update's draws */
+    long from, until;          /* phase: runs at iterations i (counting from 0)
+                                * with from <= i < until; until 0: no end */
     int *draws;                /* variables it draws (none when same_batch) */
     int n_draws;
 } gan_update;
