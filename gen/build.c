@@ -1,5 +1,6 @@
-/* build.c - see build.h.  Writes DIR/train.c and DIR/sample.c from the
- * templates, then runs the C compiler on each. */
+/* build.c - see build.h.  Writes DIR/train.c and DIR/sample.c (and
+ * DIR/score.c for a model with a score section) from the templates, then
+ * runs the C compiler on each. */
 #include "build.h"
 
 #include <limits.h>
@@ -126,7 +127,7 @@ static int emit_and_compile(const gan_compiled *c, const gan_emit_target *t,
     gan_buf_free(&text);
     if (rc)
         return 1;
-    return o->compile && compile(o, dir, exe, t->sampler) ? 1 : 0;
+    return o->compile && compile(o, dir, exe, t->sampler != GAN_UNIT_TRAINER) ? 1 : 0;
 }
 
 int gan_build(const gan_compiled *c, const char *model_path, const char *model_yaml,
@@ -149,8 +150,15 @@ int gan_build(const gan_compiled *c, const char *model_path, const char *model_y
     t.embed_size = embed;
     if (!rc)
         rc = emit_and_compile(c, &t, o, dir, "sampler.c", "sample");
+    /* the scorer of a model with a score section: like the sampler, without
+     * embedded weights */
+    t.sampler = GAN_UNIT_SCORER;
+    t.embed_size = 0;
+    if (!rc && c->scorer.n && !o->sampler_only)
+        rc = emit_and_compile(c, &t, o, dir, "scorer.c", "score");
     if (!rc && o->compile && !o->sampler_only)
-        fprintf(stderr, "ganc: built %s/train and %s/sample\n", dir, dir);
+        fprintf(stderr, "ganc: built %s/train and %s/sample%s%s%s\n", dir, dir,
+                c->scorer.n ? " and " : "", c->scorer.n ? dir : "", c->scorer.n ? "/score" : "");
     free(dir);
     return rc;
 }

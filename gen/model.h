@@ -276,6 +276,10 @@ typedef struct {
     int n_vars;
     gan_update *updates;       /* owned, in the order of one iteration */
     int n_updates;
+    gan_update *score;         /* owned: the anomaly score (`score:`), its l1 and
+                                * l2 terms per sample, its nets the networks it
+                                * applies, its draws the data variable it reads
+                                * (one); NULL when the model has none */
     int gen_net;               /* what the sampler runs */
     int shorthand;             /* written with 'generator' and 'discriminator' */
     struct {

@@ -574,10 +574,42 @@ static void parse_sample(gan_model *m, const gan_node *root, gan_diag *d)
     }
 }
 
+/* 'score: {terms: [...]}': the anomaly score of a sample (f-AnoGAN), terms
+ * written as the objective's (l1 and l2 only), each a mean over the
+ * sample's values, weighted and summed; the scorer (DIR/score) runs it. */
+static void parse_score(gan_model *m, const gan_node *root, gan_diag *d)
+{
+    static const char *const keys[] = { "terms", NULL };
+    const gan_node *n = gan_expect_map(root, "score", 0, d);
+    if (!n)
+        return;
+    gan_check_keys(n, "score", keys, d);
+    const gan_node *terms = gan_map_get(n, "terms");
+    if (!terms || terms->type != GAN_NODE_SEQ || terms->n == 0) {
+        gan_error(d, terms ? terms->pos : n->pos, "'score' needs a non-empty list of terms, "
+                  "e.g. {terms: [{l2: [\"G(E(x))\", x]}]}");
+        return;
+    }
+    gan_update *u = m->score = gan_xcalloc(1, sizeof *m->score);
+    u->name = "score";
+    u->pos = gan_map_get(root, "score")->pos;
+    u->repeat = 1;
+    for (size_t i = 0; i < terms->n; i++) {
+        int before = u->n_terms;
+        parse_term(m, u, terms->items[i], d);
+        if (u->n_terms > before && u->terms[before].kind != GAN_TERM_L1 &&
+            u->terms[before].kind != GAN_TERM_L2)
+            gan_error(d, terms->items[i]->pos, "a score term is l1 or l2 (a distance per "
+                      "sample, e.g. {l2: [\"G(E(x))\", x]}); found %s",
+                      term_kinds[u->terms[before].kind]);
+    }
+}
+
 void gan_parse_objective(gan_model *m, const gan_node *root, gan_diag *d)
 {
     parse_variables(m, root, d);
     parse_updates(m, root, d);
     parse_schedule(m, root, d);
     parse_sample(m, root, d);
+    parse_score(m, root, d);
 }
