@@ -258,6 +258,24 @@ static void print_updates(const gan_model *m)
     printf("\n");
 }
 
+/* The anomaly score (DIR/score): its networks, its input, its terms. */
+static void print_score(const gan_model *m)
+{
+    const gan_update *u = m->score;
+    if (!u)
+        return;
+    printf("score (DIR/score, per sample, inference mode): runs");
+    for (int i = 0; i < u->n_nets; i++)
+        printf("%s %s", i ? "," : "", m->net[u->nets[i]].name);
+    printf(" on %s\n", m->vars[u->draws[0]].name);
+    for (int t = 0; t < u->n_terms; t++) {
+        const gan_term *tm = &u->terms[t];
+        printf("    %g x %s: mean %s of %s and %s\n", (double)tm->weight, tm->name,
+               tm->kind == GAN_TERM_L1 ? "|a - b|" : "(a - b)^2", tm->a->text, tm->b->text);
+    }
+    printf("\n");
+}
+
 /* getopt_long over a command's arguments (argv[0] is the command);
  * unknown options are the caller's to report, by name */
 static int next_option(int argc, char **argv, const char *short_opts,
@@ -367,6 +385,7 @@ static int cmd_check(int argc, char **argv)
     for (int i = 0; i < m.n_nets; i++)
         print_net(&m, &m.net[i]);
     print_updates(&m);
+    print_score(&m);
 
     gan_cost store, *cost;
     if (get_cost(&store, &cost, 0)) {
