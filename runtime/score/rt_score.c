@@ -45,6 +45,15 @@ static void usage(FILE *f, const rt_sampler_model *m, const char *prog)
                "  -h, --help       this help\n");
 }
 
+/* Whether flag a takes the next argument as its value: -o, --weights or a
+ * prefix of it (getopt_long takes "--we FILE"). */
+static int takes_value(const char *a)
+{
+    size_t n = strlen(a);
+    return !strcmp(a, "-o") || (n > 2 && !strncmp(a, "--", 2) && !strchr(a, '=') &&
+                                !strncmp(a, "--weights", n));
+}
+
 static int parse_args(int argc, char **argv, score_opts *o, rt_err *err)
 {
     memset(o, 0, sizeof *o);
@@ -59,8 +68,7 @@ static int parse_args(int argc, char **argv, score_opts *o, rt_err *err)
     int n = 0;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        int value_of_prev = i > 1 && (!strcmp(argv[i - 1], "-o") ||
-                                      !strcmp(argv[i - 1], "--weights"));
+        int value_of_prev = i > 1 && takes_value(argv[i - 1]);
         if (i > 0 && a[0] != '-' && !value_of_prev) {
             if (o->images) {
                 free(rest);
