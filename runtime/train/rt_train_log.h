@@ -12,8 +12,8 @@
  * (the last iteration's when there were none); terms alike.  An update
  * that did not run since the previous row (outside its phase: rt_update's
  * from, until) leaves its fields empty, as log.csv's readers take missing
- * values (rt_table, the curves); its last value is NaN (the progress line
- * shows "nan").
+ * values (rt_table, the curves); its last value is NaN (the progress line,
+ * the summary and report.md show "-").
  * Leaves out: the file's lifecycle (rt_train.c: written whole at the start,
  * appended row by row).
  */
