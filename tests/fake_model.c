@@ -255,7 +255,7 @@ static const rt_update updates[] = {
     { "g", g_nets, 1, { RT_OPTIM_ADAM, 1e-2f, 0.5f, 0.999f, 1e-8f, 0 }, 1, 0, NULL, 0, NULL,
       g_step, 0, NULL, NULL, 0, 0 },
     { "e", e_nets, 1, { RT_OPTIM_ADAM, 1e-2f, 0.5f, 0.999f, 1e-8f, 0 }, 1, 0, e_draws, 2,
-      forward_g, e_step, 2, e_term_names, e_terms },
+      forward_g, e_step, 2, e_term_names, e_terms, 0, 0 },
 };
 #else
 static rt_net nets[] = {
