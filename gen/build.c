@@ -156,9 +156,10 @@ int gan_build(const gan_compiled *c, const char *model_path, const char *model_y
     t.embed_size = 0;
     if (!rc && c->scorer.n && !o->sampler_only)
         rc = emit_and_compile(c, &t, o, dir, "scorer.c", "score");
-    if (!rc && o->compile && !o->sampler_only)
-        fprintf(stderr, "ganc: built %s/train and %s/sample%s%s%s\n", dir, dir,
-                c->scorer.n ? " and " : "", c->scorer.n ? dir : "", c->scorer.n ? "/score" : "");
+    if (!rc && o->compile && !o->sampler_only && c->scorer.n)
+        fprintf(stderr, "ganc: built %s/train, %s/sample and %s/score\n", dir, dir, dir);
+    else if (!rc && o->compile && !o->sampler_only)
+        fprintf(stderr, "ganc: built %s/train and %s/sample\n", dir, dir);
     free(dir);
     return rc;
 }
