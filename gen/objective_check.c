@@ -340,6 +340,12 @@ static int check_score(gan_model *m, gan_diag *d)
         score_nets(u, u->terms[t].a, m->n_nets);
         score_nets(u, u->terms[t].b, m->n_nets);
     }
+    /* the scorer runs one sample at a time */
+    for (int i = 0; i < u->n_nets; i++)
+        if (m->net[u->nets[i]].pack > 1)
+            gan_error(d, u->pos, "the score applies %s, which judges %d samples at a time "
+                      "(pack); a score is computed one sample at a time",
+                      m->net[u->nets[i]].role, m->net[u->nets[i]].pack);
     return d->errors > errors0 ? -1 : 0;
 }
 
