@@ -32,7 +32,7 @@ GEN_OBJ  = $(patsubst %.c,$(B)/%.o,$(GEN_SRC))
 # core library (err, alloc, file helpers, flags, rng) is also what ganc
 # itself may link.
 RT_SHARED_DIRS = core formats kernels model viz
-RT_SAMPLE_DIRS = $(RT_SHARED_DIRS) sample
+RT_SAMPLE_DIRS = $(RT_SHARED_DIRS) sample score
 RT_TRAIN_DIRS  = $(RT_SHARED_DIRS) data train metrics
 rt_objs  = $(patsubst %.c,$(B)/%.o,$(foreach d,$(1),$(wildcard runtime/$(d)/*.c)))
 RT_HDR   = $(wildcard runtime/*/*.h)

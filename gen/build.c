@@ -1,5 +1,6 @@
-/* build.c - see build.h.  Writes DIR/train.c and DIR/sample.c from the
- * templates, then runs the C compiler on each. */
+/* build.c - see build.h.  Writes DIR/train.c and DIR/sample.c (and
+ * DIR/score.c for a model with a score section) from the templates, then
+ * runs the C compiler on each. */
 #include "build.h"
 
 #include <limits.h>
@@ -126,7 +127,7 @@ static int emit_and_compile(const gan_compiled *c, const gan_emit_target *t,
     gan_buf_free(&text);
     if (rc)
         return 1;
-    return o->compile && compile(o, dir, exe, t->sampler) ? 1 : 0;
+    return o->compile && compile(o, dir, exe, t->sampler != GAN_UNIT_TRAINER) ? 1 : 0;
 }
 
 int gan_build(const gan_compiled *c, const char *model_path, const char *model_yaml,
@@ -149,7 +150,15 @@ int gan_build(const gan_compiled *c, const char *model_path, const char *model_y
     t.embed_size = embed;
     if (!rc)
         rc = emit_and_compile(c, &t, o, dir, "sampler.c", "sample");
-    if (!rc && o->compile && !o->sampler_only)
+    /* the scorer of a model with a score section: like the sampler, without
+     * embedded weights */
+    t.sampler = GAN_UNIT_SCORER;
+    t.embed_size = 0;
+    if (!rc && c->scorer.n && !o->sampler_only)
+        rc = emit_and_compile(c, &t, o, dir, "scorer.c", "score");
+    if (!rc && o->compile && !o->sampler_only && c->scorer.n)
+        fprintf(stderr, "ganc: built %s/train, %s/sample and %s/score\n", dir, dir, dir);
+    else if (!rc && o->compile && !o->sampler_only)
         fprintf(stderr, "ganc: built %s/train and %s/sample\n", dir, dir);
     free(dir);
     return rc;

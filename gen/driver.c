@@ -108,16 +108,26 @@ void gan_compile(gan_compiled *c, const gan_model *m, gan_codegen_opts o, gan_co
         gan_program_generate(&many->prog, &many->model);
         many->prog.name = "generate_many";
     }
-    gan_unit *units[2] = { tr, sa };
-    measure(cost, units, 2);
+    /* The scorer is built as the sampler is (one sample at a time, libc
+     * and libm): the score's networks in inference mode. */
+    gan_unit *sc = &c->scorer;
+    sc->sampler = GAN_UNIT_SCORER;
+    sc->opts = sa->opts;
+    if (m->score) {
+        gan_step *s = add_step(sc, m, 1);
+        gan_program_score(&s->prog, &s->model);
+    }
+    gan_unit *units[3] = { tr, sa, sc };
+    measure(cost, units, 3);
     plan_unit(tr);
     plan_unit(sa);
+    plan_unit(sc);
 }
 
 void gan_compiled_free(gan_compiled *c)
 {
-    gan_unit *units[2] = { &c->trainer, &c->sampler };
-    for (int k = 0; k < 2; k++) {
+    gan_unit *units[3] = { &c->trainer, &c->sampler, &c->scorer };
+    for (int k = 0; k < 3; k++) {
         for (int i = 0; i < units[k]->n; i++) {
             gan_plan_free(&units[k]->step[i].plan);
             gan_program_free(&units[k]->step[i].prog);

@@ -23,10 +23,13 @@ typedef struct {
 } gan_step;
 
 /* One generated file: the trainer's programs (program.h: for each update
- * its forward program if it has one, then its step; generate last) or the
- * sampler's generate (batch 1) and generate_many. */
+ * its forward program if it has one, then its step; generate last), the
+ * sampler's generate (batch 1) and generate_many, or the scorer's score
+ * (batch 1). */
+enum { GAN_UNIT_TRAINER = 0, GAN_UNIT_SAMPLER = 1, GAN_UNIT_SCORER = 2 };
+
 typedef struct {
-    int sampler;
+    int sampler;         /* GAN_UNIT_*: the scorer is built like the sampler */
     gan_codegen_opts opts;
     int n;
     gan_step *step;      /* owned, n of them; they do not move once planned */
@@ -38,6 +41,7 @@ typedef struct {
 typedef struct {
     const gan_model *m;
     gan_unit trainer, sampler;
+    gan_unit scorer;     /* n 0 when the model has no score */
 } gan_compiled;
 
 /* Lowers, measures and plans both files of m into c, which must not move

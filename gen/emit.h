@@ -99,7 +99,8 @@ typedef struct {
     const char *template_text;   /* templates/trainer.c or sampler.c */
     const char *model_path;      /* as given on the command line */
     const char *model_yaml;      /* the trainer: the model file's text, kept in the run folders */
-    int sampler;                 /* 1: sampler file, 0: trainer file */
+    int sampler;                 /* GAN_UNIT_* (driver.h): 1 sampler file, 2 scorer
+                                  * file, 0 trainer file */
     long embed_size;             /* sampler: bytes of embedded.safetensors, 0: none */
 } gan_emit_target;
 

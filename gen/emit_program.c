@@ -372,13 +372,21 @@ static void step_opening(gan_buf *steps, const gan_plan *pl)
     const gan_program *p = pl->p;
     const gan_model *m = pl->m;
     gan_buf c = { 0 };
-    if (p->kind == GAN_PROG_GENERATE) {
-        gan_buf_printf(&c, "%s: %s in inference mode on %d samples of its input%s (",
-                       p->name, m->net[m->gen_net].role, m->train.batch,
-                       p->n_args == 1 ? "" : "s");
+    if (p->kind == GAN_PROG_GENERATE || p->kind == GAN_PROG_SCORE) {
+        if (p->kind == GAN_PROG_SCORE) {
+            gan_buf_printf(&c, "%s: the anomaly score of %d sample%s (", p->name,
+                           m->train.batch, m->train.batch == 1 ? "" : "s");
+            term_values(&c, m->score);
+            gan_buf_put(&c, "), networks in inference mode, each term a mean over the "
+                            "sample's values, weighted and summed, on ");
+        } else {
+            gan_buf_printf(&c, "%s: %s in inference mode on %d samples of its input%s (",
+                           p->name, m->net[m->gen_net].role, m->train.batch,
+                           p->n_args == 1 ? "" : "s");
+        }
         for (int i = 0; i < p->n_args; i++)
             gan_buf_printf(&c, "%s%s = in[%d]", i ? ", " : "", p->arg_names[i], i);
-        gan_buf_put(&c, ") into out.");
+        gan_buf_put(&c, p->kind == GAN_PROG_SCORE ? " into out." : ") into out.");
         gan_emit_comment(steps, 0, c.s);
         gan_buf_printf(steps, "static void %s(float *out, const float *const *in)\n{\n",
                        p->name);
@@ -450,7 +458,8 @@ void gan_emit_program(const gan_plan *pl, gan_funcs *funcs, gan_buf *steps, gan_
     step_opening(steps, pl);
     /* an input no layer function reads is named, so that -Wunused-variable
      * does not stop the build */
-    for (int i = 0; p->kind == GAN_PROG_GENERATE && i < p->n_args; i++)
+    for (int i = 0; (p->kind == GAN_PROG_GENERATE || p->kind == GAN_PROG_SCORE) && i < p->n_args;
+         i++)
         if (!arg_read(pl, i))
             gan_buf_printf(steps, "    (void)%s;   /* not needed by this step */\n",
                            p->arg_names[i]);

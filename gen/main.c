@@ -229,6 +229,13 @@ static void print_updates(const gan_model *m)
             printf(", clipped to %g", (double)u->clip);
         if (u->ema > 0)
             printf(", moving average %g", (double)u->ema);
+        if (u->from > 0 || u->until > 0) {
+            printf(", iterations %ld to ", u->from);
+            if (u->until > 0)
+                printf("%ld", u->until - 1);
+            else
+                printf("the end");
+        }
         if (u->same_batch)
             printf("; on the batch of update %s", m->updates[k - 1].name);
         else {
@@ -253,6 +260,24 @@ static void print_updates(const gan_model *m)
                 printf(" labels %s", m->vars[tm->labels].name);
             printf("\n");
         }
+    }
+    printf("\n");
+}
+
+/* The anomaly score (DIR/score): its networks, its input, its terms. */
+static void print_score(const gan_model *m)
+{
+    const gan_update *u = m->score;
+    if (!u)
+        return;
+    printf("score (DIR/score, per sample, inference mode): runs");
+    for (int i = 0; i < u->n_nets; i++)
+        printf("%s %s", i ? "," : "", m->net[u->nets[i]].name);
+    printf(" on %s\n", m->vars[u->draws[0]].name);
+    for (int t = 0; t < u->n_terms; t++) {
+        const gan_term *tm = &u->terms[t];
+        printf("    %g x %s: mean %s of %s and %s\n", (double)tm->weight, tm->name,
+               tm->kind == GAN_TERM_L1 ? "|a - b|" : "(a - b)^2", tm->a->text, tm->b->text);
     }
     printf("\n");
 }
@@ -366,6 +391,7 @@ static int cmd_check(int argc, char **argv)
     for (int i = 0; i < m.n_nets; i++)
         print_net(&m, &m.net[i]);
     print_updates(&m);
+    print_score(&m);
 
     gan_cost store, *cost;
     if (get_cost(&store, &cost, 0)) {

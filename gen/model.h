@@ -211,6 +211,8 @@ typedef struct {
     float clip;                /* > 0: weight clipping */
     float ema;                 /* > 0: a moving average of the trained networks */
     int same_batch;            /* reads the previous update's draws */
+    long from, until;          /* phase: runs at iterations i (counting from 0)
+                                * with from <= i < until; until 0: no end */
     int *draws;                /* variables it draws (none when same_batch) */
     int n_draws;
 } gan_update;
@@ -288,6 +290,10 @@ typedef struct gan_model {
     int n_vars;
     gan_update *updates;       /* owned, in the order of one iteration */
     int n_updates;
+    gan_update *score;         /* owned: the anomaly score (`score:`), its l1 and
+                                * l2 terms per sample, its nets the networks it
+                                * applies, its draws the data variable it reads
+                                * (one); NULL when the model has none */
     int gen_net;               /* what the sampler runs */
     int shorthand;             /* written with 'generator' and 'discriminator' */
     struct {

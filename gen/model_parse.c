@@ -27,8 +27,8 @@ static const char *const shorthand_keys[] = {
     "compile", NULL,
 };
 static const char *const general_keys[] = {
-    "name", "seed", "data", "networks", "variables", "objective", "schedule", "sample", "train",
-    "compile", NULL,
+    "name", "seed", "data", "networks", "variables", "objective", "schedule", "sample", "score",
+    "train", "compile", NULL,
 };
 
 static const char *const data_sources[] = { "ring8", "grid25", "csv", "idx", "png_dir", NULL };
@@ -467,6 +467,9 @@ void gan_model_free(gan_model *m)
     for (int u = 0; u < m->n_updates; u++)
         update_free(&m->updates[u]);
     free(m->updates);
+    if (m->score)
+        update_free(m->score);
+    free(m->score);
     free(m->vars);
     for (int t = 0; t < m->n_tensors; t++)
         free(m->tensors[t].name);

@@ -296,6 +296,59 @@ static int resolve_draws(gan_model *m, gan_diag *d)
     return rc;
 }
 
+/* adds the networks e applies to u->nets, each once */
+static void score_nets(gan_update *u, const gan_value *e, int n_nets)
+{
+    for (int i = 0; i < e->n_args; i++)
+        score_nets(u, e->args[i], n_nets);
+    if (e->kind != GAN_VALUE_APPLY)
+        return;
+    for (int i = 0; i < u->n_nets; i++)
+        if (u->nets[i] == e->net)
+            return;
+    if (!u->nets)
+        u->nets = gan_xcalloc((size_t)n_nets + 1, sizeof *u->nets);
+    u->nets[u->n_nets++] = e->net;
+}
+
+/* The score: its terms typed like an update's, reading one data variable
+ * alone (the images scored), the networks it applies listed. */
+static int check_score(gan_model *m, gan_diag *d)
+{
+    gan_update *u = m->score;
+    int errors0 = d->errors;
+    for (int t = 0; t < u->n_terms; t++)
+        check_term(m, u, &u->terms[t], d);
+    char *read = gan_xcalloc((size_t)m->n_vars + 1, 1);
+    update_reads(m, u, read);
+    u->draws = gan_xcalloc((size_t)m->n_vars + 1, sizeof *u->draws);
+    for (int v = 0; v < m->n_vars; v++) {
+        if (!read[v])
+            continue;
+        if (m->vars[v].kind != GAN_VAR_DATA)
+            gan_error(d, u->pos, "the score reads the images it scores alone (a data "
+                      "variable); '%s' holds %s", m->vars[v].name,
+                      var_kind_name(m->vars[v].kind));
+        else
+            u->draws[u->n_draws++] = v;
+    }
+    free(read);
+    if (u->n_draws != 1)
+        gan_error(d, u->pos, "the score reads one data variable, the images it scores; it "
+                  "reads %d", u->n_draws);
+    for (int t = 0; t < u->n_terms; t++) {
+        score_nets(u, u->terms[t].a, m->n_nets);
+        score_nets(u, u->terms[t].b, m->n_nets);
+    }
+    /* the scorer runs one sample at a time */
+    for (int i = 0; i < u->n_nets; i++)
+        if (m->net[u->nets[i]].pack > 1)
+            gan_error(d, u->pos, "the score applies %s, which judges %d samples at a time "
+                      "(pack); a score is computed one sample at a time",
+                      m->net[u->nets[i]].role, m->net[u->nets[i]].pack);
+    return d->errors > errors0 ? -1 : 0;
+}
+
 int gan_check_objective(gan_model *m, gan_diag *d)
 {
     int errors0 = d->errors;
@@ -328,6 +381,8 @@ int gan_check_objective(gan_model *m, gan_diag *d)
     for (int v = 0; v < m->n_vars; v++)
         if (m->vars[v].kind == GAN_VAR_LATENT && m->vars[v].dist < 0)
             m->vars[v].dist = 0;
+    if (m->score)
+        check_score(m, d);
     if (d->errors > errors0)
         return -1;
     return resolve_draws(m, d);

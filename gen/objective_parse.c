@@ -462,12 +462,32 @@ static int find_update(const gan_model *m, const char *name)
     return -1;
 }
 
+/* A schedule entry's phase, from: STEP and until: STEP (iterations counted
+ * from 0, an update runs at from <= i < until): within train.steps, from
+ * before until, so that the update runs at least once. */
+static void parse_phase(const gan_model *m, gan_update *u, const gan_node *e, gan_diag *d)
+{
+    u->from = gan_get_int(e, "from", 0, 0, 1000000000000L, 0, d);
+    u->until = gan_get_int(e, "until", 0, 1, 1000000000000L, 0, d);
+    const gan_node *f = gan_map_get(e, "from"), *t = gan_map_get(e, "until");
+    if (f && u->from >= m->train.steps)
+        gan_error(d, f->pos, "update '%s' would never run: 'from: %ld' is not before "
+                  "train.steps (%ld); iterations are counted from 0", u->name, u->from,
+                  m->train.steps);
+    if (t && u->until > m->train.steps)
+        gan_error(d, t->pos, "update '%s': 'until: %ld' is past train.steps (%ld)", u->name,
+                  u->until, m->train.steps);
+    if (f && t && u->until <= u->from)
+        gan_error(d, t->pos, "update '%s' would never run: 'until: %ld' must be after "
+                  "'from: %ld'", u->name, u->until, u->from);
+}
+
 /* Orders m->updates as the schedule lists them, each once, and reads each
  * entry's settings. */
 static void parse_schedule(gan_model *m, const gan_node *root, gan_diag *d)
 {
     static const char *const keys[] = { "update", "repeat", "optimizer", "clip", "ema",
-                                        "same_batch", NULL };
+                                        "same_batch", "from", "until", NULL };
     const gan_node *n = gan_map_get(root, "schedule");
     if (!n)
         return;   /* the objective's order, each update once, the defaults */
@@ -477,6 +497,7 @@ static void parse_schedule(gan_model *m, const gan_node *root, gan_diag *d)
         return;
     }
     int *order = gan_xcalloc((size_t)m->n_updates + 1, sizeof *order), n_order = 0;
+    const gan_node **entry = gan_xcalloc((size_t)m->n_updates + 1, sizeof *entry);
     for (size_t i = 0; i < n->n; i++) {
         const gan_node *e = n->items[i];
         if (e->type != GAN_NODE_MAP) {
@@ -498,6 +519,7 @@ static void parse_schedule(gan_model *m, const gan_node *root, gan_diag *d)
             }
         if (k < 0)
             continue;
+        entry[n_order] = e;
         order[n_order++] = k;
         gan_update *u = &m->updates[k];
         u->repeat = (int)gan_get_int(e, "repeat", 1, 1, 1000, 0, d);
@@ -505,10 +527,18 @@ static void parse_schedule(gan_model *m, const gan_node *root, gan_diag *d)
         u->clip = (float)gan_get_num(e, "clip", 0, 0, 1e6, 0, d);
         u->ema = (float)gan_get_num(e, "ema", 0, 0, 0.999999, 0, d);
         u->same_batch = gan_get_bool(e, "same_batch", 0, d);
+        parse_phase(m, u, e, d);
         if (u->same_batch && n_order == 1)
             gan_error(d, gan_map_get(e, "same_batch")->pos, "update '%s' is the first of "
                       "the iteration: there is no update before it whose batch it could "
                       "read", name);
+    }
+    for (int j = 1; j < n_order; j++) {
+        const gan_update *u = &m->updates[order[j]], *prev = &m->updates[order[j - 1]];
+        if (u->same_batch && (u->from != prev->from || u->until != prev->until))
+            gan_error(d, gan_map_get(entry[j], "same_batch")->pos, "update '%s' reads the "
+                      "batch of update '%s' (same_batch), so it runs in the same phase: give "
+                      "both the same 'from' and 'until'", u->name, prev->name);
     }
     for (int k = 0; k < m->n_updates; k++) {
         int listed = 0;
@@ -526,6 +556,7 @@ static void parse_schedule(gan_model *m, const gan_node *root, gan_diag *d)
         free(sorted);
     }
     free(order);
+    free(entry);
 }
 
 /* 'sample: {network: G}': what the sampler runs (default: the first network) */
@@ -543,10 +574,42 @@ static void parse_sample(gan_model *m, const gan_node *root, gan_diag *d)
     }
 }
 
+/* 'score: {terms: [...]}': the anomaly score of a sample (f-AnoGAN), terms
+ * written as the objective's (l1 and l2 only), each a mean over the
+ * sample's values, weighted and summed; the scorer (DIR/score) runs it. */
+static void parse_score(gan_model *m, const gan_node *root, gan_diag *d)
+{
+    static const char *const keys[] = { "terms", NULL };
+    const gan_node *n = gan_expect_map(root, "score", 0, d);
+    if (!n)
+        return;
+    gan_check_keys(n, "score", keys, d);
+    const gan_node *terms = gan_map_get(n, "terms");
+    if (!terms || terms->type != GAN_NODE_SEQ || terms->n == 0) {
+        gan_error(d, terms ? terms->pos : n->pos, "'score' needs a non-empty list of terms, "
+                  "e.g. {terms: [{l2: [\"G(E(x))\", x]}]}");
+        return;
+    }
+    gan_update *u = m->score = gan_xcalloc(1, sizeof *m->score);
+    u->name = "score";
+    u->pos = gan_map_get(root, "score")->pos;
+    u->repeat = 1;
+    for (size_t i = 0; i < terms->n; i++) {
+        int before = u->n_terms;
+        parse_term(m, u, terms->items[i], d);
+        if (u->n_terms > before && u->terms[before].kind != GAN_TERM_L1 &&
+            u->terms[before].kind != GAN_TERM_L2)
+            gan_error(d, terms->items[i]->pos, "a score term is l1 or l2 (a distance per "
+                      "sample, e.g. {l2: [\"G(E(x))\", x]}); found %s",
+                      term_kinds[u->terms[before].kind]);
+    }
+}
+
 void gan_parse_objective(gan_model *m, const gan_node *root, gan_diag *d)
 {
     parse_variables(m, root, d);
     parse_updates(m, root, d);
     parse_schedule(m, root, d);
     parse_sample(m, root, d);
+    parse_score(m, root, d);
 }

@@ -749,6 +749,40 @@ void gan_program_generate(gan_program *p, gan_model *m)
     builder_free(&b);
 }
 
+/* One score term per sample: the mean of |a - b| or (a - b)^2 over each
+ * sample's values, times its weight, shape (batch, 1). */
+static int score_term(builder *b, const gan_term *t)
+{
+    ir_graph *g = &b->p->g;
+    int a = eval(b, t->a), c = eval(b, t->b);
+    ir_set_tag(g, -1, "loss", "loss", IR_PASS_LOSS, t->pos.line);
+    int diff = ir_binary(g, IR_SUB, a, c, NULL);
+    int v = t->kind == GAN_TERM_L1 ? ir_unary(g, IR_ABS, diff, 0, NULL)
+                                   : ir_binary(g, IR_MUL, diff, diff, NULL);
+    int batch = b->c.batch;
+    long per = ir_numel(g->n[v].shape) / batch;
+    v = ir_reshape(g, ir_label(g, v, t->name), ir_shape2(batch, (int)per), NULL);
+    int sum = ir_label(g, ir_sum_to(g, v, ir_shape2(batch, 1)), ir_strf(g, "%s_sum", t->name));
+    return ir_unary(g, IR_SCALE, sum, t->weight / (float)per, ir_strf(g, "%s_score", t->name));
+}
+
+void gan_program_score(gan_program *p, gan_model *m)
+{
+    builder b;
+    builder_init(&b, p, m, 0);
+    ir_graph *g = &p->g;
+    p->kind = GAN_PROG_SCORE;
+    p->name = "score";
+    const gan_update *u = m->score;
+    int total = -1;
+    for (int t = 0; t < u->n_terms; t++) {
+        int v = score_term(&b, &u->terms[t]);
+        total = total < 0 ? v : ir_binary(g, IR_ADD, total, v, "score");
+    }
+    p->out = total;
+    builder_free(&b);
+}
+
 void gan_program_free(gan_program *p)
 {
     ir_free(&p->g);

@@ -19,6 +19,10 @@
  * across the file).
  *
  * generate runs the sampling network in inference mode on its inputs.
+ * score (the scorer's, of a model with a `score` section) runs the networks
+ * of the score's terms in inference mode on the data variable it reads and
+ * writes each sample's score: each term's mean over the sample's values,
+ * weighted, summed; `out` is (batch, 1).
  * autodiff.c derives the backward parts.
  */
 #ifndef GAN_PROGRAM_H
@@ -28,7 +32,7 @@
 
 #define GAN_SAVED_EXT 1000000   /* IR_INPUT ext of saved values: slot + this */
 
-enum gan_prog_kind { GAN_PROG_FORWARD, GAN_PROG_STEP, GAN_PROG_GENERATE };
+enum gan_prog_kind { GAN_PROG_FORWARD, GAN_PROG_STEP, GAN_PROG_GENERATE, GAN_PROG_SCORE };
 
 /* A network input bound to a node in an application: generated code
  * calls the node by the input's name inside the network's functions. */
@@ -43,7 +47,7 @@ typedef struct {
     ir_graph g;
     int n_args;
     const char **arg_names;      /* INPUT ext i is argument i: a variable
-                                  * (STEP, FORWARD) or an input of the
+                                  * (STEP, FORWARD, SCORE) or an input of the
                                   * sampling network (GENERATE) */
     int *arg_var;                /* STEP, FORWARD: the variable of argument i */
     int loss;                    /* returned scalar node, or -1 */
@@ -71,6 +75,7 @@ void gan_program_step(gan_program *p, gan_model *m, int update, int saved_base_n
                       int saved_base_own);
 void gan_program_forward(gan_program *p, gan_model *m, int update, int saved_base);
 void gan_program_generate(gan_program *p, gan_model *m);
+void gan_program_score(gan_program *p, gan_model *m);
 void gan_program_free(gan_program *p);
 
 /* loss.c: the terms of an objective as IR, each a mean */

@@ -50,11 +50,13 @@ static void report_step(gan_buf *o, const gan_step *st)
 
 void gan_report_plans(gan_buf *o, const gan_compiled *c)
 {
-    const gan_unit *units[2] = { &c->trainer, &c->sampler };
-    for (int k = 0; k < 2; k++) {
+    const gan_unit *units[3] = { &c->trainer, &c->sampler, &c->scorer };
+    static const char *const what[3] = { "trainer", "sampler", "scorer" };
+    for (int k = 0; k < 3; k++) {
         const gan_unit *u = units[k];
-        gan_buf_printf(o, "\nplan of the %s (%s emission, unroll limit %d%s)\n",
-                       k ? "sampler" : "trainer", u->opts.plain ? "plain" : "optimized",
+        if (!u->n)
+            continue;
+        gan_buf_printf(o, "\nplan of the %s (%s emission, unroll limit %d%s)\n", what[k], u->opts.plain ? "plain" : "optimized",
                        u->opts.unroll, u->opts.own_gemm ? ", rt_sgemm only" : "");
         for (int i = 0; i < u->n; i++)
             report_step(o, &u->step[i]);

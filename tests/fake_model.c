@@ -251,11 +251,11 @@ static const int d_draws[] = { 0, 1, 2 }, e_draws[] = { 1, 2 };
 static const char *const e_term_names[] = { "recon", "reg" };
 static const rt_update updates[] = {
     { "d", d_nets, 1, { RT_OPTIM_SGD, 1e-2f, 0, 0, 0, 0.9f }, 2, 0.05f, d_draws, 3, forward_g,
-      d_step, 0, NULL, NULL },
+      d_step, 0, NULL, NULL, 0, 0 },
     { "g", g_nets, 1, { RT_OPTIM_ADAM, 1e-2f, 0.5f, 0.999f, 1e-8f, 0 }, 1, 0, NULL, 0, NULL,
-      g_step, 0, NULL, NULL },
+      g_step, 0, NULL, NULL, 0, 0 },
     { "e", e_nets, 1, { RT_OPTIM_ADAM, 1e-2f, 0.5f, 0.999f, 1e-8f, 0 }, 1, 0, e_draws, 2,
-      forward_g, e_step, 2, e_term_names, e_terms },
+      forward_g, e_step, 2, e_term_names, e_terms, 0, 0 },
 };
 #else
 static rt_net nets[] = {
@@ -273,9 +273,9 @@ static rt_var vars[] = {
 static const int d_nets[] = { 1 }, g_nets[] = { 0 }, d_draws[] = { 0, 1 };
 static const rt_update updates[] = {
     { "d", d_nets, 1, { RT_OPTIM_SGD, 1e-2f, 0, 0, 0, 0.9f }, 2, 0, d_draws, 2, forward_g,
-      d_step, 0, NULL, NULL },
+      d_step, 0, NULL, NULL, 0, 0 },
     { "g", g_nets, 1, { RT_OPTIM_ADAM, 1e-2f, 0.5f, 0.999f, 1e-8f, 0 }, 1, 0, NULL, 0, NULL,
-      g_step, 0, NULL, NULL },
+      g_step, 0, NULL, NULL, 0, 0 },
 };
 #endif
 #endif /* !FAKE_SAMPLER */

@@ -5,7 +5,7 @@
 
 For every model of models/ and tests/models/ (and tests/e2e/pix2pix_edges.yaml,
 for data transforms), in the optimized and the plain
-emission (trainer and sampler):
+emission (trainer, sampler and, for a model with a score section, scorer):
   - every line is under 120 columns;
   - every function is named after its layer pass, never with a bare number
     (g_bn1_forward_2), and every argument that is a model tensor (G_FC_WEIGHT)
@@ -89,12 +89,15 @@ def main():
             out = os.path.join(work, base + "".join(flags))
             if not build(model, out, *flags):
                 continue
-            for f in ("train.c", "sample.c"):
+            # the anomaly scorer of a model with a score section
+            files = [f for f in ("train.c", "sample.c", "score.c")
+                     if os.path.exists(os.path.join(out, f))]
+            for f in files:
                 check_file(os.path.join(out, f))
                 checked += 1
             again = out + "-again"
             if build(model, again, *flags):
-                for f in ("train.c", "sample.c"):
+                for f in files:
                     if open(os.path.join(out, f)).read() != open(os.path.join(again, f)).read():
                         fail("%s %s: two builds differ in %s" % (base, " ".join(flags), f))
     # paths that once broke the banner comments

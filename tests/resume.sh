@@ -8,7 +8,8 @@
 #      dropout), dcgan_fashion (IDX data, convolutions), one thread;
 #      wgan_gp_grid25 (the general form: five critic steps, gradient penalty
 #      noise, G's moving average), cgan_ring8 (labels read with the rows) and
-#      hinge_sn_fashion (spectral normalization's vectors, EMA);
+#      hinge_sn_fashion (spectral normalization's vectors, EMA), anomaly_tiny
+#      (schedule phases: resumed across the iteration where E starts);
 #   2. SIGINT and SIGTERM finish the step, checkpoint, exit 130/143, and the
 #      run resumes bit-identically; kill -9 at random moments never leaves a
 #      newest checkpoint that does not load;
@@ -81,6 +82,12 @@ PY
 check_resume wgan "$dir/wgan/train" 30 70 --checkpoint-every 10 --sample-every 0
 $ganc build models/hinge_sn_fashion.yaml -o "$dir/sn" > /dev/null
 check_resume sn "$dir/sn/train" 2 5 --checkpoint-every 1 --sample-every 0 --threads 1
+# schedule phases: D and G run until iteration 20, E from 20 on; stopped
+# before the boundary and resumed past it, and stopped exactly at it
+$ganc build tests/e2e/anomaly_tiny.yaml -o "$dir/anomaly" > /dev/null
+check_resume anomaly "$dir/anomaly/train" 15 30 --checkpoint-every 5 --sample-every 0 --threads 1
+check_resume anomaly20 "$dir/anomaly/train" 20 27 --checkpoint-every 1 --sample-every 0 \
+    --threads 1
 check_resume cgan "$dir/cgan/train" 13 40 --data "$dir/labelled.csv" --checkpoint-every 13 \
     --sample-every 0
 /usr/bin/python3 - "$dir/wgan-part/weights.safetensors" <<'PY'

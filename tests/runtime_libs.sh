@@ -12,7 +12,10 @@
 #     and every object of the trainer's with zlib, OpenMP and libm;
 #   - a real sampler (models/dcgan_fashion.yaml, as `ganc build` makes it)
 #     needs libc and libm only and is at most 64 KiB stripped (bench/smoke.sh
-#     checks the size too, on AVX-512 machines only).
+#     checks the size too, on AVX-512 machines only);
+#   - a real anomaly scorer (models/anomaly_fashion.yaml's DIR/score, the
+#     sampler's library with runtime/score/) needs libc and libm only and
+#     links nothing of data/, train/ or metrics/.
 # About 10 s.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -91,6 +94,20 @@ if $B/ganc build models/dcgan_fashion.yaml -o "$W/dcgan" > "$W/ganc.log" 2>&1; t
     check "the DCGAN's sampler is at most 64 KiB stripped" at_most_64k "$W/dcgan/sample"
 else
     cat "$W/ganc.log"; echo "  FAIL ganc build models/dcgan_fashion.yaml"; failed=1
+fi
+# a real scorer: its undefined symbols are libc's and libm's (the sample
+# library's objects it pulls in are checked above)
+no_training_syms() {
+    local bad
+    bad=$(nm "$1" | awk '{ print $NF }' | sort -u | comm -12 - <(echo "$train_only"))
+    [ -z "$bad" ] || { echo "    $1 holds: $(echo $bad)"; return 1; }
+}
+if $B/ganc build models/anomaly_fashion.yaml -o "$W/anomaly" > "$W/ganc.log" 2>&1; then
+    check "the anomaly scorer needs libc and libm only" needs_libc_libm "$W/anomaly/score"
+    check "the anomaly scorer holds no function of data/, train/ or metrics/" \
+        no_training_syms "$W/anomaly/score"
+else
+    cat "$W/ganc.log"; echo "  FAIL ganc build models/anomaly_fashion.yaml"; failed=1
 fi
 [ $failed -eq 0 ] && echo "runtime-libs: all checks passed"
 exit $failed

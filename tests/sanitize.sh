@@ -190,6 +190,21 @@ ok plain-dcgan-train "$W/plain_dcgan/train" --steps 1 --data "$FASHION" \
 ok plain-dcgan-sample "$W/plain_dcgan/sample" --weights "$W/plain_dcgan/run/weights.safetensors" \
     -n 4 -o "$W/plain_dcgan/s.png"
 
+# (d) schedule phases and the anomaly scorer (tests/e2e/anomaly_tiny.yaml):
+# across the iteration where E starts, resumed, and its scorer on a .npy and
+# on a folder of PNGs (the DCGAN's samples are 28x28; the tiny model reads
+# 7x7, so its PNGs are refused with a message)
+A=$W/anomaly
+gbuild anomaly tests/e2e/anomaly_tiny.yaml
+ok anomaly-train "$A/train" --steps 15 --out "$A/run" --checkpoint-every 5 --sample-every 40
+ok anomaly-resume "$A/train" --resume "$A/run" --steps 25
+ok anomaly-dump "$A/train" --dump-data "$A/dump" --out "$A/dump-run"
+ok anomaly-score "$A/score" --weights "$A/run/weights.safetensors" "$A/dump/x.npy" -o "$A/s.csv"
+refuses anomaly-score-pngs 2 "expected a 7x7 image" "$A/score" --weights "$A/run/weights.safetensors" "$D/pngs" \
+    -o "$A/p.csv"
+refuses anomaly-score-usage 2 "expected one IMAGES argument" "$A/score" \
+    --weights "$A/run/weights.safetensors" a.npy b.npy -o "$A/p.csv"
+
 # the small test models: skip connections, fan-out, concat, dropout, hinge and
 # LSGAN losses, and PNG-folder data (the DCGAN's samples above)
 for m in chain_ns dropout_ns fanout_ns hinge skip_lsgan png_small; do

@@ -221,9 +221,54 @@ static void test_arch_hash(void **state)
     assert_true(hash_of("relu", 16, "1e-4", 100, 0.1f) != base);
 }
 
+/* Schedule phases (from, until) and the score section: what the parser
+ * makes of them. */
+static void test_phases_and_score(void **state)
+{
+    (void)state;
+    load("name: p\ndata: {source: ring8}\n"
+         "variables: {x: data, z: {latent: 2}}\n"
+         "networks:\n"
+         "  G: {inputs: {z: {latent: 2}}, layers: [{name: out, type: dense, units: 2}]}\n"
+         "  D: {inputs: {x: sample}, outputs: [score, h],\n"
+         "      layers: [{name: h, type: dense, units: 4}, {name: score, type: dense, units: 1}]}\n"
+         "  E: {inputs: {x: sample}, layers: [{name: z, type: dense, units: 2}]}\n"
+         "objective:\n"
+         "  D: [{adversarial: hinge, real: \"D(x)\", fake: \"D(stop(G(z)))\"}]\n"
+         "  G: [{adversarial: hinge, fake: \"D(G(z))\"}]\n"
+         "  E: [{l2: [\"G(E(x))\", x]}]\n"
+         "schedule:\n"
+         "  - {update: D, until: 30}\n"
+         "  - {update: G, until: 30}\n"
+         "  - {update: E, from: 30}\n"
+         "score: {terms: [{l2: [\"G(E(x))\", x]}, {l1: [\"D(G(E(x))).h\", \"D(x).h\"], "
+         "weight: 0.5}]}\n"
+         "train: {batch: 4, steps: 50}\n");
+    assert_int_equal(model.n_updates, 3);
+    assert_int_equal(model.updates[0].from, 0);
+    assert_int_equal(model.updates[0].until, 30);
+    assert_int_equal(model.updates[2].from, 30);
+    assert_int_equal(model.updates[2].until, 0);   /* no end */
+    const gan_update *s = model.score;
+    assert_non_null(s);
+    assert_int_equal(s->n_terms, 2);
+    assert_int_equal(s->terms[0].kind, GAN_TERM_L2);
+    assert_int_equal(s->terms[1].kind, GAN_TERM_L1);
+    assert_true(s->terms[1].weight == 0.5f);
+    assert_string_equal(s->terms[1].a->text, "D(G(E(x))).h");
+    assert_int_equal(s->n_draws, 1);   /* reads x alone */
+    assert_string_equal(model.vars[s->draws[0]].name, "x");
+    assert_int_equal(s->n_nets, 3);    /* E, G, D: inner applications first */
+    assert_string_equal(model.net[s->nets[0]].name, "E");
+    assert_string_equal(model.net[s->nets[1]].name, "G");
+    assert_string_equal(model.net[s->nets[2]].name, "D");
+    gan_model_free(&model);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_phases_and_score),
         cmocka_unit_test(test_dcgan_shapes),
         cmocka_unit_test(test_graph_wiring),
         cmocka_unit_test(test_data_transforms),

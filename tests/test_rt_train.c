@@ -16,6 +16,7 @@
 #include "train/rt_draw.h"
 #include "train/rt_ema.h"
 #include "train/rt_model_check.h"
+#include "train/rt_run.h"
 #include "train/rt_train_log.h"
 
 static void assert_contains(const char *hay, const char *needle)
@@ -75,7 +76,7 @@ static rt_model base_model(rt_var *vars, int n_vars, rt_update *up)
     static const int nets0[] = { 0 };
     static const rt_input_info in[] = { { "z", RT_VAR_LATENT, 2, 0, 0, 0, { 0 } } };
     *up = (rt_update){ "g", nets0, 1, { RT_OPTIM_SGD, 1, 0, 0, 0, 0 }, 1, 0, NULL, 0, NULL,
-                       one_step, 0, NULL, NULL };
+                       one_step, 0, NULL, NULL, 0, 0 };
     rt_model m;
     memset(&m, 0, sizeof m);
     m.model_name = "t";
@@ -255,6 +256,53 @@ static void test_log_columns(void **state)
     rt_losses_free(&l);
 }
 
+/* Phases: an update outside its phase logs empty fields; a row's mean is
+ * over the iterations in which the update ran. */
+static void test_log_phases(void **state)
+{
+    (void)state;
+    rt_var vars[] = { { "z", RT_VAR_LATENT, 2, 0, 0, 0, -1, -1, zb } };
+    rt_update ups[2];
+    rt_model m = base_model(vars, 1, &ups[0]);
+    ups[0].name = "G";
+    ups[0].until = 2;
+    ups[1] = ups[0];
+    ups[1].name = "E";
+    ups[1].from = 2;
+    ups[1].until = 0;
+    m.updates = ups;
+    m.n_updates = 2;
+    /* steps count from 1: iteration i is step i + 1 */
+    assert_true(rt_update_runs(&ups[0], 1) && rt_update_runs(&ups[0], 2));
+    assert_false(rt_update_runs(&ups[0], 3));
+    assert_false(rt_update_runs(&ups[1], 2));
+    assert_true(rt_update_runs(&ups[1], 3) && rt_update_runs(&ups[1], 1000));
+    rt_losses l;
+    rt_losses_init(&l, &m);
+    char buf[512] = "";
+    FILE *f = fmemopen(buf, sizeof buf, "w");
+    rt_log_header(f, &l, 0, NULL);
+    rt_losses_set(&l, 0, 1.0, NULL);   /* step 1: G alone */
+    rt_losses_skip(&l, 1);
+    rt_losses_end_iteration(&l);
+    rt_log_row(f, &l, 1, 0.5, 0, NULL, NULL);
+    rt_losses_set(&l, 0, 3.0, NULL);   /* step 2: G alone, step 3: E alone */
+    rt_losses_skip(&l, 1);
+    rt_losses_end_iteration(&l);
+    rt_losses_skip(&l, 0);
+    rt_losses_set(&l, 1, 4.0, NULL);
+    rt_losses_end_iteration(&l);
+    rt_log_row(f, &l, 3, 1.5, 0, NULL, NULL);
+    rt_losses_skip(&l, 0);             /* step 4: E alone */
+    rt_losses_set(&l, 1, 6.0, NULL);
+    rt_losses_end_iteration(&l);
+    rt_log_row(f, &l, 4, 2.5, 0, NULL, NULL);
+    fclose(f);
+    assert_string_equal(buf, "step,G_loss,E_loss,seconds\n1,1,,0.500\n3,3,4,1.500\n"
+                             "4,,6,2.500\n");
+    rt_losses_free(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -263,6 +311,7 @@ int main(void)
         cmocka_unit_test(test_draw_refusals),
         cmocka_unit_test(test_model_check),
         cmocka_unit_test(test_log_columns),
+        cmocka_unit_test(test_log_phases),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -248,6 +248,10 @@ typedef struct {
     int n_terms;
     const char *const *term_names;   /* "adversarial", "gradient_penalty", ... */
     const float *term_values;
+    /* its phase: it runs at the iterations i (counting from 0: the one that
+     * takes the run from step i to step i + 1) with from <= i < until, and
+     * at every iteration from `from` on when until is 0 */
+    long from, until;
 } rt_update;
 
 /* An input of the network the sampler and the trainer's pictures run.

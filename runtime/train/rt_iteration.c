@@ -1,5 +1,6 @@
 /* rt_iteration.c - one training iteration from the model's tables (see
- * rt_run.h): for each update in order, `repeat` times:
+ * rt_run.h): for each update in order whose phase (from, until) holds the
+ * iteration, `repeat` times:
  *   draw its variables (rt_draw.h), in order, from the training rng;
  *   set the noise seed from (step, the repetition's number in the iteration);
  *   forward (when the update has one), then step: the loss, the gradients;
@@ -157,12 +158,24 @@ static int run_update(rt_run *r, long step, int u, int *call, rt_err *err)
     return rc;
 }
 
+/* 1 when update u runs at the iteration that ends at `step` (its phase). */
+int rt_update_runs(const rt_update *up, long step)
+{
+    long i = step - 1;
+    return i >= up->from && (up->until <= 0 || i < up->until);
+}
+
 int rt_iteration(rt_run *r, long step, rt_err *err)
 {
     int call = 0;
-    for (int u = 0; u < r->m->n_updates; u++)
+    for (int u = 0; u < r->m->n_updates; u++) {
+        if (!rt_update_runs(&r->m->updates[u], step)) {
+            rt_losses_skip(&r->losses, u);
+            continue;
+        }
         if (run_update(r, step, u, &call, err) != 0)
             return -1;
+    }
     rt_losses_end_iteration(&r->losses);
     return 0;
 }

@@ -69,6 +69,9 @@ static int check_update(const rt_model *m, int u, rt_err *err)
         (up->n_terms && (!up->term_names || !up->term_values)))
         return rt_errf(err, "rt_model.updates[%d]: expected a name, a step, repeat >= 1 and "
                        "the arrays its counts promise", u);
+    if (up->from < 0 || up->until < 0 || (up->until > 0 && up->until <= up->from))
+        return rt_errf(err, "update '%s': phase from %ld until %ld, expected 0 <= from < until "
+                       "(or until 0: no end)", up->name, up->from, up->until);
     for (int k = 0; k < up->n_nets; k++) {
         int net = up->nets[k];
         if (net < 0 || net >= m->n_nets)

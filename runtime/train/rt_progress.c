@@ -1,6 +1,7 @@
 /* rt_progress.c - progress bar / progress lines for the trainer (see rt_progress.h). */
 #include "train/rt_progress.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <time.h>
 #include <unistd.h>
@@ -49,7 +50,10 @@ static void print_stats(rt_progress *p, long step, int n, const char *const *nam
     format_eta(eta, sizeof eta, rate > 0 ? (double)(p->total - step) / rate : 0);
     fprintf(p->out, " %.0f it/s  ETA %s", rate, eta);
     for (int i = 0; i < n; i++)
-        fprintf(p->out, "  %s %.3f", names[i], values[i]);
+        if (isnan(values[i]))   /* an update outside its phase (rt_update.from, until) */
+            fprintf(p->out, "  %s -", names[i]);
+        else
+            fprintf(p->out, "  %s %.3f", names[i], values[i]);
 }
 
 void rt_progress_update(rt_progress *p, long step, int n, const char *const *names,

@@ -2,6 +2,7 @@
 #include "train/rt_report.h"
 
 #include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,7 +101,11 @@ int rt_report_write(const rt_run *r, long ended, const char *how, rt_err *err)
                 ended, r->o.steps);
         fprintf(f, "\n## Losses\n\nThe last iteration's:");
         for (int u = 0; u < m->n_updates; u++)
-            fprintf(f, "%s `%s_loss` %.4f", u ? "," : "", r->losses.names[u], r->losses.last[u]);
+            if (isnan(r->losses.last[u]))   /* outside its phase */
+                fprintf(f, "%s `%s_loss` - (not run)", u ? "," : "", r->losses.names[u]);
+            else
+                fprintf(f, "%s `%s_loss` %.4f", u ? "," : "", r->losses.names[u],
+                        r->losses.last[u]);
         fprintf(f, ".  Every row is in `log.csv`.\n");
         quality(f, r);
         if (access(curves, R_OK) == 0)

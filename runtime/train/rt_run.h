@@ -40,8 +40,13 @@ typedef struct {
     int started;            /* the run's files were written (or continued) */
 } rt_run;
 
+/* 1 when update up runs at step `step` (counted from 1): its phase holds
+ * iteration step - 1 (rt_update.from, until). */
+int rt_update_runs(const rt_update *up, long step);
+
 /* One iteration (step `step`, counted from 1): every update of the model
- * in order, each `repeat` times.  0, or -1 with err when training
+ * whose phase holds it, in order, each `repeat` times (an update outside
+ * its phase draws nothing and logs no loss).  0, or -1 with err when training
  * diverged (a NaN or Inf in a loss, gradient or parameter; the message
  * names the update or tensor and the last good checkpoint). */
 int rt_iteration(rt_run *r, long step, rt_err *err);

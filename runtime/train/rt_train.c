@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -374,7 +375,10 @@ static void print_summary(const rt_run *r, long ended)
     printf("%s: %ld steps in %.2f s (%.0f it/s),", r->m->model_name, steps, secs,
            secs > 0 ? (double)steps / secs : 0.0);
     for (int u = 0; u < r->m->n_updates; u++)
-        printf(" %s %.4f", r->losses.names[u], r->losses.last[u]);
+        if (isnan(r->losses.last[u]))   /* outside its phase */
+            printf(" %s -", r->losses.names[u]);
+        else
+            printf(" %s %.4f", r->losses.names[u], r->losses.last[u]);
     const rt_pictures *p = &r->pictures;
     if (p->have_score)
         printf(", modes %d/%d, HQ %.1f%%, reverse KL %.3f", p->score.modes_captured,

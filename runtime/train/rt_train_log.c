@@ -1,6 +1,7 @@
 /* rt_train_log.c - loss means and log.csv rows (see rt_train_log.h). */
 #include "train/rt_train_log.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 #include "core/rt_alloc.h"
@@ -20,6 +21,7 @@ void rt_losses_init(rt_losses *l, const rt_model *m)
     size_t n = (size_t)(m->n_updates + l->n_terms);
     l->last = rt_xcalloc(n, sizeof *l->last);
     l->sum = rt_xcalloc(n, sizeof *l->sum);
+    l->count = rt_xcalloc(n, sizeof *l->count);
     l->n_sum = 0;
 }
 
@@ -29,6 +31,7 @@ void rt_losses_free(rt_losses *l)
     free(l->names);
     free(l->last);
     free(l->sum);
+    free(l->count);
 }
 
 void rt_losses_set(rt_losses *l, int u, double loss, const double *terms)
@@ -38,10 +41,20 @@ void rt_losses_set(rt_losses *l, int u, double loss, const double *terms)
         l->last[l->m->n_updates + l->term_at[u] + j] = terms[j];
 }
 
+void rt_losses_skip(rt_losses *l, int u)
+{
+    l->last[u] = NAN;
+    for (int j = 0; l->term_at[u] >= 0 && j < l->m->updates[u].n_terms; j++)
+        l->last[l->m->n_updates + l->term_at[u] + j] = NAN;
+}
+
 void rt_losses_end_iteration(rt_losses *l)
 {
     for (int i = 0; i < l->m->n_updates + l->n_terms; i++)
-        l->sum[i] += l->last[i];
+        if (!isnan(l->last[i])) {
+            l->sum[i] += l->last[i];
+            l->count[i]++;
+        }
     l->n_sum++;
 }
 
@@ -66,8 +79,13 @@ void rt_log_row(FILE *f, rt_losses *l, long step, double seconds, int mixture,
 {
     fprintf(f, "%ld", step);
     for (int i = 0; i < l->m->n_updates + l->n_terms; i++) {
-        fprintf(f, ",%.6g", l->n_sum ? l->sum[i] / (double)l->n_sum : l->last[i]);
+        double v = l->count[i] ? l->sum[i] / (double)l->count[i] : l->n_sum ? NAN : l->last[i];
+        if (isnan(v))
+            fputc(',', f);   /* the update did not run since the last row */
+        else
+            fprintf(f, ",%.6g", v);
         l->sum[i] = 0;
+        l->count[i] = 0;
     }
     l->n_sum = 0;
     fprintf(f, ",%.3f", seconds);

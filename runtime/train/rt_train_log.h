@@ -8,8 +8,12 @@
  *   (and class_accuracy for a conditional network), empty on other rows
  * so the classic model keeps step,d_loss,g_loss,seconds.  An update's
  * loss in one iteration is the mean over its repetitions; a row holds the
- * mean of the iterations since the previous row (the last iteration's when
- * there were none); terms alike.
+ * mean of the iterations since the previous row in which the update ran
+ * (the last iteration's when there were none); terms alike.  An update
+ * that did not run since the previous row (outside its phase: rt_update's
+ * from, until) leaves its fields empty, as log.csv's readers take missing
+ * values (rt_table, the curves); its last value is NaN (the progress line,
+ * the summary and report.md show "-").
  * Leaves out: the file's lifecycle (rt_train.c: written whole at the start,
  * appended row by row).
  */
@@ -27,7 +31,8 @@ typedef struct {
     int n_terms;            /* logged terms: those of updates with n_terms > 1 */
     int *term_at;           /* [n_updates]: the update's first logged term, or -1 */
     double *last, *sum;     /* [n_updates + n_terms]: losses, then terms */
-    long n_sum;             /* iterations in sum */
+    long n_sum;             /* iterations since the last row */
+    long *count;            /* [n_updates + n_terms]: iterations in sum */
     const char **names;     /* [n_updates]: the updates' names, for progress */
 } rt_losses;
 
@@ -36,6 +41,8 @@ void rt_losses_free(rt_losses *l);
 /* Update u's values in this iteration: its mean loss and its terms' means
  * (terms: n_terms values, ignored unless logged). */
 void rt_losses_set(rt_losses *l, int u, double loss, const double *terms);
+/* Update u did not run in this iteration: its values are NaN. */
+void rt_losses_skip(rt_losses *l, int u);
 /* Closes an iteration: its values join the sums of the next row. */
 void rt_losses_end_iteration(rt_losses *l);
 
