@@ -159,7 +159,7 @@ def main():
         results["baseline: bicubic"] = b.judge("bicubic", bicubic(small), x, labels)
         results["ceiling: the true images"] = b.judge("true", x, x, labels)
     elif name == "cyclegan_fashion":
-        keys = ("class_share", "l1", "fd")
+        keys = ("class_share", "l1")
         sneakers, boots = x[labels == 7], x[labels == 9]
         ab = b.translate("ab", sneakers)
         results["sneaker -> boot: called boots (9)"] = b.judge("ab", ab, cls=9)
