@@ -37,6 +37,11 @@ typedef struct rt_sample_parts {
     /* images (1 or 3 channels): a grid; 2D points: a scatter plot (rt_sample.c) */
     rt_sample_picture_fn *grid;
     rt_sample_picture_fn *scatter;
+    /* --grid of a network with a data input xi and image output: rows of
+     * input | output (| --target) (rt_sample_pairs.c); 0, -1 with err
+     * (output), -2 with err (a bad --target) */
+    int (*pairs)(const rt_sampler_model *m, const rt_sample_opts *o, const rt_input_info *xi,
+                 const float *in, const float *x, size_t n, rt_err *err);
 } rt_sample_parts;
 
 int rt_sample_open_labels(rt_sample_inputs *s, rt_sample_opts *o, const char **by,
@@ -48,6 +53,9 @@ int rt_sample_grid_png(const rt_sampler_model *m, const char *out, const float *
                        int strip, rt_err *err);
 int rt_sample_scatter_png(const rt_sampler_model *m, const char *out, const float *x,
                           size_t n, int strip, rt_err *err);
+int rt_sample_pairs_png(const rt_sampler_model *m, const rt_sample_opts *o,
+                        const rt_input_info *xi, const float *in, const float *x, size_t n,
+                        rt_err *err);
 
 /* every part (rt_sample.c) */
 extern const rt_sample_parts rt_sample_all_parts;
