@@ -383,12 +383,13 @@ static void sampler_parts(gan_buf *o, const gan_model *m)
     gan_buf_put(o, "\n\n/* the sampler's parts this network uses (sample/rt_sample_parts.h) */\n"
                    "static const rt_sample_parts parts = {\n");
     if (labels)
-        gan_buf_put(o, "    .open_labels = rt_sample_open_labels,\n");
+        gan_buf_put(o, "    .open_labels = rt_sample_open_labels,\n"
+                       "    .classes = &rt_sample_classes_part,\n");
     if (data)
         gan_buf_put(o, "    .open_data = rt_sample_open_data,\n"
                        "    .data_rows = rt_sample_data_rows,\n");
-    if (images)
-        gan_buf_put(o, "    .grid = rt_sample_grid_png,\n");
+    if (images)   /* a class input's: a column per class */
+        gan_buf_printf(o, "    .grid = rt_sample_%sgrid_png,\n", labels ? "class_" : "");
     if (points)
         gan_buf_put(o, "    .scatter = rt_sample_scatter_png,\n");
     if (pairs)

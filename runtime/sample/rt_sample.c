@@ -19,7 +19,6 @@
 #include "sample/rt_sample.h"
 
 #include <inttypes.h>
-#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -83,20 +82,15 @@ static void usage(FILE *f, const rt_sampler_model *m, const char *prog)
             "  --interpolate    N samples (default 10) from the latents of --seed to those\n"
             "                   of --seed2 [S+1] (or --latent's first two rows): spherical\n"
             "                   for normal latents, linear for uniform; a .png is a strip\n"
-            "  --class K        every sample of class K [classes in turn: 0, 1, 2, ...];\n"
-            "                   'all': -n samples of every class (a folder's default)\n"
+            "  --class K|all    every sample of class K, or -n of each [in turn: 0, 1, ...]\n"
             "  --labels FILE    a class per sample: .npy of numbers, or one a line\n"
             "  --input X        the data input: float32 .npy of shape (N, its shape), or\n"
             "                   for images a .png or a folder of *.png (a sample each)\n"
             "  -o OUT           output file, by extension: .npy (float32, shape (N, ...)),\n"
             "                   .csv (N rows of %zu numbers), .png (picture: a grid of\n"
             "                   images, or a scatter plot of 2D points); for images also\n"
-            "                   a folder (DIR/ or an existing folder): one PNG per sample,\n"
-            "                   in a subfolder per class (DIR/K/) for a class input\n"
-            "  --grid           -o X.png of a network with a data input: a row per sample,\n"
-            "                   input | output (| target)\n"
-            "  --target T       with --grid: the outputs expected, a column of their own\n"
-            "                   (.npy, a .png or a folder of them, as --input)\n"
+            "                   a folder DIR/: a PNG per sample (DIR/CLASS/ of a class input)\n"
+            "  --grid [--target T]  a translator's .png: rows input | output (| T)\n"
             "  -h, --help       show this help\n"
             "\n"
             "Exit status: 0 done, 1 output failure, 2 bad flag or bad input.\n",
@@ -158,8 +152,7 @@ static int apply_flag(int c, const char *v, rt_sample_opts *o, rt_err *err)
         if (strcmp(v, "all") == 0)
             return o->class_all = 1, 0;
         return rt_parse_long("--class", v, 0, &o->class_k, err) == 0 ? 0
-             : rt_errf(err, "--class: expected a class number (0, 1, ...) or 'all', found "
-                       "'%.100s'", v);
+             : rt_errf(err, "--class: expected a class or 'all', found '%.60s'", v);
     case F_TRUNCATION:
         return parse_psi(v, &o->truncation, err);
     case F_WEIGHTS:
@@ -231,50 +224,18 @@ static int input_of(const rt_sampler_model *m, int k)
     return -1;
 }
 
-/* --grid and --target against the output and the network's inputs. */
+/* --grid and --target against the output and the network's inputs: a
+ * translator's rows are its part's (rt_sample_pairs.c), which only
+ * networks of an image output and a data input have; it checks that
+ * input itself. */
 static int check_grid(const rt_sampler_model *m, const rt_sample_opts *o, int kind, rt_err *err)
 {
     int d = input_of(m, RT_VAR_DATA);
-    if (o->target && !o->grid)
-        return rt_errf(err, "--target: only with --grid (the expected outputs, a column "
-                       "beside input and output)");
-    if (!o->grid)
-        return 0;
-    if (kind != OUT_PNG)
-        return rt_errf(err, "--grid: expected -o FILE.png, found -o %s", o->out);
-    if (o->target && d < 0)
-        return rt_errf(err, "--target: this model's network reads no data input; --grid "
-                       "draws its samples as the picture of -o X.png");
-    const rt_input_info *x = d >= 0 ? &m->inputs[d] : NULL;
-    if (x && (!is_image(m) || x->ndim != 3 || (x->shape[0] != 1 && x->shape[0] != 3)))
-        return rt_errf(err, "--grid: input | output rows need images of 1 or 3 channels in "
-                       "and out; input '%s' is %zu floats, the output %zu (use .npy)",
-                       x->name, x->size, m->out_size);
-    return 0;
-}
-
-/* --class all (or a folder of a class model without --class): -n samples
- * of every class, the classes in turn. */
-static int per_class(const rt_sampler_model *m, rt_sample_opts *o, int kind, rt_err *err)
-{
-    int c = input_of(m, RT_VAR_CLASS);
-    const char *file = o->labels ? "--labels" : o->latent ? "--latent" : o->input ? "--input"
-                     : o->interpolate ? "--interpolate" : NULL;
-    if (o->class_all && c < 0)
-        return rt_errf(err, "--class all: this model's network reads no class input");
-    if (o->class_all && (file || o->class_k >= 0))
-        return rt_errf(err, "--class all: not with %s, which sets the samples' count or "
-                       "classes", file ? file : "another --class");
-    if (!o->class_all && (c < 0 || kind != OUT_DIR || o->class_k >= 0 || file))
-        return 0;
-    long classes = m->inputs[c].classes, each = o->n_given ? o->n : 64;
-    if (each > LONG_MAX / classes)
-        return rt_errf(err, "-n %ld: expected at most %ld samples of each of %ld classes",
-                       each, LONG_MAX / classes, classes);
-    o->n = each * classes;
-    o->n_given = 1;
-    o->class_all = 1;
-    return 0;
+    if ((o->target && !o->grid) || (o->grid && kind != OUT_PNG) ||
+        ((o->target || (o->grid && d >= 0)) && !m->parts->pairs))
+        return rt_errf(err, "%s: expected --grid, -o X.png (a translator's: --target)",
+                       o->target && (kind == OUT_PNG || !o->grid) ? "--target" : "--grid");
+    return o->grid && d >= 0 ? m->parts->pairs(m, o, &m->inputs[d], NULL, NULL, 0, err) : 0;
 }
 
 static int output_kind(const rt_sampler_model *m, const char *out, int *kind, rt_err *err)
@@ -367,42 +328,11 @@ static double auto_extent(const float *pts, size_t n)
     return e > 0 ? 1.1 * e : 1.0;
 }
 
-/* A network's class input in a folder output: each sample goes to the
- * subfolder of its class, DIR/K/ (K zero-padded to the digits of the last
- * class, so that name order is class order, as png_dir's `labels:
- * folders` reads them), numbered within it. */
-typedef struct {
-    const float *cls;   /* the class input's values, `size` floats a sample; NULL: none */
-    size_t size;
-    int classes;
-    long *count;        /* [classes]: samples written to each subfolder */
-} folder_classes;
-
-/* DIR/000000.png for sample g, or DIR/K/000000.png (the subfolder made
- * with its first sample). */
-static int sample_path(char *path, size_t cap, const char *dir, size_t g, folder_classes *fc,
-                       size_t i, rt_err *err)
-{
-    const char *sep = dir[strlen(dir) - 1] == '/' ? "" : "/";
-    if (!fc->cls) {
-        snprintf(path, cap, "%s%s%06zu.png", dir, sep, g);
-        return 0;
-    }
-    int k = (int)fc->cls[i * fc->size], digits = 1;
-    for (int c = fc->classes - 1; c >= 10; c /= 10)
-        digits++;
-    snprintf(path, cap, "%s%s%0*d", dir, sep, digits, k);
-    if (fc->count[k] == 0 && rt_mkdir_p(path, err) != 0)
-        return -1;
-    size_t len = strlen(path);
-    snprintf(path + len, cap - len, "/%06ld.png", fc->count[k]++);
-    return 0;
-}
-
 /* One PNG per sample, DIR/000000.png ... for samples first, first + 1, ...
  * (or in class subfolders): pixel values [-1, 1] -> 0..255. */
 static int write_folder(const rt_sampler_model *m, const char *dir, const float *x,
-                        size_t first, size_t n, folder_classes *fc, rt_err *err)
+                        size_t first, size_t n, rt_sample_classes *cl, const float *cls,
+                        rt_err *err)
 {
     int c = m->out_shape[0], h = m->out_shape[1], w = m->out_shape[2];
     unsigned char *px = rt_xmalloc((size_t)h * w * c);
@@ -418,7 +348,11 @@ static int write_folder(const rt_sampler_model *m, const char *dir, const float 
                     px[((size_t)y * w + xx) * c + ch] = (unsigned char)(v + 0.5f);
                 }
         char path[4096];
-        rc = sample_path(path, sizeof path, dir, first + i, fc, i, err);
+        if (cl)
+            rc = m->parts->classes->path(cl, path, sizeof path, dir, cls, i, err);
+        else
+            snprintf(path, sizeof path, "%s%s%06zu.png", dir,
+                     dir[strlen(dir) - 1] == '/' ? "" : "/", first + i);
         if (rc == 0)
             rc = rt_png_write(path, px, w, h, c, err);
     }
@@ -455,6 +389,7 @@ const rt_sample_parts rt_sample_all_parts = {
     .grid = rt_sample_grid_png,
     .scatter = rt_sample_scatter_png,
     .pairs = rt_sample_pairs_png,
+    .classes = &rt_sample_classes_part,
 };
 
 
@@ -487,46 +422,16 @@ static int open_output(const rt_sampler_model *m, const rt_sample_opts *o, int k
 }
 
 static int write_chunk(const rt_sampler_model *m, const rt_sample_opts *o, int kind,
-                       rt_wfile *w, const float *x, size_t first, size_t k, folder_classes *fc,
-                       rt_err *err)
+                       rt_wfile *w, const float *x, size_t first, size_t k,
+                       rt_sample_classes *c, const float *cls, rt_err *err)
 {
     if (kind == OUT_NPY)
         fwrite(x, sizeof(float), k * m->out_size, w->f);
     else if (kind == OUT_CSV)
         rt_csv_write_rows(w->f, x, k, m->out_size);
     else if (kind == OUT_DIR)
-        return write_folder(m, o->out, x, first, k, fc, err);
+        return write_folder(m, o->out, x, first, k, c, cls, err);
     return 0;
-}
-
-/* A .npy output of a network with a class input gets the samples' classes
- * beside it, X_labels.npy: float32 of shape (N,), as --labels reads them. */
-static int open_labels_npy(const rt_sample_opts *o, rt_wfile *lw, rt_err *err)
-{
-    size_t len = strlen(o->out) - 4;   /* output_kind: it ends in .npy */
-    char *path = rt_xmalloc(len + sizeof "_labels.npy");
-    memcpy(path, o->out, len);
-    strcpy(path + len, "_labels.npy");
-    int rc = rt_wfile_open(lw, path, err);
-    free(path);
-    if (rc != 0)
-        return -1;
-    size_t shape[1] = { (size_t)o->n };
-    rt_npy_write_header(lw->f, 1, shape);
-    return 0;
-}
-
-/* The end of an output file: committed when all went well (a status of
- * 0 kept, or 1 on a failed commit), else removed. */
-static int close_output(rt_wfile *w, int status, rt_err *err)
-{
-    if (!w->f)
-        return status;
-    if (status != 0) {
-        rt_wfile_abort(w);
-        return status;
-    }
-    return rt_wfile_commit(w, err) != 0 ? 1 : 0;
 }
 
 /* ---- the run -------------------------------------------------------------- */
@@ -588,19 +493,16 @@ static int generate_all(const rt_sampler_model *m, const rt_sample_opts *o, int 
     if (kind == OUT_PNG)
         chunk = n;
     chunk = chunk < n ? chunk : n;
-    rt_wfile w, lw = { 0 };
-    int ci = input_of(m, RT_VAR_CLASS);
+    rt_wfile w;
     if (open_output(m, o, kind, &w, err) != 0)
         return 1;
-    if (kind == OUT_NPY && ci >= 0 && open_labels_npy(o, &lw, err) != 0) {
-        rt_wfile_abort(&w);
+    /* a class input's part: the folder's subfolders, X_labels.npy */
+    rt_sample_classes cs, *c = m->parts && m->parts->classes &&
+                               (kind == OUT_DIR || kind == OUT_NPY) ? &cs : NULL;
+    if (c && m->parts->classes->open(c, m, o, kind == OUT_DIR, err) != 0) {
+        if (w.f)
+            rt_wfile_abort(&w);
         return 1;
-    }
-    folder_classes fc = { NULL, 0, 0, NULL };
-    if (kind == OUT_DIR && ci >= 0) {
-        fc.size = m->inputs[ci].size;
-        fc.classes = m->inputs[ci].classes;
-        fc.count = rt_xcalloc((size_t)fc.classes, sizeof *fc.count);
     }
     chunk_bufs b;
     bufs_open(&b, m, chunk);
@@ -612,19 +514,22 @@ static int generate_all(const rt_sampler_model *m, const rt_sample_opts *o, int 
             break;
         }
         rt_generate_sampler(m, (const float *const *)b.in, k, b.x);
-        fc.cls = fc.count ? b.in[ci] : NULL;
-        if (write_chunk(m, o, kind, &w, b.x, first, k, &fc, err) != 0)
+        const float *cls = c ? b.in[c->ci] : NULL;
+        if (write_chunk(m, o, kind, &w, b.x, first, k, c, cls, err) != 0)
             status = 1;
-        for (size_t r = 0; lw.f && r < k; r++)
-            fwrite(&b.in[ci][r * m->inputs[ci].size], sizeof(float), 1, lw.f);
-        if ((w.f && ferror(w.f)) || (lw.f && ferror(lw.f)))
+        if (c)
+            m->parts->classes->chunk(c, cls, k);
+        if (w.f && ferror(w.f))
             break;   /* a full disk: the commit below says so */
     }
-    status = close_output(&w, status, err);
-    status = close_output(&lw, status, err);
+    if (w.f && status != 0)
+        rt_wfile_abort(&w);
+    else if (w.f && rt_wfile_commit(&w, err) != 0)
+        status = 1;
+    if (c)
+        status = m->parts->classes->close(c, status, err);
     if (kind == OUT_PNG && status == 0)
         status = write_picture(m, o, &b, n, err);
-    free(fc.count);
     bufs_close(&b, m);
     return status;
 }
@@ -644,8 +549,10 @@ static int sample(const rt_sampler_model *m, rt_sample_opts *o, rt_err *err)
     }
     rt_st st;
     rt_sample_inputs s;
+    const rt_sample_classes_fns *classes = m->parts ? m->parts->classes : NULL;
     if (output_kind(m, o->out, &kind, err) != 0 || check_grid(m, o, kind, err) != 0 ||
-        per_class(m, o, kind, err) != 0 || load_weights(m, o->weights, o->raw, &st, err) != 0)
+        (classes && classes->count_all(m, o, kind == OUT_DIR, err) != 0) ||
+        load_weights(m, o->weights, o->raw, &st, err) != 0)
         return 2;
     int status = 2;
     if (rt_sample_inputs_open(&s, m, o, err) == 0)

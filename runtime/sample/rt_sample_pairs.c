@@ -64,6 +64,10 @@ int rt_sample_pairs_png(const rt_sampler_model *m, const rt_sample_opts *o,
                         const rt_input_info *xi, const float *in, const float *x, size_t n,
                         rt_err *err)
 {
+    if (!in)
+        return xi->ndim == 3 && (xi->shape[0] == 1 || xi->shape[0] == 3) ? 0
+             : (rt_errf(err, "--grid: input | output rows need an image input (1 or 3 "
+                        "channels); '%s' is %zu floats (use .npy)", xi->name, xi->size), -2);
     float *target = o->target ? read_target(m, o, n, err) : NULL;
     if (o->target && !target)
         return -2;   /* an input error: exit 2 */
