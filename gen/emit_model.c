@@ -360,28 +360,27 @@ static void gen_inputs(gan_buf *o, const gan_model *m, int net)
     gan_buf_put(o, "};");
 }
 
-/* The sampler's parts (sample/rt_sample_parts.h) its network can use, so
- * that it links no others: reading labels for a class input, a data
- * input's file, the picture of its samples (a grid of images: 1 or 3
- * channels; a scatter plot of 2D points), as the sampler's checks allow. */
-static void sampler_parts(gan_buf *o, const gan_model *m)
+/* The sampler's parts (sample/rt_sample_parts.h) network net can use, so
+ * that it links no others: reading labels for a class input and labelling
+ * the output, a data input's file, the picture of its samples (a grid of
+ * images: 1 or 3 channels; a scatter plot of 2D points; a translator's
+ * input | output rows), as the sampler's checks allow.  `parts`, or
+ * parts_NAME for another network of a sampler of several. */
+static void sampler_parts(gan_buf *o, const gan_model *m, int net)
 {
-    int labels = 0, data = 0, images = 0, points = 0, pairs = 0;   /* of any of its networks */
-    for (int k = 0; k < gan_sample_net_count(m); k++) {
-        const gan_net *gen = &m->net[gan_sample_net(m, k)];
-        gan_shape out = gen->layers[gen->output].out;
-        int image = out.rank == 3 && (out.d[0] == 1 || out.d[0] == 3), reads = 0;
-        for (int j = 0; j < gen->n_inputs; j++) {
-            labels |= gen->inputs[j].kind == GAN_INPUT_LABEL;
-            reads |= gen->inputs[j].kind == GAN_INPUT_SAMPLE;
-        }
-        data |= reads;
-        images |= image;
-        points |= gan_shape_numel(out) == 2;
-        pairs |= reads && image;
+    const gan_net *gen = &m->net[net];
+    gan_shape out = gen->layers[gen->output].out;
+    int labels = 0, data = 0;
+    for (int j = 0; j < gen->n_inputs; j++) {
+        labels |= gen->inputs[j].kind == GAN_INPUT_LABEL;
+        data |= gen->inputs[j].kind == GAN_INPUT_SAMPLE;
     }
-    gan_buf_put(o, "\n\n/* the sampler's parts this network uses (sample/rt_sample_parts.h) */\n"
-                   "static const rt_sample_parts parts = {\n");
+    int images = out.rank == 3 && (out.d[0] == 1 || out.d[0] == 3);
+    int points = !images && gan_shape_numel(out) == 2, pairs = data && images;
+    char sfx[80];
+    gan_buf_printf(o, "\n\n/* the sampler's parts this network uses (sample/rt_sample_parts.h) */\n"
+                      "static const rt_sample_parts parts%s = {\n",
+                   net_suffix(sfx, sizeof sfx, m, net));
     if (labels)
         gan_buf_put(o, "    .open_labels = rt_sample_open_labels,\n"
                        "    .classes = &rt_sample_classes_part,\n");
@@ -614,7 +613,7 @@ static void sampler_fields(gan_buf *o, const gan_model *m, const gan_emit_target
     if (t->embed_size)
         gan_buf_put(o, "    .embedded_weights = ganc_embedded_weights,\n"
                        "    .embedded_size = EMBEDDED_SIZE,\n");
-    gan_buf_put(o, "    .parts = &parts,\n");
+    gan_buf_printf(o, "    .parts = &parts%s,\n", sfx);
     free(P);
 }
 
@@ -813,9 +812,9 @@ int gan_emit_file(const gan_compiled *c, const gan_emit_target *t, gan_buf *out,
         tensor_table(&text[S_TABLE], m, t, t->sampler ? gan_sample_net(m, k) : m->gen_net);
     for (int k = 0; k < (t->sampler ? gan_sample_net_count(m) : 1); k++)
         gen_inputs(&text[S_TABLE], m, t->sampler ? gan_sample_net(m, k) : m->gen_net);
-    if (t->sampler)
-        sampler_parts(&text[S_TABLE], m);
-    else
+    for (int k = 0; t->sampler && k < gan_sample_net_count(m); k++)
+        sampler_parts(&text[S_TABLE], m, gan_sample_net(m, k));
+    if (!t->sampler)
         trainer_tables(&text[S_TABLE], m);
     model_fields(&text[S_FIELDS], m, t, many);
     if (t->sampler) {

@@ -41,6 +41,8 @@ S=$dir/cycle/sample W=$dir/cycle-run/weights.safetensors
 "$S" --help > "$dir/help.txt"
 grep -q -- "--network NAME .*G_ab, G_ba \[G_ab\]" "$dir/help.txt" ||
     fail "--help does not list the networks: $(tail -3 "$dir/help.txt")"
+grep -q "input x: data" "$dir/help.txt" && "$S" --network G_ba --help | grep -q "input y: data" ||
+    fail "--help does not show each network's own inputs"
 $PY - "$dir" <<'PY'
 import numpy as np, sys
 r = np.random.default_rng(5)
