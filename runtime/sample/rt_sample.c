@@ -331,8 +331,7 @@ static double auto_extent(const float *pts, size_t n)
 /* One PNG per sample, DIR/000000.png ... for samples first, first + 1, ...
  * (or in class subfolders): pixel values [-1, 1] -> 0..255. */
 static int write_folder(const rt_sampler_model *m, const char *dir, const float *x,
-                        size_t first, size_t n, rt_sample_classes *cl, const float *cls,
-                        rt_err *err)
+                        size_t first, size_t n, rt_sample_classes *cl, rt_err *err)
 {
     int c = m->out_shape[0], h = m->out_shape[1], w = m->out_shape[2];
     unsigned char *px = rt_xmalloc((size_t)h * w * c);
@@ -349,7 +348,7 @@ static int write_folder(const rt_sampler_model *m, const char *dir, const float 
                 }
         char path[4096];
         if (cl)
-            rc = m->parts->classes->path(cl, path, sizeof path, dir, cls, i, err);
+            rc = m->parts->classes->path(cl, path, sizeof path, dir, first + i, i, err);
         else
             snprintf(path, sizeof path, "%s%s%06zu.png", dir,
                      dir[strlen(dir) - 1] == '/' ? "" : "/", first + i);
@@ -423,14 +422,14 @@ static int open_output(const rt_sampler_model *m, const rt_sample_opts *o, int k
 
 static int write_chunk(const rt_sampler_model *m, const rt_sample_opts *o, int kind,
                        rt_wfile *w, const float *x, size_t first, size_t k,
-                       rt_sample_classes *c, const float *cls, rt_err *err)
+                       rt_sample_classes *c, rt_err *err)
 {
     if (kind == OUT_NPY)
         fwrite(x, sizeof(float), k * m->out_size, w->f);
     else if (kind == OUT_CSV)
         rt_csv_write_rows(w->f, x, k, m->out_size);
     else if (kind == OUT_DIR)
-        return write_folder(m, o->out, x, first, k, c, cls, err);
+        return write_folder(m, o->out, x, first, k, c, err);
     return 0;
 }
 
@@ -514,11 +513,10 @@ static int generate_all(const rt_sampler_model *m, const rt_sample_opts *o, int 
             break;
         }
         rt_generate_sampler(m, (const float *const *)b.in, k, b.x);
-        const float *cls = c ? b.in[c->ci] : NULL;
-        if (write_chunk(m, o, kind, &w, b.x, first, k, c, cls, err) != 0)
-            status = 1;
         if (c)
-            m->parts->classes->chunk(c, cls, k);
+            m->parts->classes->chunk(c, b.in, k);
+        if (write_chunk(m, o, kind, &w, b.x, first, k, c, err) != 0)
+            status = 1;
         if (w.f && ferror(w.f))
             break;   /* a full disk: the commit below says so */
     }

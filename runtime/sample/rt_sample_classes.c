@@ -39,6 +39,8 @@ static int class_input(const rt_sampler_model *m)
 
 static int count_all(const rt_sampler_model *m, rt_sample_opts *o, int folder, rt_err *err)
 {
+    if (class_input(m) < 0)   /* --class all is refused with the inputs' checks */
+        return 0;
     const char *by = o->labels ? "--labels" : o->latent ? "--latent" : o->input ? "--input"
                    : o->interpolate ? "--interpolate" : NULL;
     if (o->class_all && (by || o->class_k >= 0))
@@ -61,6 +63,8 @@ static int open_out(rt_sample_classes *c, const rt_sampler_model *m, const rt_sa
 {
     memset(c, 0, sizeof *c);
     c->ci = class_input(m);
+    if (c->ci < 0)
+        return 0;
     c->size = m->inputs[c->ci].size;
     c->classes = m->inputs[c->ci].classes;
     if (folder) {
@@ -80,13 +84,18 @@ static int open_out(rt_sample_classes *c, const rt_sampler_model *m, const rt_sa
     return 0;
 }
 
-static int path_of(rt_sample_classes *c, char *path, size_t cap, const char *dir,
-                   const float *cls, size_t i, rt_err *err)
+static int path_of(rt_sample_classes *c, char *path, size_t cap, const char *dir, size_t g,
+                   size_t i, rt_err *err)
 {
-    int k = (int)cls[i * c->size], digits = 1;
+    const char *sep = dir[strlen(dir) - 1] == '/' ? "" : "/";
+    if (!c->cls || !c->count) {
+        snprintf(path, cap, "%s%s%06zu.png", dir, sep, g);
+        return 0;
+    }
+    int k = (int)c->cls[i * c->size], digits = 1;
     for (int last = c->classes - 1; last >= 10; last /= 10)
         digits++;
-    snprintf(path, cap, "%s%s%0*d", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", digits, k);
+    snprintf(path, cap, "%s%s%0*d", dir, sep, digits, k);
     if (c->count[k] == 0 && rt_mkdir_p(path, err) != 0)
         return -1;
     size_t len = strlen(path);
@@ -94,10 +103,11 @@ static int path_of(rt_sample_classes *c, char *path, size_t cap, const char *dir
     return 0;
 }
 
-static void chunk(rt_sample_classes *c, const float *cls, size_t k)
+static void chunk(rt_sample_classes *c, float *const *in, size_t k)
 {
+    c->cls = c->ci >= 0 ? in[c->ci] : NULL;
     for (size_t r = 0; c->labels.f && r < k; r++)
-        fwrite(&cls[r * c->size], sizeof(float), 1, c->labels.f);
+        fwrite(&c->cls[r * c->size], sizeof(float), 1, c->labels.f);
 }
 
 static int close_out(rt_sample_classes *c, int status, rt_err *err)

@@ -23,8 +23,10 @@
 
 /* A network's class input in the output (rt_sample_classes.c). */
 typedef struct {
-    int ci;               /* the class input */
+    int ci;               /* the class input; -1: none (a hand-written model's
+                           * rt_sample_all_parts), and the part does nothing */
     size_t size;          /* its floats per sample */
+    const float *cls;     /* the chunk's class input (chunk), NULL: none */
     int classes;
     rt_wfile labels;      /* a .npy output's X_labels.npy, open when labels.f */
     long *count;          /* a folder output's samples in each class subfolder so far */
@@ -38,12 +40,14 @@ typedef struct {
     /* the output's part: folder (1) or .npy (0), once o->n is final */
     int (*open)(rt_sample_classes *c, const rt_sampler_model *m, const rt_sample_opts *o,
                 int folder, rt_err *err);
-    /* the PNG path of sample i of a chunk whose class input is cls: DIR/K/000000.png,
-     * the subfolder made with its first sample */
-    int (*path)(rt_sample_classes *c, char *path, size_t cap, const char *dir,
-                const float *cls, size_t i, rt_err *err);
-    /* a chunk of k samples' classes into X_labels.npy */
-    void (*chunk)(rt_sample_classes *c, const float *cls, size_t k);
+    /* a chunk of k samples of the inputs in: its classes into X_labels.npy,
+     * and kept for path */
+    void (*chunk)(rt_sample_classes *c, float *const *in, size_t k);
+    /* the PNG path of sample g, sample i of the chunk: DIR/K/000000.png (the
+     * subfolder made with its first sample), or DIR/000000.png without a
+     * class input */
+    int (*path)(rt_sample_classes *c, char *path, size_t cap, const char *dir, size_t g,
+                size_t i, rt_err *err);
     /* the exit status: X_labels.npy committed when status is 0, else removed */
     int (*close)(rt_sample_classes *c, int status, rt_err *err);
 } rt_sample_classes_fns;
