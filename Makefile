@@ -62,7 +62,8 @@ RT_CFLAGS_rt_optim = -fno-math-errno -fopenmp
 # than -Os on the sampler.
 RT_SMALL = rt_alloc rt_args rt_cpu rt_csv rt_err rt_file rt_generate rt_json rt_latent rt_npy rt_plot \
            rt_png rt_raster rt_rng \
-           rt_sample rt_sample_images rt_sample_inputs rt_sample_weights rt_safetensors_read \
+           rt_sample rt_sample_classes rt_sample_images rt_sample_inputs rt_sample_networks \
+           rt_sample_pairs rt_sample_weights rt_safetensors_read \
            rt_safetensors_sum rt_weights rt_zlib_stored
 RT_SMALL_OPT := $(shell $(CC) -Oz -x c -c -o /dev/null /dev/null 2>/dev/null && echo -Oz || echo -Os)
 $(foreach f,$(RT_SMALL),$(eval RT_CFLAGS_$(f) = $(RT_SMALL_OPT)))

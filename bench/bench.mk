@@ -9,6 +9,8 @@
 #   make bench-gemm             rt_sgemm against OpenBLAS, product by product
 #   make bench-pacgan           PacGAN's 2D table: modes with and without packing
 #   make bench-metrics          runtime/metrics/ at 10,000 rows a set: precision/recall, FD
+#   make bench-augment          a classifier of 100 real images per class, with and without
+#                               a conditional GAN's images (bench/augment.sh; AUGMENT_ARGS)
 .PHONY: bench bench-gemm
 BENCH_PYTHON ?= /usr/bin/python3
 
@@ -28,6 +30,11 @@ bench-gemm: $(B)/bench/gemm_bench
 .PHONY: bench-pacgan
 bench-pacgan: all
 	$(BENCH_PYTHON) bench/pacgan.py $(PACGAN_ARGS)
+
+# the sampler's labelled folders as training data (bench/augment.sh --help)
+.PHONY: bench-augment
+bench-augment: all
+	bash bench/augment.sh $(AUGMENT_ARGS)
 
 # runtime/metrics/ timed at the sizes `ganc eval` meets (bench/metrics_bench.c)
 .PHONY: bench-metrics

@@ -49,6 +49,27 @@ static void trainer_programs(gan_unit *u, const gan_model *m)
     free(fwd_base);
 }
 
+/* The sampler's programs of its k-th network (model.h: sample_nets): at
+ * batch 1 and, when it has one, at the batch of generate_many; the first
+ * network's are generate and generate_many, another's generate_one_NAME
+ * and generate_many_NAME (--network NAME). */
+static void sampler_programs(gan_unit *sa, const gan_model *m, int k)
+{
+    int net = gan_sample_net(m, k);
+    gan_step *one = add_step(sa, m, 1);
+    one->model.gen_net = net;
+    gan_program_generate(&one->prog, &one->model);
+    if (k > 0)
+        one->prog.name = ir_strf(&one->prog.g, "generate_one_%s", m->net[net].name);
+    if (sa->many > 1) {
+        gan_step *many = add_step(sa, m, sa->many);
+        many->model.gen_net = net;
+        gan_program_generate(&many->prog, &many->model);
+        many->prog.name = k > 0 ? ir_strf(&many->prog.g, "generate_many_%s", m->net[net].name)
+                                : "generate_many";
+    }
+}
+
 /* Asks the cost model to measure every product of the units' programs
  * that it has no figure for (those whose plans consult it), in one run of
  * its probe. */
@@ -94,20 +115,15 @@ void gan_compile(gan_compiled *c, const gan_model *m, gan_codegen_opts o, gan_co
      * generate_many: one matrix product over the dense weights per chunk
      * instead of one matrix-vector product per sample.  It links libc and
      * libm only: its products go to the runtime's own GEMM (rt_gemm.h). */
-    sa->sampler = 1;
+    sa->sampler = GAN_UNIT_SAMPLER;
     sa->opts = o;
     if (!o.plain) {
         sa->opts.blas = 1;
         sa->opts.own_gemm = 1;
     }
-    gan_step *one = add_step(sa, m, 1);
-    gan_program_generate(&one->prog, &one->model);
     sa->many = sampler_many_batch(m);
-    if (sa->many > 1) {
-        gan_step *many = add_step(sa, m, sa->many);
-        gan_program_generate(&many->prog, &many->model);
-        many->prog.name = "generate_many";
-    }
+    for (int k = 0; k < gan_sample_net_count(m); k++)
+        sampler_programs(sa, m, k);
     /* The scorer is built as the sampler is (one sample at a time, libc
      * and libm): the score's networks in inference mode. */
     gan_unit *sc = &c->scorer;

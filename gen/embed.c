@@ -54,7 +54,7 @@ static int read_generator(const gan_model *m, const rt_st *st, rt_st_entry *e, i
 {
     for (int i = 0; i < m->n_tensors; i++) {
         const gan_tensor *t = &m->tensors[i];
-        if (t->net != m->gen_net)
+        if (!gan_is_sample_net(m, t->net))
             continue;
         if (read_one(t, t->name, st, &e[(*n)++], err))
             return -1;

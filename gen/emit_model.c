@@ -35,8 +35,8 @@ static void net_flow(gan_buf *o, const gan_net *net)
     gan_buf_put(o, "\n");
 }
 
-/* the networks a file holds: the trainer all, the sampler its network, the
- * scorer those its score applies */
+/* the networks a file holds: the trainer all, the sampler its networks,
+ * the scorer those its score applies */
 static int in_file_net(const gan_model *m, int net, const gan_emit_target *t)
 {
     if (t->sampler == GAN_UNIT_SCORER) {
@@ -45,7 +45,7 @@ static int in_file_net(const gan_model *m, int net, const gan_emit_target *t)
                 return 1;
         return 0;
     }
-    return !t->sampler || net == m->gen_net;
+    return !t->sampler || gan_is_sample_net(m, net);
 }
 
 /* The scorer's networks share one parameter array and one state array
@@ -60,12 +60,8 @@ static size_t scorer_base(const gan_model *m, const gan_emit_target *t, int net,
     return base;
 }
 
-/* the array of tensor pointers of a sampler or scorer (rt_sample_weights.h) */
-static char *weights_array(const gan_model *m, const gan_emit_target *t)
-{
-    return t->sampler == GAN_UNIT_SCORER ? gan_xstrdup("score_weights")
-                                         : gan_strf("%s_weights", m->net[m->gen_net].prefix);
-}
+/* how many tensors the scorer's networks have (score_weights) */
+static int scorer_tensors(const gan_model *m, const gan_emit_target *t);
 
 /* The file's opening comment: what it is, where it came from, the flow of
  * each network, how it was emitted. */
@@ -101,13 +97,31 @@ static int in_file(const gan_model *m, const gan_tensor *t, const gan_emit_targe
     return in_file_net(m, t->net, tg);
 }
 
-/* how many tensors the sampler has (the generator's) */
-static int sampler_tensors(const gan_model *m, const gan_emit_target *t)
+static int scorer_tensors(const gan_model *m, const gan_emit_target *t)
 {
     int n = 0;
     for (int i = 0; i < m->n_tensors; i++)
         n += in_file(m, &m->tensors[i], t);
     return n;
+}
+
+/* how many tensors network net has (a sampler's table of them) */
+static int net_tensors(const gan_model *m, int net)
+{
+    int n = 0;
+    for (int i = 0; i < m->n_tensors; i++)
+        n += m->tensors[i].net == net;
+    return n;
+}
+
+/* "" for the sampler's first network, "_NAME" for another: the suffix of
+ * its tables (tensors_NAME, gen_inputs_NAME, model_NAME) */
+static const char *net_suffix(char *buf, size_t cap, const gan_model *m, int net)
+{
+    if (net == gan_sample_net(m, 0))
+        return "";
+    snprintf(buf, cap, "_%s", m->net[net].name);
+    return buf;
 }
 
 /* one line of the enum of constants: NAME = value, and why, aligned */
@@ -175,23 +189,26 @@ static void constants(gan_buf *o, const gan_model *m, const gan_emit_target *t, 
                        gen->prefix, gen->prefix);
     else
         gan_buf_put(o, "\n/* model tensors: views into the parameter (and gradient) arrays */\n");
-    for (int i = 0, k = 0; i < m->n_tensors; i++) {
+    int *k = gan_xcalloc((size_t)m->n_nets, sizeof *k);   /* each network's tensors so far */
+    int n_score = 0;                                       /* the scorer's, all networks */
+    for (int i = 0; i < m->n_tensors; i++) {
         const gan_tensor *tn = &m->tensors[i];
         if (!in_file(m, tn, t))
             continue;
         char *mac = gan_tensor_macro(m, tn, "");
         const char *arr = tn->role == GAN_PARAM ? "params" : "state";
         const char *p = m->net[tn->net].prefix;
-        if (t->sampler) {   /* tensors[k] below */
-            char *w = weights_array(m, t);
-            gan_buf_printf(o, "#define %s (%s[%d])\n", mac, w, k++);
-            free(w);
-        } else
+        if (t->sampler == GAN_UNIT_SCORER)   /* score_weights[k] below: one list */
+            gan_buf_printf(o, "#define %s (score_weights[%d])\n", mac, n_score++);
+        else if (t->sampler)   /* its network's tensors[k] below */
+            gan_buf_printf(o, "#define %s (%s_weights[%d])\n", mac, p, k[tn->net]++);
+        else
             gan_buf_printf(o, "#define %s (%s_%s + %zu)\n", mac, p, arr, tn->offset);
         if (tn->role == GAN_PARAM && !t->sampler && !m->net[tn->net].frozen)
             gan_buf_printf(o, "#define %s_GRAD (%s_grads + %zu)\n", mac, p, tn->offset);
         free(mac);
     }
+    free(k);
 }
 
 static void take(gan_funcs *f, char *name)
@@ -315,11 +332,12 @@ static void buffers(gan_buf *o, const gan_model *m, const gan_emit_target *t)
                        p, P);
         free(P);
     }
-    if (t->sampler) {
-        char *w = weights_array(m, t);
-        gan_buf_printf(o, "static const float *%s[%d];\n", w, sampler_tensors(m, t));
-        free(w);
-    }
+    if (t->sampler == GAN_UNIT_SCORER)
+        gan_buf_printf(o, "static const float *score_weights[%d];\n", scorer_tensors(m, t));
+    for (int k = 0; t->sampler == GAN_UNIT_SAMPLER && k < gan_sample_net_count(m); k++)
+        gan_buf_printf(o, "static const float *%s_weights[%d];\n",
+                       m->net[gan_sample_net(m, k)].prefix,
+                       net_tensors(m, gan_sample_net(m, k)));
     gan_buf_put(o, "static float ws[WS_FLOATS] __attribute__((aligned(64)));");
 }
 
@@ -341,13 +359,17 @@ static void optim_field(gan_buf *o, const gan_optim *op)
                    flit(e, op->momentum));
 }
 
-static void tensor_table(gan_buf *o, const gan_model *m, const gan_emit_target *t)
+/* The file's tensors: the trainer's all, a sampler's of network `net`
+ * (tensors, or tensors_NAME for another than its first). */
+static void tensor_table(gan_buf *o, const gan_model *m, const gan_emit_target *t, int net)
 {
-    gan_buf_put(o, "static const rt_tensor_info tensors[] = {\n");
+    char sfx[80];
+    gan_buf_printf(o, "%sstatic const rt_tensor_info tensors%s[] = {\n",
+                   net == gan_sample_net(m, 0) ? "" : "\n\n", net_suffix(sfx, sizeof sfx, m, net));
     int n = 0;
     for (int i = 0; i < m->n_tensors; i++) {
         const gan_tensor *tn = &m->tensors[i];
-        if (!in_file(m, tn, t))
+        if (!in_file(m, tn, t) || (t->sampler == GAN_UNIT_SAMPLER && tn->net != net))
             continue;
         char a[48], b[48];
         size_t offset = tn->offset;
@@ -387,12 +409,15 @@ static void score_inputs(gan_buf *o, const gan_model *m)
                    "    .data_rows = rt_sample_data_rows,\n};");
 }
 
-/* the sampling network's inputs (rt_input_info) */
-static void gen_inputs(gan_buf *o, const gan_model *m)
+/* the sampling network's inputs (rt_input_info): gen_inputs, or
+ * gen_inputs_NAME for a sampler's network other than its first */
+static void gen_inputs(gan_buf *o, const gan_model *m, int net)
 {
     static const char *const kinds[] = { "RT_VAR_LATENT", "RT_VAR_CLASS", "RT_VAR_DATA" };
-    const gan_net *gen = &m->net[m->gen_net];
-    gan_buf_put(o, "\nstatic const rt_input_info gen_inputs[] = {\n");
+    const gan_net *gen = &m->net[net];
+    char sfx[80];
+    gan_buf_printf(o, "\nstatic const rt_input_info gen_inputs%s[] = {\n",
+                   net_suffix(sfx, sizeof sfx, m, net));
     for (int j = 0; j < gen->n_inputs; j++) {
         const gan_net_input *in = &gen->inputs[j];
         gan_buf_printf(o, "    { \"%s\", %s, %ld, %d, %d, %d, ", in->name, kinds[in->kind],
@@ -403,30 +428,39 @@ static void gen_inputs(gan_buf *o, const gan_model *m)
     gan_buf_put(o, "};");
 }
 
-/* The sampler's parts (sample/rt_sample_parts.h) its network can use, so
- * that it links no others: reading labels for a class input, a data
- * input's file, the picture of its samples (a grid of images: 1 or 3
- * channels; a scatter plot of 2D points), as the sampler's checks allow. */
-static void sampler_parts(gan_buf *o, const gan_model *m)
+/* The sampler's parts (sample/rt_sample_parts.h) network net can use, so
+ * that it links no others: reading labels for a class input and labelling
+ * the output, a data input's file, the picture of its samples (a grid of
+ * images: 1 or 3 channels; a scatter plot of 2D points; a translator's
+ * input | output rows), as the sampler's checks allow.  `parts`, or
+ * parts_NAME for another network of a sampler of several. */
+static void sampler_parts(gan_buf *o, const gan_model *m, int net)
 {
-    const gan_net *gen = &m->net[m->gen_net];
+    const gan_net *gen = &m->net[net];
     gan_shape out = gen->layers[gen->output].out;
     int labels = 0, data = 0;
     for (int j = 0; j < gen->n_inputs; j++) {
         labels |= gen->inputs[j].kind == GAN_INPUT_LABEL;
         data |= gen->inputs[j].kind == GAN_INPUT_SAMPLE;
     }
-    gan_buf_put(o, "\n\n/* the sampler's parts this network uses (sample/rt_sample_parts.h) */\n"
-                   "static const rt_sample_parts parts = {\n");
+    int images = out.rank == 3 && (out.d[0] == 1 || out.d[0] == 3);
+    int points = !images && gan_shape_numel(out) == 2, pairs = data && images;
+    char sfx[80];
+    gan_buf_printf(o, "\n\n/* the sampler's parts this network uses (sample/rt_sample_parts.h) */\n"
+                      "static const rt_sample_parts parts%s = {\n",
+                   net_suffix(sfx, sizeof sfx, m, net));
     if (labels)
-        gan_buf_put(o, "    .open_labels = rt_sample_open_labels,\n");
+        gan_buf_put(o, "    .open_labels = rt_sample_open_labels,\n"
+                       "    .classes = &rt_sample_classes_part,\n");
     if (data)
         gan_buf_put(o, "    .open_data = rt_sample_open_data,\n"
                        "    .data_rows = rt_sample_data_rows,\n");
-    if (out.rank == 3 && (out.d[0] == 1 || out.d[0] == 3))
-        gan_buf_put(o, "    .grid = rt_sample_grid_png,\n");
-    else if (gan_shape_numel(out) == 2)
+    if (images)   /* a class input's: a column per class */
+        gan_buf_printf(o, "    .grid = rt_sample_%sgrid_png,\n", labels ? "class_" : "");
+    if (points)
         gan_buf_put(o, "    .scatter = rt_sample_scatter_png,\n");
+    if (pairs)
+        gan_buf_put(o, "    .pairs = rt_sample_pairs_png,\n");
     gan_buf_put(o, "};");
 }
 
@@ -655,11 +689,40 @@ static void source_text(gan_buf *o, const gan_emit_target *t)
     gan_buf_put(o, ";\n");
 }
 
-/* `many`: the batch of the sampler's generate_many, 0 when it has none */
-static void model_fields(gan_buf *o, const gan_model *m, const gan_emit_target *t, int many)
+/* The fields of network net's rt_sampler_model (the first's, `model`,
+ * or another's, model_NAME: its tables and generate_one_NAME carry the
+ * suffix).  `many`: the batch of generate_many, 0 when it has none. */
+static void sampler_fields(gan_buf *o, const gan_model *m, const gan_emit_target *t, int many,
+                           int net)
 {
-    const gan_net *gen = &m->net[m->gen_net];
+    const gan_net *gen = &m->net[net];
+    char s[80];
+    const char *sfx = net_suffix(s, sizeof s, m, net);
+    const char *p = gen->prefix;
+    char *P = upper(p);
+    gan_buf_printf(o, "    .inputs = gen_inputs%s,\n    .n_inputs = %d,\n"
+                      "    .params = %s_params,\n    .param_count = %s_PARAM_COUNT,\n"
+                      "    .state = %s_state,\n    .state_count = %s_STATE_COUNT,\n"
+                      "    .weights = %s_weights,\n    .generate = generate%s%s,\n",
+                   sfx, gen->n_inputs, p, P, p, P, p, *sfx ? "_one" : "", sfx);
+    if (many > 1)
+        gan_buf_printf(o, "    .many_batch = %d,\n    .generate_many = generate_many%s,\n",
+                       many, sfx);
+    if (t->embed_size)
+        gan_buf_put(o, "    .embedded_weights = ganc_embedded_weights,\n"
+                       "    .embedded_size = EMBEDDED_SIZE,\n");
+    gan_buf_printf(o, "    .parts = &parts%s,\n", sfx);
+    free(P);
+}
+
+/* The fields every model table starts with, for network net (the
+ * scorer's: one output, its score). */
+static void common_fields(gan_buf *o, const gan_model *m, const gan_emit_target *t, int net)
+{
+    const gan_net *gen = &m->net[net];
     gan_shape out = gen->layers[gen->output].out;
+    char s[80];
+    const char *sfx = net_suffix(s, sizeof s, m, net);
     gan_buf_printf(o, "    .model_name = \"%s\",\n    .ganc_version = \"%s\",\n"
                       "    .arch_hash = 0x%016llxULL,\n    .batch = BATCH,\n",
                    m->name, GAN_VERSION, (unsigned long long)gan_model_arch_hash(m));
@@ -667,35 +730,69 @@ static void model_fields(gan_buf *o, const gan_model *m, const gan_emit_target *
         out = (gan_shape){ 1, { 1, 0, 0 } };
     gan_buf_printf(o, "    .out_ndim = %d,\n    .out_shape = ", out.rank);
     shape3(o, out);
-    gan_buf_put(o, ",\n    .out_size = OUT_SIZE,\n"
-                   "    .tensors = tensors,\n    .n_tensors = sizeof tensors / sizeof tensors[0],\n");
-    const char *p = gen->prefix;
-    char *P = upper(p);
+    if (*sfx)
+        gan_buf_printf(o, ",\n    .out_size = %ld,\n", gan_shape_numel(out));
+    else
+        gan_buf_put(o, ",\n    .out_size = OUT_SIZE,\n");
+    gan_buf_printf(o, "    .tensors = tensors%s,\n    .n_tensors = sizeof tensors%s / "
+                      "sizeof tensors%s[0],\n", sfx, sfx, sfx);
+}
+
+/* A sampler of several networks (sample: {networks: [...]}): the model
+ * table of each after the first, the list main picks from by --network
+ * (sample/rt_sample_networks.h); nothing for one network. */
+static void sampler_networks(gan_buf *o, const gan_model *m, const gan_emit_target *t, int many)
+{
+    int n = gan_sample_net_count(m);
+    if (n < 2)
+        return;
+    char s[80];
+    for (int k = 1; k < n; k++) {
+        int net = gan_sample_net(m, k);
+        gan_buf_printf(o, "\nstatic const rt_sampler_model model%s = {\n",
+                       net_suffix(s, sizeof s, m, net));
+        common_fields(o, m, t, net);
+        sampler_fields(o, m, t, many, net);
+        gan_buf_put(o, "};\n");
+    }
+    gan_buf_put(o, "\n/* sample --network NAME runs one of them, the first by default */\n"
+                   "static const rt_sampler_model *const networks[] = { &model");
+    for (int k = 1; k < n; k++)
+        gan_buf_printf(o, ", &model%s", net_suffix(s, sizeof s, m, gan_sample_net(m, k)));
+    gan_buf_put(o, " };\nstatic const char *const network_names[] = { ");
+    for (int k = 0; k < n; k++)
+        gan_buf_printf(o, "%s\"%s\"", k ? ", " : "", m->net[gan_sample_net(m, k)].name);
+    gan_buf_put(o, " };");
+}
+
+/* The sampler's main: its one network, or the one --network picks. */
+static void sampler_main(gan_buf *o, const gan_model *m)
+{
+    int n = gan_sample_net_count(m);
+    if (n < 2)
+        gan_buf_put(o, "    return rt_sample_main(&model, argc, argv);");
+    else
+        gan_buf_printf(o, "    return rt_sample_networks_main(networks, network_names, %d, argc, "
+                          "argv);", n);
+}
+
+/* `many`: the batch of the sampler's generate_many, 0 when it has none */
+static void model_fields(gan_buf *o, const gan_model *m, const gan_emit_target *t, int many)
+{
+    const gan_net *gen = &m->net[m->gen_net];
+    common_fields(o, m, t, m->gen_net);
     if (t->sampler == GAN_UNIT_SCORER) {
         gan_buf_put(o, "    .inputs = gen_inputs,\n    .n_inputs = 1,\n"
                        "    .params = score_params,\n    .param_count = SCORE_PARAM_COUNT,\n"
                        "    .state = score_state,\n    .state_count = SCORE_STATE_COUNT,\n"
                        "    .weights = score_weights,\n    .generate = score,\n"
                        "    .parts = &parts,\n");
-        free(P);
         return;
     }
     if (t->sampler) {
-        gan_buf_printf(o, "    .inputs = gen_inputs,\n    .n_inputs = %d,\n"
-                          "    .params = %s_params,\n    .param_count = %s_PARAM_COUNT,\n"
-                          "    .state = %s_state,\n    .state_count = %s_STATE_COUNT,\n"
-                          "    .weights = %s_weights,\n    .generate = generate,\n",
-                       gen->n_inputs, p, P, p, P, p);
-        if (many > 1)
-            gan_buf_printf(o, "    .many_batch = %d,\n    .generate_many = generate_many,\n", many);
-        if (t->embed_size)
-            gan_buf_put(o, "    .embedded_weights = ganc_embedded_weights,\n"
-                           "    .embedded_size = EMBEDDED_SIZE,\n");
-        gan_buf_put(o, "    .parts = &parts,\n");
-        free(P);
+        sampler_fields(o, m, t, many, m->gen_net);
         return;
     }
-    free(P);
     int n_frozen = 0;
     for (int net = 0; net < m->n_nets; net++)
         n_frozen += m->net[net].frozen;
@@ -785,9 +882,10 @@ int gan_emit_file(const gan_compiled *c, const gan_emit_target *t, gan_buf *out,
     gan_codegen_opts o = u->opts;
     static const char *const slots[] = { "HEADER", "INCLUDES", "CONSTANTS", "BUFFERS",
                                          "LAYER_FUNCTIONS", "STEP_FUNCTIONS", "TENSOR_TABLE",
-                                         "MODEL_FIELDS", "EMBED", "THREADS", "SOURCE", NULL };
+                                         "MODEL_FIELDS", "EMBED", "THREADS", "SOURCE",
+                                         "NETWORKS", "MAIN_CALL", NULL };
     enum { S_HEADER, S_INCLUDES, S_CONSTANTS, S_BUFFERS, S_FUNCS, S_STEPS, S_TABLE, S_FIELDS,
-           S_EMBED, S_THREADS, S_SOURCE, S_N };
+           S_EMBED, S_THREADS, S_SOURCE, S_NETWORKS, S_MAIN_CALL, S_N };
     gan_buf text[S_N];
     memset(text, 0, sizeof text);
     gan_funcs funcs = { 0 };
@@ -828,16 +926,24 @@ int gan_emit_file(const gan_compiled *c, const gan_emit_target *t, gan_buf *out,
         gan_buf_printf(&text[S_BUFFERS], "\n/* im2col columns and products of the GEMM convolutions */\n"
                        "static float scratch[%ld] __attribute__((aligned(64)));", scratch);
     gan_buf_put(&text[S_FUNCS], funcs.text.s ? funcs.text.s : "");
-    tensor_table(&text[S_TABLE], m, t);
-    if (t->sampler == GAN_UNIT_SCORER)
+    if (t->sampler == GAN_UNIT_SCORER) {   /* the score's networks in one table */
+        tensor_table(&text[S_TABLE], m, t, m->gen_net);
         score_inputs(&text[S_TABLE], m);
-    else
-        gen_inputs(&text[S_TABLE], m);
-    if (t->sampler == GAN_UNIT_SAMPLER)
-        sampler_parts(&text[S_TABLE], m);
-    else if (!t->sampler)
+    } else {
+        for (int k = 0; k < (t->sampler ? gan_sample_net_count(m) : 1); k++)
+            tensor_table(&text[S_TABLE], m, t, t->sampler ? gan_sample_net(m, k) : m->gen_net);
+        for (int k = 0; k < (t->sampler ? gan_sample_net_count(m) : 1); k++)
+            gen_inputs(&text[S_TABLE], m, t->sampler ? gan_sample_net(m, k) : m->gen_net);
+    }
+    for (int k = 0; t->sampler == GAN_UNIT_SAMPLER && k < gan_sample_net_count(m); k++)
+        sampler_parts(&text[S_TABLE], m, gan_sample_net(m, k));
+    if (!t->sampler)
         trainer_tables(&text[S_TABLE], m);
     model_fields(&text[S_FIELDS], m, t, many);
+    if (t->sampler == GAN_UNIT_SAMPLER) {
+        sampler_networks(&text[S_NETWORKS], m, t, many);
+        sampler_main(&text[S_MAIN_CALL], m);
+    }
     embed(&text[S_EMBED], t, t->embed_size);
     if (!t->sampler)
         source_text(&text[S_SOURCE], t);

@@ -242,7 +242,7 @@ static void check_mixes_batch(const gan_model *m, const gan_net *net, gan_diag *
         if (!l->kind->mixes_batch)
             continue;
         int batch = m->train.batch / net->pack;
-        if (net == &m->net[m->gen_net])
+        if (gan_is_sample_net(m, (int)(net - m->net)))
             gan_error(d, l->pos, "%s: %s layer '%s' mixes the samples of a batch, but this "
                       "network is what the sampler runs, on batches of any size; put it in a "
                       "discriminator", net->role, l->kind->name, l->name);
@@ -292,9 +292,11 @@ int gan_model_infer(gan_model *m, gan_diag *d)
         return -1;
     if (m->shorthand)
         check_shorthand(m, d);
-    if (m->net[m->gen_net].pack > 1)
-        gan_error(d, m->net[m->gen_net].pos, "%s is what the sampler runs, one sample at a "
-                  "time: it cannot pack samples", m->net[m->gen_net].role);
+    for (int k = 0; k < gan_sample_net_count(m); k++)
+        if (m->net[gan_sample_net(m, k)].pack > 1)
+            gan_error(d, m->net[gan_sample_net(m, k)].pos, "%s is what the sampler runs, one "
+                      "sample at a time: it cannot pack samples",
+                      m->net[gan_sample_net(m, k)].role);
     for (int i = 0; i < m->n_nets; i++) {
         check_batchnorm(m, &m->net[i], d);
         check_mixes_batch(m, &m->net[i], d);

@@ -344,6 +344,10 @@ static void print_totals(const gan_compiled *c, const long lines[2])
     printf("  FLOPs per step       %.3g (every update's repeats)\n", step);
     printf("  FLOPs per sample     %.3g (%s inference)\n", per_sample,
            m->net[m->gen_net].name);
+    for (int k = 0; gan_sample_net_count(m) > 1 && k < gan_sample_net_count(m); k++)
+        printf("%s%s%s", k ? ", " : "  sampler networks     ", m->net[gan_sample_net(m, k)].name,
+               k ? (k + 1 == gan_sample_net_count(m) ? " (sample --network NAME)\n" : "")
+                 : " (default)");
     /* the arrays as allocated: each tensor padded to 16 floats */
     double arrays = 0, states = 0;
     for (int n = 0; n < m->n_nets; n++) {   /* a frozen network's params alone */

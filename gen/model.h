@@ -295,6 +295,10 @@ typedef struct gan_model {
                                 * applies, its draws the data variable it reads
                                 * (one); NULL when the model has none */
     int gen_net;               /* what the sampler runs */
+    int *sample_nets;          /* owned: sample: {networks: [...]}, every network the
+                                * sampler can run (--network), sample_nets[0] ==
+                                * gen_net; NULL (n 0): gen_net alone */
+    int n_sample_nets;
     int shorthand;             /* written with 'generator' and 'discriminator' */
     struct {
         int batch;
@@ -371,6 +375,12 @@ uint64_t gan_model_arch_hash(const gan_model *m);
 /* The held-out images the image metrics judge samples against by default
  * (the Debian package dataset-fashion-mnist's test set). */
 #define GAN_FASHION_TEST_IMAGES "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
+
+/* The networks the sampler runs (sample_nets, or gen_net alone): how many,
+ * the k-th, and whether net is one of them. */
+int gan_sample_net_count(const gan_model *m);
+int gan_sample_net(const gan_model *m, int k);
+int gan_is_sample_net(const gan_model *m, int net);
 
 /* 1 when the network the sampler runs makes images of shape (1, 28, 28):
  * what the judge of the image metrics reads (judge.h, eval.h). */

@@ -471,6 +471,7 @@ void gan_model_free(gan_model *m)
         update_free(m->score);
     free(m->score);
     free(m->vars);
+    free(m->sample_nets);
     for (int t = 0; t < m->n_tensors; t++)
         free(m->tensors[t].name);
     free(m->tensors);

@@ -94,6 +94,24 @@ int gan_find_net(const gan_model *m, const char *name)
     return -1;
 }
 
+int gan_sample_net_count(const gan_model *m)
+{
+    return m->n_sample_nets > 0 ? m->n_sample_nets : 1;
+}
+
+int gan_sample_net(const gan_model *m, int k)
+{
+    return m->n_sample_nets > 0 ? m->sample_nets[k] : m->gen_net;
+}
+
+int gan_is_sample_net(const gan_model *m, int net)
+{
+    for (int k = 0; k < gan_sample_net_count(m); k++)
+        if (gan_sample_net(m, k) == net)
+            return 1;
+    return 0;
+}
+
 int gan_model_judged(const gan_model *m)
 {
     const gan_net *g = &m->net[m->gen_net];

@@ -559,14 +559,52 @@ static void parse_schedule(gan_model *m, const gan_node *root, gan_diag *d)
     free(entry);
 }
 
-/* 'sample: {network: G}': what the sampler runs (default: the first network) */
+/* 'sample: {networks: [G_ab, G_ba]}': every network the sampler can run
+ * (its --network), the first its default */
+static void parse_sample_networks(gan_model *m, const gan_node *list, gan_diag *d)
+{
+    if (list->type != GAN_NODE_SEQ || list->n == 0) {
+        gan_error(d, list->pos, "'sample: networks' expects a list of network names, e.g. "
+                  "[G_ab, G_ba]");
+        return;
+    }
+    m->sample_nets = gan_xcalloc(list->n, sizeof *m->sample_nets);
+    for (size_t i = 0; i < list->n; i++) {
+        const gan_node *v = list->items[i];
+        int net = v->type == GAN_NODE_SCALAR ? gan_find_net(m, v->scalar) : -1;
+        for (int k = 0; net >= 0 && k < m->n_sample_nets; k++)
+            if (m->sample_nets[k] == net) {
+                gan_error(d, v->pos, "'%s' is listed twice in 'sample: networks'", v->scalar);
+                net = -2;
+            }
+        if (net == -1)
+            gan_error(d, v->pos, "'%s' is not a network of this model",
+                      v->type == GAN_NODE_SCALAR ? v->scalar : "(not a name)");
+        if (net >= 0)
+            m->sample_nets[m->n_sample_nets++] = net;
+    }
+    m->gen_net = m->n_sample_nets ? m->sample_nets[0] : 0;
+}
+
+/* 'sample: {network: G}': what the sampler runs (default: the first
+ * network); or {networks: [...]}, several */
 static void parse_sample(gan_model *m, const gan_node *root, gan_diag *d)
 {
-    static const char *const keys[] = { "network", NULL };
+    static const char *const keys[] = { "network", "networks", NULL };
     const gan_node *n = gan_expect_map(root, "sample", 0, d);
     gan_check_keys(n, "sample", keys, d);
-    const char *net = gan_get_str(n, "network", NULL, n != NULL, d);
     m->gen_net = 0;
+    const gan_node *list = n ? gan_map_get(n, "networks") : NULL;
+    if (list && gan_map_get(n, "network")) {
+        gan_error(d, list->pos, "'sample' takes 'network' (one) or 'networks' (a list), not "
+                  "both");
+        return;
+    }
+    if (list) {
+        parse_sample_networks(m, list, d);
+        return;
+    }
+    const char *net = gan_get_str(n, "network", NULL, n != NULL, d);
     if (net && (m->gen_net = gan_find_net(m, net)) < 0) {
         gan_error(d, gan_map_get(n, "network")->pos, "'%s' is not a network of this model",
                   net);

@@ -28,13 +28,14 @@ static const rt_tensor_info tensors[1]; /* @@TENSOR_TABLE@@ */
 static const rt_sampler_model model = {
     .model_name = "template", .tensors = tensors, /* @@MODEL_FIELDS@@ */
 };
+/* @@NETWORKS@@ */
 
 #ifndef GANC_NO_MAIN
 int main(int argc, char **argv)
 {
     (void)ws;
     (void)gan_softplus;
-    return rt_sample_main(&model, argc, argv);
+    return rt_sample_main(&model, argc, argv); /* @@MAIN_CALL@@ */
 }
 #else
 /* tests link the generated code without main and reach the model here */

@@ -4,7 +4,8 @@
     tests/generated_code.py [GANC]        (GANC: default build/ganc)
 
 For every model of models/ and tests/models/ (and tests/e2e/pix2pix_edges.yaml,
-for data transforms), in the optimized and the plain
+for data transforms, cycle_sample.yaml and cgan_tiny.yaml, for the sampler's
+several networks and class parts), in the optimized and the plain
 emission (trainer, sampler and, for a model with a score section, scorer):
   - every line is under 120 columns;
   - every function is named after its layer pass, never with a bare number
@@ -69,8 +70,12 @@ def check_file(path):
             m = re.fullmatch(r"([GD])_([A-Z0-9_]+?)(_GRAD)?", arg)
             if not m:
                 continue
-            tensor = m.group(2).lower()
-            if not param.rstrip("_").endswith(tensor):
+            # the macro's network prefix may hold '_' (G_AB_C1_WEIGHT of
+            # network G_ab): the parameter ends with the layer and tensor
+            # names, at least two words of it
+            parts = m.group(2).lower().split("_")
+            if not any(param.rstrip("_").endswith("_".join(parts[i:]))
+                       for i in range(len(parts) - 1)):
                 fail("%s: %s passes %s as parameter '%s'" % (name, fn, arg, param))
     if re.search(r"\bsaved_\d+\b", text):
         fail("%s: a saved buffer is named by number" % name)
@@ -82,6 +87,10 @@ def main():
                     glob.glob(os.path.join(ROOT, "tests/models/*.yaml")))
     # data sources with transforms and `from`: their tables (rt_transform)
     models.append(os.path.join(ROOT, "tests/e2e/pix2pix_edges.yaml"))
+    # a sampler of several networks (sample: {networks: [...]}) and a class
+    # model's parts (rt_sample_classes)
+    models.append(os.path.join(ROOT, "tests/e2e/cycle_sample.yaml"))
+    models.append(os.path.join(ROOT, "tests/e2e/cgan_tiny.yaml"))
     checked = 0
     for model in models:
         base = os.path.splitext(os.path.basename(model))[0]

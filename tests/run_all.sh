@@ -42,6 +42,7 @@ suite e2e-frozen bash tests/e2e_frozen.sh
 suite e2e-two-sources bash tests/e2e_two_sources.sh
 suite e2e-transforms bash tests/e2e_transforms.sh
 suite e2e-anomaly bash tests/e2e_anomaly.sh
+suite e2e-sampler bash tests/e2e_sampler.sh
 suite eval-known bash tests/eval_known.sh
 suite e2e-cgan bash tests/e2e_cgan.sh
 suite e2e-plots bash tests/e2e_plots.sh

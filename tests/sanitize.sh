@@ -13,6 +13,8 @@
 #     `ganc plot` of its run and the DCGAN's (and of a malformed log.csv);
 #   - both again in the plain emission (rolled loops, no BLAS; 1 and 50 steps
 #     because ASan makes them slow), and the small models of tests/models/;
+#   - the sampler's several networks, --grid with --target and class
+#     folders (tests/e2e/cycle_sample.yaml and cgan_tiny.yaml, 4 steps each);
 #   - missing, truncated and damaged files and wrong flags: each must exit
 #     with the documented status and a message, and without a report;
 #   - tests/hostile.sh with these builds: FIFOs, huge sizes, shared and
@@ -215,6 +217,33 @@ for m in chain_ns dropout_ns fanout_ns hinge skip_lsgan png_small; do
         --sample-every 10 --checkpoint-every 10 "${data[@]}"
     ok "$m-sample" "$W/$m/sample" --weights "$W/$m/run/weights.safetensors" -n 10 -o "$W/$m/s.png"
 done
+
+# the sampler's translators and labelled samples (tests/e2e_sampler.sh): a
+# sampler of two networks (--network, --grid with --target, embedded
+# weights, the class model's 14x14 samples as its input) and a class
+# model's folders, X_labels.npy and class grid
+T=$W/cgan_tiny
+gbuild cgan_tiny tests/e2e/cgan_tiny.yaml
+ok cgan-tiny-train "$T/train" --steps 4 --out "$T/run"
+ok cgan-tiny-folders "$T/sample" --weights "$T/run/weights.safetensors" -n 2 -o "$T/classes/"
+ok cgan-tiny-labels "$T/sample" --weights "$T/run/weights.safetensors" --class all -n 2 \
+    -o "$T/all.npy"
+ok cgan-tiny-grid "$T/sample" --weights "$T/run/weights.safetensors" --class all -n 2 \
+    -o "$T/grid.png"
+refuses cgan-tiny-class 2 "expected a class or 'all'" \
+    "$T/sample" --weights "$T/run/weights.safetensors" --class x -o "$T/x/"
+C=$W/cycle_sample
+gbuild cycle_sample tests/e2e/cycle_sample.yaml
+ok cycle-train "$C/train" --steps 4 --out "$C/run"
+ok cycle-sample-ba "$C/sample" --weights "$C/run/weights.safetensors" --network G_ba \
+    --input "$T/classes/0" -o "$C/ba.npy"
+ok cycle-sample-grid "$C/sample" --weights "$C/run/weights.safetensors" --input "$C/ba.npy" \
+    --grid --target "$C/ba.npy" -o "$C/grid.png"
+refuses cycle-sample-network 2 "expected one of this sampler's networks" \
+    "$C/sample" --weights "$C/run/weights.safetensors" --network G_x -o "$C/x.npy"
+gbuild cycle_embedded tests/e2e/cycle_sample.yaml --embed-weights "$C/run/weights.safetensors"
+ok cycle-sample-embedded "$W/cycle_embedded/sample" --network=G_ba --input "$C/ba.npy" \
+    -o "$C/ba2.npy"
 
 # (d) bad inputs: the documented exit status (2 for input errors, 1 for
 # others) and a message, never a report

@@ -8,6 +8,12 @@
  * --interpolate, a strip).  The sampler links libc and libm only: this
  * file is in libganc_sample.a, which has nothing of data/ or train/
  * (tests/runtime_libs.sh).
+ * A network with a class input writes a folder output into a subfolder
+ * per class (DIR/K/000000.png ..., as a png_dir of `labels: folders`
+ * reads it back) and a .npy output with its labels beside it
+ * (X_labels.npy); --class all, or a folder without --class, makes -n
+ * samples of every class.  --grid on a translator (a data input) draws
+ * input | output (| --target) rows, through a part (rt_sample_parts.h).
  * Leaves out: several pictures per run, labels per class input.
  */
 #include "sample/rt_sample.h"
@@ -76,14 +82,15 @@ static void usage(FILE *f, const rt_sampler_model *m, const char *prog)
             "  --interpolate    N samples (default 10) from the latents of --seed to those\n"
             "                   of --seed2 [S+1] (or --latent's first two rows): spherical\n"
             "                   for normal latents, linear for uniform; a .png is a strip\n"
-            "  --class K        every sample of class K [classes in turn: 0, 1, 2, ...]\n"
+            "  --class K|all    every sample of class K, or -n of each [in turn: 0, 1, ...]\n"
             "  --labels FILE    a class per sample: .npy of numbers, or one a line\n"
             "  --input X        the data input: float32 .npy of shape (N, its shape), or\n"
             "                   for images a .png or a folder of *.png (a sample each)\n"
             "  -o OUT           output file, by extension: .npy (float32, shape (N, ...)),\n"
             "                   .csv (N rows of %zu numbers), .png (picture: a grid of\n"
             "                   images, or a scatter plot of 2D points); for images also\n"
-            "                   a folder (DIR/ or an existing folder): one PNG per sample\n"
+            "                   a folder DIR/: a PNG per sample (DIR/CLASS/ of a class input)\n"
+            "  --grid [--target T]  a translator's .png: rows input | output (| T)\n"
             "  -h, --help       show this help\n"
             "\n"
             "Exit status: 0 done, 1 output failure, 2 bad flag or bad input.\n",
@@ -97,7 +104,7 @@ static void usage(FILE *f, const rt_sampler_model *m, const char *prog)
  * static table of pointers would cost a relocation each in the sampler, a
  * position-independent executable with a 64 KiB budget. */
 enum { F_WEIGHTS = 256, F_LATENT, F_SEED, F_SEED2, F_CLASS, F_LABELS, F_INPUT, F_TRUNCATION,
-       F_INTERPOLATE, F_RAW, N_LONG = 11 };
+       F_INTERPOLATE, F_RAW, F_GRID, F_TARGET, N_LONG = 13 };
 static const struct {
     char name[12];
     unsigned char has_arg;
@@ -113,6 +120,8 @@ static const struct {
     { "truncation", required_argument, F_TRUNCATION },
     { "interpolate", no_argument, F_INTERPOLATE },
     { "raw", no_argument, F_RAW },
+    { "grid", no_argument, F_GRID },
+    { "target", required_argument, F_TARGET },
     { "help", no_argument, 'h' },
 };
 
@@ -140,7 +149,10 @@ static int apply_flag(int c, const char *v, rt_sample_opts *o, rt_err *err)
         o->seed2_given = 1;
         return rt_parse_u64("--seed2", v, &o->seed2, err);
     case F_CLASS:
-        return rt_parse_long("--class", v, 0, &o->class_k, err);
+        if (strcmp(v, "all") == 0)
+            return o->class_all = 1, 0;
+        return rt_parse_long("--class", v, 0, &o->class_k, err) == 0 ? 0
+             : rt_errf(err, "--class: expected a class or 'all', found '%.60s'", v);
     case F_TRUNCATION:
         return parse_psi(v, &o->truncation, err);
     case F_WEIGHTS:
@@ -160,6 +172,12 @@ static int apply_flag(int c, const char *v, rt_sample_opts *o, rt_err *err)
         return 0;
     case F_RAW:
         o->raw = 1;
+        return 0;
+    case F_GRID:
+        o->grid = 1;
+        return 0;
+    case F_TARGET:
+        o->target = v;
         return 0;
     case 'o':
         o->out = v;
@@ -195,6 +213,29 @@ static int parse_args(int argc, char **argv, rt_sample_opts *o, rt_err *err)
 static int is_image(const rt_sampler_model *m)
 {
     return m->out_ndim == 3 && (m->out_shape[0] == 1 || m->out_shape[0] == 3);
+}
+
+/* The network's first input of kind k, or -1. */
+static int input_of(const rt_sampler_model *m, int k)
+{
+    for (int i = 0; i < m->n_inputs; i++)
+        if (m->inputs[i].kind == k)
+            return i;
+    return -1;
+}
+
+/* --grid and --target against the output and the network's inputs: a
+ * translator's rows are its part's (rt_sample_pairs.c), which only
+ * networks of an image output and a data input have; it checks that
+ * input itself. */
+static int check_grid(const rt_sampler_model *m, const rt_sample_opts *o, int kind, rt_err *err)
+{
+    int d = input_of(m, RT_VAR_DATA);
+    if ((o->target && !o->grid) || (o->grid && kind != OUT_PNG) ||
+        ((o->target || (o->grid && d >= 0)) && !m->parts->pairs))
+        return rt_errf(err, "%s: expected --grid, -o X.png (a translator's: --target)",
+                       o->target && (kind == OUT_PNG || !o->grid) ? "--target" : "--grid");
+    return o->grid && d >= 0 ? m->parts->pairs(m, o, &m->inputs[d], NULL, NULL, 0, err) : 0;
 }
 
 static int output_kind(const rt_sampler_model *m, const char *out, int *kind, rt_err *err)
@@ -287,10 +328,10 @@ static double auto_extent(const float *pts, size_t n)
     return e > 0 ? 1.1 * e : 1.0;
 }
 
-/* One PNG per sample, DIR/000000.png ... for samples first, first + 1, ...:
- * pixel values [-1, 1] -> 0..255. */
+/* One PNG per sample, DIR/000000.png ... for samples first, first + 1, ...
+ * (or in class subfolders): pixel values [-1, 1] -> 0..255. */
 static int write_folder(const rt_sampler_model *m, const char *dir, const float *x,
-                        size_t first, size_t n, rt_err *err)
+                        size_t first, size_t n, rt_sample_classes *cl, rt_err *err)
 {
     int c = m->out_shape[0], h = m->out_shape[1], w = m->out_shape[2];
     unsigned char *px = rt_xmalloc((size_t)h * w * c);
@@ -306,9 +347,13 @@ static int write_folder(const rt_sampler_model *m, const char *dir, const float 
                     px[((size_t)y * w + xx) * c + ch] = (unsigned char)(v + 0.5f);
                 }
         char path[4096];
-        snprintf(path, sizeof path, "%s%s%06zu.png", dir,
-                 dir[strlen(dir) - 1] == '/' ? "" : "/", first + i);
-        rc = rt_png_write(path, px, w, h, c, err);
+        if (cl)
+            rc = m->parts->classes->path(cl, path, sizeof path, dir, first + i, i, err);
+        else
+            snprintf(path, sizeof path, "%s%s%06zu.png", dir,
+                     dir[strlen(dir) - 1] == '/' ? "" : "/", first + i);
+        if (rc == 0)
+            rc = rt_png_write(path, px, w, h, c, err);
     }
     free(px);
     return rc;
@@ -342,17 +387,10 @@ const rt_sample_parts rt_sample_all_parts = {
     .data_rows = rt_sample_data_rows,
     .grid = rt_sample_grid_png,
     .scatter = rt_sample_scatter_png,
+    .pairs = rt_sample_pairs_png,
+    .classes = &rt_sample_classes_part,
 };
 
-/* output_kind let a .png through only for images or 2D points */
-static int write_picture(const rt_sampler_model *m, const char *out, const float *x, size_t n,
-                         int strip, rt_err *err)
-{
-    rt_assert(m->parts != NULL);
-    rt_sample_picture_fn *draw = is_image(m) ? m->parts->grid : m->parts->scatter;
-    rt_assert(draw != NULL);
-    return draw(m, out, x, n, strip, err);
-}
 
 /* Opens the output: the folder, or the file (a .npy's header first); the
  * bytes the n samples take at least must fit the file system.  A .png is
@@ -383,14 +421,15 @@ static int open_output(const rt_sampler_model *m, const rt_sample_opts *o, int k
 }
 
 static int write_chunk(const rt_sampler_model *m, const rt_sample_opts *o, int kind,
-                       rt_wfile *w, const float *x, size_t first, size_t k, rt_err *err)
+                       rt_wfile *w, const float *x, size_t first, size_t k,
+                       rt_sample_classes *c, rt_err *err)
 {
     if (kind == OUT_NPY)
         fwrite(x, sizeof(float), k * m->out_size, w->f);
     else if (kind == OUT_CSV)
         rt_csv_write_rows(w->f, x, k, m->out_size);
     else if (kind == OUT_DIR)
-        return write_folder(m, o->out, x, first, k, err);
+        return write_folder(m, o->out, x, first, k, c, err);
     return 0;
 }
 
@@ -418,6 +457,24 @@ static void bufs_close(chunk_bufs *b, const rt_sampler_model *m)
     free(b->x);
 }
 
+/* The .png of all n samples, an exit status: output_kind let it through
+ * only for images or 2D points, check_grid --grid only for images in and
+ * out.  A translator's --grid shows each input beside its output. */
+static int write_picture(const rt_sampler_model *m, const rt_sample_opts *o,
+                         const chunk_bufs *b, size_t n, rt_err *err)
+{
+    rt_assert(m->parts != NULL);
+    int d = input_of(m, RT_VAR_DATA);
+    if (o->grid && d >= 0) {
+        rt_assert(m->parts->pairs != NULL);
+        int rc = m->parts->pairs(m, o, &m->inputs[d], b->in[d], b->x, n, err);
+        return rc == -2 ? 2 : rc != 0;
+    }
+    rt_sample_picture_fn *draw = is_image(m) ? m->parts->grid : m->parts->scatter;
+    rt_assert(draw != NULL);
+    return draw(m, o->out, b->x, n, o->interpolate, err) != 0;
+}
+
 /* Samples are generated and written a chunk at a time (a whole number of
  * the batch-16 generator's calls), so any -n the disk holds takes the
  * same memory; a .png, one picture of them all, holds every sample: at
@@ -438,6 +495,14 @@ static int generate_all(const rt_sampler_model *m, const rt_sample_opts *o, int 
     rt_wfile w;
     if (open_output(m, o, kind, &w, err) != 0)
         return 1;
+    /* a class input's part: the folder's subfolders, X_labels.npy */
+    rt_sample_classes cs, *c = m->parts && m->parts->classes &&
+                               (kind == OUT_DIR || kind == OUT_NPY) ? &cs : NULL;
+    if (c && m->parts->classes->open(c, m, o, kind == OUT_DIR, err) != 0) {
+        if (w.f)
+            rt_wfile_abort(&w);
+        return 1;
+    }
     chunk_bufs b;
     bufs_open(&b, m, chunk);
     int status = 0;
@@ -448,7 +513,9 @@ static int generate_all(const rt_sampler_model *m, const rt_sample_opts *o, int 
             break;
         }
         rt_generate_sampler(m, (const float *const *)b.in, k, b.x);
-        if (write_chunk(m, o, kind, &w, b.x, first, k, err) != 0)
+        if (c)
+            m->parts->classes->chunk(c, b.in, k);
+        if (write_chunk(m, o, kind, &w, b.x, first, k, c, err) != 0)
             status = 1;
         if (w.f && ferror(w.f))
             break;   /* a full disk: the commit below says so */
@@ -457,9 +524,10 @@ static int generate_all(const rt_sampler_model *m, const rt_sample_opts *o, int 
         rt_wfile_abort(&w);
     else if (w.f && rt_wfile_commit(&w, err) != 0)
         status = 1;
-    else if (kind == OUT_PNG && status == 0 &&
-             write_picture(m, o->out, b.x, n, o->interpolate, err) != 0)
-        status = 1;
+    if (c)
+        status = m->parts->classes->close(c, status, err);
+    if (kind == OUT_PNG && status == 0)
+        status = write_picture(m, o, &b, n, err);
     bufs_close(&b, m);
     return status;
 }
@@ -479,7 +547,9 @@ static int sample(const rt_sampler_model *m, rt_sample_opts *o, rt_err *err)
     }
     rt_st st;
     rt_sample_inputs s;
-    if (output_kind(m, o->out, &kind, err) != 0 ||
+    const rt_sample_classes_fns *classes = m->parts ? m->parts->classes : NULL;
+    if (output_kind(m, o->out, &kind, err) != 0 || check_grid(m, o, kind, err) != 0 ||
+        (classes && classes->count_all(m, o, kind == OUT_DIR, err) != 0) ||
         load_weights(m, o->weights, o->raw, &st, err) != 0)
         return 2;
     int status = 2;

@@ -14,4 +14,11 @@
  * Returns the process exit status: 0 ok, 2 usage or input error, 1 other. */
 int rt_sample_main(const rt_sampler_model *m, int argc, char **argv);
 
+/* The same for a sampler of several networks (sample: {networks: [...]}):
+ * `--network NAME` picks which of models[0..n) (named names[i]) runs,
+ * models[0] by default; an unknown NAME exits 2 listing the valid ones,
+ * and --help lists them after the flags (rt_sample_networks.c). */
+int rt_sample_networks_main(const rt_sampler_model *const *models, const char *const *names,
+                            int n, int argc, char **argv);
+
 #endif

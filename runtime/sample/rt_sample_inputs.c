@@ -68,7 +68,7 @@ static int check_flags(const rt_sampler_model *m, const rt_sample_opts *o, rt_er
                        "they are");
     if (o->seed2_given && !o->interpolate)
         return rt_errf(err, "--seed2: only with --interpolate (the second end's seed)");
-    if ((o->class_k >= 0 || o->labels) && !n_class)
+    if ((o->class_k >= 0 || o->labels || o->class_all) && !n_class)
         return rt_errf(err, "%s: this model's network reads no class input",
                        o->labels ? "--labels" : "--class");
     if (o->class_k >= 0 && o->labels)

@@ -38,8 +38,11 @@ typedef struct {
     uint64_t seed, seed2;
     int seed2_given;
     long class_k;        /* --class, -1 when not given */
+    int class_all;       /* --class all: -n samples of every class */
     double truncation;   /* --truncation, 0 when not given */
     int interpolate, raw, help;
+    int grid;            /* --grid: a .png of input | output (| --target) rows */
+    const char *target;  /* --target FILE: the outputs expected, beside them in the grid */
 } rt_sample_opts;
 
 typedef struct {
