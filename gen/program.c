@@ -40,6 +40,9 @@ typedef struct {
     char **shared;           /* the applications this update shares with the
                               * update before it (their keys) */
     int n_shared;
+    const char *loss_tag;    /* the layer name of the term being lowered: its
+                              * name when the update has several (function
+                              * names: G_step_cycle_a_loss), else "loss" */
 } builder;
 
 static char *app_key(const gan_model *m, const gan_value *e)
@@ -253,12 +256,12 @@ static int critic_at(builder *b, const gan_term *t, int x, const char *name)
 }
 
 /* |d sum(score) / d x|^2 per sample: shape (batch, 1, ...) */
-static int input_grad_sq(ir_graph *g, int score, int x)
+static int input_grad_sq(ir_graph *g, int score, int x, const char *tag)
 {
     int total = ir_sum_to(g, score, ir_shape1(1));
     int gx;
     ir_gradients(g, total, &x, 1, &gx);
-    ir_set_tag(g, -1, "loss", "loss", IR_PASS_LOSS, 0);
+    ir_set_tag(g, -1, tag, "loss", IR_PASS_LOSS, 0);
     ir_shape per = g->n[x].shape;
     for (int k = 1; k < per.rank; k++)
         per.d[k] = 1;
@@ -277,13 +280,13 @@ static int gradient_penalty(builder *b, const gan_term *t, int salt)
     ir_shape full = g->n[a].shape, per = full;
     for (int k = 1; k < per.rank; k++)
         per.d[k] = 1;
-    ir_set_tag(g, -1, "loss", "loss", IR_PASS_LOSS, t->pos.line);
+    ir_set_tag(g, -1, b->loss_tag, "loss", IR_PASS_LOSS, t->pos.line);
     int u = ir_broadcast(g, ir_uniform(g, per, salt), full);
     int mix = ir_binary(g, IR_ADD, ir_binary(g, IR_MUL, u, a, NULL),
                         ir_binary(g, IR_MUL, ir_unary(g, IR_ADDS, ir_unary(g, IR_NEG, u, 0, NULL),
                                                      1.0f, NULL), c, NULL), "interpolates");
     int score = critic_at(b, t, mix, "interpolates");
-    int sq = input_grad_sq(g, score, mix);
+    int sq = input_grad_sq(g, score, mix, b->loss_tag);
     int gap = ir_unary(g, IR_ADDS, ir_unary(g, IR_SQRT, ir_unary(g, IR_ADDS, sq, 1e-12f, NULL),
                                             0, NULL), -1.0f, NULL);
     return gan_loss_mean(g, ir_binary(g, IR_MUL, gap, gap, NULL), "gradient_penalty");
@@ -294,7 +297,7 @@ static int r1_penalty(builder *b, const gan_term *t)
     ir_graph *g = &b->p->g;
     int x = eval(b, t->a);
     int score = critic_at(b, t, x, "r1");
-    return gan_loss_mean(g, input_grad_sq(g, score, x), "r1");
+    return gan_loss_mean(g, input_grad_sq(g, score, x, b->loss_tag), "r1");
 }
 
 static int lower_term(builder *b, const gan_term *t, int index)
@@ -307,7 +310,7 @@ static int lower_term(builder *b, const gan_term *t, int index)
             a = eval(b, t->a);
         if (t->b)
             c = eval(b, t->b);
-        ir_set_tag(g, -1, "loss", "loss", IR_PASS_LOSS, t->pos.line);
+        ir_set_tag(g, -1, b->loss_tag, "loss", IR_PASS_LOSS, t->pos.line);
         return gan_loss_adversarial(g, t, a, c, b->m->shorthand);
     case GAN_TERM_GRADIENT_PENALTY:
         return gradient_penalty(b, t, index + 1);
@@ -317,12 +320,12 @@ static int lower_term(builder *b, const gan_term *t, int index)
     case GAN_TERM_L2:
         a = eval(b, t->a);
         c = eval(b, t->b);
-        ir_set_tag(g, -1, "loss", "loss", IR_PASS_LOSS, t->pos.line);
+        ir_set_tag(g, -1, b->loss_tag, "loss", IR_PASS_LOSS, t->pos.line);
         return gan_loss_distance(g, t, a, c);
     default:
         a = eval(b, t->a);
         c = variable(b, t->labels);
-        ir_set_tag(g, -1, "loss", "loss", IR_PASS_LOSS, t->pos.line);
+        ir_set_tag(g, -1, b->loss_tag, "loss", IR_PASS_LOSS, t->pos.line);
         return gan_loss_cross_entropy(g, a, c, b->m->vars[t->labels].classes);
     }
 }
@@ -523,6 +526,7 @@ static void build_update(builder *b, int k)
     p->n_terms = u->n_terms;
     int total = -1;
     for (int t = 0; t < u->n_terms; t++) {
+        b->loss_tag = u->n_terms > 1 ? u->terms[t].name : "loss";
         int v = lower_term(b, &u->terms[t], t);
         p->terms[t] = v;
         ir_set_tag(g, -1, "loss", "loss", IR_PASS_LOSS, 0);
