@@ -759,7 +759,7 @@ static int score_term(builder *b, const gan_term *t)
 {
     ir_graph *g = &b->p->g;
     int a = eval(b, t->a), c = eval(b, t->b);
-    ir_set_tag(g, -1, "loss", "loss", IR_PASS_LOSS, t->pos.line);
+    ir_set_tag(g, -1, b->loss_tag, "loss", IR_PASS_LOSS, t->pos.line);
     int diff = ir_binary(g, IR_SUB, a, c, NULL);
     int v = t->kind == GAN_TERM_L1 ? ir_unary(g, IR_ABS, diff, 0, NULL)
                                    : ir_binary(g, IR_MUL, diff, diff, NULL);
@@ -780,6 +780,7 @@ void gan_program_score(gan_program *p, gan_model *m)
     const gan_update *u = m->score;
     int total = -1;
     for (int t = 0; t < u->n_terms; t++) {
+        b.loss_tag = u->n_terms > 1 ? u->terms[t].name : "loss";
         int v = score_term(&b, &u->terms[t]);
         total = total < 0 ? v : ir_binary(g, IR_ADD, total, v, "score");
     }
