@@ -28,7 +28,11 @@ judges the outputs:
                            G_ba's boots -> sneakers), the cycle's l1;
                            baseline: the untranslated images
 
-Prints one line per row of the README's table and writes OUT/NAME.json.
+Prints one line per row of the README's table and writes OUT/NAME.json;
+the arrays it judged stay in OUT/NAME/ (out_input.npy the test inputs,
+out.npy the model's outputs, out_target.npy the true images, ...), and the
+first 16 inputs and targets as first16_input.npy and first16_target.npy, for
+`sample --input OUT/NAME/first16_input.npy --grid --target OUT/NAME/first16_target.npy`.
 """
 import argparse
 import gzip
@@ -36,7 +40,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 
 import numpy as np
 
@@ -105,7 +108,7 @@ class Bench:
 
     def translate(self, name, inputs, network=None):
         out = os.path.join(self.tmp, name + ".npy")
-        cmd = [self.sampler, "--weights", self.weights, "--input", self.save(name + "_in", inputs),
+        cmd = [self.sampler, "--weights", self.weights, "--input", self.save(name + "_input", inputs),
                "-o", out] + (["--network", network] if network else [])
         r = subprocess.run(cmd, capture_output=True, text=True)
         if r.returncode:
@@ -144,16 +147,21 @@ def main():
     name = os.path.splitext(os.path.basename(a.model))[0]
     build = a.build or os.path.join(ROOT, "build", name)
     x, labels = test_set()
-    tmp = tempfile.mkdtemp(prefix="translate.")
+    tmp = os.path.join(a.out, name)
+    os.makedirs(tmp, exist_ok=True)
     b = Bench(a.model, a.run, build, tmp)
     results = {}
+    if name in ("pix2pix_edges_fashion", "pix2pix_inpaint_fashion", "srgan_fashion"):
+        inputs = {"pix2pix_edges_fashion": edges, "pix2pix_inpaint_fashion": masked,
+                  "srgan_fashion": downsample}[name](x)
+        b.save("first16_input", inputs[:16])
+        b.save("first16_target", x[:16])
     if name in ("pix2pix_edges_fashion", "pix2pix_inpaint_fashion"):
-        inputs = edges(x) if name == "pix2pix_edges_fashion" else masked(x)
         keys = ("l1", "psnr", "ssim", "fd", "class_accuracy")
         results["model"] = b.judge("out", b.translate("out", inputs), x, labels)
         results["baseline: the input"] = b.judge("input", inputs, x, labels)
     elif name == "srgan_fashion":
-        small = downsample(x)
+        small = inputs
         keys = ("psnr", "ssim", "class_accuracy", "fd")
         results["model"] = b.judge("out", b.translate("out", small), x, labels)
         results["baseline: bicubic"] = b.judge("bicubic", bicubic(small), x, labels)
