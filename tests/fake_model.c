@@ -24,7 +24,7 @@
  *   -DFAKE_IMAGE     CSV data of 1x4x4 images, batch 5, latent 3, uniform z
  *   -DFAKE_MULTI     the multi model on the same CSV images, 4 classes
  *   -DFAKE_DATA_INPUT (with FAKE_MULTI) G also reads a data input x, added
- *                    to its output (the trainer draws no pictures then)
+ *                    to its output (the trainer's pictures: input | output)
  *   -DFAKE_SAMPLER   main() runs rt_sample_main instead of rt_train_main
  *   -DFAKE_EMBED     (with FAKE_SAMPLER) weights embedded in the program
  * FAKE_NAN_AT=k in the environment makes the k-th D step return NaN;

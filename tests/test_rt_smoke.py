@@ -450,12 +450,14 @@ def smoke_multi_trainer(bin_dir, tmp):
     last = lambda rows: [r.split(",")[:6] for r in rows if r.startswith("12,")]
     check(last(pa) == last(pb) and last(pa), "resumed log: the same losses at step 12")
 
-    # a data input: no pictures, said once
+    # a data input (a translator): pictured as rows of input | output, the
+    # rows its source (csv, unpaired: no target) feeds
     rc, out, err = run([os.path.join(bin_dir, "fake_data_train"), "--steps", "3", "--out",
                         "datain"], cwd=tmp)
-    check(rc == 0 and "no sample pictures" in err and "'x'" in err and
-          not any(f.startswith("samples_") for f in os.listdir(os.path.join(tmp, "datain"))),
-          "a data input: no pictures, with a note: " + err[-200:])
+    check(rc == 0 and "no sample pictures" not in err and
+          "samples_000003.png (input | output)" in out + err and
+          os.path.exists(os.path.join(tmp, "datain", "samples_000003.png")),
+          "a data input: pictures of input | output: " + err[-200:])
     return os.path.join(run_dir, "weights.safetensors")
 
 
