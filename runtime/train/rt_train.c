@@ -358,7 +358,14 @@ static int run_loop(rt_run *r, long *ended, rt_err *err)
         if (rc == 0) {
             rt_progress_update(&r->progress, step, r->m->n_updates, r->losses.names,
                                r->losses.last);
-            rc = after_step(r, step, stop_signal != 0, err);
+            int stopping = stop_signal != 0;
+            rc = after_step(r, step, stopping, err);
+            /* a signal that came while after_step ran (pictures, metrics, the
+             * log) finds this step done but not saved unless its checkpoint
+             * was due anyway: save it, as a signal before after_step would */
+            if (rc == 0 && !stopping && stop_signal && step < r->o.steps &&
+                !due(step, r->o.checkpoint_every))
+                rc = write_checkpoint(r, step, err);
         }
     }
     rt_progress_finish(&r->progress);
