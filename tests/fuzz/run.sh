@@ -24,11 +24,11 @@ flags=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 # ganc's sources with the trainer's runtime, as ganc links it (its eval
 # and plot read test images, compute metrics and draw deflated charts), and
 # the other targets with the trainer's runtime alone (libganc_train.a:
-# every folder but sample/, whose rt_zlib_stored.c and rt_inflate.c are
-# the sampler's own implementation of what train/ gets from zlib;
-# fuzz_inflate.c compiles rt_inflate.c in under another name, to compare
-# the two)
-rt_src=$(ls runtime/*/*.c | grep -v '^runtime/sample/')
+# every folder but sample/ and score/: the sampler's rt_zlib_stored.c and
+# rt_inflate.c are its own implementation of what train/ gets from zlib,
+# and the scorer is built on the sampler; fuzz_inflate.c compiles
+# rt_inflate.c in under another name, to compare the two)
+rt_src=$(ls runtime/*/*.c | grep -v '^runtime/\(sample\|score\)/')
 gen_src=$(ls gen/*.c gen/layers/*.c | grep -v '^gen/main.c$')
 for t in "${targets[@]}"; do
     if [ "$t" = yaml ]; then
