@@ -60,9 +60,6 @@ static size_t scorer_base(const gan_model *m, const gan_emit_target *t, int net,
     return base;
 }
 
-/* how many tensors the scorer's networks have (score_weights) */
-static int scorer_tensors(const gan_model *m, const gan_emit_target *t);
-
 /* The file's opening comment: what it is, where it came from, the flow of
  * each network, how it was emitted. */
 static void header(gan_buf *o, const gan_model *m, gan_codegen_opts opt, const gan_emit_target *t)
@@ -97,6 +94,7 @@ static int in_file(const gan_model *m, const gan_tensor *t, const gan_emit_targe
     return in_file_net(m, t->net, tg);
 }
 
+/* how many tensors the scorer's networks have (score_weights) */
 static int scorer_tensors(const gan_model *m, const gan_emit_target *t)
 {
     int n = 0;
